@@ -1,0 +1,41 @@
+# Two commands do all the set-up: `make run` serves the store, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+FLASK := $(BIN)/flask --app app
+
+.PHONY: run test test-sqlite test-postgres bench lint clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+## Serve the store on http://127.0.0.1:5000 (offline emulator unless STRIPE_SECRET_KEY is set).
+run: $(STAMP)
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(BIN)/python scripts/run_local.py
+
+## Run the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set.
+test: test-sqlite test-postgres
+
+test-sqlite: $(STAMP)
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
+		$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS); \
+	else echo "TEST_DATABASE_URL not set: skipping the PostgreSQL run"; fi
+
+bench: $(STAMP)
+	$(BIN)/python bench/emulator_charges.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache

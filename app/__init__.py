@@ -1,0 +1,83 @@
+"""Application factory."""
+
+import logging
+
+from flask import Flask
+
+from config import BASE_DIR, Config
+
+
+def create_app(config=None):
+    """Create and configure the storefront app."""
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    app.config.from_object(config or Config())
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set. Production needs a long random value.")
+    _check_stripe_keys(app)
+    _configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def _check_stripe_keys(app):
+    from app.payments import check_keys
+
+    check_keys(app.config)
+
+
+def _configure_logging(app):
+    if not app.debug and not app.testing:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+
+
+def register_extensions(app):
+    from app import models  # noqa: F401  (register the tables with the metadata)
+    from app.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        (BASE_DIR / "instance").mkdir(exist_ok=True)
+
+
+def register_blueprints(app):
+    from app.admin import bp as admin_bp
+    from app.catalog import bp as catalog_bp
+    from app.checkout import bp as checkout_bp
+    from app.webhooks import bp as webhooks_bp
+
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(checkout_bp)
+    app.register_blueprint(webhooks_bp)
+    app.register_blueprint(admin_bp)
+
+
+def register_errorhandlers(app):
+    from app.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app):
+    from app.templating import register
+
+    register(app)
+
+
+def register_commands(app):
+    from app.cli import register
+
+    register(app)

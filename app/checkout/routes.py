@@ -1,0 +1,41 @@
+"""Checkout endpoints: the POST from the course page and the receipt."""
+
+from flask import abort, flash, redirect, render_template, url_for
+
+from app.catalog.services import get_active_course
+from app.checkout import bp
+from app.checkout.forms import CheckoutForm
+from app.checkout.services import get_order, place_order
+from app.models import OrderStatus
+
+
+@bp.post("/courses/<slug>/checkout")
+def pay(slug):
+    """Charge the posted Stripe token for the course; the price comes from our database."""
+    course = get_active_course(slug)
+    if course is None:
+        abort(404, description="There is no such course, or it is no longer on sale.")
+    form = CheckoutForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return render_template("catalog/course.html", course=course, form=form), 400
+    outcome = place_order(
+        course=course, email=form.stripeEmail.data, token=form.stripeToken.data
+    )
+    if outcome.message and outcome.order.status == OrderStatus.FAILED:
+        flash(outcome.message, "error")
+        return redirect(url_for("catalog.show_course", slug=slug))
+    if outcome.message:
+        flash(outcome.message, "warning")
+    return redirect(url_for("checkout.receipt", public_id=outcome.order.public_id))
+
+
+@bp.get("/orders/<public_id>")
+def receipt(public_id):
+    """The receipt (or the order's current state) at its unguessable URL."""
+    order = get_order(public_id)
+    if order is None:
+        abort(404, description="We could not find that order.")
+    return render_template("checkout/receipt.html", order=order)

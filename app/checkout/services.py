@@ -1,0 +1,127 @@
+"""Placing an order: write it, charge it once, settle it."""
+
+import logging
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app import payments
+from app.checkout.settlement import apply_charge, mark_failed
+from app.extensions import db
+from app.models import Order, OrderStatus
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CheckoutOutcome:
+    """What the buyer should see: the order, and a message when it did not succeed."""
+
+    order: Order
+    message: str | None = None
+    declined: bool = False
+
+    @property
+    def succeeded(self):
+        return self.order.status == OrderStatus.PAID
+
+
+def _order_for_token(token):
+    return db.session.scalar(select(Order).where(Order.stripe_token == token))
+
+
+def _create_pending_order(course, email, token):
+    """Commit a pending order before Stripe is called; return the one that holds the token."""
+    public_id = secrets.token_urlsafe(18)
+    order = Order(
+        public_id=public_id,
+        course_id=course.id,
+        course_title=course.title,
+        email=email.strip(),
+        amount=course.price_minor,
+        currency=course.currency,
+        status=OrderStatus.PENDING,
+        stripe_token=token,
+        idempotency_key=f"order-{public_id}-charge",
+    )
+    db.session.add(order)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same token was posted twice at once (a double click): keep the first.
+        db.session.rollback()
+        return _order_for_token(token), False
+    return order, True
+
+
+def place_order(*, course, email, token):
+    """Charge `token` for `course` exactly once and return the outcome."""
+    existing = _order_for_token(token)
+    if existing is not None:
+        log.info("Token %s replayed; showing order %s", token, existing.reference)
+        return CheckoutOutcome(existing)
+    order, created = _create_pending_order(course, email, token)
+    if not created:
+        return CheckoutOutcome(order)
+    store = current_app.config["STORE_NAME"]
+    try:
+        charge = payments.create_charge(
+            amount=order.amount,
+            currency=order.currency,
+            token=token,
+            description=f"{course.title} — {store}",
+            metadata={"order_id": order.reference, "course": course.slug},
+            receipt_email=order.email,
+            idempotency_key=order.idempotency_key,
+        )
+    except payments.PaymentError as exc:
+        return _record_failure(order, exc)
+    apply_charge(order, charge)
+    db.session.commit()
+    log.info("Order %s paid by charge %s", order.reference, charge.id)
+    return CheckoutOutcome(order)
+
+
+def _record_failure(order, exc):
+    """Store what went wrong and choose what the buyer is told."""
+    reference = order.reference
+    if isinstance(exc, payments.CardDeclined):
+        if exc.charge is not None:
+            apply_charge(order, exc.charge)
+        order.decline_code = exc.decline_code
+        mark_failed(order, code=exc.code, message=exc.user_message,
+                    decline_code=exc.decline_code)
+        db.session.commit()
+        log.info("Order %s declined: %s/%s", reference, exc.code, exc.decline_code)
+        return CheckoutOutcome(order, exc.user_message, declined=True)
+    if isinstance(exc, payments.PaymentUnavailable):
+        # The charge may or may not exist: keep the order pending for the webhook
+        # or `flask orders reconcile` to settle, and never charge it again here.
+        order.failure_message = f"Stripe unavailable: {exc.detail}"[:500]
+        db.session.commit()
+        log.warning("Order %s left pending: %s", reference, exc.detail)
+        return CheckoutOutcome(
+            order,
+            f"We could not confirm your payment yet (order {reference}). "
+            "Please do not pay again: if the charge went through, your order "
+            "completes automatically and you will get a receipt by email.",
+        )
+    code = "token_already_used" if isinstance(exc, payments.TokenAlreadyUsed) else (
+        "configuration" if isinstance(exc, payments.PaymentConfigError) else "rejected"
+    )
+    mark_failed(order, code=code, message=exc.detail[:500])
+    db.session.commit()
+    log.error("Order %s failed (%s): %s", reference, code, exc.detail)
+    return CheckoutOutcome(
+        order,
+        f"We could not process your payment and you have not been charged "
+        f"(order {reference}). Please try again later or contact us.",
+    )
+
+
+def get_order(public_id):
+    """The order with this public id, or None."""
+    return db.session.scalar(select(Order).where(Order.public_id == public_id))

@@ -1,0 +1,14 @@
+"""Command-line tools: `flask --app app <group> <command>`."""
+
+
+def register(app):
+    """Attach every command group to the app."""
+    from app.cli.admin import admin_cli
+    from app.cli.courses import courses_cli, seed_demo_command
+    from app.cli.orders import orders_cli
+    from app.cli.purchases import purchases_cli
+    from app.cli.stripe_check import stripe_cli
+
+    for command in (courses_cli, seed_demo_command, stripe_cli, orders_cli, admin_cli,
+                    purchases_cli):
+        app.cli.add_command(command)

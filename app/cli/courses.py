@@ -1,0 +1,86 @@
+"""`flask courses …` and `flask seed-demo`."""
+
+import click
+from flask.cli import AppGroup
+
+from app.catalog.services import (
+    CourseError,
+    add_course,
+    all_courses,
+    seed_demo,
+    update_course,
+)
+from app.money import format_money
+
+courses_cli = AppGroup("courses", help="Add, list, change and archive courses.")
+
+
+def _fail(exc):
+    raise click.ClickException(str(exc))
+
+
+@courses_cli.command("add")
+@click.argument("slug")
+@click.option("--title", required=True)
+@click.option("--price", required=True, help='In the currency\'s unit, e.g. "69.00".')
+@click.option("--currency", default=None, help="ISO code; defaults to STORE_CURRENCY.")
+@click.option("--description", default="")
+def add(slug, title, price, currency, description):
+    """Add a course."""
+    from flask import current_app
+
+    try:
+        course = add_course(slug=slug, title=title, price=price,
+                            currency=currency or current_app.config["STORE_CURRENCY"],
+                            description=description)
+    except CourseError as exc:
+        _fail(exc)
+    click.echo(f"Added {course.slug}: {format_money(course.price_minor, course.currency)}")
+
+
+@courses_cli.command("list")
+def list_():
+    """List every course with its price and state."""
+    for course in all_courses():
+        state = "active" if course.active else "archived"
+        price = format_money(course.price_minor, course.currency)
+        click.echo(f"{course.slug:30} {price:>14}  {state:8}  {course.title}")
+
+
+@courses_cli.command("update")
+@click.argument("slug")
+@click.option("--title", default=None)
+@click.option("--price", default=None)
+@click.option("--currency", default=None)
+@click.option("--description", default=None)
+@click.option("--activate", is_flag=True, help="Put an archived course back on sale.")
+def update(slug, title, price, currency, description, activate):
+    """Change a course's title, price, currency or description."""
+    try:
+        course = update_course(slug, title=title, price=price, currency=currency,
+                               description=description, active=True if activate else None)
+    except CourseError as exc:
+        _fail(exc)
+    click.echo(f"Updated {course.slug}: {format_money(course.price_minor, course.currency)}")
+
+
+@courses_cli.command("archive")
+@click.argument("slug")
+def archive(slug):
+    """Take a course off sale (its orders stay)."""
+    try:
+        update_course(slug, active=False)
+    except CourseError as exc:
+        _fail(exc)
+    click.echo(f"Archived {slug}.")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when any course exists.")
+def seed_demo_command(if_empty):
+    """Add the demo courses that are missing."""
+    if if_empty and all_courses():
+        click.echo("Courses exist already; no demo courses added.")
+        return
+    added = seed_demo()
+    click.echo(f"Added {added} demo course(s).")

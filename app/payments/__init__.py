@@ -1,0 +1,33 @@
+"""The only package that talks to Stripe. Everything else uses these functions."""
+
+from app.payments.charges import ChargeResult, create_charge, find_charge_for_order
+from app.payments.errors import (
+    CardDeclined,
+    PaymentConfigError,
+    PaymentError,
+    PaymentRejected,
+    PaymentUnavailable,
+    TokenAlreadyUsed,
+)
+from app.payments.keys import KeyConfigError, check_keys, describe_mode
+from app.payments.refunds import RefundResult, create_refund
+from app.payments.webhooks import WebhookVerificationError, verify_event
+
+__all__ = [
+    "CardDeclined",
+    "ChargeResult",
+    "KeyConfigError",
+    "PaymentConfigError",
+    "PaymentError",
+    "PaymentRejected",
+    "PaymentUnavailable",
+    "RefundResult",
+    "TokenAlreadyUsed",
+    "WebhookVerificationError",
+    "check_keys",
+    "create_charge",
+    "create_refund",
+    "describe_mode",
+    "find_charge_for_order",
+    "verify_event",
+]

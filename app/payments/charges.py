@@ -1,0 +1,126 @@
+"""Creating and looking up charges."""
+
+from dataclasses import dataclass
+
+import stripe
+
+from app.payments.client import get_client
+from app.payments.errors import CardDeclined, translate
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    """The charge fields the store keeps, read from a Stripe charge object."""
+
+    id: str
+    status: str
+    paid: bool
+    amount: int
+    currency: str
+    amount_refunded: int
+    refunded: bool
+    disputed: bool
+    card_brand: str | None
+    card_last4: str | None
+    card_exp_month: int | None
+    card_exp_year: int | None
+    card_country: str | None
+    outcome_type: str | None
+    outcome_risk_level: str | None
+    outcome_seller_message: str | None
+    failure_code: str | None
+    failure_message: str | None
+    receipt_url: str | None
+    balance_transaction_id: str | None
+    livemode: bool
+    created: int
+    metadata: dict
+
+    @classmethod
+    def from_stripe(cls, charge):
+        """Build from a charge object (a StripeObject or a plain dict)."""
+        get = charge.get
+        details = get("payment_method_details") or {}
+        card = details.get("card") or {}
+        outcome = get("outcome") or {}
+        txn = get("balance_transaction")
+        if txn is not None and not isinstance(txn, str):
+            txn = txn.get("id")
+        return cls(
+            id=get("id"),
+            status=get("status"),
+            paid=bool(get("paid")),
+            amount=get("amount"),
+            currency=get("currency"),
+            amount_refunded=get("amount_refunded") or 0,
+            refunded=bool(get("refunded")),
+            disputed=bool(get("disputed")),
+            card_brand=card.get("brand"),
+            card_last4=card.get("last4"),
+            card_exp_month=card.get("exp_month"),
+            card_exp_year=card.get("exp_year"),
+            card_country=card.get("country"),
+            outcome_type=outcome.get("type"),
+            outcome_risk_level=outcome.get("risk_level"),
+            outcome_seller_message=outcome.get("seller_message"),
+            failure_code=get("failure_code"),
+            failure_message=get("failure_message"),
+            receipt_url=get("receipt_url"),
+            balance_transaction_id=txn,
+            livemode=bool(get("livemode")),
+            created=get("created"),
+            metadata=dict(get("metadata") or {}),
+        )
+
+
+def create_charge(
+    *, amount, currency, token, description, metadata, receipt_email, idempotency_key
+):
+    """Charge a card token; raise a PaymentError subclass on any failure."""
+    client = get_client()
+    params = {
+        "amount": amount,
+        "currency": currency,
+        "source": token,
+        "description": description,
+        "metadata": metadata,
+        "receipt_email": receipt_email,
+    }
+    try:
+        charge = client.v1.charges.create(
+            params=params, options={"idempotency_key": idempotency_key}
+        )
+    except stripe.StripeError as exc:
+        error = translate(exc)
+        if isinstance(error, CardDeclined) and error.charge_id:
+            error.charge = _retrieve_quietly(client, error.charge_id)
+        raise error from exc
+    return ChargeResult.from_stripe(charge)
+
+
+def retrieve_charge(charge_id):
+    """Fetch one charge by id."""
+    try:
+        return ChargeResult.from_stripe(get_client().v1.charges.retrieve(charge_id))
+    except stripe.StripeError as exc:
+        raise translate(exc) from exc
+
+
+def find_charge_for_order(order_id):
+    """Return the newest charge whose metadata names this order, or None."""
+    query = f"metadata['order_id']:'{order_id}'"
+    try:
+        result = get_client().v1.charges.search(params={"query": query, "limit": 10})
+    except stripe.StripeError as exc:
+        raise translate(exc) from exc
+    charges = [ChargeResult.from_stripe(c) for c in result.data]
+    succeeded = [c for c in charges if c.status == "succeeded"]
+    pool = succeeded or charges
+    return max(pool, key=lambda c: c.created) if pool else None
+
+
+def _retrieve_quietly(client, charge_id):
+    try:
+        return ChargeResult.from_stripe(client.v1.charges.retrieve(charge_id))
+    except stripe.StripeError:
+        return None

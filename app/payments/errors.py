@@ -1,0 +1,93 @@
+"""Our own payment errors, so callers never handle stripe's exception classes."""
+
+import logging
+
+import stripe
+
+log = logging.getLogger(__name__)
+
+END_OF_LIFE_MARKER = "Card Token usage"
+
+
+class PaymentError(Exception):
+    """Base class. `user_message` is safe to show; `detail` is for logs only."""
+
+    user_message = "We could not process your payment. You have not been charged."
+
+    def __init__(self, detail="", *, request_id=None, charge=None):
+        super().__init__(detail)
+        self.detail = detail
+        self.request_id = request_id
+        self.charge = charge
+
+
+class CardDeclined(PaymentError):
+    """The issuer or Radar declined the card (HTTP 402). The message is Stripe's."""
+
+    def __init__(self, message, *, code=None, decline_code=None, charge_id=None, **kw):
+        super().__init__(message, **kw)
+        self.user_message = message or "Your card was declined."
+        self.code = code
+        self.decline_code = decline_code
+        self.charge_id = charge_id
+
+
+class TokenAlreadyUsed(PaymentError):
+    """The card token was already used for a charge (a replayed or double submit)."""
+
+
+class PaymentRejected(PaymentError):
+    """Stripe refused the request as invalid (a bug or an account setting, not the card)."""
+
+
+class PaymentUnavailable(PaymentError):
+    """Stripe could not be reached or answered with an error; the outcome may be unknown."""
+
+    user_message = (
+        "We could not reach our payment provider to confirm your payment. "
+        "If your card was charged, your order will be completed automatically."
+    )
+
+
+class PaymentConfigError(PaymentError):
+    """The store's Stripe keys are wrong or lack permission."""
+
+
+def translate(exc):
+    """Map a stripe-python exception to one of ours, logging what the operator needs."""
+    request_id = getattr(exc, "request_id", None)
+    error = getattr(exc, "error", None)
+    if isinstance(exc, stripe.CardError):
+        body = exc.json_body or {}
+        err = body.get("error", {}) if isinstance(body, dict) else {}
+        return CardDeclined(
+            err.get("message") or exc.user_message or "Your card was declined.",
+            code=exc.code,
+            decline_code=err.get("decline_code"),
+            charge_id=err.get("charge"),
+            request_id=request_id,
+        )
+    if isinstance(exc, stripe.InvalidRequestError):
+        code = getattr(error, "code", None) or exc.code
+        message = getattr(error, "message", None) or str(exc)
+        if code == "token_already_used":
+            return TokenAlreadyUsed(message, request_id=request_id)
+        if END_OF_LIFE_MARKER in message:
+            log.error(
+                "Stripe refused card tokens on the Charges API (request %s). Enable "
+                "'Card Token usage on the Charges API' in your Stripe dashboard: "
+                "https://dashboard.stripe.com/settings/developers/api-policies",
+                request_id,
+            )
+        else:
+            log.error("Stripe rejected a request (%s): %s", request_id, message)
+        return PaymentRejected(message, request_id=request_id)
+    if isinstance(exc, (stripe.AuthenticationError, stripe.PermissionError)):
+        log.error(
+            "Stripe refused the store's API key (%s): %s. Check STRIPE_SECRET_KEY.",
+            request_id,
+            exc.user_message,
+        )
+        return PaymentConfigError(str(exc), request_id=request_id)
+    log.warning("Stripe unavailable (%s): %s", type(exc).__name__, exc.user_message)
+    return PaymentUnavailable(str(exc), request_id=request_id)

@@ -1,0 +1,78 @@
+"""Start-up checks of the configured Stripe keys, and a live check for `flask stripe check`."""
+
+import stripe
+
+from app.payments.client import build_client
+
+
+class KeyConfigError(RuntimeError):
+    """The Stripe keys in the configuration cannot be right; the message says what to fix."""
+
+
+def _mode(key):
+    for mode in ("test", "live"):
+        if f"_{mode}_" in key:
+            return mode
+    return None
+
+
+def check_keys(config):
+    """Raise KeyConfigError when the configured keys are missing, swapped or mismatched."""
+    secret = config.get("STRIPE_SECRET_KEY") or ""
+    public = config.get("STRIPE_PUBLISHABLE_KEY") or ""
+    production = config.get("ENV_NAME") == "production"
+    if not secret:
+        if production:
+            raise KeyConfigError(
+                "STRIPE_SECRET_KEY is not set. Production needs your Stripe secret key."
+            )
+        return
+    if secret.startswith("pk_"):
+        raise KeyConfigError(
+            "STRIPE_SECRET_KEY holds a publishable key (pk_…). Put the secret key "
+            "(sk_… or rk_…) there and the publishable key in STRIPE_PUBLISHABLE_KEY."
+        )
+    if not secret.startswith(("sk_", "rk_")):
+        raise KeyConfigError("STRIPE_SECRET_KEY must start with sk_ or rk_.")
+    if public and not public.startswith("pk_"):
+        raise KeyConfigError(
+            "STRIPE_PUBLISHABLE_KEY must be a publishable key (pk_…); it holds a secret "
+            "key. Never put a secret key in a page."
+        )
+    if not public:
+        raise KeyConfigError("STRIPE_PUBLISHABLE_KEY is not set (pk_test_… or pk_live_…).")
+    if _mode(secret) != _mode(public):
+        raise KeyConfigError(
+            f"STRIPE_SECRET_KEY is a {_mode(secret)} key but STRIPE_PUBLISHABLE_KEY is a "
+            f"{_mode(public)} key. Use keys of the same mode."
+        )
+    if _mode(secret) == "live" and not config.get("ALLOW_LIVE_KEYS"):
+        raise KeyConfigError(
+            "Live Stripe keys are configured but ALLOW_LIVE_KEYS is not true. Set "
+            "ALLOW_LIVE_KEYS=true (and STORE_ENV=production) to take real payments."
+        )
+
+
+def is_test_mode(config):
+    """True unless live keys are configured."""
+    return _mode(config.get("STRIPE_SECRET_KEY") or "") != "live"
+
+
+def describe_mode(config):
+    """One line: which mode and endpoint the keys reach."""
+    endpoint = config.get("STRIPE_API_BASE") or "https://api.stripe.com"
+    emulator = " (offline emulator)" if config.get("STRIPE_API_BASE") else ""
+    mode = "test" if is_test_mode(config) else "LIVE"
+    return f"{mode} mode, {endpoint}{emulator}"
+
+
+def ping(config):
+    """Make one harmless call with the keys; return (ok, message)."""
+    client = build_client(config)
+    try:
+        client.v1.charges.list(params={"limit": 1})
+    except stripe.AuthenticationError as exc:
+        return False, f"Stripe refused the secret key: {exc.user_message}"
+    except stripe.StripeError as exc:
+        return False, f"Stripe could not be reached: {exc.user_message or exc}"
+    return True, "The secret key works."

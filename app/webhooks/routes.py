@@ -1,0 +1,29 @@
+"""The webhook endpoint: verify, dedupe, handle."""
+
+import logging
+
+from flask import current_app, jsonify, request
+
+from app.extensions import csrf
+from app.payments import WebhookVerificationError, verify_event
+from app.webhooks import bp
+from app.webhooks.services import handle_event
+
+log = logging.getLogger(__name__)
+
+
+@bp.post("/stripe")
+@csrf.exempt
+def stripe_event():
+    """Receive one Stripe event; 400 on a bad signature, 200 once stored."""
+    try:
+        event = verify_event(
+            request.get_data(),
+            request.headers.get("Stripe-Signature", ""),
+            current_app.config.get("STRIPE_WEBHOOK_SECRET"),
+        )
+    except WebhookVerificationError as exc:
+        log.warning("Rejected webhook: %s", exc)
+        return jsonify(error="invalid signature"), 400
+    result = handle_event(event)
+    return jsonify(received=True, result=result), 200

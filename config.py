@@ -1,0 +1,86 @@
+"""Settings, read from the environment (and `.env`) when the app is created."""
+
+import os
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent
+
+#: Keys the app uses when it talks to the offline emulator and no key is configured.
+EMULATOR_SECRET_KEY = "sk_test_emulator_storefront"
+EMULATOR_PUBLISHABLE_KEY = "pk_test_emulator_storefront"
+
+
+def _bool(value, default=False):
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _default_sqlite_url():
+    return f"sqlite:///{BASE_DIR / 'instance' / 'storefront.db'}"
+
+
+class Config:
+    """Production-shaped defaults; every value can be overridden from the environment."""
+
+    TESTING = False
+
+    def __init__(self):
+        load_dotenv(BASE_DIR / ".env")
+        env = os.environ.get
+        self.ENV_NAME = env("STORE_ENV", "development")
+        self.SECRET_KEY = env("SECRET_KEY") or (
+            None if self.ENV_NAME == "production" else "dev-only-not-secret"
+        )
+        self.SQLALCHEMY_DATABASE_URI = env("DATABASE_URL") or _default_sqlite_url()
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.STORE_NAME = env("STORE_NAME", "Course Shop")
+        self.STORE_CURRENCY = (env("STORE_CURRENCY") or "usd").lower()
+        self.STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "")
+        self.STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", "")
+        self.STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "")
+        self.STRIPE_API_BASE = (env("STRIPE_API_BASE") or "").rstrip("/")
+        self.STRIPE_JS_URL = env("STRIPE_JS_URL") or (
+            f"{self.STRIPE_API_BASE}/js.stripe.com/v3/"
+            if self.STRIPE_API_BASE
+            else "https://js.stripe.com/v3/"
+        )
+        self.STRIPE_TIMEOUT = float(env("STRIPE_TIMEOUT", "30"))
+        self.STRIPE_MAX_NETWORK_RETRIES = int(env("STRIPE_MAX_NETWORK_RETRIES", "2"))
+        self.ALLOW_LIVE_KEYS = _bool(env("ALLOW_LIVE_KEYS"))
+        if self.STRIPE_API_BASE and not self.STRIPE_SECRET_KEY:
+            # Pointing at the offline emulator without keys: use its test keys.
+            self.STRIPE_SECRET_KEY = EMULATOR_SECRET_KEY
+            self.STRIPE_PUBLISHABLE_KEY = (
+                self.STRIPE_PUBLISHABLE_KEY or EMULATOR_PUBLISHABLE_KEY
+            )
+        secure = self.ENV_NAME != "development"
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool(env("SESSION_COOKIE_SECURE"), secure)
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.ADMIN_PAGE_SIZE = int(env("ADMIN_PAGE_SIZE", "50"))
+        self.LOGIN_MAX_FAILURES = int(env("LOGIN_MAX_FAILURES", "5"))
+        self.LOGIN_LOCKOUT_SECONDS = int(env("LOGIN_LOCKOUT_SECONDS", "300"))
+
+
+class TestConfig(Config):
+    """Settings for the test suite: an explicit database, no .env surprises."""
+
+    TESTING = True
+
+    def __init__(self, **overrides):
+        super().__init__()
+        self.ENV_NAME = "testing"
+        self.SECRET_KEY = "test-secret"
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+        self.STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
+        self.SESSION_COOKIE_SECURE = False
+        self.REMEMBER_COOKIE_SECURE = False
+        self.STRIPE_MAX_NETWORK_RETRIES = 0
+        for key, value in overrides.items():
+            setattr(self, key, value)

@@ -1,0 +1,174 @@
+"""Shared fixtures: the offline Stripe emulator, the app on a real database, a browser.
+
+The suite never mocks `stripe`: the app's real StripeClient talks HTTP to an
+in-process emulator. Tables are emptied after each test instead of rolling back a
+transaction, because browser tests hit the app through a real server thread.
+"""
+
+import os
+import threading
+
+import pytest
+import stripe
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db
+from config import EMULATOR_PUBLISHABLE_KEY, EMULATOR_SECRET_KEY, TestConfig
+from stripe_emulator.control import EmulatorControl
+from stripe_emulator.server import EmulatorServer
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def emulator():
+    """A Stripe emulator on a free port for the whole session."""
+    server = EmulatorServer(host="127.0.0.1", port=0, quiet=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def emulator_control(emulator):
+    """The emulator's control API; faults and policies are cleared after each test."""
+    control = EmulatorControl(emulator.url)
+    yield control
+    control.clear_faults()
+    control.set_latency(ms=0)
+    control.set_policy(card_tokens_end_of_life=False)
+
+
+@pytest.fixture
+def stripe_sdk(emulator):
+    """A StripeClient pointed at the emulator, to check what reached 'Stripe'."""
+    return stripe.StripeClient(
+        EMULATOR_SECRET_KEY, base_addresses={"api": emulator.url}
+    )
+
+
+def _database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(emulator, tmp_path_factory):
+    """The app, with its schema built by the migrations, talking to the emulator."""
+    config = TestConfig(
+        SQLALCHEMY_DATABASE_URI=_database_url(tmp_path_factory),
+        STRIPE_API_BASE=emulator.url,
+        STRIPE_SECRET_KEY=EMULATOR_SECRET_KEY,
+        STRIPE_PUBLISHABLE_KEY=EMULATOR_PUBLISHABLE_KEY,
+        STRIPE_JS_URL=f"{emulator.url}/js.stripe.com/v3/",
+        STRIPE_TIMEOUT=5,
+    )
+    app = create_app(config)
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request):
+    """Empty every table after a test that used the app."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app_ctx(app):
+    """An application context for service-level tests."""
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    """A test client with CSRF on, as in production."""
+    return app.test_client()
+
+
+@pytest.fixture
+def cli(app):
+    """Invoke `flask` commands in-process."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_course(app):
+    """Factory: add a course priced in the currency's unit."""
+    from app.catalog.services import add_course
+
+    def make(slug="python-jumpstart", title="Python Jumpstart", price="69.00",
+             currency="usd", description="Learn Python."):
+        with app.app_context():
+            course = add_course(slug=slug, title=title, price=price,
+                                currency=currency, description=description)
+            db.session.expunge(course)
+            return course
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served by a real threaded HTTP server, for the browser."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}; install Debian's 'chromium'.")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser page (own cookies) per test."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
