@@ -1,0 +1,91 @@
+"""The unauthenticated control API under ``/_emulator/`` (reset, faults, policy, webhooks)."""
+import json
+
+from .faults import MODES
+
+
+class Control:
+    """Routes ``/_emulator/*`` requests to the emulator's parts."""
+
+    def __init__(self, emulator):
+        self.emu = emulator
+
+    def handle(self, method, path, body: bytes):
+        """Return (status, JSON-able dict)."""
+        try:
+            data = json.loads(body or b"{}")
+        except ValueError:
+            return 400, {"error": "body must be JSON"}
+        if not isinstance(data, dict):
+            return 400, {"error": "body must be a JSON object"}
+        name = path[len("/_emulator/"):].strip("/")
+        fn = getattr(self, f"{method.lower()}_{name}", None)
+        if fn is None:
+            return 404, {"error": f"no control endpoint {method} {path}"}
+        try:
+            return 200, fn(data)
+        except (ValueError, TypeError, KeyError) as exc:
+            return 400, {"error": str(exc)}
+
+    def get_health(self, data):
+        state = self.emu.state
+        with state.lock:
+            counts = {name: len(getattr(state, name)) for name in
+                      ("charges", "customers", "refunds", "events", "tokens")}
+        return {"status": "ok", "url": self.emu.url, "objects": counts}
+
+    def post_reset(self, data):
+        self.emu.reset()
+        return {"reset": True}
+
+    def get_faults(self, data):
+        faults = self.emu.faults
+        return {"faults": list(faults.rules), "latency_ms": faults.latency_ms}
+
+    def post_faults(self, data):
+        mode = data.get("mode", "status")
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}")
+        rule = self.emu.faults.add(mode=mode, status=data.get("status", 500),
+                                   count=data.get("count", 1), path=data.get("path"),
+                                   method=data.get("method"))
+        return {"fault": rule}
+
+    def delete_faults(self, data):
+        self.emu.faults.reset()
+        return {"faults": [], "latency_ms": 0}
+
+    def get_latency(self, data):
+        return {"ms": self.emu.faults.latency_ms}
+
+    def post_latency(self, data):
+        self.emu.faults.latency_ms = max(0, int(data.get("ms", 0)))
+        return {"ms": self.emu.faults.latency_ms}
+
+    def get_policy(self, data):
+        return dict(self.emu.state.policy)
+
+    def post_policy(self, data):
+        policy = self.emu.state.policy
+        for key, value in data.items():
+            if key not in policy:
+                raise ValueError(f"unknown policy {key!r}; known: {', '.join(policy)}")
+            policy[key] = bool(value)
+        return dict(policy)
+
+    def get_webhooks(self, data):
+        return {"webhooks": [{"url": e["url"]} for e in self.emu.webhooks.endpoints]}
+
+    def post_webhooks(self, data):
+        url, secret = data["url"], data.get("secret")
+        if not secret or not str(secret).startswith("whsec_"):
+            raise ValueError("secret must start with whsec_")
+        self.emu.webhooks.add_endpoint(url, secret)
+        return {"url": url}
+
+    def delete_webhooks(self, data):
+        self.emu.webhooks.clear_endpoints()
+        return {"webhooks": []}
+
+    def get_deliveries(self, data):
+        return {"deliveries": list(self.emu.webhooks.deliveries)}

@@ -1,0 +1,37 @@
+"""Balance transactions (charge fees, refunds) and the balance they add up to."""
+from ..errors import no_such
+from ..router import route
+from .common import filter_created, newest_first, paginate
+
+
+@route("GET", "/v1/balance_transactions/{txn_id}")
+def retrieve_balance_transaction(ctx, params, txn_id):
+    txn = ctx.state.balance_transactions.get(txn_id)
+    if txn is None:
+        raise no_such("balance transaction", txn_id)
+    return txn
+
+
+@route("GET", "/v1/balance_transactions")
+def list_balance_transactions(ctx, params):
+    items = newest_first(ctx.state.balance_transactions)
+    for field in ("type", "source", "currency"):
+        if params.get(field):
+            items = [t for t in items if t[field] == params[field]]
+    items = filter_created(items, params)
+    return paginate(items, params, "/v1/balance_transactions", "balance_transaction")
+
+
+@route("GET", "/v1/balance")
+def retrieve_balance(ctx, params):
+    pending: dict[str, int] = {}
+    for txn in ctx.state.balance_transactions.values():
+        pending[txn["currency"]] = pending.get(txn["currency"], 0) + txn["net"]
+    return {
+        "object": "balance", "livemode": False,
+        "available": [{"amount": 0, "currency": c, "source_types": {"card": 0}}
+                      for c in sorted(pending)] or [{"amount": 0, "currency": "usd",
+                                                     "source_types": {"card": 0}}],
+        "pending": [{"amount": a, "currency": c, "source_types": {"card": a}}
+                    for c, a in sorted(pending.items())],
+    }

@@ -1,0 +1,166 @@
+"""Charges: create (tokens, customers, declines, Radar, disputes), retrieve, update, list,
+capture and search."""
+from .. import search
+from ..currencies import validate_amount, validate_currency
+from ..errors import StripeError, card_error, invalid, missing_param, no_such
+from ..router import route
+from . import charge_objects as co
+from .common import filter_created, merge_metadata, new_metadata, newest_first, paginate, truthy
+from .tokens import check_token_policy, consume_source
+
+NO_SAVED_SOURCE = (
+    "This Customer doesn't have any saved payment details. Attach a legacy Token, Card, Bank "
+    "Account, or Source to this Customer and then try this request again, or use Payment "
+    "Intents and Payment Methods instead."
+)
+SEARCH_FIELDS = {
+    "amount": "number", "created": "number", "currency": "string", "customer": "string",
+    "status": "string", "disputed": "bool", "refunded": "refunded",
+    "billing_details.address.postal_code": "string",
+    "payment_method_details.card.last4": "string",
+    "payment_method_details.card.exp_month": "number",
+    "payment_method_details.card.exp_year": "number",
+    "payment_method_details.card.brand": "string",
+    "payment_method_details.card.fingerprint": "string",
+}
+
+
+def get_charge(ctx, charge_id, param="id"):
+    charge = ctx.state.charges.get(charge_id)
+    if charge is None:
+        raise no_such("charge", charge_id, param)
+    return charge
+
+
+def _card_for(ctx, params):
+    """Resolve ``source``/``customer`` to (card, customer id)."""
+    source, customer_id = params.get("source"), params.get("customer")
+    if not source and not customer_id:
+        raise invalid("Must provide source or customer.", code="parameter_missing")
+    check_token_policy(ctx, source)
+    customer = None
+    if customer_id:
+        customer = ctx.state.customers.get(customer_id)
+        if customer is None:
+            raise no_such("customer", customer_id, "customer")
+    if source:
+        if customer and isinstance(source, str) and source.startswith("card_"):
+            card = ctx.state.cards.get(source)
+            if card is None or card["customer"] != customer_id:
+                raise StripeError(400, "invalid_request_error",
+                                  f"Customer {customer_id} does not have a linked source "
+                                  f"with ID {source}.", code="missing", param="source")
+            return card, customer_id
+        return consume_source(ctx, source), customer_id
+    default = customer.get("default_source")
+    if not default:
+        raise card_error("missing", NO_SAVED_SOURCE, param="card")
+    return ctx.state.cards[default], customer_id
+
+
+@route("POST", "/v1/charges")
+def create_charge(ctx, params):
+    if params.get("amount") in (None, ""):
+        raise missing_param("amount")
+    currency = validate_currency(params.get("currency"))
+    amount = validate_amount(params.get("amount"), currency)
+    metadata = new_metadata(params.get("metadata"))
+    captured = truthy(params.get("capture"), default=True)
+    card, customer_id = _card_for(ctx, params)
+    behaviour = ctx.state.card_behaviour.get(card["id"])
+    if customer_id and card["customer"] is None:
+        card = {**card}  # a token charged for a customer is not attached to it
+    decline = co.decline_for(behaviour)
+    if behaviour == "radar_block":
+        decline = ("card_declined", "fraudulent", "Your card was declined.", None, None)
+        result = co.outcome(co.BLOCKED_OUTCOME)
+    elif decline:
+        result = co.declined_outcome(decline[1], decline[4])
+    else:
+        result = co.outcome(co.RISK_OUTCOMES.get(behaviour, co.SUCCESS_OUTCOME))
+    charge = co.build_charge(ctx, amount=amount, currency=currency, card=card,
+                             customer=customer_id, params=params, captured=captured,
+                             outcome_=result, failure=decline and (decline[0], decline[2]))
+    charge["metadata"] = metadata
+    ctx.state.charges[charge["id"]] = charge
+    if decline:
+        ctx.emit("charge.failed", charge)
+        code, decline_code, message, param, advice = decline
+        raise card_error(code, message, param=param, decline_code=decline_code,
+                         charge=charge["id"], advice=advice)
+    if captured:
+        _settle(ctx, charge, amount)
+    ctx.emit("charge.succeeded", charge)
+    if behaviour in co.DISPUTES:
+        dispute = co.dispute(ctx, charge, behaviour)
+        charge["disputed"] = True
+        ctx.emit("charge.dispute.created", dispute)
+    return charge
+
+
+def _settle(ctx, charge, amount):
+    txn = co.balance_transaction(ctx, amount=amount, currency=charge["currency"],
+                                 source=charge["id"], type_="charge",
+                                 description=charge["description"],
+                                 fee=co.fee_for(amount, charge["currency"]))
+    charge["balance_transaction"] = txn["id"]
+    charge["captured"] = True
+    charge["amount_captured"] = amount
+
+
+@route("GET", "/v1/charges/search")
+def search_charges(ctx, params):
+    items = newest_first(ctx.state.charges)
+    return search.run(items, params, "/v1/charges/search", SEARCH_FIELDS)
+
+
+@route("GET", "/v1/charges/{charge_id}")
+def retrieve_charge(ctx, params, charge_id):
+    return get_charge(ctx, charge_id)
+
+
+@route("POST", "/v1/charges/{charge_id}")
+def update_charge(ctx, params, charge_id):
+    charge = get_charge(ctx, charge_id)
+    previous = {}
+    for field in ("description", "receipt_email"):
+        if field in params:
+            previous[field] = charge[field]
+            charge[field] = params[field] or None
+    if "metadata" in params:
+        previous["metadata"] = dict(charge["metadata"])
+        merge_metadata(charge, params["metadata"])
+    if previous:
+        event = ctx.emit("charge.updated", charge)
+        event["data"]["previous_attributes"] = previous
+    return charge
+
+
+@route("POST", "/v1/charges/{charge_id}/capture")
+def capture_charge(ctx, params, charge_id):
+    charge = get_charge(ctx, charge_id)
+    if charge["captured"]:
+        raise invalid(f"Charge {charge_id} has already been captured.",
+                      code="charge_already_captured", stored=True)
+    if charge["status"] != "succeeded":
+        raise invalid(f"Charge {charge_id} has failed and cannot be captured.", stored=True)
+    amount = charge["amount"]
+    if params.get("amount") not in (None, ""):
+        amount = validate_amount(params["amount"], charge["currency"])
+        if amount > charge["amount"]:
+            raise invalid("You cannot capture more than the authorized amount.",
+                          param="amount")
+    _settle(ctx, charge, amount)
+    ctx.emit("charge.captured", charge)
+    return charge
+
+
+@route("GET", "/v1/charges")
+def list_charges(ctx, params):
+    items = newest_first(ctx.state.charges)
+    if params.get("customer"):
+        items = [c for c in items if c["customer"] == params["customer"]]
+    if params.get("payment_intent"):
+        items = [c for c in items if c["payment_intent"] == params["payment_intent"]]
+    items = filter_created(items, params)
+    return paginate(items, params, "/v1/charges", "charge")

@@ -1,0 +1,198 @@
+"""EmulatorServer: the HTTP transport (ThreadingHTTPServer, HTTP/1.1 keep-alive)."""
+import html
+import secrets
+import socket
+import sys
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .api import CORS, Api, Response, json_response
+from .control_api import Control
+from .faults import Faults
+from .idempotency import IdempotencyStore
+from .ids import request_id
+from .state import State
+from .stripejs import PATHS as STRIPEJS_PATHS
+from .stripejs import script
+from .webhooks import WebhookDispatcher
+
+_REASONS = {s.value: s.phrase for s in HTTPStatus}
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+    def __init__(self, address, handler, emulator):
+        self.emulator = emulator
+        super().__init__(address, handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "stripe-emulator"
+
+    def setup(self):
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server.emulator._track(self.connection, True)
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            self.server.emulator._track(self.connection, False)
+
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+        pass
+
+    def do_GET(self):
+        self._serve("GET")
+
+    def do_POST(self):
+        self._serve("POST")
+
+    def do_DELETE(self):
+        self._serve("DELETE")
+
+    def do_OPTIONS(self):
+        self._serve("OPTIONS")
+
+    def _serve(self, method):
+        started = time.perf_counter()
+        emu = self.server.emulator
+        path, _, query = self.path.partition("?")
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if path.startswith("/v1/"):
+            response = emu.api.handle(method, path, query, body, self.headers,
+                                      self.client_address[0], emu.url)
+        else:
+            response = emu.serve_other(method, path, body)
+        if response.drop:
+            self.close_connection = True
+            status = "dropped"
+        else:
+            self._write(response)
+            status = response.status
+        if not emu.quiet:
+            ms = (time.perf_counter() - started) * 1000
+            sys.stderr.write(f"{method} {path} {status} idem={response.idempotency_key or '-'}"
+                             f" {ms:.1f}ms\n")
+
+    def _write(self, response: Response):
+        head = [f"HTTP/1.1 {response.status} {_REASONS.get(response.status, '')}",
+                f"Content-Length: {len(response.body)}", "Server: stripe-emulator"]
+        head += [f"{k}: {v}" for k, v in response.headers]
+        if self.close_connection:
+            head.append("Connection: close")
+        self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body)
+
+
+class EmulatorServer:
+    """A stateful Stripe test-mode API on ``host:port`` (``port=0`` picks a free one)."""
+
+    def __init__(self, host="127.0.0.1", port=0, forward_to=None, webhook_secret=None,
+                 quiet=True, webhook_retry_base=1.0, webhook_max_attempts=4):
+        self.host, self.port, self.quiet = host, port, quiet
+        self.state = State()
+        self.idempotency = IdempotencyStore()
+        self.faults = Faults()
+        self.webhooks = WebhookDispatcher(self.state, retry_base=webhook_retry_base,
+                                          max_attempts=webhook_max_attempts)
+        self.state.event_listeners.append(self.webhooks.on_event)
+        self.state.endpoint_count = lambda: len(self.webhooks.endpoints)
+        self.webhook_secret = None
+        if forward_to:
+            self.webhook_secret = webhook_secret or "whsec_" + secrets.token_hex(16)
+            self.webhooks.add_endpoint(forward_to, self.webhook_secret)
+        self.api = Api(self.state, self.idempotency, self.faults)
+        self.control = Control(self)
+        self._httpd = None
+        self._thread = None
+        self._conns: set = set()
+        self._conns_lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        host = self.host if self.host not in ("0.0.0.0", "") else "127.0.0.1"
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> "EmulatorServer":
+        """Bind and serve in a background thread."""
+        self._httpd = _HTTPServer((self.host, self.port), _Handler, self)
+        self.port = self._httpd.server_address[1]
+        self.webhooks.start()
+        self._thread = threading.Thread(target=self._httpd.serve_forever,
+                                        kwargs={"poll_interval": 0.1},
+                                        name="stripe-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        """Stop serving, close open keep-alive connections and the webhook thread."""
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        with self._conns_lock:
+            conns = list(self._conns)
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+        self.webhooks.stop()
+        deadline = time.monotonic() + 2
+        while self._conns and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self._httpd = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def reset(self):
+        """Forget every object, idempotency key, fault, latency, policy and delivery."""
+        self.state.reset()
+        self.idempotency.reset()
+        self.faults.reset()
+        self.webhooks.reset_log()
+
+    def _track(self, conn, opened):
+        with self._conns_lock:
+            (self._conns.add if opened else self._conns.discard)(conn)
+
+    def serve_other(self, method, path, body) -> Response:
+        """Control API, the Stripe.js stand-in, receipts, and 404 for anything else."""
+        if path.startswith("/_emulator/"):
+            status, data = self.control.handle(method, path, body)
+            return json_response(status, data, [("Request-Id", request_id())])
+        if path in STRIPEJS_PATHS and method in ("GET", "OPTIONS"):
+            return Response(200, [("Content-Type", "application/javascript; charset=utf-8"),
+                                  ("Cache-Control", "no-cache"), *CORS], script())
+        if path.startswith("/receipts/payment/") and method == "GET":
+            return self._receipt(path.rsplit("/", 1)[-1])
+        rid = request_id()
+        return json_response(404, {"error": {
+            "type": "invalid_request_error",
+            "message": f"Unrecognized request URL ({method}: {path}). Please see "
+                       "https://stripe.com/docs or we can help at https://support.stripe.com/.",
+        }}, [("Request-Id", rid)])
+
+    def _receipt(self, charge_id) -> Response:
+        with self.state.lock:
+            charge = self.state.charges.get(charge_id)
+            if charge is None:
+                return Response(404, [("Content-Type", "text/plain")], b"No such receipt")
+            text = (f"<!doctype html><title>Receipt</title><h1>Receipt</h1>"
+                    f"<p>Charge {html.escape(charge['id'])}: {charge['amount']} "
+                    f"{html.escape(charge['currency'].upper())} - {charge['status']}</p>"
+                    f"<p>{html.escape(charge['description'] or '')}</p>")
+        return Response(200, [("Content-Type", "text/html; charset=utf-8")], text.encode())

@@ -1,0 +1,123 @@
+"""Background delivery of events to forwarding URLs, signed like Stripe (REFERENCE §4.2)."""
+import hashlib
+import heapq
+import hmac
+import itertools
+import json
+import threading
+import time
+
+import requests
+
+USER_AGENT = "Stripe/1.0 (+https://stripe.com/docs/webhooks)"
+
+
+def sign(payload: str, secret: str, timestamp: int | None = None) -> str:
+    """``t=…,v1=…`` over ``f"{t}.{payload}"`` keyed by the whole ``whsec_`` secret."""
+    t = int(time.time()) if timestamp is None else timestamp
+    mac = hmac.new(secret.encode(), f"{t}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={t},v1={mac}"
+
+
+class WebhookDispatcher:
+    """Delivers each event to every endpoint; retries with exponential back-off."""
+
+    def __init__(self, state, retry_base=1.0, max_attempts=4, timeout=5.0):
+        self.state = state
+        self.retry_base = retry_base
+        self.max_attempts = max_attempts
+        self.timeout = timeout
+        self.endpoints: list[dict] = []
+        self.deliveries: list[dict] = []
+        self._queue: list = []
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._stopping = False
+        self._thread = None
+        self._session = None
+
+    def add_endpoint(self, url: str, secret: str) -> dict:
+        endpoint = {"url": url, "secret": secret}
+        with self._cond:
+            self.endpoints.append(endpoint)
+        return endpoint
+
+    def clear_endpoints(self):
+        with self._cond:
+            self.endpoints.clear()
+
+    def reset_log(self):
+        with self._cond:
+            self.deliveries.clear()
+            self._queue.clear()
+
+    def on_event(self, event: dict):
+        """State listener: queue the event for every endpoint (runs under the state lock)."""
+        if not self.endpoints:
+            return
+        payload = json.dumps(event, indent=2)
+        with self._cond:
+            for endpoint in self.endpoints:
+                heapq.heappush(self._queue, (time.monotonic(), next(self._seq),
+                                             (event, payload, endpoint, 1)))
+            self._cond.notify()
+
+    def start(self):
+        self._session = requests.Session()
+        self._thread = threading.Thread(target=self._run, name="webhook-dispatcher",
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        with self._cond:
+            self._stopping = True
+            self._cond.notify()
+        if self._thread:
+            self._thread.join(timeout=5)
+        if self._session:
+            self._session.close()
+
+    def _run(self):
+        while True:
+            with self._cond:
+                while not self._stopping:
+                    if self._queue and self._queue[0][0] <= time.monotonic():
+                        break
+                    wait = self._queue[0][0] - time.monotonic() if self._queue else None
+                    self._cond.wait(wait)
+                if self._stopping:
+                    return
+                _, _, job = heapq.heappop(self._queue)
+            self._deliver(*job)
+
+    def _deliver(self, event, payload, endpoint, attempt):
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": USER_AGENT,
+            "Stripe-Signature": sign(payload, endpoint["secret"]),
+        }
+        status, error = None, None
+        try:
+            resp = self._session.post(endpoint["url"], data=payload.encode("utf-8"),
+                                      headers=headers, timeout=self.timeout,
+                                      allow_redirects=False)
+            status = resp.status_code
+            resp.close()
+        except requests.RequestException as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        ok = status is not None and 200 <= status < 300
+        record = {"event_id": event["id"], "type": event["type"], "url": endpoint["url"],
+                  "attempt": attempt, "status": status, "error": error, "ok": ok,
+                  "at": time.time()}
+        with self._cond:
+            self.deliveries.append(record)
+            if not ok and attempt < self.max_attempts and not self._stopping:
+                due = time.monotonic() + self.retry_base * 2 ** (attempt - 1)
+                heapq.heappush(self._queue, (due, next(self._seq),
+                                             (event, payload, endpoint, attempt + 1)))
+                self._cond.notify()
+        if ok:
+            with self.state.lock:
+                stored = self.state.events.get(event["id"])
+                if stored and stored["pending_webhooks"] > 0:
+                    stored["pending_webhooks"] -= 1
