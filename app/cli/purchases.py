@@ -1,5 +1,44 @@
-"""`flask purchases …` (filled in by the admin work)."""
+"""`flask purchases export`: the filtered purchases as CSV, to a file or stdout."""
 
+import sys
+
+import click
 from flask.cli import AppGroup
 
+from app.admin.export import write_csv
+from app.admin.purchases import FilterError, count, parse_filters
+from app.models import OrderStatus
+
 purchases_cli = AppGroup("purchases", help="Export purchases.")
+
+
+@purchases_cli.command("export")
+@click.option("--status", type=click.Choice([s.value for s in OrderStatus]))
+@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="First day (UTC).")
+@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Last day (UTC), included.")
+@click.option("--course", "course_id", type=int, help="Course id.")
+@click.option("--mode", type=click.Choice(["test", "live"]))
+@click.option("-q", "--search", default="", help="Email, order id or charge id.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              default="-", show_default=True, help="CSV file to write.")
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar (default: when writing a file from a terminal).")
+def export(status, date_from, date_to, course_id, mode, search, output, progress):
+    """Write purchases as CSV (newest first), with the same filters as the admin list."""
+    try:
+        filters = parse_filters(status=status, course_id=course_id, date_from=date_from,
+                                date_to=date_to, mode=mode, q=search)
+    except FilterError as exc:
+        raise click.BadParameter(str(exc)) from None
+    to_file = output != "-"
+    if progress is None:
+        progress = to_file and sys.stdout.isatty()
+    with click.open_file(output, "w", encoding="utf-8", newline="") as out:
+        if progress:
+            with click.progressbar(length=count(filters), label="Exporting",
+                                   file=sys.stdout if to_file else sys.stderr) as bar:
+                written = write_csv(filters, out, on_rows=bar.update)
+        else:
+            written = write_csv(filters, out)
+    if to_file:
+        click.echo(f"Wrote {written} purchase(s) to {output}.")

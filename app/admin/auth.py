@@ -1,0 +1,118 @@
+"""Admin accounts, sign-in with throttling, and the `admin_required` policy."""
+
+import math
+from dataclasses import dataclass
+from functools import wraps
+
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.admin import throttle
+from app.admin.passwords import (
+    check_policy,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from app.extensions import db, login_manager
+from app.models import AdminUser
+from app.models._time import utcnow
+
+GENERIC_FAILURE = "Wrong email or password."
+
+login_manager.login_view = "admin.login"
+login_manager.login_message = "Please sign in to see the admin area."
+login_manager.login_message_category = "info"
+login_manager.session_protection = "strong"
+
+
+class AccountError(ValueError):
+    """An account change that cannot be made; the message says why."""
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    """Flask-Login's loader: the admin with this id, or None."""
+    try:
+        return db.session.get(AdminUser, int(user_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def admin_required(view):
+    """Let the view run only for a signed-in admin; others go to the sign-in page."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def normalise_email(email):
+    """Admin emails are stored and compared lower-case."""
+    return (email or "").strip().lower()
+
+
+def find_admin(email):
+    """The admin with this email, or None."""
+    return db.session.scalar(
+        select(AdminUser).where(AdminUser.email == normalise_email(email))
+    )
+
+
+def create_admin(*, email, password):
+    """Create an admin account; raise AccountError or PasswordPolicyError."""
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise AccountError(f"{email!r} is not an email address.")
+    if find_admin(email):
+        raise AccountError(f"An admin with email {email} exists already.")
+    check_policy(password)
+    admin = AdminUser(email=email, password_hash=hash_password(password))
+    db.session.add(admin)
+    db.session.commit()
+    return admin
+
+
+def set_password(*, email, password):
+    """Replace an admin's password; raise AccountError or PasswordPolicyError."""
+    admin = find_admin(email)
+    if admin is None:
+        raise AccountError(f"There is no admin with email {normalise_email(email)}.")
+    check_policy(password)
+    admin.password_hash = hash_password(password)
+    db.session.commit()
+    return admin
+
+
+@dataclass
+class SignIn:
+    """The outcome of a sign-in attempt: the admin, or a message to show."""
+
+    admin: AdminUser | None = None
+    message: str | None = None
+
+
+def authenticate(*, email, password, ip):
+    """Check credentials under the throttle; the same message for any wrong pair."""
+    keys = throttle.keys_for(email=email, ip=ip)
+    wait = throttle.seconds_locked(keys)
+    if wait:
+        minutes = math.ceil(wait / 60)
+        return SignIn(message=(
+            "Too many failed sign-ins. Please wait "
+            f"{minutes} minute{'s' if minutes != 1 else ''} and try again."
+        ))
+    admin = find_admin(email)
+    if not verify_password(admin.password_hash if admin else None, password or ""):
+        throttle.record_failure(keys)
+        return SignIn(message=GENERIC_FAILURE)
+    throttle.reset(keys[0])
+    if needs_rehash(admin.password_hash):
+        admin.password_hash = hash_password(password)
+    admin.last_login_at = utcnow()
+    db.session.commit()
+    return SignIn(admin=admin)

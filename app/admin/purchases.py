@@ -1,0 +1,237 @@
+"""Finding purchases: filters, keyset (seek) pagination and totals for a filtered set.
+
+Pages are found by seeking past the (created_at, id) of the last row shown, never by
+OFFSET, so the 50th page costs what the first does. Each filter has an index that
+starts with its column and ends with (created_at, id).
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import case, func, or_, select, tuple_
+
+from app.extensions import db
+from app.models import Order, OrderStatus
+
+#: Statuses whose charge captured money (whatever was refunded later).
+CAPTURED = (
+    OrderStatus.PAID,
+    OrderStatus.PARTIALLY_REFUNDED,
+    OrderStatus.REFUNDED,
+    OrderStatus.DISPUTED,
+)
+
+
+class FilterError(ValueError):
+    """Filter input that cannot be understood; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class PurchaseFilters:
+    """What the list, the totals and the export are restricted to."""
+
+    status: OrderStatus | None = None
+    course_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    livemode: bool | None = None
+    q: str = ""
+
+    def conditions(self):
+        """SQL conditions for these filters."""
+        where = []
+        if self.status is not None:
+            where.append(Order.status == self.status)
+        if self.course_id is not None:
+            where.append(Order.course_id == self.course_id)
+        if self.date_from is not None:
+            where.append(Order.created_at >= _start_of(self.date_from))
+        if self.date_to is not None:
+            where.append(Order.created_at < _start_of(self.date_to + timedelta(days=1)))
+        if self.livemode is not None:
+            where.append(Order.livemode.is_(self.livemode))
+        if self.q:
+            where.append(search_condition(self.q))
+        return where
+
+
+def _start_of(day):
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def search_condition(q):
+    """Exact match on email (case-insensitive), order id or charge id."""
+    q = q.strip()
+    if "@" in q:
+        return func.lower(Order.email) == q.lower()
+    if q.upper().startswith("ORD-"):
+        return Order.reference == q.upper()
+    if q.startswith(("ch_", "py_")):
+        return Order.charge_id == q
+    return or_(Order.reference == q.upper(), Order.charge_id == q)
+
+
+def parse_filters(*, status=None, course_id=None, date_from=None, date_to=None,
+                  mode=None, q=None):
+    """Build filters from text (query string or CLI); raise FilterError on bad input."""
+    errors = []
+    status_value = None
+    if status:
+        try:
+            status_value = OrderStatus(status)
+        except ValueError:
+            errors.append(f"Unknown status {status!r}.")
+    course_value = None
+    if course_id not in (None, ""):
+        try:
+            course_value = int(course_id)
+        except (TypeError, ValueError):
+            errors.append(f"Unknown course {course_id!r}.")
+    dates = {}
+    for label, value in (("From", date_from), ("To", date_to)):
+        dates[label] = None
+        if value not in (None, ""):
+            try:
+                dates[label] = (
+                    value if isinstance(value, date) else date.fromisoformat(value.strip())
+                )
+            except ValueError:
+                errors.append(f"{label} date {value!r} is not a date (use YYYY-MM-DD).")
+    if dates["From"] and dates["To"] and dates["From"] > dates["To"]:
+        errors.append("The From date is after the To date.")
+    livemode = {"": None, None: None, "test": False, "live": True}.get(mode, "bad")
+    if livemode == "bad":
+        errors.append(f"Unknown mode {mode!r} (use test or live).")
+        livemode = None
+    q = (q or "").strip()
+    if len(q) > 254:
+        errors.append("The search is too long.")
+    if errors:
+        raise FilterError(" ".join(errors))
+    return PurchaseFilters(status=status_value, course_id=course_value,
+                           date_from=dates["From"], date_to=dates["To"],
+                           livemode=livemode, q=q)
+
+
+# --- Cursors -------------------------------------------------------------------------
+
+def encode_cursor(created_at, order_id):
+    """Text form of a row's position: '<UTC timestamp>_<id>'."""
+    if created_at.tzinfo is not None:
+        created_at = created_at.astimezone(UTC).replace(tzinfo=None)
+    return f"{created_at.isoformat(timespec='microseconds')}_{order_id}"
+
+
+def decode_cursor(text):
+    """(created_at, id) from a cursor; raise FilterError when it is not one."""
+    try:
+        stamp, _, order_id = (text or "").rpartition("_")
+        return datetime.fromisoformat(stamp).replace(tzinfo=UTC), int(order_id)
+    except ValueError:
+        raise FilterError("That page link is not valid; showing the newest purchases.")
+
+
+@dataclass
+class Page:
+    """One page of purchases, newest first, with the cursors to move on."""
+
+    rows: list = field(default_factory=list)
+    older: str | None = None
+    newer: str | None = None
+
+
+def list_page(filters, *, after=None, before=None, size=50):
+    """A page of orders older than `after` or newer than `before` (cursor texts)."""
+    position = tuple_(Order.created_at, Order.id)
+    query = select(Order).where(*filters.conditions())
+    if before:
+        query = query.where(position > tuple_(*decode_cursor(before)))
+        query = query.order_by(Order.created_at.asc(), Order.id.asc())
+    else:
+        if after:
+            query = query.where(position < tuple_(*decode_cursor(after)))
+        query = query.order_by(Order.created_at.desc(), Order.id.desc())
+    rows = list(db.session.scalars(query.limit(size + 1)))
+    more = len(rows) > size
+    rows = rows[:size]
+    if before:
+        rows.reverse()
+    page = Page(rows=rows)
+    if rows:
+        first, last = rows[0], rows[-1]
+        if (more and not before) or before:
+            page.older = encode_cursor(last.created_at, last.id)
+        if (more and before) or after:
+            page.newer = encode_cursor(first.created_at, first.id)
+    return page
+
+
+def batches(filters, *, size=2000, columns=None):
+    """Yield lists of rows (tuples of `columns`), newest first, in keyset batches."""
+    columns = columns or [Order]
+    position = tuple_(Order.created_at, Order.id)
+    cursor = None
+    while True:
+        query = select(*columns, Order.created_at.label("_c"), Order.id.label("_i"))
+        query = query.where(*filters.conditions())
+        if cursor is not None:
+            query = query.where(position < tuple_(*cursor))
+        query = query.order_by(Order.created_at.desc(), Order.id.desc()).limit(size)
+        rows = db.session.execute(query).all()
+        if not rows:
+            return
+        yield rows
+        db.session.expunge_all()
+        if len(rows) < size:
+            return
+        cursor = (rows[-1]._c, rows[-1]._i)
+
+
+def count(filters):
+    """How many orders match."""
+    query = select(func.count()).select_from(Order).where(*filters.conditions())
+    return db.session.scalar(query)
+
+
+@dataclass(frozen=True)
+class CurrencyTotal:
+    currency: str
+    count: int
+    captured: int
+    refunded: int
+
+    @property
+    def net(self):
+        return self.captured - self.refunded
+
+
+def totals(filters):
+    """Per currency: orders, money captured, money refunded (minor units)."""
+    captured = case((Order.status.in_(CAPTURED), Order.amount), else_=0)
+    query = (
+        select(Order.currency, func.count(), func.sum(captured),
+               func.sum(Order.amount_refunded))
+        .where(*filters.conditions())
+        .group_by(Order.currency)
+        .order_by(Order.currency)
+    )
+    return [
+        CurrencyTotal(currency=cur, count=n, captured=int(cap or 0), refunded=int(ref or 0))
+        for cur, n, cap, ref in db.session.execute(query)
+    ]
+
+
+def get_purchase(reference):
+    """The order with this reference (our order id), or None."""
+    return db.session.scalar(
+        select(Order).where(Order.reference == (reference or "").strip().upper())
+    )
+
+
+def dashboard_link(order):
+    """Stripe dashboard URL of the order's charge, or None without a charge."""
+    if not order.charge_id:
+        return None
+    prefix = "" if order.livemode else "test/"
+    return f"https://dashboard.stripe.com/{prefix}payments/{order.charge_id}"
+

@@ -1,0 +1,191 @@
+"""Refunding an order through the payments gateway, once per confirmed form.
+
+The Refund row is committed (pending) before Stripe is called and carries the form's
+idempotency key, so a double submit finds the row and Stripe sees the same key; the
+order's refunded amount is then read back from Stripe's charge, which keeps it
+consistent with the charge.refunded webhook however they interleave.
+"""
+
+import logging
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app import payments
+from app.checkout.settlement import apply_charge
+from app.extensions import db
+from app.models import OrderStatus, Refund
+from app.money import MoneyError, format_money, to_minor
+from app.payments.charges import retrieve_charge
+
+log = logging.getLogger(__name__)
+
+REASONS = {
+    "requested_by_customer": "Requested by the customer",
+    "duplicate": "Duplicate payment",
+    "fraudulent": "Fraudulent payment",
+}
+REFUNDABLE = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+
+
+class RefundError(Exception):
+    """A refund that was refused or failed; the message is for the admin."""
+
+
+@dataclass(frozen=True)
+class RefundOutcome:
+    """The refund row, and whether this form had been sent before."""
+
+    refund: Refund
+    repeated: bool = False
+
+
+def new_idempotency_key(order):
+    """A fresh key for one rendering of the refund form."""
+    return f"refund-{order.reference}-{secrets.token_hex(12)}"
+
+
+def parse_amount(text, currency):
+    """Minor units from a decimal string in the currency's unit; raise RefundError."""
+    try:
+        minor = to_minor(text, currency)
+    except MoneyError as exc:
+        raise RefundError(f"Amount: {exc}") from None
+    if minor <= 0:
+        raise RefundError("The refund amount must be more than zero.")
+    return minor
+
+
+def check_refundable(order, amount):
+    """Raise RefundError unless `amount` minor units of `order` may be refunded now."""
+    if order.status not in REFUNDABLE:
+        raise RefundError(
+            f"Order {order.reference} is {order.status.label}; only paid orders can be "
+            "refunded."
+        )
+    if not order.charge_id:
+        raise RefundError(f"Order {order.reference} has no charge to refund.")
+    if amount <= 0:
+        raise RefundError("The refund amount must be more than zero.")
+    remaining = order.remaining_refundable
+    if amount > remaining:
+        raise RefundError(
+            f"You can refund at most {format_money(remaining, order.currency)} "
+            f"(of {format_money(order.amount, order.currency)}); "
+            f"{format_money(order.amount_refunded, order.currency)} was refunded already."
+        )
+
+
+def _existing(key):
+    return db.session.scalar(select(Refund).where(Refund.idempotency_key == key))
+
+
+def _write_pending(order, *, amount, reason, key, created_by):
+    """Commit the pending Refund row; return (row, created) — a key seen before is reused."""
+    refund = Refund(order_id=order.id, amount=amount, currency=order.currency,
+                    reason=reason, status="pending", idempotency_key=key,
+                    created_by=created_by)
+    db.session.add(refund)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return _existing(key), False
+    return refund, True
+
+
+def sync_order(order):
+    """Bring the order's refunded amount and status in line with Stripe's charge."""
+    try:
+        apply_charge(order, retrieve_charge(order.charge_id))
+    except payments.PaymentError:
+        # Stripe did not answer: count our own successful refunds (never less than now).
+        refunded = db.session.scalar(
+            select(func.coalesce(func.sum(Refund.amount), 0)).where(
+                Refund.order_id == order.id, Refund.status == "succeeded"
+            )
+        )
+        order.amount_refunded = min(order.amount, max(order.amount_refunded, refunded))
+        if order.amount_refunded > 0 and order.status in REFUNDABLE:
+            order.transition(
+                OrderStatus.REFUNDED if order.amount_refunded >= order.amount
+                else OrderStatus.PARTIALLY_REFUNDED
+            )
+    db.session.commit()
+
+
+def _send(order, refund):
+    """Call Stripe for a pending refund row and settle the row and the order."""
+    try:
+        result = payments.create_refund(
+            charge_id=order.charge_id, amount=refund.amount, reason=refund.reason,
+            idempotency_key=refund.idempotency_key,
+            metadata={"order_id": order.reference, "refund_row": str(refund.id)},
+        )
+    except payments.PaymentUnavailable as exc:
+        refund.failure_message = "Stripe could not be reached; the outcome is unknown."
+        db.session.commit()
+        log.warning("Refund %s of %s: outcome unknown (%s)", refund.id, order.reference,
+                    exc.detail)
+        raise RefundError(
+            "Stripe could not be reached, so we do not know whether the refund went "
+            "through. Send the same form again: it cannot refund twice."
+        ) from exc
+    except payments.PaymentError as exc:
+        refund.status = "failed"
+        refund.failure_message = (exc.detail or str(exc))[:500]
+        db.session.commit()
+        sync_order(order)
+        if "already been refunded" in (exc.detail or "") or "already_refunded" in (
+            exc.detail or ""
+        ):
+            raise RefundError(
+                f"Stripe says the charge of {order.reference} has already been refunded."
+            ) from exc
+        raise RefundError(f"Stripe refused the refund: {exc.detail}") from exc
+    refund.stripe_refund_id = result.id
+    refund.status = result.status
+    refund.failure_message = None
+    db.session.commit()
+    sync_order(order)
+    log.info("Refunded %s of %s (%s) by %s", refund.amount, order.reference, result.id,
+             refund.created_by)
+    return refund
+
+
+def refund_order(*, order, amount, reason, idempotency_key, created_by):
+    """Refund `amount` minor units of `order` once per key; return a RefundOutcome."""
+    if reason not in REASONS:
+        raise RefundError(f"Unknown refund reason {reason!r}.")
+    if not idempotency_key or len(idempotency_key) > 80:
+        raise RefundError("The form has expired; open the purchase again.")
+    refund, created = _existing(idempotency_key), False
+    if refund is None:
+        check_refundable(order, amount)
+        refund, created = _write_pending(order, amount=amount, reason=reason,
+                                         key=idempotency_key, created_by=created_by)
+    if refund.order_id != order.id:
+        raise RefundError("The form does not belong to this purchase.")
+    if refund.status == "failed":
+        raise RefundError(f"This refund was refused: {refund.failure_message}")
+    if refund.stripe_refund_id:
+        return RefundOutcome(refund, repeated=True)
+    return RefundOutcome(_send(order, refund), repeated=not created)
+
+
+def key_after_error(order, key):
+    """The key a re-shown form should carry: the same one only while its outcome is unknown."""
+    refund = _existing(key)
+    if refund is not None and refund.status == "pending" and not refund.stripe_refund_id:
+        return key
+    return new_idempotency_key(order)
+
+
+def refunds_for(order_id):
+    """The refunds of an order, oldest first."""
+    return db.session.scalars(
+        select(Refund).where(Refund.order_id == order_id).order_by(Refund.id)
+    ).all()
+

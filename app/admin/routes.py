@@ -1,0 +1,195 @@
+"""Admin views: thin wrappers over the services in this package."""
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from app.admin import bp, dashboard, purchases, refunds
+from app.admin.auth import admin_required, authenticate
+from app.admin.export import csv_lines
+from app.admin.forms import LoginForm, LogoutForm, RefundForm
+from app.extensions import db
+from app.models import Course
+from app.models._time import utcnow
+from app.money import decimal_string
+
+PUBLIC_ENDPOINTS = {"admin.login"}
+
+
+@bp.before_request
+def _deny_by_default():
+    """Every admin endpoint needs a signed-in admin, even one missing `admin_required`."""
+    if request.endpoint not in PUBLIC_ENDPOINTS and not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+
+
+@bp.app_context_processor
+def _admin_globals():
+    return {"logout_form": LogoutForm()} if request.blueprint == "admin" else {}
+
+
+def _safe_next(target):
+    """Only follow `next` to a path inside the admin area."""
+    parts = urlsplit(target or "")
+    if parts.scheme or parts.netloc or not parts.path.startswith("/admin"):
+        return url_for("admin.show_dashboard")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with email and password (throttled)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("admin.show_dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        result = authenticate(email=form.email.data, password=form.password.data,
+                              ip=request.remote_addr)
+        if result.admin is not None:
+            login_user(result.admin)
+            return redirect(_safe_next(request.args.get("next")))
+        flash(result.message, "error")
+        return render_template("admin/login.html", form=form), 401
+    return render_template("admin/login.html", form=form)
+
+
+@bp.post("/logout")
+@admin_required
+def logout():
+    """Sign out (a POST with the CSRF token)."""
+    if not LogoutForm().validate_on_submit():
+        abort(400)
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("admin.login"))
+
+
+@bp.get("/")
+@admin_required
+def show_dashboard():
+    """Revenue per day and per course, failed and pending counts, the store's mode."""
+    return render_template("admin/dashboard.html", **dashboard.overview())
+
+
+def _filters_from_request():
+    """Filters from the query string; on bad input flash why and use no filters."""
+    args = request.args
+    try:
+        return purchases.parse_filters(
+            status=args.get("status"), course_id=args.get("course"),
+            date_from=args.get("from"), date_to=args.get("to"),
+            mode=args.get("mode"), q=args.get("q"),
+        ), None
+    except purchases.FilterError as exc:
+        return None, str(exc)
+
+
+def _courses():
+    return db.session.execute(select(Course.id, Course.title).order_by(Course.title)).all()
+
+
+@bp.get("/purchases")
+@admin_required
+def list_purchases():
+    """Purchases, newest first, filtered, a page at a time."""
+    filters, error = _filters_from_request()
+    page = purchases.Page()
+    if filters is not None:
+        try:
+            page = purchases.list_page(filters, after=request.args.get("after"),
+                                       before=request.args.get("before"),
+                                       size=current_app.config["ADMIN_PAGE_SIZE"])
+        except purchases.FilterError as exc:
+            error = str(exc)
+    args = {k: v for k, v in request.args.items() if k not in ("after", "before") and v}
+    status = 400 if error else 200
+    return render_template("admin/purchases.html", page=page, error=error, args=args,
+                           courses=_courses(), statuses=list(purchases.OrderStatus)), status
+
+
+@bp.get("/purchases/totals")
+@admin_required
+def show_totals():
+    """Totals per currency for the filtered set (a fragment the list page loads)."""
+    filters, error = _filters_from_request()
+    if error:
+        return render_template("admin/_totals.html", error=error, totals=[]), 400
+    template = "admin/_totals.html" if request.args.get("fragment") else "admin/totals.html"
+    return render_template(template, totals=purchases.totals(filters), error=None,
+                           args=request.args)
+
+
+@bp.get("/purchases.csv")
+@admin_required
+def export_purchases():
+    """The filtered purchases as CSV, streamed batch by batch."""
+    filters, error = _filters_from_request()
+    if error:
+        return Response(error + "\n", status=400, mimetype="text/plain")
+    name = f"purchases-{utcnow():%Y%m%d-%H%M%S}.csv"
+    return Response(stream_with_context(csv_lines(filters)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _render_purchase(order, form, status=200):
+    return render_template(
+        "admin/purchase.html", order=order, form=form,
+        refunds=refunds.refunds_for(order.id), reasons=refunds.REASONS,
+        dashboard_url=purchases.dashboard_link(order),
+        refundable=order.status in refunds.REFUNDABLE and order.remaining_refundable > 0,
+    ), status
+
+
+def _purchase_or_404(reference):
+    order = purchases.get_purchase(reference)
+    if order is None:
+        abort(404, description=f"There is no purchase {reference}.")
+    return order
+
+
+@bp.get("/purchases/<reference>")
+@admin_required
+def show_purchase(reference):
+    """Every stored field of one purchase, its refunds and the refund form."""
+    order = _purchase_or_404(reference)
+    form = RefundForm(formdata=None, idempotency_key=refunds.new_idempotency_key(order),
+                      amount=decimal_string(order.remaining_refundable, order.currency))
+    return _render_purchase(order, form)
+
+
+@bp.post("/purchases/<reference>/refund")
+@admin_required
+def refund_purchase(reference):
+    """Send a confirmed refund to Stripe, once per rendered form."""
+    order = _purchase_or_404(reference)
+    form = RefundForm()
+    if not form.validate_on_submit():
+        return _render_purchase(order, form, 400)
+    try:
+        amount = refunds.parse_amount(form.amount.data, order.currency)
+        outcome = refunds.refund_order(order=order, amount=amount, reason=form.reason.data,
+                                       idempotency_key=form.idempotency_key.data,
+                                       created_by=current_user.email)
+    except refunds.RefundError as exc:
+        form.amount.errors = [str(exc)]
+        db.session.refresh(order)
+        form.idempotency_key.data = refunds.key_after_error(order, form.idempotency_key.data)
+        return _render_purchase(order, form, 400)
+    money = current_app.jinja_env.filters["money"](outcome.refund.amount, order.currency)
+    if outcome.repeated:
+        flash(f"This refund of {money} was already sent; nothing more was refunded.", "info")
+    else:
+        flash(f"Refunded {money}. The purchase is now {order.status.label}.", "success")
+    return redirect(url_for("admin.show_purchase", reference=order.reference))
