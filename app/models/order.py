@@ -14,7 +14,6 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -144,7 +143,3 @@ class Order(db.Model):
         if new_status != self.status and new_status not in TRANSITIONS[self.status]:
             raise InvalidTransition(f"{self.reference}: {self.status} -> {new_status}")
         self.status = new_status
-
-
-# Email search is case-insensitive: the admin compares lower(email), so index that.
-Index("ix_orders_email_lower_created", func.lower(Order.email), Order.created_at, Order.id)

@@ -1,0 +1,56 @@
+"""Fixtures for the emulator's own tests: a private emulator, its control API, SDK clients.
+
+Every test drives the real stripe-python SDK over HTTP; nothing is mocked.
+"""
+import json
+from pathlib import Path
+
+import pytest
+import stripe
+
+from stripe_emulator.control import EmulatorControl
+from stripe_emulator.server import EmulatorServer
+
+from .helpers import API_KEY
+
+FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "stripe" / "fixtures3.json"
+
+
+@pytest.fixture(scope="session")
+def emu():
+    """One emulator for the emulator tests (fast webhook retries)."""
+    server = EmulatorServer(host="127.0.0.1", port=0, quiet=True,
+                            webhook_retry_base=0.05, webhook_max_attempts=3)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def ctl(emu):
+    control = EmulatorControl(emu.url)
+    yield control
+    control.close()
+
+
+@pytest.fixture(autouse=True)
+def api(emu, ctl, monkeypatch):
+    """Fresh emulator state; the global SDK config points at it, without retries."""
+    ctl.reset()
+    ctl.clear_webhooks()
+    monkeypatch.setattr(stripe, "api_key", API_KEY)
+    monkeypatch.setattr(stripe, "api_base", emu.url)
+    monkeypatch.setattr(stripe, "max_network_retries", 0)
+    yield emu
+
+
+@pytest.fixture
+def client(emu):
+    """A StripeClient aimed at the emulator (no retries, like StripeClient's default)."""
+    return stripe.StripeClient(API_KEY, base_addresses={"api": emu.url})
+
+
+@pytest.fixture(scope="session")
+def fixtures3():
+    return json.loads(FIXTURES.read_text())["resources"]
+
