@@ -63,7 +63,7 @@ def search_condition(q):
     """Exact match on email (case-insensitive), order id or charge id."""
     q = q.strip()
     if "@" in q:
-        return func.lower(Order.email) == q.lower()
+        return Order.email == q.lower()  # stored lower-case by the checkout
     if q.upper().startswith("ORD-"):
         return Order.reference == q.upper()
     if q.startswith(("ch_", "py_")):

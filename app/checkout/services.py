@@ -40,7 +40,7 @@ def _create_pending_order(course, email, token):
         public_id=public_id,
         course_id=course.id,
         course_title=course.title,
-        email=email.strip(),
+        email=email.strip().lower(),  # stored lower-case: the admin searches it exactly
         amount=course.price_minor,
         currency=course.currency,
         status=OrderStatus.PENDING,
