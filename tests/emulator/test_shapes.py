@@ -1,0 +1,52 @@
+"""Objects carry every top-level key of Stripe's fixtures3.json examples."""
+import pytest
+import stripe
+
+from .helpers import card_token, charge
+
+
+def _objects():
+    token = card_token("4242424242424242")
+    ch = charge(source="tok_visa", capture=True)
+    cus = stripe.Customer.create(source="tok_visa")
+    refund = stripe.Refund.create(charge=ch.id, amount=100)
+    event = stripe.Event.list(limit=1).data[0]
+    txn = stripe.BalanceTransaction.retrieve(ch.balance_transaction)
+    return {"token": token, "card": token.card, "charge": ch, "customer": cus,
+            "refund": refund, "event": event, "balance_transaction": txn}
+
+
+@pytest.mark.parametrize("kind", ["token", "card", "charge", "customer", "refund", "event",
+                                  "balance_transaction"])
+def test_keys_cover_fixtures3(kind, fixtures3):
+    obj = _objects()[kind].to_dict()
+    missing = set(fixtures3[kind]) - set(obj)
+    assert not missing, f"{kind} lacks {sorted(missing)}"
+    assert obj["object"] == fixtures3[kind]["object"]
+    if "livemode" in obj:
+        assert obj["livemode"] is False
+
+
+def test_charge_values_are_realistic(emu):
+    ch = charge(source="tok_visa", receipt_email="r@example.com",
+                statement_descriptor_suffix="COURSE")
+    assert ch.id.startswith("ch_3") and len(ch.id) >= 27
+    assert ch.balance_transaction.startswith("txn_") and ch.payment_method.startswith("card_")
+    assert (ch.outcome.type, ch.outcome.network_status, ch.outcome.seller_message) == \
+        ("authorized", "approved_by_network", "Payment complete.")
+    card = ch.payment_method_details.card
+    assert ch.payment_method_details.type == "card"
+    assert (card.exp_month, card.funding, card.country, card.checks.cvc_check) == \
+        (12, "credit", "US", "pass")
+    assert ch.receipt_url == f"{emu.url}/receipts/payment/{ch.id}"
+    assert ch.receipt_email == "r@example.com" and ch.statement_descriptor_suffix == "COURSE"
+    assert (ch.amount_captured, ch.amount_refunded, ch.refunded) == (2000, 0, False)
+    assert ch.source.object == "card" and ch.refunds.object == "list"
+
+
+def test_receipt_page_is_served(emu):
+    import requests
+
+    ch = charge(source="tok_visa", description="Python Jumpstart")
+    resp = requests.get(ch.receipt_url, timeout=5)
+    assert resp.status_code == 200 and "Python Jumpstart" in resp.text
