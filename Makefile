@@ -23,7 +23,7 @@ run: $(STAMP)
 test: test-sqlite test-postgres
 
 test-sqlite: $(STAMP)
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL -u TEST_MIGRATION_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-postgres: $(STAMP)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \

@@ -30,25 +30,25 @@ class Config:
     def __init__(self):
         load_dotenv(BASE_DIR / ".env")
         env = os.environ.get
-        self.ENV_NAME = env("STORE_ENV", "development")
+        self.ENV_NAME = (env("STORE_ENV") or "development")
         self.SECRET_KEY = env("SECRET_KEY") or (
             None if self.ENV_NAME == "production" else "dev-only-not-secret"
         )
         self.SQLALCHEMY_DATABASE_URI = env("DATABASE_URL") or _default_sqlite_url()
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-        self.STORE_NAME = env("STORE_NAME", "Course Shop")
+        self.STORE_NAME = (env("STORE_NAME") or "Course Shop")
         self.STORE_CURRENCY = (env("STORE_CURRENCY") or "usd").lower()
-        self.STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "")
-        self.STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", "")
-        self.STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "")
+        self.STRIPE_SECRET_KEY = (env("STRIPE_SECRET_KEY") or "")
+        self.STRIPE_PUBLISHABLE_KEY = (env("STRIPE_PUBLISHABLE_KEY") or "")
+        self.STRIPE_WEBHOOK_SECRET = (env("STRIPE_WEBHOOK_SECRET") or "")
         self.STRIPE_API_BASE = (env("STRIPE_API_BASE") or "").rstrip("/")
         self.STRIPE_JS_URL = env("STRIPE_JS_URL") or (
             f"{self.STRIPE_API_BASE}/js.stripe.com/v3/"
             if self.STRIPE_API_BASE
             else "https://js.stripe.com/v3/"
         )
-        self.STRIPE_TIMEOUT = float(env("STRIPE_TIMEOUT", "30"))
-        self.STRIPE_MAX_NETWORK_RETRIES = int(env("STRIPE_MAX_NETWORK_RETRIES", "2"))
+        self.STRIPE_TIMEOUT = float((env("STRIPE_TIMEOUT") or "30"))
+        self.STRIPE_MAX_NETWORK_RETRIES = int((env("STRIPE_MAX_NETWORK_RETRIES") or "2"))
         self.ALLOW_LIVE_KEYS = _bool(env("ALLOW_LIVE_KEYS"))
         if self.STRIPE_API_BASE and not self.STRIPE_SECRET_KEY:
             # Pointing at the offline emulator without keys: use its test keys.
@@ -63,15 +63,16 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.WTF_CSRF_TIME_LIMIT = None
-        self.ADMIN_PAGE_SIZE = int(env("ADMIN_PAGE_SIZE", "50"))
-        self.LOGIN_MAX_FAILURES = int(env("LOGIN_MAX_FAILURES", "5"))
-        self.LOGIN_LOCKOUT_SECONDS = int(env("LOGIN_LOCKOUT_SECONDS", "300"))
+        self.ADMIN_PAGE_SIZE = int((env("ADMIN_PAGE_SIZE") or "50"))
+        self.LOGIN_MAX_FAILURES = int((env("LOGIN_MAX_FAILURES") or "5"))
+        self.LOGIN_LOCKOUT_SECONDS = int((env("LOGIN_LOCKOUT_SECONDS") or "300"))
 
 
 class TestConfig(Config):
     """Settings for the test suite: an explicit database, no .env surprises."""
 
     TESTING = True
+    __test__ = False  # not a pytest test class
 
     def __init__(self, **overrides):
         super().__init__()

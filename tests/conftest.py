@@ -9,6 +9,7 @@ import os
 import threading
 
 import pytest
+import requests
 import stripe
 from werkzeug.serving import make_server
 
@@ -172,3 +173,39 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def card_token(emulator):
+    """Factory: tokenize a test card the way Stripe.js does (publishable key, no secret)."""
+
+    def make(number="4242424242424242", exp_month="12", exp_year="2034", cvc="123"):
+        response = requests.post(
+            f"{emulator.url}/v1/tokens",
+            data={"card[number]": number, "card[exp_month]": exp_month,
+                  "card[exp_year]": exp_year, "card[cvc]": cvc,
+                  "key": EMULATOR_PUBLISHABLE_KEY},
+            timeout=5,
+        )
+        assert response.status_code == 200, response.text
+        return response.json()["id"]
+
+    return make
+
+
+@pytest.fixture
+def orders(app):
+    """Read the orders table (fresh session each call)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Order
+
+    def read():
+        with app.app_context():
+            rows = db.session.scalars(select(Order).order_by(Order.id)).all()
+            for row in rows:
+                db.session.expunge(row)
+            return rows
+
+    return read

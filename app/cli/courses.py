@@ -1,7 +1,7 @@
 """`flask courses …` and `flask seed-demo`."""
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.catalog.services import (
     CourseError,
@@ -77,6 +77,7 @@ def archive(slug):
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when any course exists.")
+@with_appcontext
 def seed_demo_command(if_empty):
     """Add the demo courses that are missing."""
     if if_empty and all_courses():

@@ -39,6 +39,8 @@ class ChargeResult:
     @classmethod
     def from_stripe(cls, charge):
         """Build from a charge object (a StripeObject or a plain dict)."""
+        if hasattr(charge, "to_dict"):
+            charge = charge.to_dict()
         get = charge.get
         details = get("payment_method_details") or {}
         card = details.get("card") or {}

@@ -34,6 +34,6 @@ def create_refund(*, charge_id, amount, reason, idempotency_key, metadata=None):
         amount=refund.amount,
         currency=refund.currency,
         status=refund.status,
-        reason=refund.get("reason"),
-        charge_id=refund.get("charge"),
+        reason=refund.reason,
+        charge_id=refund.charge,
     )

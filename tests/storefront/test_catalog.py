@@ -1,0 +1,56 @@
+"""Catalog and course pages."""
+
+
+def test_catalog_lists_active_courses_with_formatted_prices(make_course, client):
+    """Each active course shows its title and price in its own currency."""
+    make_course()
+    make_course(slug="nihongo", title="Nihongo", price="5000", currency="jpy")
+    make_course(slug="sql", title="SQL", price="49.00", currency="eur")
+    html = client.get("/").get_data(as_text=True)
+    for text in ("Python Jumpstart", "$69.00", "Nihongo", "¥5,000", "SQL", "€49.00"):
+        assert text in html
+
+
+def test_archived_courses_are_not_listed(app, make_course, client):
+    """Archived courses disappear from the catalog."""
+    from app.catalog.services import update_course
+    from app.extensions import db
+
+    make_course()
+    make_course(slug="old", title="Old Course")
+    with app.app_context():
+        update_course("old", active=False)
+        db.session.remove()
+    html = client.get("/").get_data(as_text=True)
+    assert "Python Jumpstart" in html
+    assert "Old Course" not in html
+
+
+def test_course_page_has_the_checkout_form(make_course, client, emulator):
+    """The page posts stripeToken/stripeEmail with CSRF and loads the emulator's Stripe.js."""
+    make_course()
+    html = client.get("/courses/python-jumpstart").get_data(as_text=True)
+    assert 'method="post"' in html
+    assert 'name="csrf_token"' in html
+    assert 'name="stripeEmail"' in html
+    assert 'name="stripeToken"' in html
+    assert "Pay $69.00" in html
+    assert f'src="{emulator.url}/js.stripe.com/v3/"' in html
+    assert 'data-publishable-key="pk_test_' in html
+    assert "sk_test" not in html
+
+
+def test_test_mode_banner_is_on_every_page(make_course, client):
+    """With test keys every page says so."""
+    make_course()
+    for url in ("/", "/courses/python-jumpstart", "/courses/missing"):
+        assert 'data-testid="test-mode-banner"' in client.get(url).get_data(as_text=True)
+
+
+def test_unknown_course_is_a_friendly_404(client):
+    """A missing course gives a plain page, no stack trace."""
+    response = client.get("/courses/nothing-here")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "no longer on sale" in html
+    assert "Traceback" not in html

@@ -1,0 +1,96 @@
+"""`flask courses …`, `flask seed-demo`, `flask stripe check`."""
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Course
+
+
+def _course(app, slug):
+    with app.app_context():
+        course = db.session.scalar(select(Course).where(Course.slug == slug))
+        if course is not None:
+            db.session.expunge(course)
+        return course
+
+
+def test_courses_add_stores_minor_units(app, cli):
+    """`courses add` converts the decimal price to minor units of the currency."""
+    result = cli.invoke(args=["courses", "add", "python-jumpstart", "--title",
+                              "Python Jumpstart", "--price", "69.00", "--currency", "usd"])
+    assert result.exit_code == 0, result.output
+    assert "$69.00" in result.output
+    course = _course(app, "python-jumpstart")
+    assert (course.price_minor, course.currency, course.active) == (6900, "usd", True)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["bad slug!", "--title", "T", "--price", "10"], "lower-case letters"),
+        (["ok", "--title", "T", "--price", "0.10", "--currency", "usd"], "at least $0.50"),
+        (["ok", "--title", "T", "--price", "10.5", "--currency", "jpy"], "more decimals"),
+        (["ok", "--title", "T", "--price", "ten"], "not a number"),
+        (["ok", "--title", "T", "--price", "10", "--currency", "xxx"], "Unsupported"),
+    ],
+)
+def test_courses_add_refuses_bad_input(app, cli, args, message):
+    """Bad input is refused with a clear error and no course is stored."""
+    result = cli.invoke(args=["courses", "add", *args])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert _course(app, "ok") is None
+
+
+def test_courses_add_refuses_duplicate_slug(app, cli, make_course):
+    """A slug is unique."""
+    make_course()
+    result = cli.invoke(args=["courses", "add", "python-jumpstart", "--title", "X",
+                              "--price", "10"])
+    assert result.exit_code != 0
+    assert "exists already" in result.output
+
+
+def test_courses_update_list_and_archive(app, cli, make_course):
+    """Update changes the price; archive takes it off sale; list shows both states."""
+    make_course()
+    result = cli.invoke(args=["courses", "update", "python-jumpstart", "--price", "79.00"])
+    assert result.exit_code == 0, result.output
+    assert _course(app, "python-jumpstart").price_minor == 7900
+    assert cli.invoke(args=["courses", "archive", "python-jumpstart"]).exit_code == 0
+    assert _course(app, "python-jumpstart").active is False
+    listing = cli.invoke(args=["courses", "list"]).output
+    assert "python-jumpstart" in listing and "archived" in listing and "$79.00" in listing
+    missing = cli.invoke(args=["courses", "archive", "nope"])
+    assert missing.exit_code != 0 and "No course" in missing.output
+
+
+def test_seed_demo_adds_courses_once(app, cli):
+    """seed-demo adds the demo courses, one in a zero-decimal currency; --if-empty is a no-op after."""
+    first = cli.invoke(args=["seed-demo"])
+    assert "Added 5" in first.output
+    assert _course(app, "nihongo-for-developers").currency == "jpy"
+    again = cli.invoke(args=["seed-demo", "--if-empty"])
+    assert "no demo courses added" in again.output
+    assert "Added 0" in cli.invoke(args=["seed-demo"]).output
+
+
+def test_stripe_check_reports_mode_and_success(cli, emulator):
+    """`stripe check` names the endpoint and confirms the key works."""
+    result = cli.invoke(args=["stripe", "check"])
+    assert result.exit_code == 0, result.output
+    assert f"test mode, {emulator.url} (offline emulator)" in result.output
+    assert "The secret key works." in result.output
+
+
+def test_stripe_check_reports_an_unreachable_endpoint(app, cli):
+    """An endpoint that does not answer makes `stripe check` fail with a reason."""
+    saved = app.config["STRIPE_API_BASE"]
+    app.config["STRIPE_API_BASE"] = "http://127.0.0.1:9"
+    try:
+        result = cli.invoke(args=["stripe", "check"])
+    finally:
+        app.config["STRIPE_API_BASE"] = saved
+    assert result.exit_code == 1
+    assert "could not be reached" in result.output

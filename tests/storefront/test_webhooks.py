@@ -1,0 +1,100 @@
+"""The webhook endpoint: signature, deduplication, settling orders."""
+
+import json
+import time
+
+import pytest
+import stripe
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import OrderStatus, WebhookEvent
+
+SECRET = "whsec_test_secret"
+
+
+def _post_event(client, event, secret=SECRET, signature=None):
+    payload = json.dumps(event)
+    if signature is None:
+        signature = stripe.WebhookSignature._compute_signature(
+            f"{int(time.time())}.{payload}", secret
+        )
+        signature = f"t={int(time.time())},v1={signature}"
+    return client.post("/webhooks/stripe", data=payload,
+                       headers={"Stripe-Signature": signature,
+                                "Content-Type": "application/json"})
+
+
+def _event(event_type, obj, event_id="evt_test_1"):
+    return {"id": event_id, "object": "event", "type": event_type, "api_version": None,
+            "created": int(time.time()), "livemode": False, "pending_webhooks": 1,
+            "request": {"id": None, "idempotency_key": None}, "data": {"object": obj}}
+
+
+@pytest.fixture
+def pending_order_with_charge(make_course, card_token, checkout, orders, emulator_control,
+                              stripe_sdk):
+    """An order whose charge succeeded at Stripe while its answer was lost."""
+    make_course()
+    emulator_control.inject_fault(mode="drop_response", count=1, path="/v1/charges",
+                                  method="POST")
+    checkout("python-jumpstart", card_token())
+    [order] = orders()
+    [charge] = stripe_sdk.v1.charges.search(
+        params={"query": f"metadata['order_id']:'{order.reference}'"}
+    ).data
+    return order, charge
+
+
+def test_bad_signature_is_refused(client):
+    """A payload not signed with our secret gets 400 and changes nothing."""
+    response = _post_event(client, _event("charge.succeeded", {"id": "ch_x"}),
+                           secret="whsec_wrong")
+    assert response.status_code == 400
+    missing = client.post("/webhooks/stripe", data="{}")
+    assert missing.status_code == 400
+
+
+def test_charge_succeeded_settles_a_pending_order(client, app, pending_order_with_charge,
+                                                  orders):
+    """charge.succeeded for a pending order marks it paid with the charge fields."""
+    order, charge = pending_order_with_charge
+    assert order.status == OrderStatus.PENDING
+    response = _post_event(client, _event("charge.succeeded", charge.to_dict()))
+    assert response.status_code == 200
+    [order] = orders()
+    assert order.status == OrderStatus.PAID
+    assert order.charge_id == charge.id
+    assert order.card_last4 == "4242"
+
+
+def test_duplicate_events_are_processed_once(client, app, pending_order_with_charge):
+    """The same event id twice: the second is acknowledged and ignored."""
+    _, charge = pending_order_with_charge
+    event = _event("charge.succeeded", charge.to_dict(), event_id="evt_dup")
+    assert _post_event(client, event).get_json()["result"].endswith("paid")
+    second = _post_event(client, event)
+    assert second.status_code == 200
+    assert second.get_json()["result"] == "duplicate"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(WebhookEvent)) == 1
+
+
+def test_dispute_marks_the_order_disputed(client, make_course, card_token, checkout,
+                                          orders):
+    """charge.dispute.created moves a paid order to disputed."""
+    make_course()
+    checkout("python-jumpstart", card_token())
+    [order] = orders()
+    dispute = {"id": "dp_1", "object": "dispute", "charge": order.charge_id,
+               "amount": order.amount, "reason": "fraudulent", "status": "needs_response"}
+    response = _post_event(client, _event("charge.dispute.created", dispute))
+    assert response.status_code == 200
+    assert orders()[0].status == OrderStatus.DISPUTED
+
+
+def test_unknown_event_types_are_acknowledged(client):
+    """Events the store does not use are stored and answered 200."""
+    response = _post_event(client, _event("customer.created", {"id": "cus_1"}))
+    assert response.status_code == 200
+    assert response.get_json()["result"] == "ignored"
