@@ -23,7 +23,6 @@ GENERIC_FAILURE = "Wrong email or password."
 login_manager.login_view = "admin.login"
 login_manager.login_message = "Please sign in to see the admin area."
 login_manager.login_message_category = "info"
-login_manager.session_protection = "strong"
 
 
 class AccountError(ValueError):

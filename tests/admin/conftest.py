@@ -1,0 +1,130 @@
+"""Admin fixtures: an admin account, a signed-in client, real paid orders, bulk rows."""
+
+import re
+import secrets
+from datetime import UTC, datetime
+
+import pytest
+import requests
+from sqlalchemy import insert
+
+from app.extensions import db
+from config import EMULATOR_PUBLISHABLE_KEY
+
+ADMIN_EMAIL = "owner@example.com"
+ADMIN_PASSWORD = "correct horse battery staple"
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+KEY_RE = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
+
+
+def csrf_from(html):
+    """The CSRF token of the first form in a page."""
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def sign_in(client, email=ADMIN_EMAIL, password=ADMIN_PASSWORD, **kwargs):
+    """POST the sign-in form with a fresh CSRF token; returns the response."""
+    token = csrf_from(client.get("/admin/login", **kwargs).get_data(as_text=True))
+    return client.post("/admin/login", data={"csrf_token": token, "email": email,
+                                             "password": password}, **kwargs)
+
+
+@pytest.fixture
+def admin_account(app):
+    """An admin created through the same service as `flask admin create`."""
+    from app.admin.auth import create_admin
+
+    with app.app_context():
+        admin = create_admin(email=ADMIN_EMAIL, password=ADMIN_PASSWORD)
+        return admin.id
+
+
+@pytest.fixture
+def admin_client(client, admin_account):
+    """A test client signed in as the admin."""
+    response = sign_in(client)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
+def card_token(emulator):
+    """Factory: tokenize a test card the way Stripe.js does."""
+
+    def make(number="4242424242424242"):
+        response = requests.post(
+            f"{emulator.url}/v1/tokens",
+            data={"card[number]": number, "card[exp_month]": "12",
+                  "card[exp_year]": "2034", "card[cvc]": "123",
+                  "key": EMULATOR_PUBLISHABLE_KEY},
+            timeout=5,
+        )
+        assert response.status_code == 200, response.text
+        return response.json()["id"]
+
+    return make
+
+
+@pytest.fixture
+def buy(app, make_course, card_token):
+    """Factory: place a real order through the checkout service; returns its reference."""
+    from app.catalog.services import get_course
+    from app.checkout.services import place_order
+
+    def purchase(email="ada@example.com", slug="python-jumpstart", number="4242424242424242",
+                 **course):
+        with app.app_context():
+            course_row = get_course(slug)
+        if course_row is None:
+            course_row = make_course(slug=slug, **course)
+        with app.app_context():
+            outcome = place_order(course=db.session.merge(course_row), email=email,
+                                  token=card_token(number))
+            return outcome.order.reference
+
+    return purchase
+
+
+@pytest.fixture
+def order_row(app):
+    """Factory: read an order by reference, detached from the session."""
+    from app.admin.purchases import get_purchase
+
+    def read(reference):
+        with app.app_context():
+            order = get_purchase(reference)
+            db.session.expunge(order)
+            return order
+
+    return read
+
+
+@pytest.fixture
+def insert_orders(app, make_course):
+    """Factory: insert order rows directly (list of dicts of overrides); returns them."""
+    from app.models import Order
+
+    def insert_rows(rows, course=None):
+        course = course or make_course(slug=f"c-{secrets.token_hex(3)}", title="Bulk course")
+        values = []
+        for n, row in enumerate(rows):
+            token = secrets.token_hex(6)
+            value = {
+                "public_id": token, "reference": f"ORD-{token.upper()[:10]}",
+                "course_id": course.id, "course_title": course.title,
+                "email": f"buyer{n}@example.com", "amount": 6900, "currency": "usd",
+                "status": "paid", "idempotency_key": f"k-{token}", "paid": True,
+                "livemode": False, "amount_refunded": 0,
+                "created_at": datetime(2026, 1, 1, 12, tzinfo=UTC),
+                "updated_at": datetime(2026, 1, 1, 12, tzinfo=UTC),
+            }
+            value.update(row)
+            values.append(value)
+        with app.app_context():
+            db.session.execute(insert(Order), values)
+            db.session.commit()
+        return values
+
+    return insert_rows
