@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from app.admin.refunds import REASONS
@@ -20,7 +21,7 @@ class LogoutForm(FlaskForm):
 
 class RefundForm(FlaskForm):
     amount = StringField("Amount to refund", validators=[DataRequired("Enter an amount.")])
-    reason = SelectField("Reason", choices=list(REASONS.items()),
+    reason = SelectField("Reason", choices=[SelectChoice(v, label) for v, label in REASONS.items()],
                          default="requested_by_customer")
     idempotency_key = HiddenField(validators=[DataRequired(), Length(max=80)])
     confirm = BooleanField(

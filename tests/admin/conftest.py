@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 import requests
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from app.extensions import db
 from config import EMULATOR_PUBLISHABLE_KEY
@@ -103,11 +103,20 @@ def order_row(app):
 
 @pytest.fixture
 def insert_orders(app, make_course):
-    """Factory: insert order rows directly (list of dicts of overrides); returns them."""
+    """Factory: insert order rows directly (dicts of overrides) for a course slug."""
     from app.models import Order
 
     def insert_rows(rows, course=None):
-        course = course or make_course(slug=f"c-{secrets.token_hex(3)}", title="Bulk course")
+        from app.models import Course
+
+        slug = course or f"c-{secrets.token_hex(3)}"
+        with app.app_context():
+            found = db.session.scalar(select(Course).where(Course.slug == slug))
+        if found is None:
+            make_course(slug=slug, title="Bulk course")
+        with app.app_context():
+            course = db.session.scalar(select(Course).where(Course.slug == slug))
+            db.session.expunge(course)
         values = []
         for n, row in enumerate(rows):
             token = secrets.token_hex(6)

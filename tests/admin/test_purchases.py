@@ -1,0 +1,208 @@
+"""The purchases list, its filters, search, keyset pages, totals, and the detail page."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+PAGE_ROW = re.compile(r'<tr data-reference="(ORD-[A-Z0-9]+)"')
+
+
+def _references(response):
+    return PAGE_ROW.findall(response.get_data(as_text=True))
+
+
+def _link(response, rel):
+    match = re.search(rf'href="([^"]+)" rel="{rel}"', response.get_data(as_text=True))
+    return match.group(1).replace("&amp;", "&") if match else None
+
+
+def test_list_shows_real_purchases_newest_first_with_their_columns(admin_client, buy,
+                                                                   order_row):
+    """Order id, date, email, course, amount, status, card and charge id are listed."""
+    first = buy(email="ada@example.com")
+    second = buy(email="grace@example.com")
+    response = admin_client.get("/admin/purchases")
+    assert response.status_code == 200
+    assert _references(response) == [second, first]
+    html = response.get_data(as_text=True)
+    order = order_row(second)
+    for text in (order.reference, "grace@example.com", "Python Jumpstart", "$69.00",
+                 "USD", "paid", "visa ••4242", order.charge_id, " UTC"):
+        assert text in html
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("status=failed", ["failed"]),
+    ("status=paid", ["paid", "live", "feb"]),
+    ("mode=live", ["live"]),
+    ("mode=test", ["paid", "failed", "feb"]),
+    ("status=paid&mode=test&from=2026-01-01&to=2026-01-01", ["paid"]),
+    ("from=2026-02-01&to=2026-02-28", ["feb"]),
+    ("to=2026-01-31", ["paid", "failed"]),
+])
+def test_filters(admin_client, insert_orders, query, expected):
+    """Status, mode and date range (inclusive UTC days) narrow the list."""
+    rows = insert_orders([
+        {"status": "paid", "email": "paid@example.com"},
+        {"status": "failed", "paid": False, "email": "failed@example.com",
+         "created_at": datetime(2026, 1, 2, tzinfo=UTC)},
+        {"livemode": True, "email": "live@example.com",
+         "created_at": datetime(2026, 3, 1, tzinfo=UTC)},
+        {"email": "feb@example.com", "created_at": datetime(2026, 2, 28, 23, 59, tzinfo=UTC)},
+    ])
+    by_name = {r["email"].split("@")[0]: r["reference"] for r in rows}
+    response = admin_client.get(f"/admin/purchases?{query}")
+    assert response.status_code == 200
+    assert sorted(_references(response)) == sorted(by_name[n] for n in expected)
+
+
+def test_course_filter(admin_client, insert_orders, make_course):
+    """Only the chosen course's purchases are listed; the course select offers it."""
+    make_course(slug="rust", title="Rust Basics")
+    [mine] = insert_orders([{}], course="rust")
+    insert_orders([{}])
+    response = admin_client.get(f"/admin/purchases?course={mine['course_id']}")
+    assert _references(response) == [mine["reference"]]
+    option = f'<option value="{mine["course_id"]}" selected>Rust Basics</option>'
+    assert option in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("how", ["email", "EMAIL", "reference", "lower-reference", "charge"])
+def test_search_by_email_reference_or_charge_id(admin_client, buy, order_row, how):
+    """Exact match; email and order id are case-insensitive."""
+    target = buy(email="Find.Me@Example.com")
+    buy(email="someone@example.com")
+    order = order_row(target)
+    q = {"email": "find.me@example.com", "EMAIL": "FIND.ME@EXAMPLE.COM",
+         "reference": target, "lower-reference": target.lower(),
+         "charge": order.charge_id}[how]
+    response = admin_client.get("/admin/purchases", query_string={"q": q})
+    assert _references(response) == [target]
+
+
+def test_search_is_exact_not_a_prefix(admin_client, insert_orders):
+    """A partial email finds nothing (so the index can answer it)."""
+    insert_orders([{"email": "ada@example.com"}])
+    assert _references(admin_client.get("/admin/purchases?q=ada@example")) == []
+
+
+@pytest.mark.parametrize("query, message", [
+    ("status=bogus", "Unknown status"),
+    ("from=yesterday", "is not a date"),
+    ("from=2026-03-01&to=2026-02-01", "From date is after the To date"),
+    ("mode=sandbox", "Unknown mode"),
+    ("course=abc", "Unknown course"),
+    ("after=not-a-cursor", "page link is not valid"),
+])
+def test_bad_filter_input_gets_a_message_not_a_500(admin_client, query, message):
+    """Bad query strings are explained with a 400."""
+    response = admin_client.get(f"/admin/purchases?{query}")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert admin_client.get(f"/admin/purchases.csv?{query}").status_code in (200, 400)
+
+
+def test_keyset_pages_walk_older_and_back_newer(admin_client, insert_orders, app,
+                                                monkeypatch):
+    """Pages of 3 over 8 rows (two sharing a timestamp) show each row exactly once."""
+    monkeypatch.setitem(app.config, "ADMIN_PAGE_SIZE", 3)
+    base = datetime(2026, 5, 1, tzinfo=UTC)
+    stamps = [base + timedelta(minutes=n) for n in range(7)] + [base + timedelta(minutes=3)]
+    rows = insert_orders([{"created_at": s} for s in stamps])
+    expected = [r["reference"] for r in sorted(
+        rows, key=lambda r: (r["created_at"], _id_of(app, r["reference"])), reverse=True)]
+    pages, url = [], "/admin/purchases"
+    while url:
+        response = admin_client.get(url)
+        pages.append(_references(response))
+        url = _link(response, "next")
+    assert [len(p) for p in pages] == [3, 3, 2]
+    assert sum(pages, []) == expected
+    assert _link(admin_client.get("/admin/purchases"), "prev") is None
+    back = admin_client.get(_link(response, "prev"))
+    assert _references(back) == pages[1]
+    first = admin_client.get(_link(back, "prev"))
+    assert _references(first) == pages[0]
+    assert _link(first, "prev") is None
+
+
+def _id_of(app, reference):
+    from app.admin.purchases import get_purchase
+
+    with app.app_context():
+        return get_purchase(reference).id
+
+
+def test_pages_keep_the_filters(admin_client, insert_orders, app, monkeypatch):
+    """The Older link carries the filters along."""
+    monkeypatch.setitem(app.config, "ADMIN_PAGE_SIZE", 1)
+    insert_orders([{"status": "failed", "paid": False},
+                   {"status": "failed", "paid": False}, {}])
+    response = admin_client.get("/admin/purchases?status=failed")
+    nxt = _link(response, "next")
+    assert "status=failed" in nxt
+    second = admin_client.get(nxt)
+    assert len(_references(second)) == 1 and _link(second, "next") is None
+
+
+def test_totals_count_and_sum_per_currency_for_the_filter(admin_client, insert_orders):
+    """Totals: orders per currency, captured and refunded money, failed not captured."""
+    insert_orders([
+        {"amount": 6900}, {"amount": 4900, "amount_refunded": 1000,
+                           "status": "partially_refunded"},
+        {"status": "failed", "paid": False, "amount": 6900},
+        {"currency": "jpy", "amount": 5000},
+    ])
+    list_page = admin_client.get("/admin/purchases").get_data(as_text=True)
+    assert 'data-totals-src="/admin/purchases/totals?fragment=1"' in list_page
+    html = admin_client.get("/admin/purchases/totals?fragment=1").get_data(as_text=True)
+    usd = re.search(r'<tr data-currency="usd">(.*?)</tr>', html, re.S).group(1)
+    assert re.findall(r'class="num">([^<]+)<', usd) == ["3", "$118.00", "$10.00", "$108.00"]
+    assert "¥5,000" in html
+    filtered = admin_client.get("/admin/purchases/totals?status=failed")
+    usd = re.search(r'<tr data-currency="usd">(.*?)</tr>', filtered.get_data(as_text=True),
+                    re.S).group(1)
+    assert re.findall(r'class="num">([^<]+)<', usd) == ["1", "$0.00", "$0.00", "$0.00"]
+
+
+def test_detail_shows_every_field_and_the_test_dashboard_link(admin_client, buy, order_row):
+    """The detail page lists the stored fields and links to the test-mode dashboard."""
+    reference = buy(email="ada@example.com")
+    order = order_row(reference)
+    response = admin_client.get(f"/admin/purchases/{reference}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    for value in (order.reference, order.public_id, order.email, order.charge_id,
+                  order.balance_transaction_id, order.idempotency_key, "visa ending 4242",
+                  "12/2034", order.outcome_type, order.outcome_seller_message,
+                  "6900 minor units", "No refunds."):
+        assert value in html
+    assert (f'href="https://dashboard.stripe.com/test/payments/{order.charge_id}"' in html)
+
+
+def test_live_orders_link_to_the_live_dashboard(app_ctx, insert_orders):
+    """The dashboard link drops /test for live charges."""
+    from app.admin.purchases import dashboard_link, get_purchase
+
+    [row] = insert_orders([{"livemode": True, "charge_id": "ch_live123"}])
+    order = get_purchase(row["reference"])
+    assert dashboard_link(order) == "https://dashboard.stripe.com/payments/ch_live123"
+
+
+def test_failed_purchase_shows_the_failure_reason_and_no_refund_form(admin_client, buy):
+    """A declined attempt shows Stripe's message and codes; it cannot be refunded."""
+    reference = buy(number="4000000000009995")
+    html = admin_client.get(f"/admin/purchases/{reference}").get_data(as_text=True)
+    assert 'data-testid="failure-reason"' in html
+    assert "Your card has insufficient funds." in html
+    assert "insufficient_funds" in html
+    assert 'data-testid="refund-form"' not in html
+    assert "cannot be refunded (failed)" in html
+
+
+def test_unknown_purchase_is_404(admin_client):
+    """A reference we never issued is a plain 404."""
+    response = admin_client.get("/admin/purchases/ORD-NOPENOPE00")
+    assert response.status_code == 404
+    assert "There is no purchase" in response.get_data(as_text=True)
