@@ -33,6 +33,7 @@ class WebhookDispatcher:
         self._seq = itertools.count()
         self._cond = threading.Condition()
         self._stopping = False
+        self._generation = 0  # bumped by reset_log so in-flight deliveries are forgotten
         self._thread = None
         self._session = None
 
@@ -50,6 +51,7 @@ class WebhookDispatcher:
         with self._cond:
             self.deliveries.clear()
             self._queue.clear()
+            self._generation += 1
 
     def on_event(self, event: dict):
         """State listener: queue the event for every endpoint (runs under the state lock)."""
@@ -59,7 +61,7 @@ class WebhookDispatcher:
         with self._cond:
             for endpoint in self.endpoints:
                 heapq.heappush(self._queue, (time.monotonic(), next(self._seq),
-                                             (event, payload, endpoint, 1)))
+                                             (event, payload, endpoint, 1, self._generation)))
             self._cond.notify()
 
     def start(self):
@@ -90,7 +92,7 @@ class WebhookDispatcher:
                 _, _, job = heapq.heappop(self._queue)
             self._deliver(*job)
 
-    def _deliver(self, event, payload, endpoint, attempt):
+    def _deliver(self, event, payload, endpoint, attempt, generation):
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": USER_AGENT,
@@ -110,11 +112,13 @@ class WebhookDispatcher:
                   "attempt": attempt, "status": status, "error": error, "ok": ok,
                   "at": time.time()}
         with self._cond:
+            if generation != self._generation:
+                return
             self.deliveries.append(record)
             if not ok and attempt < self.max_attempts and not self._stopping:
                 due = time.monotonic() + self.retry_base * 2 ** (attempt - 1)
                 heapq.heappush(self._queue, (due, next(self._seq),
-                                             (event, payload, endpoint, attempt + 1)))
+                                             (event, payload, endpoint, attempt + 1, generation)))
                 self._cond.notify()
         if ok:
             with self.state.lock:

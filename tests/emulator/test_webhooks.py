@@ -61,6 +61,16 @@ class Receiver:
         self.thread.join()
 
 
+def wait_until(fetch, n, timeout=5.0):
+    """Poll ``fetch()`` until it returns at least ``n`` items (deliveries are async)."""
+    deadline = time.monotonic() + timeout
+    items = fetch()
+    while len(items) < n and time.monotonic() < deadline:
+        time.sleep(0.02)
+        items = fetch()
+    return items
+
+
 @pytest.fixture
 def receiver():
     rec = Receiver()
@@ -98,7 +108,9 @@ def test_retry_after_500_with_new_signature(ctl, receiver):
     received = receiver.wait_for(2)
     assert [status for _, _, status in received] == [500, 200]
     assert received[0][0].id == received[1][0].id
-    deliveries = [d for d in ctl.deliveries() if d["event_id"] == received[0][0].id]
+    event_id = received[0][0].id
+    deliveries = wait_until(
+        lambda: [d for d in ctl.deliveries() if d["event_id"] == event_id], 2)
     assert [(d["attempt"], d["status"], d["ok"]) for d in deliveries] == \
         [(1, 500, False), (2, 200, True)]
 
@@ -106,10 +118,8 @@ def test_retry_after_500_with_new_signature(ctl, receiver):
 def test_unreachable_endpoint_gives_up_after_max_attempts(ctl):
     ctl.add_webhook("http://127.0.0.1:9/nowhere", SECRET)
     charge(source="tok_visa")
-    deadline = time.monotonic() + 5
-    while len(ctl.deliveries()) < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.3)
+    wait_until(ctl.deliveries, 3)
+    time.sleep(0.3)  # no fourth attempt follows
     attempts = ctl.deliveries()
     assert [d["attempt"] for d in attempts] == [1, 2, 3]
     assert all(d["error"] and not d["ok"] for d in attempts)
