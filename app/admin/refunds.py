@@ -138,11 +138,15 @@ def _send(order, refund):
         refund.failure_message = (exc.detail or str(exc))[:500]
         db.session.commit()
         sync_order(order)
-        if "already been refunded" in (exc.detail or "") or "already_refunded" in (
-            exc.detail or ""
-        ):
+        if "already been refunded" in refund.failure_message or not order.remaining_refundable:
             raise RefundError(
                 f"Stripe says the charge of {order.reference} has already been refunded."
+            ) from exc
+        if order.remaining_refundable < refund.amount:
+            raise RefundError(
+                "Stripe says only "
+                f"{format_money(order.remaining_refundable, order.currency)} of this charge "
+                "is left to refund (part was refunded elsewhere); the purchase is updated."
             ) from exc
         raise RefundError(f"Stripe refused the refund: {exc.detail}") from exc
     refund.stripe_refund_id = result.id
