@@ -1,6 +1,6 @@
 """Catalog pages."""
 
-from flask import abort, render_template
+from flask import abort, render_template, session
 
 from app.catalog import bp
 from app.catalog.services import active_courses, get_active_course
@@ -19,4 +19,6 @@ def show_course(slug):
     course = get_active_course(slug)
     if course is None:
         abort(404, description="There is no such course, or it is no longer on sale.")
-    return render_template("catalog/course.html", course=course, form=CheckoutForm())
+    form = CheckoutForm()
+    form.stripeEmail.data = form.stripeEmail.data or session.pop("checkout_email", None)
+    return render_template("catalog/course.html", course=course, form=form)

@@ -1,6 +1,6 @@
 """Checkout endpoints: the POST from the course page and the receipt."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, session, url_for
 
 from app.catalog.services import get_active_course
 from app.checkout import bp
@@ -26,6 +26,7 @@ def pay(slug):
     )
     if outcome.message and outcome.order.status == OrderStatus.FAILED:
         flash(outcome.message, "error")
+        session["checkout_email"] = form.stripeEmail.data  # prefilled on the retry
         return redirect(url_for("catalog.show_course", slug=slug))
     if outcome.message:
         flash(outcome.message, "warning")

@@ -115,6 +115,7 @@ def test_decline_message_is_shown_after_redirect(make_course, card_token, checko
     html = response.get_data(as_text=True)
     assert "Your card has insufficient funds." in html
     assert 'id="checkout-form"' in html
+    assert 'value="buyer@example.com"' in html  # the buyer need not retype the email
 
 
 def test_replayed_post_with_the_same_token_charges_once(make_course, card_token, checkout,

@@ -4,6 +4,7 @@ import json
 import time
 
 import pytest
+import requests
 import stripe
 from sqlalchemy import func, select
 
@@ -98,3 +99,36 @@ def test_unknown_event_types_are_acknowledged(client):
     response = _post_event(client, _event("customer.created", {"id": "cus_1"}))
     assert response.status_code == 200
     assert response.get_json()["result"] == "ignored"
+
+
+def test_emulator_delivered_event_settles_a_lost_charge(live_server, make_course, card_token,
+                                                        emulator_control, orders):
+    """End to end: the emulator signs and delivers charge.succeeded; the order becomes paid."""
+    make_course()
+    emulator_control.add_webhook(f"{live_server}/webhooks/stripe", SECRET)
+    try:
+        emulator_control.inject_fault(mode="drop_response", count=1, path="/v1/charges",
+                                      method="POST")
+        session = requests.Session()
+        page = session.get(f"{live_server}/courses/python-jumpstart", timeout=10)
+        token = csrf_token_from(page.text)
+        session.post(f"{live_server}/courses/python-jumpstart/checkout", timeout=20,
+                     data={"csrf_token": token, "stripeToken": card_token(),
+                           "stripeEmail": "ada@example.com"})
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and orders()[0].status == OrderStatus.PENDING:
+            time.sleep(0.1)
+    finally:
+        emulator_control.clear_webhooks()
+    [order] = orders()
+    assert order.status == OrderStatus.PAID
+    assert order.card_last4 == "4242"
+    delivered = [d for d in emulator_control.deliveries() if d.get("status") == 200]
+    assert delivered, "the emulator recorded no successful delivery"
+
+
+def csrf_token_from(html):
+    """The CSRF token in a rendered form."""
+    from tests.storefront.conftest import CSRF_RE
+
+    return CSRF_RE.search(html).group(1)
