@@ -47,8 +47,8 @@ class Config:
             if self.STRIPE_API_BASE
             else "https://js.stripe.com/v3/"
         )
-        self.STRIPE_TIMEOUT = float((env("STRIPE_TIMEOUT") or "30"))
-        self.STRIPE_MAX_NETWORK_RETRIES = int((env("STRIPE_MAX_NETWORK_RETRIES") or "2"))
+        self.STRIPE_TIMEOUT = float(env("STRIPE_TIMEOUT") or "30")
+        self.STRIPE_MAX_NETWORK_RETRIES = int(env("STRIPE_MAX_NETWORK_RETRIES") or "2")
         self.ALLOW_LIVE_KEYS = _bool(env("ALLOW_LIVE_KEYS"))
         if self.STRIPE_API_BASE and not self.STRIPE_SECRET_KEY:
             # Pointing at the offline emulator without keys: use its test keys.
@@ -63,9 +63,9 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.WTF_CSRF_TIME_LIMIT = None
-        self.ADMIN_PAGE_SIZE = int((env("ADMIN_PAGE_SIZE") or "50"))
-        self.LOGIN_MAX_FAILURES = int((env("LOGIN_MAX_FAILURES") or "5"))
-        self.LOGIN_LOCKOUT_SECONDS = int((env("LOGIN_LOCKOUT_SECONDS") or "300"))
+        self.ADMIN_PAGE_SIZE = int(env("ADMIN_PAGE_SIZE") or "50")
+        self.LOGIN_MAX_FAILURES = int(env("LOGIN_MAX_FAILURES") or "5")
+        self.LOGIN_LOCKOUT_SECONDS = int(env("LOGIN_LOCKOUT_SECONDS") or "300")
 
 
 class TestConfig(Config):

@@ -7,9 +7,10 @@ are charged in whole units, three-decimal ones in thousandths with a trailing ze
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 ZERO_DECIMAL = frozenset(
-    "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split()
+    ["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga",
+     "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"]  # fmt: skip
 )
-THREE_DECIMAL = frozenset("bhd jod kwd omr tnd".split())
+THREE_DECIMAL = frozenset(["bhd", "jod", "kwd", "omr", "tnd"])
 
 #: Currencies the store offers (a subset of Stripe's), with their display symbol.
 SYMBOLS = {

@@ -147,7 +147,7 @@ def test_double_click_in_flight_charges_once(app, make_course, card_token, order
     def submit(c, form):
         statuses.append(c.post("/courses/python-jumpstart/checkout", data=form).status_code)
 
-    threads = [threading.Thread(target=submit, args=pair) for pair in zip(clients, forms)]
+    threads = [threading.Thread(target=submit, args=pair) for pair in zip(clients, forms, strict=True)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -337,7 +337,6 @@ def test_missing_csrf_token_is_refused(make_course, card_token, client, orders):
 def test_archived_course_cannot_be_bought(app, make_course, card_token, checkout, orders):
     """An archived course's page and checkout answer 404."""
     from app.catalog.services import update_course
-
     from tests.storefront.conftest import csrf_token
 
     make_course()

@@ -67,7 +67,7 @@ def test_courses_update_list_and_archive(app, cli, make_course):
 
 
 def test_seed_demo_adds_courses_once(app, cli):
-    """seed-demo adds the demo courses, one in a zero-decimal currency; --if-empty is a no-op after."""
+    """seed-demo adds the demo courses (one in yen); --if-empty does nothing afterwards."""
     first = cli.invoke(args=["seed-demo"])
     assert "Added 5" in first.output
     assert _course(app, "nihongo-for-developers").currency == "jpy"
