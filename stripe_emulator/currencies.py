@@ -1,11 +1,10 @@
 """Currencies, minor units, minimum and maximum amounts (REFERENCE §6)."""
 from .errors import invalid
 
-ZERO_DECIMAL = frozenset(
-    "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split()
-)
-THREE_DECIMAL = frozenset("bhd jod kwd omr tnd".split())
-SUPPORTED = (
+_ZERO = "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf"
+ZERO_DECIMAL = frozenset(_ZERO.split())
+THREE_DECIMAL = frozenset({"bhd", "jod", "kwd", "omr", "tnd"})
+_SUPPORTED = (
     "usd aed afn all amd ang aoa ars aud awg azn bam bbd bdt bgn bhd bif bmd bnd bob brl bsd "
     "bwp byn bzd cad cdf chf clp cny cop crc cve czk djf dkk dop dzd egp etb eur fjd fkp gbp "
     "gel gip gmd gnf gtq gyd hkd hnl htg huf idr ils inr isk jmd jod jpy kes kgs khr kmf krw "
@@ -13,7 +12,8 @@ SUPPORTED = (
     "ngn nio nok npr nzd omr pab pen pgk php pkr pln pyg qar ron rsd rub rwf sar sbd scr sek "
     "sgd shp sle sos srd std szl thb tjs tnd top try ttd twd tzs uah ugx uyu uzs vnd vuv wst "
     "xaf xcd xof xpf yer zar zmw"
-).split()
+)
+SUPPORTED = _SUPPORTED.split()
 SUPPORTED_SET = frozenset(SUPPORTED)
 
 # Minimum charge in minor units (settlement-currency table).

@@ -1,4 +1,5 @@
 """EmulatorServer: the HTTP transport (ThreadingHTTPServer, HTTP/1.1 keep-alive)."""
+import contextlib
 import html
 import secrets
 import socket
@@ -140,10 +141,8 @@ class EmulatorServer:
         with self._conns_lock:
             conns = list(self._conns)
         for conn in conns:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         self._httpd.server_close()
         self._thread.join(timeout=5)
         self.webhooks.stop()

@@ -5,8 +5,7 @@ from .. import cards, search
 from ..errors import card_error, no_such
 from ..ids import _rng, new_id
 from ..router import route
-from .common import (expand, filter_created, merge_metadata, new_metadata, newest_first,
-                     paginate)
+from .common import expand, filter_created, merge_metadata, new_metadata, newest_first, paginate
 from .tokens import check_token_policy, consume_source
 
 SEARCH_FIELDS = {"created": "number", "email": "string", "name": "string", "phone": "string"}

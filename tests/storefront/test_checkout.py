@@ -147,7 +147,8 @@ def test_double_click_in_flight_charges_once(app, make_course, card_token, order
     def submit(c, form):
         statuses.append(c.post("/courses/python-jumpstart/checkout", data=form).status_code)
 
-    threads = [threading.Thread(target=submit, args=pair) for pair in zip(clients, forms, strict=True)]
+    pairs = zip(clients, forms, strict=True)
+    threads = [threading.Thread(target=submit, args=pair) for pair in pairs]
     for thread in threads:
         thread.start()
     for thread in threads:
