@@ -109,17 +109,28 @@ def _record_failure(order, exc):
             "Please do not pay again: if the charge went through, your order "
             "completes automatically and you will get a receipt by email.",
         )
-    code = "token_already_used" if isinstance(exc, payments.TokenAlreadyUsed) else (
-        "configuration" if isinstance(exc, payments.PaymentConfigError) else "rejected"
-    )
+    code = _FAILURE_CODES.get(type(exc), "rejected")
     mark_failed(order, code=code, message=exc.detail[:500])
     db.session.commit()
     log.error("Order %s failed (%s): %s", reference, code, exc.detail)
+    if isinstance(exc, payments.PaymentBusy):
+        return CheckoutOutcome(
+            order,
+            f"Our payment provider is busy right now and you have not been charged "
+            f"(order {reference}). Please try again in a moment.",
+        )
     return CheckoutOutcome(
         order,
         f"We could not process your payment and you have not been charged "
         f"(order {reference}). Please try again later or contact us.",
     )
+
+
+_FAILURE_CODES = {
+    payments.TokenAlreadyUsed: "token_already_used",
+    payments.PaymentConfigError: "configuration",
+    payments.PaymentBusy: "rate_limited",
+}
 
 
 def get_order(public_id):

@@ -2,6 +2,7 @@
 
 from app.payments.charges import ChargeResult, create_charge, find_charge_for_order
 from app.payments.errors import (
+    PaymentBusy,
     CardDeclined,
     PaymentConfigError,
     PaymentError,
@@ -17,6 +18,7 @@ __all__ = [
     "CardDeclined",
     "ChargeResult",
     "KeyConfigError",
+    "PaymentBusy",
     "PaymentConfigError",
     "PaymentError",
     "PaymentRejected",

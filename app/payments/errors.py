@@ -49,6 +49,10 @@ class PaymentUnavailable(PaymentError):
     )
 
 
+class PaymentBusy(PaymentError):
+    """Stripe rate-limited the request (HTTP 429): it was not performed, nothing charged."""
+
+
 class PaymentConfigError(PaymentError):
     """The store's Stripe keys are wrong or lack permission."""
 
@@ -89,5 +93,8 @@ def translate(exc):
             exc.user_message,
         )
         return PaymentConfigError(str(exc), request_id=request_id)
+    if isinstance(exc, stripe.RateLimitError):
+        log.warning("Stripe rate-limited a request (%s); it was not performed", request_id)
+        return PaymentBusy(str(exc), request_id=request_id)
     log.warning("Stripe unavailable (%s): %s", type(exc).__name__, exc.user_message)
     return PaymentUnavailable(str(exc), request_id=request_id)

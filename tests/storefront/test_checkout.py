@@ -356,3 +356,21 @@ def test_archived_course_cannot_be_bought(app, make_course, card_token, checkout
 def test_unknown_receipt_is_404(client):
     """Receipts are only reachable by their unguessable id."""
     assert client.get("/orders/not-a-real-id").status_code == 404
+
+
+def test_rate_limited_charge_fails_plainly_and_can_be_retried(
+    make_course, card_token, checkout, orders, stripe_sdk, emulator_control
+):
+    """A 429 was not performed by Stripe: the order fails, the buyer may simply retry."""
+    make_course()
+    emulator_control.inject_fault(status=429, count=1, path="/v1/charges", method="POST")
+    response = checkout("python-jumpstart", card_token(), follow=True)
+    [order] = orders()
+    assert order.status == OrderStatus.FAILED
+    assert order.failure_code == "rate_limited"
+    html = response.get_data(as_text=True)
+    assert "busy" in html and order.reference in html
+    assert _charges_for(stripe_sdk, order.reference) == []
+    retry = checkout("python-jumpstart", card_token())
+    assert retry.status_code == 302
+    assert orders()[1].status == OrderStatus.PAID
