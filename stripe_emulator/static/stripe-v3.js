@@ -86,10 +86,7 @@
     var n = digits(v.number), brand = brandOf(n), lengths = numberLengths(brand);
     var max = lengths[lengths.length - 1];
     if (n.length < lengths[0]) { if (strict) return err('incomplete_number'); }
-    else if (n.length > max || lengths.indexOf(n.length) < 0 && n.length >= max ||
-             !luhn(n)) {
-      if (n.length >= lengths[0] && (!luhn(n) || n.length > max)) return err('invalid_number');
-    }
+    else if (n.length > max || !luhn(n)) return err('invalid_number');
     var exp = parseExpiry(v.expiry), now = new Date();
     if (!exp) { if (strict || digits(v.expiry).length > 4) return err('incomplete_expiry'); }
     else {
@@ -236,7 +233,7 @@
   };
   CardElement.prototype.clear = function () {
     var i = this._inputs;
-    Object.keys(i).forEach(function (k) { if (k !== 'postal' || true) i[k].value = ''; });
+    Object.keys(i).forEach(function (k) { i[k].value = ''; });
     if (this._container) this._emitChange();
     return this;
   };
