@@ -25,6 +25,7 @@ purchases_cli = AppGroup("purchases", help="Export purchases.")
               help="Show a progress bar (default: when writing a file from a terminal).")
 def export(status, date_from, date_to, course_id, mode, search, output, progress):
     """Write purchases as CSV (newest first), with the same filters as the admin list."""
+    # click.Path(allow_dash) keeps "-" for stdout; the file is opened with newline="" for csv.
     try:
         filters = parse_filters(status=status, course_id=course_id, date_from=date_from,
                                 date_to=date_to, mode=mode, q=search)
@@ -33,12 +34,16 @@ def export(status, date_from, date_to, course_id, mode, search, output, progress
     to_file = output != "-"
     if progress is None:
         progress = to_file and sys.stdout.isatty()
-    with click.open_file(output, "w", encoding="utf-8", newline="") as out:
+    out = open(output, "w", encoding="utf-8", newline="") if to_file else sys.stdout  # noqa: SIM115
+    try:
         if progress:
             with click.progressbar(length=count(filters), label="Exporting",
                                    file=sys.stdout if to_file else sys.stderr) as bar:
                 written = write_csv(filters, out, on_rows=bar.update)
         else:
             written = write_csv(filters, out)
+    finally:
+        if to_file:
+            out.close()
     if to_file:
         click.echo(f"Wrote {written} purchase(s) to {output}.")

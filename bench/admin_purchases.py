@@ -1,0 +1,256 @@
+"""Benchmark the admin purchases pages on a million purchases.
+
+Fills a fresh database (SQLite by default, PostgreSQL with --database-url), then times
+through the Flask test client, signed in as an admin:
+  the first list page, the 50th page (reached by walking the Older cursor), a search by
+  email, the totals of the unfiltered set, the dashboard; then the CSV export of every
+  row in a child process, reporting rows/s and its peak RSS.
+
+Usage: .venv/bin/python bench/admin_purchases.py [--rows 1000000] [--repeat 30]
+                                                 [--database-url postgresql://…]
+"""
+
+import argparse
+import io
+import os
+import random
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from config import EMULATOR_PUBLISHABLE_KEY, EMULATOR_SECRET_KEY, TestConfig  # noqa: E402
+
+ADMIN, PASSWORD = "bench@example.com", "bench password 123"
+COLUMNS = ("id", "public_id", "reference", "course_id", "course_title", "email", "amount",
+           "currency", "status", "idempotency_key", "charge_id", "paid", "card_brand",
+           "card_last4", "livemode", "amount_refunded", "created_at", "paid_at",
+           "updated_at", "failure_code", "failure_message")
+STATUSES = ["paid"] * 88 + ["failed"] * 5 + ["partially_refunded"] * 3 + ["refunded"] * 2 + [
+    "pending", "disputed"]
+N_COURSES = 20
+N_EMAILS = 200_000
+
+
+def make_app(url):
+    from app import create_app
+
+    return create_app(TestConfig(
+        SQLALCHEMY_DATABASE_URI=url, STRIPE_API_BASE="http://127.0.0.1:9",
+        STRIPE_SECRET_KEY=EMULATOR_SECRET_KEY, STRIPE_PUBLISHABLE_KEY=EMULATOR_PUBLISHABLE_KEY,
+    ))
+
+
+def rows(n, seed=7):
+    """Yield n order tuples, oldest first, spread over the last two years."""
+    rnd = random.Random(seed)
+    now = datetime.now(UTC).replace(microsecond=0)
+    start = now - timedelta(days=730)
+    step = (now - start) / n
+    for i in range(1, n + 1):
+        created = start + step * i + timedelta(microseconds=rnd.randrange(1000))
+        status = rnd.choice(STATUSES)
+        course = rnd.randrange(1, N_COURSES + 1)
+        currency = "eur" if course % 10 == 0 else "usd"
+        amount = 2900 + 1000 * (course % 7)
+        refunded = {"partially_refunded": amount // 2, "refunded": amount}.get(status, 0)
+        paid = status not in ("failed", "pending")
+        hexid = f"{i:010X}"
+        yield (
+            i, f"pub{i:012d}", f"ORD-{hexid}", course, f"Course {course}",
+            f"buyer{rnd.randrange(N_EMAILS)}@example.com", amount, currency, status,
+            f"order-{i}-charge", f"ch_bench{i:012d}" if status != "pending" else None,
+            paid, "visa" if paid else None, "4242" if paid else None, False, refunded,
+            created, created if paid else None, created,
+            "card_declined" if status == "failed" else None,
+            "Your card was declined." if status == "failed" else None,
+        )
+
+
+def fill(app, n, chunk=20_000):
+    """Build the schema with the migrations and insert n purchases in chunks."""
+    from flask_migrate import upgrade
+
+    from app.admin.auth import create_admin
+    from app.extensions import db
+
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade()
+        now = datetime.now(UTC)
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO courses (id, slug, title, description, price_minor, currency, "
+                "active, created_at, updated_at) VALUES (?, ?, ?, '', ?, ?, ?, ?, ?)"
+                if db.engine.dialect.name == "sqlite" else
+                "INSERT INTO courses (id, slug, title, description, price_minor, currency, "
+                "active, created_at, updated_at) VALUES (%s, %s, %s, '', %s, %s, %s, %s, %s)",
+                [(c, f"course-{c}", f"Course {c}", 2900 + 1000 * (c % 7),
+                  "eur" if c % 10 == 0 else "usd", True, now, now)
+                 for c in range(1, N_COURSES + 1)],
+            )
+        started = time.perf_counter()
+        if db.engine.dialect.name == "postgresql":
+            _copy_postgres(db.engine, n)
+        else:
+            _insert_sqlite(db.engine, n, chunk)
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+        create_admin(email=ADMIN, password=PASSWORD)
+        return time.perf_counter() - started
+
+
+def _sqlite_value(value):
+    if isinstance(value, datetime):  # the format SQLAlchemy's SQLite DateTime stores
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
+
+
+def _insert_sqlite(engine, n, chunk):
+    sql = (f"INSERT INTO orders ({', '.join(COLUMNS)}) VALUES "
+           f"({', '.join('?' * len(COLUMNS))})")
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute("PRAGMA synchronous=OFF")
+        batch = []
+        for row in rows(n):
+            batch.append(tuple(_sqlite_value(v) for v in row))
+            if len(batch) == chunk:
+                cur.executemany(sql, batch)
+                batch.clear()
+        if batch:
+            cur.executemany(sql, batch)
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def _copy_postgres(engine, n, chunk=100_000):
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        buffer = io.StringIO()
+        for count, row in enumerate(rows(n), 1):
+            buffer.write("\t".join(
+                r"\N" if v is None else (v.isoformat() if isinstance(v, datetime) else
+                                         ("t" if v is True else "f" if v is False else str(v)))
+                for v in row) + "\n")
+            if count % chunk == 0 or count == n:
+                buffer.seek(0)
+                cur.copy_expert(f"COPY orders ({', '.join(COLUMNS)}) FROM STDIN", buffer)
+                buffer = io.StringIO()
+        cur.execute("SELECT setval(pg_get_serial_sequence('orders', 'id'), %s)", (n,))
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def signed_in_client(app):
+    client = app.test_client()
+    html = client.get("/admin/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    response = client.post("/admin/login", data={"csrf_token": token, "email": ADMIN,
+                                                 "password": PASSWORD})
+    assert response.status_code == 302, "bench admin could not sign in"
+    return client
+
+
+def timed(client, url, repeat):
+    """Median and p95 milliseconds of GET url."""
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(url)
+        response.get_data()
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))]
+    return statistics.median(samples), p95
+
+
+def page_50_url(client):
+    url = "/admin/purchases"
+    for _ in range(49):
+        html = client.get(url).get_data(as_text=True)
+        url = re.search(r'href="([^"]+)" rel="next"', html).group(1).replace("&amp;", "&")
+    return url
+
+
+def export_child(url):
+    """Run in a child process: stream the whole CSV export, print rows, seconds, peak RSS."""
+    from app.admin.auth import find_admin
+
+    app = make_app(url)
+    client = app.test_client()
+    with app.app_context():  # sign in without argon2, whose 64 MiB would mask the export's
+        admin_id = find_admin(ADMIN).id
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = str(admin_id), True
+    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    response = client.get("/admin/purchases.csv")
+    lines = 0
+    for chunk in response.response:
+        lines += chunk.count("\n") if isinstance(chunk, str) else chunk.count(b"\n")
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"{lines - 1} {seconds:.3f} {base_rss} {peak}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--export-child", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.export_child:
+        return export_child(args.export_child)
+    url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='bench-')}/admin.db"
+    app = make_app(url)
+    print(f"Database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
+    seconds = fill(app, args.rows)
+    print(f"Inserted {args.rows:,} purchases in {seconds:.1f} s "
+          f"({args.rows / seconds:,.0f} rows/s)")
+    client = signed_in_client(app)
+    with app.app_context():
+        from sqlalchemy import text
+
+        from app.extensions import db
+
+        email = db.session.execute(text(
+            "SELECT email FROM orders ORDER BY id DESC LIMIT 1")).scalar()
+    cases = [
+        ("first list page", "/admin/purchases"),
+        ("50th list page", page_50_url(client)),
+        ("search by email", f"/admin/purchases?q={email.upper()}"),
+        ("filter status=failed", "/admin/purchases?status=failed"),
+        ("totals, unfiltered", "/admin/purchases/totals?fragment=1"),
+        ("dashboard", "/admin/"),
+    ]
+    print(f"{'page':24} {'median ms':>10} {'p95 ms':>10}   ({args.repeat} requests each)")
+    for label, case_url in cases:
+        median, p95 = timed(client, case_url, args.repeat)
+        print(f"{label:24} {median:10.1f} {p95:10.1f}")
+    out = subprocess.run([sys.executable, __file__, "--export-child", url],
+                         capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    exported, secs, base_kb, peak_kb = out.stdout.split()[-4:]
+    print(f"CSV export: {int(exported):,} rows in {float(secs):.1f} s = "
+          f"{int(exported) / float(secs):,.0f} rows/s; peak RSS {int(peak_kb) / 1024:.0f} MB "
+          f"(process before export {int(base_kb) / 1024:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()
