@@ -1,5 +1,4 @@
 """The Stripe.js v3 stand-in in real Chromium, loaded by a page on another origin."""
-import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -9,9 +8,6 @@ import stripe
 
 from .helpers import PUBLISHABLE_KEY
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 PAGE = """<!doctype html><html><body>
 <form id="f"><div id="card"></div><button id="pay" type="button">Pay</button></form>
 <pre id="out"></pre>
@@ -57,15 +53,9 @@ def shop_origin(emu):
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+def chromium(browser):
+    """The suite's shared Chromium (one Playwright driver per process)."""
+    return browser
 
 
 def _pay(page):
