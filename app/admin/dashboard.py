@@ -48,12 +48,20 @@ def revenue_by_day(*, days=DAYS, today=None):
     ]
 
 
-def revenue_by_course():
-    """Per course and currency: paid orders and net revenue, largest first."""
+#: Periods the per-course table can cover (days; None = all time, a full scan).
+PERIODS = {"30": 30, "90": 90, "365": 365, "all": None}
+
+
+def revenue_by_course(*, days=DAYS, today=None):
+    """Per course and currency over the last `days` days: paid orders and net revenue."""
+    where = [Order.status.in_(CAPTURED)]
+    if days is not None:
+        first = (today or utcnow().date()) - timedelta(days=days - 1)
+        where.append(Order.created_at >= datetime.combine(first, time.min, tzinfo=UTC))
     query = (
         select(Order.course_id, func.max(Order.course_title), Order.currency,
                func.count(), func.sum(NET))
-        .where(Order.status.in_(CAPTURED))
+        .where(*where)
         .group_by(Order.course_id, Order.currency)
         .order_by(func.sum(NET).desc())
     )
@@ -119,8 +127,8 @@ def chart_for(series, currency, *, width=600, height=220):
                  bar_width=round(slot * 0.8, 2))
 
 
-def overview():
-    """Everything the dashboard shows."""
+def overview(period="30"):
+    """Everything the dashboard shows; `period` is a key of PERIODS for the course table."""
     config = current_app.config
     currency = config["STORE_CURRENCY"]
     series = revenue_by_day()
@@ -132,7 +140,9 @@ def overview():
     return {
         "chart": chart_for(series, currency),
         "other_currencies": sorted(others.items()),
-        "courses": revenue_by_course(),
+        "courses": revenue_by_course(days=PERIODS.get(period, DAYS)),
+        "period": period if period in PERIODS else "30",
+        "periods": PERIODS,
         "counts": status_counts(),
         "mode": "test" if is_test_mode(config) else "live",
         "mode_detail": describe_mode(config),

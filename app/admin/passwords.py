@@ -1,13 +1,19 @@
 """Admin password hashing (argon2id) and the rules a new password must meet."""
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_PASSWORD_LENGTH = 12
 
 _hasher = PasswordHasher()
-#: Verified against when the email is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-just-timing")
+
+
+@cache
+def _dummy_hash():
+    """Verified against when the email is unknown, so both cases take the same time."""
+    return _hasher.hash("not-a-real-password-just-timing")
 
 
 class PasswordPolicyError(ValueError):
@@ -30,7 +36,7 @@ def hash_password(password):
 def verify_password(password_hash, password):
     """True if `password` matches; a None hash still costs one verification."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(
             password_hash
         )
     except (VerificationError, InvalidHashError):

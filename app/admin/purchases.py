@@ -128,7 +128,9 @@ def decode_cursor(text):
         stamp, _, order_id = (text or "").rpartition("_")
         return datetime.fromisoformat(stamp).replace(tzinfo=UTC), int(order_id)
     except ValueError:
-        raise FilterError("That page link is not valid; showing the newest purchases.")
+        raise FilterError(
+            "That page link is not valid; start again from the newest purchases."
+        ) from None
 
 
 @dataclass

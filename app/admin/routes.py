@@ -80,7 +80,8 @@ def logout():
 @admin_required
 def show_dashboard():
     """Revenue per day and per course, failed and pending counts, the store's mode."""
-    return render_template("admin/dashboard.html", **dashboard.overview())
+    period = request.args.get("period", "30")
+    return render_template("admin/dashboard.html", **dashboard.overview(period))
 
 
 def _filters_from_request():

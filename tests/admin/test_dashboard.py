@@ -1,8 +1,8 @@
 """The dashboard: daily revenue chart, revenue per course, failed/pending counts, mode."""
 
 import re
-from pathlib import Path
 from datetime import timedelta
+from pathlib import Path
 
 from app.models._time import utcnow
 
@@ -35,8 +35,12 @@ def test_dashboard_aggregates_revenue_counts_and_mode(admin_client, insert_order
     assert re.search(r'data-testid="count-pending"><a [^>]+>1</a>', html)
     course_rows = re.findall(r'>([^<]+)</a></td>\s*<td class="num">(\d+)</td>'
                              r'<td class="num">([^<]+)</td>', html)
-    assert ("Bulk course", "4", "$247.00") in course_rows
+    assert ("Bulk course", "3", "$178.00") in course_rows  # last 30 days by default
     assert ("Rust Basics", "1", "$25.00") in course_rows
+    all_time = admin_client.get("/admin/?period=all").get_data(as_text=True)
+    assert "Revenue per course, all time" in all_time
+    assert re.search(r'Bulk course</a></td>\s*<td class="num">4</td><td class="num">\$247.00',
+                     all_time)
     assert "TEST" in html and "offline emulator" in html
     assert 'data-testid="test-mode-banner"' in html
 
