@@ -2,8 +2,8 @@
 
 from app.payments.charges import ChargeResult, create_charge, find_charge_for_order
 from app.payments.errors import (
-    PaymentBusy,
     CardDeclined,
+    PaymentBusy,
     PaymentConfigError,
     PaymentError,
     PaymentRejected,
