@@ -5,23 +5,14 @@ import secrets
 from datetime import UTC, datetime
 
 import pytest
-import requests
 from sqlalchemy import insert, select
 
 from app.extensions import db
-from config import EMULATOR_PUBLISHABLE_KEY
+from tests.helpers import csrf_from
 
 ADMIN_EMAIL = "owner@example.com"
 ADMIN_PASSWORD = "correct horse battery staple"
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 KEY_RE = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
-
-
-def csrf_from(html):
-    """The CSRF token of the first form in a page."""
-    match = CSRF_RE.search(html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
 
 
 def sign_in(client, email=ADMIN_EMAIL, password=ADMIN_PASSWORD, **kwargs):
@@ -47,24 +38,6 @@ def admin_client(client, admin_account):
     response = sign_in(client)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
-
-
-@pytest.fixture
-def card_token(emulator):
-    """Factory: tokenize a test card the way Stripe.js does."""
-
-    def make(number="4242424242424242"):
-        response = requests.post(
-            f"{emulator.url}/v1/tokens",
-            data={"card[number]": number, "card[exp_month]": "12",
-                  "card[exp_year]": "2034", "card[cvc]": "123",
-                  "key": EMULATOR_PUBLISHABLE_KEY},
-            timeout=5,
-        )
-        assert response.status_code == 200, response.text
-        return response.json()["id"]
-
-    return make
 
 
 @pytest.fixture

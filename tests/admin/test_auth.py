@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AdminUser, LoginThrottle
+from tests.helpers import csrf_from
 
-from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, csrf_from, sign_in
+from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
 
 
 def _throttle_rows(app):

@@ -1,19 +1,15 @@
 """Helpers for driving the checkout like a browser would (CSRF included)."""
 
-import re
-
 import pytest
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+from tests.helpers import csrf_from
 
 
 def csrf_token(client, slug):
     """GET the course page and return the CSRF token from its form."""
     page = client.get(f"/courses/{slug}")
     assert page.status_code == 200
-    match = CSRF_RE.search(page.get_data(as_text=True))
-    assert match, "course page has no CSRF token"
-    return match.group(1)
+    return csrf_from(page.get_data(as_text=True))
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import OrderStatus, WebhookEvent
+from tests.helpers import csrf_from
 
 SECRET = "whsec_test_secret"
 
@@ -111,7 +112,7 @@ def test_emulator_delivered_event_settles_a_lost_charge(live_server, make_course
                                       method="POST")
         session = requests.Session()
         page = session.get(f"{live_server}/courses/python-jumpstart", timeout=10)
-        token = csrf_token_from(page.text)
+        token = csrf_from(page.text)
         session.post(f"{live_server}/courses/python-jumpstart/checkout", timeout=20,
                      data={"csrf_token": token, "stripeToken": card_token(),
                            "stripeEmail": "ada@example.com"})
@@ -125,10 +126,3 @@ def test_emulator_delivered_event_settles_a_lost_charge(live_server, make_course
     assert order.card_last4 == "4242"
     delivered = [d for d in emulator_control.deliveries() if d.get("status") == 200]
     assert delivered, "the emulator recorded no successful delivery"
-
-
-def csrf_token_from(html):
-    """The CSRF token in a rendered form."""
-    from tests.storefront.conftest import CSRF_RE
-
-    return CSRF_RE.search(html).group(1)
