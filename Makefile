@@ -33,6 +33,7 @@ test-postgres: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/emulator_charges.py
+	$(BIN)/python bench/admin_purchases.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
