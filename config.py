@@ -63,6 +63,7 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.WTF_CSRF_TIME_LIMIT = None
+        self.TRUST_PROXY_HOPS = int(env("TRUST_PROXY_HOPS") or "0")
         self.ADMIN_PAGE_SIZE = int(env("ADMIN_PAGE_SIZE") or "50")
         self.LOGIN_MAX_FAILURES = int(env("LOGIN_MAX_FAILURES") or "5")
         self.LOGIN_LOCKOUT_SECONDS = int(env("LOGIN_LOCKOUT_SECONDS") or "300")

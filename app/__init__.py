@@ -19,6 +19,7 @@ def create_app(config=None):
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set. Production needs a long random value.")
     _check_stripe_keys(app)
+    _trust_proxy(app)
     _configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -32,6 +33,15 @@ def _check_stripe_keys(app):
     from app.payments import check_keys
 
     check_keys(app.config)
+
+
+def _trust_proxy(app):
+    """Behind a reverse proxy, take the client address and scheme from its headers."""
+    hops = app.config.get("TRUST_PROXY_HOPS", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _configure_logging(app):

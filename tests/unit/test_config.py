@@ -47,3 +47,17 @@ def test_cookies_are_secure_outside_development(clean_env):
     assert config.SESSION_COOKIE_SECURE is True
     assert config.SESSION_COOKIE_HTTPONLY is True
     assert config.SESSION_COOKIE_SAMESITE == "Lax"
+
+
+@pytest.mark.parametrize(("hops", "seen"), [(0, "127.0.0.1"), (1, "203.0.113.9")])
+def test_proxy_headers_are_trusted_only_when_configured(hops, seen):
+    """With TRUST_PROXY_HOPS the client address (for the sign-in throttle) is X-Forwarded-For."""
+    from flask import request
+
+    from config import TestConfig
+
+    app = create_app(TestConfig(TRUST_PROXY_HOPS=hops))
+    app.add_url_rule("/_addr", "addr", lambda: request.remote_addr)
+    response = app.test_client().get("/_addr", headers={"X-Forwarded-For": "203.0.113.9"},
+                                     environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert response.get_data(as_text=True) == seen
