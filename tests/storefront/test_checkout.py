@@ -374,3 +374,22 @@ def test_rate_limited_charge_fails_plainly_and_can_be_retried(
     retry = checkout("python-jumpstart", card_token())
     assert retry.status_code == 302
     assert orders()[1].status == OrderStatus.PAID
+
+
+def test_charge_carries_the_order_derived_idempotency_key(make_course, card_token, checkout,
+                                                           orders, stripe_sdk):
+    """The same request under the order's key replays the same charge: the key was sent."""
+    make_course()
+    token = card_token()
+    checkout("python-jumpstart", token, email="ada@example.com")
+    [order] = orders()
+    assert order.idempotency_key == f"order-{order.public_id}-charge"
+    params = {"amount": 6900, "currency": "usd", "source": token,
+              "description": "Python Jumpstart — Course Shop",
+              "metadata": {"order_id": order.reference, "course": "python-jumpstart"},
+              "receipt_email": "ada@example.com"}
+    replay = stripe_sdk.v1.charges.create(
+        params=params, options={"idempotency_key": order.idempotency_key}
+    )
+    assert replay.id == order.charge_id
+    assert replay.last_response.headers.get("Idempotent-Replayed") == "true"
