@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.checkout.settlement import apply_charge
 from app.extensions import db
-from app.models import Order, OrderStatus, WebhookEvent
+from app.models import Order, OrderStatus, Refund, WebhookEvent
 from app.payments import ChargeResult
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,25 @@ def _handle_dispute(obj):
     return f"order {order.reference} is {order.status}"
 
 
+def _handle_refund(obj):
+    """Record a refund made outside the admin (e.g. in Stripe's dashboard) in the history."""
+    refund = db.session.scalar(select(Refund).where(Refund.stripe_refund_id == obj["id"]))
+    row_id = (obj.get("metadata") or {}).get("refund_row")
+    if refund is None and row_id and row_id.isdigit():
+        refund = db.session.get(Refund, int(row_id))  # ours, its answer not stored yet
+    if refund is None:
+        order = db.session.scalar(select(Order).where(Order.charge_id == obj.get("charge")))
+        if order is None:
+            return "no matching order"
+        refund = Refund(order_id=order.id, amount=obj["amount"], currency=obj["currency"],
+                        reason=obj.get("reason"), idempotency_key=f"stripe-{obj['id']}",
+                        created_by="Stripe")
+        db.session.add(refund)
+    refund.stripe_refund_id = obj["id"]
+    refund.status = obj.get("status") or refund.status
+    return f"refund {obj['id']} is {refund.status}"
+
+
 def handle_event(event):
     """Apply one verified event (a dict); a repeated event id changes nothing."""
     db.session.add(WebhookEvent(id=event["id"], type=event["type"]))
@@ -58,6 +77,8 @@ def handle_event(event):
         result = _handle_charge(obj)
     elif event["type"] == "charge.dispute.created":
         result = _handle_dispute(obj)
+    elif event["type"] in ("refund.created", "refund.updated", "refund.failed"):
+        result = _handle_refund(obj)
     else:
         result = "ignored"
     db.session.commit()

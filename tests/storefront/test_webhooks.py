@@ -126,3 +126,57 @@ def test_emulator_delivered_event_settles_a_lost_charge(live_server, make_course
     assert order.card_last4 == "4242"
     delivered = [d for d in emulator_control.deliveries() if d.get("status") == 200]
     assert delivered, "the emulator recorded no successful delivery"
+
+
+def test_refund_made_in_stripes_dashboard_enters_the_history(client, app, make_course,
+                                                             card_token, checkout, orders,
+                                                             stripe_sdk):
+    """refund.created for a refund we did not make adds a Refund row; a repeat adds none."""
+    from app.models import Refund
+
+    make_course()
+    checkout("python-jumpstart", card_token())
+    [order] = orders()
+    refund = stripe_sdk.v1.refunds.create(params={"charge": order.charge_id, "amount": 900})
+    for event_id in ("evt_r1", "evt_r2"):  # two deliveries of different events, same refund
+        response = _post_event(client, _event("refund.created", refund.to_dict(), event_id))
+        assert response.status_code == 200
+    charge = stripe_sdk.v1.charges.retrieve(order.charge_id)
+    _post_event(client, _event("charge.refunded", charge.to_dict(), "evt_r3"))
+    with app.app_context():
+        rows = db.session.scalars(select(Refund)).all()
+        assert [(r.stripe_refund_id, r.amount, r.status, r.created_by) for r in rows] == [
+            (refund.id, 900, "succeeded", "Stripe")
+        ]
+    [order] = orders()
+    assert order.status == OrderStatus.PARTIALLY_REFUNDED
+    assert order.amount_refunded == 900
+
+
+def test_refund_event_for_our_in_flight_refund_updates_our_row(client, app, make_course,
+                                                              card_token, checkout, orders,
+                                                              stripe_sdk):
+    """refund.created that beats the admin's own answer fills in the admin's pending row."""
+    from app.models import Refund
+
+    make_course()
+    checkout("python-jumpstart", card_token())
+    [order] = orders()
+    with app.app_context():
+        row = Refund(order_id=order.id, amount=500, currency="usd", status="pending",
+                     reason="duplicate", idempotency_key="refund-test-key",
+                     created_by="owner@example.com")
+        db.session.add(row)
+        db.session.commit()
+        row_id = row.id
+    refund = stripe_sdk.v1.refunds.create(
+        params={"charge": order.charge_id, "amount": 500, "reason": "duplicate",
+                "metadata": {"order_id": order.reference, "refund_row": str(row_id)}}
+    )
+    response = _post_event(client, _event("refund.created", refund.to_dict(), "evt_own"))
+    assert response.status_code == 200
+    with app.app_context():
+        rows = db.session.scalars(select(Refund)).all()
+        assert [(r.id, r.stripe_refund_id, r.status, r.created_by) for r in rows] == [
+            (row_id, refund.id, "succeeded", "owner@example.com")
+        ]
