@@ -33,15 +33,23 @@ def ctl(emu):
     control.close()
 
 
+SDK_SETTINGS = ("api_key", "api_base", "max_network_retries")
+
+
 @pytest.fixture(autouse=True)
-def api(emu, ctl, monkeypatch):
-    """Fresh emulator state; the global SDK config points at it, without retries."""
+def api(emu, ctl):
+    """Fresh emulator state; the SDK's global configuration points at it, without retries.
+
+    This configures the real SDK (as `stripe.api_base = …` in Stripe's docs); nothing in
+    `stripe` is replaced. The previous settings are restored afterwards.
+    """
     ctl.reset()
     ctl.clear_webhooks()
-    monkeypatch.setattr(stripe, "api_key", API_KEY)
-    monkeypatch.setattr(stripe, "api_base", emu.url)
-    monkeypatch.setattr(stripe, "max_network_retries", 0)
+    saved = {name: getattr(stripe, name) for name in SDK_SETTINGS}
+    stripe.api_key, stripe.api_base, stripe.max_network_retries = API_KEY, emu.url, 0
     yield emu
+    for name, value in saved.items():
+        setattr(stripe, name, value)
 
 
 @pytest.fixture

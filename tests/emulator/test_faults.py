@@ -8,9 +8,9 @@ import stripe
 from .helpers import API_KEY, charge
 
 
-def test_500_is_retried_by_sdk_with_same_key(emu, ctl, monkeypatch):
+def test_500_is_retried_by_sdk_with_same_key(emu, ctl):
     """One injected 500: the SDK retries (max_network_retries) and one charge results."""
-    monkeypatch.setattr(stripe, "max_network_retries", 2)
+    stripe.max_network_retries = 2  # the `api` fixture restores 0 afterwards
     ctl.inject_fault(status=500, count=1, path="/v1/charges", method="POST")
     ch = charge(source="tok_visa")
     assert ch.status == "succeeded"
