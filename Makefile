@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test test-sqlite test-postgres bench lint clean
+.PHONY: run test test-sqlite test-postgres chromium bench lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ run: $(STAMP)
 ## Run the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set.
 test: test-sqlite test-postgres
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) chromium
 	env -u TEST_DATABASE_URL -u TEST_MIGRATION_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-postgres: $(STAMP)
@@ -30,6 +30,18 @@ test-postgres: $(STAMP)
 		echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
 		$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS); \
 	else echo "TEST_DATABASE_URL not set: skipping the PostgreSQL run"; fi
+
+## The browser tests drive Debian's Chromium (never a downloaded browser).
+chromium:
+	@if [ ! -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's chromium for the browser tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "The browser tests need Chromium: sudo apt-get install chromium (or set CHROMIUM_PATH)"; \
+			exit 1; \
+		fi; \
+	fi
 
 bench: $(STAMP)
 	$(BIN)/python bench/emulator_charges.py
