@@ -43,8 +43,10 @@ def emulator():
 
 @pytest.fixture
 def emulator_control(emulator):
-    """The emulator's control API; faults and policies are cleared after each test."""
+    """The emulator's control API on a freshly reset emulator; faults, latency and
+    policies are cleared again after the test."""
     control = EmulatorControl(emulator.url)
+    control.reset()
     yield control
     control.clear_faults()
     control.set_latency(ms=0)

@@ -6,7 +6,6 @@ from app.catalog.services import get_active_course
 from app.checkout import bp
 from app.checkout.forms import CheckoutForm
 from app.checkout.services import get_order, place_order
-from app.models import OrderStatus
 
 
 @bp.post("/courses/<slug>/checkout")
@@ -24,7 +23,7 @@ def pay(slug):
     outcome = place_order(
         course=course, email=form.stripeEmail.data, token=form.stripeToken.data
     )
-    if outcome.message and outcome.order.status == OrderStatus.FAILED:
+    if outcome.retry_on_course_page:
         flash(outcome.message, "error")
         session["checkout_email"] = form.stripeEmail.data  # prefilled on the retry
         return redirect(url_for("catalog.show_course", slug=slug))

@@ -18,19 +18,36 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class CheckoutOutcome:
-    """What the buyer should see: the order, and a message when it did not succeed."""
+    """What the buyer should see: the order (None if none was placed) and a message."""
 
-    order: Order
+    order: Order | None
     message: str | None = None
-    declined: bool = False
 
     @property
-    def succeeded(self):
-        return self.order.status == OrderStatus.PAID
+    def retry_on_course_page(self):
+        """Nothing was charged and the buyer should try again from the course page."""
+        return self.order is None or (
+            self.message is not None and self.order.status == OrderStatus.FAILED
+        )
+
+
+#: An order for the same course and email in these states blocks a new purchase.
+BLOCKING = (OrderStatus.PENDING, OrderStatus.PAID)
 
 
 def _order_for_token(token):
     return db.session.scalar(select(Order).where(Order.stripe_token == token))
+
+
+def _open_order_for(course, email):
+    """A pending or paid order of this course for this email, if any."""
+    return db.session.scalar(
+        select(Order)
+        .where(Order.email == email.strip().lower(), Order.course_id == course.id,
+               Order.status.in_(BLOCKING))
+        .order_by(Order.id.desc())
+        .limit(1)
+    )
 
 
 def _create_pending_order(course, email, token):
@@ -63,6 +80,18 @@ def place_order(*, course, email, token):
     if existing is not None:
         log.info("Token %s replayed; showing order %s", token, existing.reference)
         return CheckoutOutcome(existing)
+    duplicate = _open_order_for(course, email)
+    if duplicate is not None:
+        # A buyer who re-entered their card after a slow or lost answer: never charge twice.
+        log.info("Refused a second order of %s for order %s's email", course.slug,
+                 duplicate.reference)
+        state = ("is still being confirmed" if duplicate.status == OrderStatus.PENDING
+                 else "was already paid")
+        return CheckoutOutcome(
+            None,
+            f"An order for this course with this email {state}, so we did not charge "
+            "you again. Check your email for the receipt, or contact us if you need help.",
+        )
     order, created = _create_pending_order(course, email, token)
     if not created:
         return CheckoutOutcome(order)
@@ -96,7 +125,7 @@ def _record_failure(order, exc):
                     decline_code=exc.decline_code)
         db.session.commit()
         log.info("Order %s declined: %s/%s", reference, exc.code, exc.decline_code)
-        return CheckoutOutcome(order, exc.user_message, declined=True)
+        return CheckoutOutcome(order, exc.user_message)
     if isinstance(exc, payments.PaymentUnavailable):
         # The charge may or may not exist: keep the order pending for the webhook
         # or `flask orders reconcile` to settle, and never charge it again here.

@@ -395,3 +395,44 @@ def test_charge_carries_the_order_derived_idempotency_key(make_course, card_toke
     )
     assert replay.id == order.charge_id
     assert replay.last_response.headers.get("Idempotent-Replayed") == "true"
+
+
+@pytest.mark.parametrize("first_number", ["4242424242424242", None])
+def test_second_purchase_of_a_course_by_the_same_email_is_refused(
+    make_course, card_token, checkout, orders, stripe_sdk, emulator_control, first_number
+):
+    """A buyer who re-enters their card (new token) after a paid or still-pending order is not
+    charged again, and is not shown the other order's receipt."""
+    make_course()
+    if first_number is None:  # the first answer was lost: that order is still pending
+        emulator_control.inject_fault(mode="drop_response", count=1, path="/v1/charges",
+                                      method="POST")
+    checkout("python-jumpstart", card_token(), email="Ada@Example.com")
+    [first] = orders()
+    response = checkout("python-jumpstart", card_token(), email="ada@example.com",
+                        follow=True)
+    html = response.get_data(as_text=True)
+    assert "we did not charge you again" in html
+    assert first.public_id not in html and first.reference not in html
+    assert response.request.path == "/courses/python-jumpstart"
+    assert len(orders()) == 1
+    assert len(stripe_sdk.v1.charges.list(params={"limit": 10}).data) == 1
+
+
+def test_a_failed_attempt_does_not_block_paying(make_course, card_token, checkout, orders):
+    """After a decline the same buyer can pay with another card."""
+    make_course()
+    checkout("python-jumpstart", card_token("4000000000009995"))
+    checkout("python-jumpstart", card_token())
+    assert [o.status for o in orders()] == [OrderStatus.FAILED, OrderStatus.PAID]
+
+
+def test_other_buyers_and_other_courses_are_not_blocked(make_course, card_token, checkout,
+                                                        orders):
+    """The guard is per course and per email."""
+    make_course()
+    make_course(slug="sql", title="SQL", price="49.00", currency="eur")
+    checkout("python-jumpstart", card_token(), email="ada@example.com")
+    checkout("sql", card_token(), email="ada@example.com")
+    checkout("python-jumpstart", card_token(), email="grace@example.com")
+    assert [o.status for o in orders()] == [OrderStatus.PAID] * 3
