@@ -63,6 +63,10 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.WTF_CSRF_TIME_LIMIT = None
+        self.CHECKOUT_MAX_DECLINES = int(env("CHECKOUT_MAX_DECLINES") or "10")
+        self.CHECKOUT_DECLINE_WINDOW_SECONDS = int(
+            env("CHECKOUT_DECLINE_WINDOW_SECONDS") or "3600"
+        )
         self.TRUST_PROXY_HOPS = int(env("TRUST_PROXY_HOPS") or "0")
         self.ADMIN_PAGE_SIZE = int(env("ADMIN_PAGE_SIZE") or "50")
         self.LOGIN_MAX_FAILURES = int(env("LOGIN_MAX_FAILURES") or "5")

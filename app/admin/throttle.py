@@ -1,25 +1,16 @@
-"""Failed sign-in throttle: per account and per address, stored in login_throttles.
+"""Failed sign-in throttle: per account and per address.
 
 After LOGIN_MAX_FAILURES failures within LOGIN_LOCKOUT_SECONDS the key is locked for
 LOGIN_LOCKOUT_SECONDS. That slows guessing to a handful of tries per window while the
 real admin is never kept out longer than one window.
 """
 
-import math
-from datetime import UTC, timedelta
-
 from flask import current_app
 
-from app.extensions import db
-from app.models import LoginThrottle
-from app.models._time import utcnow
+from app import throttle
+from app.throttle import reset, seconds_locked
 
-
-def _aware(value):
-    """SQLite hands timestamps back without a zone; they are UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
+__all__ = ["keys_for", "record_failure", "reset", "seconds_locked"]
 
 
 def keys_for(*, email, ip):
@@ -27,40 +18,8 @@ def keys_for(*, email, ip):
     return [f"email:{(email or '').strip().lower()}", f"ip:{ip or 'unknown'}"]
 
 
-def seconds_locked(keys):
-    """Seconds until every key is unlocked (0 when none is locked)."""
-    now = utcnow()
-    wait = 0
-    for row in db.session.scalars(
-        db.select(LoginThrottle).where(LoginThrottle.key.in_(keys))
-    ):
-        locked_until = _aware(row.locked_until)
-        if locked_until and locked_until > now:
-            wait = max(wait, math.ceil((locked_until - now).total_seconds()))
-    return wait
-
-
 def record_failure(keys):
-    """Count one failure against each key, locking those that reach the limit."""
+    """Count one failed sign-in against each key."""
     config = current_app.config
-    window = timedelta(seconds=config["LOGIN_LOCKOUT_SECONDS"])
-    now = utcnow()
-    for key in keys:
-        row = db.session.get(LoginThrottle, key)
-        if row is None:
-            row = LoginThrottle(key=key, failures=0, window_started_at=now)
-            db.session.add(row)
-        elif _aware(row.window_started_at) + window <= now:
-            row.failures, row.window_started_at, row.locked_until = 0, now, None
-        row.failures += 1
-        if row.failures >= config["LOGIN_MAX_FAILURES"]:
-            row.locked_until = now + window
-    db.session.commit()
-
-
-def reset(key):
-    """Forget the failures of one key (after a successful sign-in)."""
-    row = db.session.get(LoginThrottle, key)
-    if row is not None:
-        db.session.delete(row)
-        db.session.commit()
+    throttle.record_failure(keys, limit=config["LOGIN_MAX_FAILURES"],
+                            window=config["LOGIN_LOCKOUT_SECONDS"])

@@ -1,6 +1,6 @@
 """Checkout endpoints: the POST from the course page and the receipt."""
 
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 
 from app.catalog.services import get_active_course
 from app.checkout import bp
@@ -20,9 +20,8 @@ def pay(slug):
             for error in errors:
                 flash(error, "error")
         return render_template("catalog/course.html", course=course, form=form), 400
-    outcome = place_order(
-        course=course, email=form.stripeEmail.data, token=form.stripeToken.data
-    )
+    outcome = place_order(course=course, email=form.stripeEmail.data,
+                          token=form.stripeToken.data, ip=request.remote_addr)
     if outcome.retry_on_course_page:
         flash(outcome.message, "error")
         session["checkout_email"] = form.stripeEmail.data  # prefilled on the retry

@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app import payments
+from app import payments, throttle
 from app.checkout.settlement import apply_charge, mark_failed
 from app.extensions import db
 from app.models import Order, OrderStatus
@@ -74,12 +74,32 @@ def _create_pending_order(course, email, token):
     return order, True
 
 
-def place_order(*, course, email, token):
+def _decline_key(ip):
+    return f"checkout-ip:{ip or 'unknown'}"
+
+
+def _record_decline(ip):
+    """Count a declined card against the buyer's address (card-testing protection)."""
+    config = current_app.config
+    throttle.record_failure([_decline_key(ip)], limit=config["CHECKOUT_MAX_DECLINES"],
+                            window=config["CHECKOUT_DECLINE_WINDOW_SECONDS"])
+
+
+def place_order(*, course, email, token, ip=None):
     """Charge `token` for `course` exactly once and return the outcome."""
     existing = _order_for_token(token)
     if existing is not None:
         log.info("Token %s replayed; showing order %s", token, existing.reference)
         return CheckoutOutcome(existing)
+    wait = throttle.seconds_locked([_decline_key(ip)])
+    if wait:
+        # Many declines from one address is how stolen cards are tested: pause it.
+        log.warning("Checkout from %s refused: too many declined cards", ip)
+        return CheckoutOutcome(
+            None,
+            "Too many declined payments came from your connection. Please wait "
+            f"{max(1, round(wait / 60))} minute(s) before trying again, or contact us.",
+        )
     duplicate = _open_order_for(course, email)
     if duplicate is not None:
         # A buyer who re-entered their card after a slow or lost answer: never charge twice.
@@ -107,6 +127,8 @@ def place_order(*, course, email, token):
             idempotency_key=order.idempotency_key,
         )
     except payments.PaymentError as exc:
+        if isinstance(exc, payments.CardDeclined):
+            _record_decline(ip)
         return _record_failure(order, exc)
     apply_charge(order, charge)
     db.session.commit()

@@ -1,4 +1,4 @@
-"""Admin accounts and the failed-sign-in throttle."""
+"""Admin accounts."""
 
 from datetime import datetime
 
@@ -21,19 +21,3 @@ class AdminUser(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<AdminUser {self.email}>"
-
-
-class LoginThrottle(db.Model):
-    """Failed sign-ins per key ("email:x" or "ip:y") within the current window."""
-
-    __tablename__ = "login_throttles"
-
-    key: Mapped[str] = mapped_column(String(300), primary_key=True)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    window_started_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow
-    )
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    def __repr__(self):
-        return f"<LoginThrottle {self.key} {self.failures}>"

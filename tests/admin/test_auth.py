@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AdminUser, LoginThrottle
+from app.models import AdminUser, Throttle
 from tests.helpers import csrf_from
 
 from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
@@ -14,7 +14,7 @@ from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
 
 def _throttle_rows(app):
     with app.app_context():
-        return {row.key: row.failures for row in db.session.scalars(select(LoginThrottle))}
+        return {row.key: row.failures for row in db.session.scalars(select(Throttle))}
 
 
 def test_every_admin_rule_but_login_needs_a_signed_in_admin(app, client):
@@ -132,7 +132,7 @@ def test_account_is_locked_after_max_failures_then_unlocks(client, admin_account
         as_text=True)
     assert _throttle_rows(app)[f"email:{ADMIN_EMAIL}"] == limit
     with app.app_context():  # the window has passed
-        row = db.session.get(LoginThrottle, f"email:{ADMIN_EMAIL}")
+        row = db.session.get(Throttle, f"email:{ADMIN_EMAIL}")
         row.locked_until = row.window_started_at = None
         db.session.delete(row)
         db.session.commit()
@@ -169,11 +169,11 @@ def test_window_expiry_restarts_the_count(app_ctx):
     keys = ["email:x@example.com"]
     for _ in range(app_ctx.config["LOGIN_MAX_FAILURES"] - 1):
         throttle.record_failure(keys)
-    row = db.session.get(LoginThrottle, keys[0])
+    row = db.session.get(Throttle, keys[0])
     row.window_started_at = utcnow() - timedelta(hours=1)
     db.session.commit()
     throttle.record_failure(keys)
-    assert db.session.get(LoginThrottle, keys[0]).failures == 1
+    assert db.session.get(Throttle, keys[0]).failures == 1
     assert throttle.seconds_locked(keys) == 0
 
 

@@ -420,7 +420,8 @@ def test_second_purchase_of_a_course_by_the_same_email_is_refused(
 
 
 def test_a_failed_attempt_does_not_block_paying(make_course, card_token, checkout, orders):
-    """After a decline the same buyer can pay with another card."""
+    """After a decline the same buyer can pay with another card: neither the same-email guard
+    nor the decline throttle (below its limit) stands in the way."""
     make_course()
     checkout("python-jumpstart", card_token("4000000000009995"))
     checkout("python-jumpstart", card_token())
@@ -436,3 +437,20 @@ def test_other_buyers_and_other_courses_are_not_blocked(make_course, card_token,
     checkout("sql", card_token(), email="ada@example.com")
     checkout("python-jumpstart", card_token(), email="grace@example.com")
     assert [o.status for o in orders()] == [OrderStatus.PAID] * 3
+
+
+def test_many_declines_from_one_address_pause_checkout(app, make_course, card_token,
+                                                       checkout, orders, stripe_sdk,
+                                                       emulator_control, monkeypatch):
+    """Card testing: after CHECKOUT_MAX_DECLINES declines the address must wait; no charge."""
+    monkeypatch.setitem(app.config, "CHECKOUT_MAX_DECLINES", 2)
+    make_course()
+    for email in ("a@example.com", "b@example.com"):
+        checkout("python-jumpstart", card_token("4000000000000002"), email=email)
+    response = checkout("python-jumpstart", card_token(), email="c@example.com", follow=True)
+    html = response.get_data(as_text=True)
+    assert "Too many declined payments" in html
+    assert "minute" in html
+    assert [o.status for o in orders()] == [OrderStatus.FAILED, OrderStatus.FAILED]
+    charges = stripe_sdk.v1.charges.list(params={"limit": 10}).data
+    assert [c.status for c in charges] == ["failed", "failed"]
