@@ -1,6 +1,6 @@
 """Settling orders left pending when Stripe could not be reached during checkout."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import select
 
@@ -13,7 +13,10 @@ from app.models._time import utcnow
 
 def reconcile_order(order):
     """Look the order's charge up by metadata and settle the order; return a summary."""
-    charge = payments.find_charge_for_order(order.reference)
+    created = order.created_at
+    if created.tzinfo is None:  # SQLite hands timestamps back without a zone; they are UTC
+        created = created.replace(tzinfo=UTC)
+    charge = payments.find_charge_for_order(order.reference, created_since=created)
     if charge is None:
         mark_failed(order, code="not_charged",
                     message="No charge reached Stripe for this order.")

@@ -108,17 +108,42 @@ def retrieve_charge(charge_id):
         raise translate(exc) from exc
 
 
-def find_charge_for_order(order_id):
-    """Return the newest charge whose metadata names this order, or None."""
+def find_charge_for_order(order_id, *, created_since=None):
+    """Return the charge whose metadata names this order (a succeeded one first), or None.
+
+    Stripe's search is not read-after-write (new charges can take a minute to appear), so
+    when it finds nothing and `created_since` (a datetime) is given, the charges created
+    since then are listed as well, which is consistent.
+    """
     query = f"metadata['order_id']:'{order_id}'"
     try:
         result = get_client().v1.charges.search(params={"query": query, "limit": 10})
+        charges = [ChargeResult.from_stripe(c) for c in result.data]
+        if not charges and created_since is not None:
+            charges = list_charges_for_order(order_id, created_since=created_since)
     except stripe.StripeError as exc:
         raise translate(exc) from exc
-    charges = [ChargeResult.from_stripe(c) for c in result.data]
     succeeded = [c for c in charges if c.status == "succeeded"]
     pool = succeeded or charges
     return max(pool, key=lambda c: c.created) if pool else None
+
+
+#: How many charges a listing fallback reads at most before giving up.
+LIST_SCAN_LIMIT = 5000
+
+
+def list_charges_for_order(order_id, *, created_since):
+    """Charges created since `created_since` (minus a minute of clock skew) for this order."""
+    since = int(created_since.timestamp()) - 60
+    listing = get_client().v1.charges.list(params={"created": {"gte": since}, "limit": 100})
+    found = []
+    for scanned, charge in enumerate(listing.auto_paging_iter()):
+        if scanned >= LIST_SCAN_LIMIT:
+            break
+        result = ChargeResult.from_stripe(charge)
+        if result.metadata.get("order_id") == order_id:
+            found.append(result)
+    return found
 
 
 def _retrieve_quietly(client, charge_id):
