@@ -24,6 +24,7 @@ def create_app(config=None):
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_security_headers(app)
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -80,6 +81,25 @@ def register_errorhandlers(app):
     from app.errors import register
 
     register(app)
+
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",  # no page of ours (checkout, admin) may be framed
+    "Referrer-Policy": "same-origin",  # receipt URLs are secrets: never send them away
+}
+
+
+def register_security_headers(app):
+    """Headers every response carries."""
+
+    @app.after_request
+    def add_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
 
 
 def register_template_helpers(app):

@@ -54,3 +54,14 @@ def test_unknown_course_is_a_friendly_404(client):
     html = response.get_data(as_text=True)
     assert "no longer on sale" in html
     assert "Traceback" not in html
+
+
+def test_pages_carry_security_headers(make_course, client, app):
+    """No framing (clickjacking), no MIME sniffing, receipt URLs never leak as referrers."""
+    make_course()
+    for url in ("/", "/courses/python-jumpstart", "/admin/login", "/orders/nope"):
+        headers = client.get(url).headers
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert "Strict-Transport-Security" not in headers  # tests run without Secure cookies
