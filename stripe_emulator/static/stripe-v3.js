@@ -135,6 +135,10 @@
       var input = document.createElement('input');
       input.name = s[0]; input.placeholder = s[1]; input.autocomplete = s[2];
       input.type = 'text';
+      // Real Stripe.js keeps card fields in an iframe, so the page's form never submits
+      // them. Pointing `form` at an id no element has gives these inputs no form owner:
+      // the shop's own form.submit() cannot send the card number to the shop's server.
+      input.setAttribute('form', 'stripe-emulator-no-form');
       input.setAttribute('aria-label', s[1]);
       if (s[4] !== 'postal') input.inputMode = 'numeric';
       input.style.cssText = INPUT + s[3];

@@ -27,7 +27,11 @@ def test_buy_a_course_with_the_test_card(page, live_server, make_course, orders,
     page.click("text=Python Jumpstart")
     expect(page.locator("[data-testid=test-mode-banner]")).to_be_visible()
     _fill_card(page, "4242 4242 4242 4242")
-    page.click("#pay-button")
+    with page.expect_request(lambda r: r.url.endswith("/checkout")) as posted:
+        page.click("#pay-button")
+    body = posted.value.post_data
+    assert re.search(r"stripeToken=tok_\w+", body)
+    assert "4242" not in body and "cardnumber" not in body  # the card never reaches us
     page.wait_for_url(re.compile(r"/orders/"))
     expect(page.locator("h1")).to_contain_text("Your payment went through")
     [order] = orders()
