@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
-FLASK := $(BIN)/flask --app app
 
 .PHONY: run test test-sqlite test-postgres chromium bench lint clean
 
@@ -15,8 +14,6 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 ## Serve the store on http://127.0.0.1:5000 (offline emulator unless STRIPE_SECRET_KEY is set).
 run: $(STAMP)
-	$(FLASK) db upgrade
-	$(FLASK) seed-demo --if-empty
 	$(BIN)/python scripts/run_local.py
 
 ## Run the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set.

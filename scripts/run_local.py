@@ -1,7 +1,8 @@
 """Serve the storefront locally; start the offline Stripe emulator when no keys are set.
 
-Used by `make run`. With STRIPE_SECRET_KEY in the environment or `.env`, the app
-talks to Stripe itself (test mode) and no emulator is started.
+What `make run` runs: it upgrades the database, adds the demo courses to an empty
+catalog, and serves the app. With STRIPE_SECRET_KEY in the environment or `.env`, the
+app talks to Stripe itself (test mode) and no emulator is started.
 """
 
 import logging
@@ -17,38 +18,62 @@ sys.path.insert(0, str(ROOT))
 LOCAL_WEBHOOK_SECRET = "whsec_local_emulator_forwarding"
 
 
+def start_emulator(host, port):
+    """Start the emulator, forwarding signed events to the app; point the app at it."""
+    from stripe_emulator.server import EmulatorServer
+
+    secret = os.environ.get("STRIPE_WEBHOOK_SECRET") or LOCAL_WEBHOOK_SECRET
+    emulator = EmulatorServer(
+        host="127.0.0.1",
+        port=int(os.environ.get("STRIPE_EMULATOR_PORT", "12111")),
+        forward_to=f"http://{host}:{port}/webhooks/stripe",
+        webhook_secret=secret,
+        quiet=False,
+    )
+    emulator.start()
+    os.environ["STRIPE_API_BASE"] = emulator.url
+    os.environ["STRIPE_WEBHOOK_SECRET"] = secret
+    print(f" * Offline Stripe emulator on {emulator.url} (no STRIPE_SECRET_KEY set)")
+    return emulator
+
+
+def prepare(app):
+    """Upgrade the schema and seed the demo courses into an empty catalog."""
+    from flask_migrate import upgrade
+
+    from app.catalog.services import all_courses, seed_demo
+
+    with app.app_context():
+        upgrade()
+        if not all_courses():
+            print(f" * Added {seed_demo()} demo courses")
+
+
 def main():
     load_dotenv(ROOT / ".env")
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
-    emulator = None
-    if not os.environ.get("STRIPE_SECRET_KEY"):
-        from stripe_emulator.server import EmulatorServer
-
-        emu_port = int(os.environ.get("STRIPE_EMULATOR_PORT", "12111"))
-        secret = os.environ.get("STRIPE_WEBHOOK_SECRET") or LOCAL_WEBHOOK_SECRET
-        emulator = EmulatorServer(
-            host="127.0.0.1",
-            port=emu_port,
-            forward_to=f"http://{host}:{port}/webhooks/stripe",
-            webhook_secret=secret,
-            quiet=False,
-        )
-        emulator.start()
-        os.environ["STRIPE_API_BASE"] = emulator.url
-        os.environ["STRIPE_WEBHOOK_SECRET"] = secret
-        print(f" * Offline Stripe emulator on {emulator.url} (no STRIPE_SECRET_KEY set)")
-    from app import create_app
-
-    app = create_app()
-    logging.getLogger("werkzeug").setLevel(logging.INFO)
-    print(f" * Storefront on http://{host}:{port}  (Ctrl-C stops it)")
+    emulator = None if os.environ.get("STRIPE_SECRET_KEY") else start_emulator(host, port)
     try:
+        from app import create_app
+        from app.payments import KeyConfigError
+
+        try:
+            app = create_app()
+        except (KeyConfigError, RuntimeError) as exc:
+            print(f"Configuration error: {exc}", file=sys.stderr)
+            return 2
+        prepare(app)
+        logging.getLogger("werkzeug").setLevel(logging.INFO)
+        print(f" * Storefront on http://{host}:{port}  (Ctrl-C stops it)")
         app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    except KeyboardInterrupt:
+        pass
     finally:
         if emulator is not None:
             emulator.stop()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
