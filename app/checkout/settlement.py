@@ -32,14 +32,19 @@ def _copy_charge_fields(order, charge):
 
 
 def status_for(order, charge):
-    """The order status a charge implies."""
-    if charge.disputed:
-        return OrderStatus.DISPUTED
+    """The order status a charge implies, never moving an order backwards.
+
+    Stripe does not deliver events in order, so an old snapshot (a charge.succeeded that
+    arrives after charge.refunded) must not undo a refund or a dispute.
+    """
     if charge.status == "failed" or not charge.paid:
         return OrderStatus.FAILED if order.status == OrderStatus.PENDING else order.status
-    if charge.refunded or charge.amount_refunded >= order.amount:
+    if charge.disputed or order.status == OrderStatus.DISPUTED:
+        return OrderStatus.DISPUTED
+    refunded = max(order.amount_refunded, charge.amount_refunded)
+    if charge.refunded or refunded >= order.amount:
         return OrderStatus.REFUNDED
-    if charge.amount_refunded > 0:
+    if refunded > 0:
         return OrderStatus.PARTIALLY_REFUNDED
     return OrderStatus.PAID
 
@@ -53,9 +58,9 @@ def apply_charge(order, charge):
         return order
     if order.status == OrderStatus.PAID and charge.status == "failed":
         return order
+    new_status = status_for(order, charge)
     _copy_charge_fields(order, charge)
     order.amount_refunded = max(order.amount_refunded, charge.amount_refunded)
-    new_status = status_for(order, charge)
     if order.status == OrderStatus.PENDING and new_status not in (
         OrderStatus.PAID,
         OrderStatus.FAILED,

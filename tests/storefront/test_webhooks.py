@@ -180,3 +180,25 @@ def test_refund_event_for_our_in_flight_refund_updates_our_row(client, app, make
         assert [(r.id, r.stripe_refund_id, r.status, r.created_by) for r in rows] == [
             (row_id, refund.id, "succeeded", "owner@example.com")
         ]
+
+
+def test_stale_events_never_move_an_order_backwards(client, make_course, card_token,
+                                                    checkout, orders, stripe_sdk):
+    """Events arrive out of order: an old charge.succeeded after a refund or a dispute is
+    acknowledged and changes no status."""
+    make_course()
+    checkout("python-jumpstart", card_token())
+    [order] = orders()
+    stale = stripe_sdk.v1.charges.retrieve(order.charge_id).to_dict()  # before the refund
+    stripe_sdk.v1.refunds.create(params={"charge": order.charge_id, "amount": 1000})
+    refunded = stripe_sdk.v1.charges.retrieve(order.charge_id).to_dict()
+    assert _post_event(client, _event("charge.refunded", refunded, "evt_a")).status_code == 200
+    late = _post_event(client, _event("charge.succeeded", stale, "evt_b"))
+    assert late.status_code == 200
+    [order] = orders()
+    assert (order.status, order.amount_refunded) == (OrderStatus.PARTIALLY_REFUNDED, 1000)
+    dispute = {"id": "dp_2", "object": "dispute", "charge": order.charge_id,
+               "amount": order.amount, "reason": "fraudulent", "status": "needs_response"}
+    _post_event(client, _event("charge.dispute.created", dispute, "evt_c"))
+    assert _post_event(client, _event("charge.succeeded", stale, "evt_d")).status_code == 200
+    assert orders()[0].status == OrderStatus.DISPUTED
