@@ -18,7 +18,6 @@ from app.checkout.settlement import apply_charge
 from app.extensions import db
 from app.models import OrderStatus, Refund
 from app.money import MoneyError, format_money, to_minor
-from app.payments.charges import retrieve_charge
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +98,7 @@ def _write_pending(order, *, amount, reason, key, created_by):
 def sync_order(order):
     """Bring the order's refunded amount and status in line with Stripe's charge."""
     try:
-        apply_charge(order, retrieve_charge(order.charge_id))
+        apply_charge(order, payments.retrieve_charge(order.charge_id))
     except payments.PaymentError:
         # Stripe did not answer: count our own successful refunds (never less than now).
         refunded = db.session.scalar(

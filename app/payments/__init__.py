@@ -1,6 +1,11 @@
 """The only package that talks to Stripe. Everything else uses these functions."""
 
-from app.payments.charges import ChargeResult, create_charge, find_charge_for_order
+from app.payments.charges import (
+    ChargeResult,
+    create_charge,
+    find_charge_for_order,
+    retrieve_charge,
+)
 from app.payments.errors import (
     CardDeclined,
     PaymentBusy,
@@ -31,5 +36,6 @@ __all__ = [
     "create_refund",
     "describe_mode",
     "find_charge_for_order",
+    "retrieve_charge",
     "verify_event",
 ]

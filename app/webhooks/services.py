@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from app.checkout.settlement import apply_charge
 from app.extensions import db
 from app.models import Order, OrderStatus, Refund, WebhookEvent
-from app.payments import ChargeResult
+from app.payments import ChargeResult, retrieve_charge
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,15 @@ def _handle_charge(obj):
 
 def _handle_dispute(obj):
     order = db.session.scalar(select(Order).where(Order.charge_id == obj.get("charge")))
-    if order is None:
-        return "no matching order"
+    if order is None or order.status == OrderStatus.PENDING:
+        # The dispute beat the charge's own event: settle the order from the charge now
+        # (it says disputed). If Stripe cannot be reached this raises, we answer 500 and
+        # Stripe delivers the event again.
+        charge = retrieve_charge(obj.get("charge"))
+        order = _order_for_charge(charge)
+        if order is None:
+            return "no matching order"
+        apply_charge(order, charge)
     if order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED,
                         OrderStatus.REFUNDED):
         order.transition(OrderStatus.DISPUTED)

@@ -202,3 +202,23 @@ def test_stale_events_never_move_an_order_backwards(client, make_course, card_to
     _post_event(client, _event("charge.dispute.created", dispute, "evt_c"))
     assert _post_event(client, _event("charge.succeeded", stale, "evt_d")).status_code == 200
     assert orders()[0].status == OrderStatus.DISPUTED
+
+
+def test_dispute_before_the_charge_event_settles_the_pending_order(
+    client, make_course, card_token, checkout, orders, emulator_control, stripe_sdk
+):
+    """charge.dispute.created for an order still pending (its answer was lost) reads the
+    charge from Stripe, stores it and marks the order disputed."""
+    make_course()
+    emulator_control.inject_fault(mode="drop_response", count=1, path="/v1/charges",
+                                  method="POST")
+    checkout("python-jumpstart", card_token("4000000000000259"))  # the dispute card
+    [order] = orders()
+    assert order.status == OrderStatus.PENDING and order.charge_id is None
+    [dispute] = stripe_sdk.v1.disputes.list().data
+    response = _post_event(client, _event("charge.dispute.created", dispute.to_dict()))
+    assert response.status_code == 200
+    [order] = orders()
+    assert order.status == OrderStatus.DISPUTED
+    assert order.charge_id == dispute.charge
+    assert order.card_last4 == "0259"
