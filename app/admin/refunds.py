@@ -11,12 +11,12 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from app import payments
 from app.checkout.settlement import apply_charge
 from app.extensions import db
 from app.models import OrderStatus, Refund
+from app.models._unique import commit_new_or_existing
 from app.money import MoneyError, format_money, to_minor
 
 log = logging.getLogger(__name__)
@@ -86,13 +86,7 @@ def _write_pending(order, *, amount, reason, key, created_by):
     refund = Refund(order_id=order.id, amount=amount, currency=order.currency,
                     reason=reason, status="pending", idempotency_key=key,
                     created_by=created_by)
-    db.session.add(refund)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return _existing(key), False
-    return refund, True
+    return commit_new_or_existing(refund, lambda: _existing(key))
 
 
 def sync_order(order):

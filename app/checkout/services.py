@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app import payments, throttle
 from app.checkout.settlement import apply_charge, mark_failed
 from app.extensions import db
 from app.models import Order, OrderStatus
+from app.models._unique import commit_new_or_existing
 
 log = logging.getLogger(__name__)
 
@@ -64,14 +64,8 @@ def _create_pending_order(course, email, token):
         stripe_token=token,
         idempotency_key=f"order-{public_id}-charge",
     )
-    db.session.add(order)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The same token was posted twice at once (a double click): keep the first.
-        db.session.rollback()
-        return _order_for_token(token), False
-    return order, True
+    # The same token posted twice at once (a double click): the first insert wins.
+    return commit_new_or_existing(order, lambda: _order_for_token(token))
 
 
 def _decline_key(ip):
