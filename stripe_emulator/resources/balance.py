@@ -1,15 +1,11 @@
 """Balance transactions (charge fees, refunds) and the balance they add up to."""
-from ..errors import no_such
 from ..router import route
-from .common import filter_created, newest_first, paginate
+from .common import filter_created, lookup, newest_first, paginate
 
 
 @route("GET", "/v1/balance_transactions/{txn_id}")
 def retrieve_balance_transaction(ctx, params, txn_id):
-    txn = ctx.state.balance_transactions.get(txn_id)
-    if txn is None:
-        raise no_such("balance transaction", txn_id)
-    return txn
+    return lookup(ctx.state.balance_transactions, "balance transaction", txn_id)
 
 
 @route("GET", "/v1/balance_transactions")

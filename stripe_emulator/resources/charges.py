@@ -2,10 +2,18 @@
 capture and search."""
 from .. import search
 from ..currencies import validate_amount, validate_currency
-from ..errors import StripeError, card_error, invalid, missing_param, no_such
+from ..errors import StripeError, card_error, invalid, missing_param
 from ..router import route
 from . import charge_objects as co
-from .common import filter_created, merge_metadata, new_metadata, newest_first, paginate, truthy
+from .common import (
+    filter_created,
+    lookup,
+    merge_metadata,
+    new_metadata,
+    newest_first,
+    paginate,
+    truthy,
+)
 from .tokens import check_token_policy, consume_source
 
 NO_SAVED_SOURCE = (
@@ -26,9 +34,7 @@ SEARCH_FIELDS = {
 
 
 def get_charge(ctx, charge_id, param="id"):
-    charge = ctx.state.charges.get(charge_id)
-    if charge is None:
-        raise no_such("charge", charge_id, param)
+    charge = lookup(ctx.state.charges, "charge", charge_id, param)
     return charge
 
 
@@ -40,9 +46,7 @@ def _card_for(ctx, params):
     check_token_policy(ctx, source)
     customer = None
     if customer_id:
-        customer = ctx.state.customers.get(customer_id)
-        if customer is None:
-            raise no_such("customer", customer_id, "customer")
+        customer = lookup(ctx.state.customers, "customer", customer_id, "customer")
     if source:
         if customer and isinstance(source, str) and source.startswith("card_"):
             card = ctx.state.cards.get(source)

@@ -1,8 +1,16 @@
 """Helpers shared by resources: lists and pagination, created filters, metadata, expand."""
 from ..currencies import parse_int
-from ..errors import StripeError, invalid
+from ..errors import StripeError, invalid, no_such
 
 _CREATED_OPS = {"gt": int.__gt__, "gte": int.__ge__, "lt": int.__lt__, "lte": int.__le__}
+
+
+def lookup(collection: dict, kind: str, obj_id, param="id") -> dict:
+    """The stored object, or Stripe's resource_missing error ("No such charge: 'ch_x'")."""
+    obj = collection.get(obj_id)
+    if obj is None:
+        raise no_such(kind, obj_id, param)
+    return obj
 
 
 def parse_limit(params, default=10) -> int:

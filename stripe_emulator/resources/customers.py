@@ -5,16 +5,22 @@ from .. import cards, search
 from ..errors import card_error, no_such
 from ..ids import _rng, new_id
 from ..router import route
-from .common import expand, filter_created, merge_metadata, new_metadata, newest_first, paginate
+from .common import (
+    expand,
+    filter_created,
+    lookup,
+    merge_metadata,
+    new_metadata,
+    newest_first,
+    paginate,
+)
 from .tokens import check_token_policy, consume_source
 
 SEARCH_FIELDS = {"created": "number", "email": "string", "name": "string", "phone": "string"}
 
 
 def _get(ctx, customer_id, param="id"):
-    customer = ctx.state.customers.get(customer_id)
-    if customer is None:
-        raise no_such("customer", customer_id, param)
+    customer = lookup(ctx.state.customers, "customer", customer_id, param)
     return customer
 
 

@@ -1,15 +1,11 @@
 """Disputes opened by the dispute test cards (read-only)."""
-from ..errors import no_such
 from ..router import route
-from .common import newest_first, paginate
+from .common import lookup, newest_first, paginate
 
 
 @route("GET", "/v1/disputes/{dispute_id}")
 def retrieve_dispute(ctx, params, dispute_id):
-    dispute = ctx.state.disputes.get(dispute_id)
-    if dispute is None:
-        raise no_such("dispute", dispute_id)
-    return dispute
+    return lookup(ctx.state.disputes, "dispute", dispute_id)
 
 
 @route("GET", "/v1/disputes")

@@ -1,7 +1,6 @@
 """Events: list (newest first, by type) and retrieve."""
-from ..errors import no_such
 from ..router import route
-from .common import filter_created, newest_first, paginate
+from .common import filter_created, lookup, newest_first, paginate
 
 
 @route("GET", "/v1/events")
@@ -22,7 +21,5 @@ def list_events(ctx, params):
 
 @route("GET", "/v1/events/{event_id}")
 def retrieve_event(ctx, params, event_id):
-    event = ctx.state.events.get(event_id)
-    if event is None:
-        raise no_such("event", event_id)
+    event = lookup(ctx.state.events, "event", event_id)
     return event

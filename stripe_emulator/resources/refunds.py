@@ -5,7 +5,7 @@ from ..ids import new_id
 from ..router import route
 from . import charge_objects as co
 from .charges import get_charge
-from .common import merge_metadata, new_metadata, newest_first, paginate
+from .common import lookup, merge_metadata, new_metadata, newest_first, paginate
 
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 
@@ -92,9 +92,7 @@ def legacy_refund(ctx, params, charge_id):
 
 
 def _get(ctx, refund_id):
-    refund = ctx.state.refunds.get(refund_id)
-    if refund is None:
-        raise no_such("refund", refund_id)
+    refund = lookup(ctx.state.refunds, "refund", refund_id)
     return refund
 
 
