@@ -121,25 +121,23 @@ def place_order(*, course, email, token, ip=None):
             idempotency_key=order.idempotency_key,
         )
     except payments.PaymentError as exc:
-        if isinstance(exc, payments.CardDeclined):
-            _record_decline(ip)
-        return _record_failure(order, exc)
+        return _record_failure(order, exc, ip=ip)
     apply_charge(order, charge)
     db.session.commit()
     log.info("Order %s paid by charge %s", order.reference, charge.id)
     return CheckoutOutcome(order)
 
 
-def _record_failure(order, exc):
+def _record_failure(order, exc, *, ip):
     """Store what went wrong and choose what the buyer is told."""
     reference = order.reference
     if isinstance(exc, payments.CardDeclined):
         if exc.charge is not None:
-            apply_charge(order, exc.charge)
+            apply_charge(order, exc.charge)  # the failed charge Stripe stored
         order.decline_code = exc.decline_code
-        mark_failed(order, code=exc.code, message=exc.user_message,
-                    decline_code=exc.decline_code)
+        mark_failed(order, code=exc.code, message=exc.user_message)  # if no charge read
         db.session.commit()
+        _record_decline(ip)
         log.info("Order %s declined: %s/%s", reference, exc.code, exc.decline_code)
         return CheckoutOutcome(order, exc.user_message)
     if isinstance(exc, payments.PaymentUnavailable):

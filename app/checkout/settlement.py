@@ -72,12 +72,11 @@ def apply_charge(order, charge):
     return order
 
 
-def mark_failed(order, *, code, message, decline_code=None):
+def mark_failed(order, *, code, message):
     """Record a failure that produced no charge (or none we could read)."""
     if order.status != OrderStatus.PENDING:
         return order
     order.failure_code = code
-    order.decline_code = decline_code
     order.failure_message = message
     order.transition(OrderStatus.FAILED)
     return order
