@@ -21,5 +21,4 @@ def list_events(ctx, params):
 
 @route("GET", "/v1/events/{event_id}")
 def retrieve_event(ctx, params, event_id):
-    event = lookup(ctx.state.events, "event", event_id)
-    return event
+    return lookup(ctx.state.events, "event", event_id)

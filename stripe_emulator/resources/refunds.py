@@ -92,8 +92,7 @@ def legacy_refund(ctx, params, charge_id):
 
 
 def _get(ctx, refund_id):
-    refund = lookup(ctx.state.refunds, "refund", refund_id)
-    return refund
+    return lookup(ctx.state.refunds, "refund", refund_id)
 
 
 @route("GET", "/v1/refunds/{refund_id}")
