@@ -34,6 +34,15 @@ def _event(event_type, obj, event_id="evt_test_1"):
 
 
 @pytest.fixture
+def paid_order(make_course, card_token, checkout, orders):
+    """An order paid through the checkout (Python Jumpstart, $69.00, card 4242)."""
+    make_course()
+    checkout("python-jumpstart", card_token())
+    [order] = orders()
+    return order
+
+
+@pytest.fixture
 def pending_order_with_charge(make_course, card_token, checkout, orders, emulator_control,
                               stripe_sdk):
     """An order whose charge succeeded at Stripe while its answer was lost."""
@@ -82,12 +91,9 @@ def test_duplicate_events_are_processed_once(client, app, pending_order_with_cha
         assert db.session.scalar(select(func.count()).select_from(WebhookEvent)) == 1
 
 
-def test_dispute_marks_the_order_disputed(client, make_course, card_token, checkout,
-                                          orders):
+def test_dispute_marks_the_order_disputed(client, orders, paid_order):
     """charge.dispute.created moves a paid order to disputed."""
-    make_course()
-    checkout("python-jumpstart", card_token())
-    [order] = orders()
+    order = paid_order
     dispute = {"id": "dp_1", "object": "dispute", "charge": order.charge_id,
                "amount": order.amount, "reason": "fraudulent", "status": "needs_response"}
     response = _post_event(client, _event("charge.dispute.created", dispute))
@@ -128,15 +134,12 @@ def test_emulator_delivered_event_settles_a_lost_charge(live_server, make_course
     assert delivered, "the emulator recorded no successful delivery"
 
 
-def test_refund_made_in_stripes_dashboard_enters_the_history(client, app, make_course,
-                                                             card_token, checkout, orders,
-                                                             stripe_sdk):
+def test_refund_made_in_stripes_dashboard_enters_the_history(client, app, orders, stripe_sdk,
+                                                             paid_order):
     """refund.created for a refund we did not make adds a Refund row; a repeat adds none."""
     from app.models import Refund
 
-    make_course()
-    checkout("python-jumpstart", card_token())
-    [order] = orders()
+    order = paid_order
     refund = stripe_sdk.v1.refunds.create(params={"charge": order.charge_id, "amount": 900})
     for event_id in ("evt_r1", "evt_r2"):  # two deliveries of different events, same refund
         response = _post_event(client, _event("refund.created", refund.to_dict(), event_id))
@@ -153,15 +156,11 @@ def test_refund_made_in_stripes_dashboard_enters_the_history(client, app, make_c
     assert order.amount_refunded == 900
 
 
-def test_refund_event_for_our_in_flight_refund_updates_our_row(client, app, make_course,
-                                                              card_token, checkout, orders,
-                                                              stripe_sdk):
+def test_refund_event_for_our_in_flight_refund_updates_our_row(client, app, stripe_sdk, paid_order):
     """refund.created that beats the admin's own answer fills in the admin's pending row."""
     from app.models import Refund
 
-    make_course()
-    checkout("python-jumpstart", card_token())
-    [order] = orders()
+    order = paid_order
     with app.app_context():
         row = Refund(order_id=order.id, amount=500, currency="usd", status="pending",
                      reason="duplicate", idempotency_key="refund-test-key",
@@ -182,13 +181,10 @@ def test_refund_event_for_our_in_flight_refund_updates_our_row(client, app, make
         ]
 
 
-def test_stale_events_never_move_an_order_backwards(client, make_course, card_token,
-                                                    checkout, orders, stripe_sdk):
+def test_stale_events_never_move_an_order_backwards(client, orders, stripe_sdk, paid_order):
     """Events arrive out of order: an old charge.succeeded after a refund or a dispute is
     acknowledged and changes no status."""
-    make_course()
-    checkout("python-jumpstart", card_token())
-    [order] = orders()
+    order = paid_order
     stale = stripe_sdk.v1.charges.retrieve(order.charge_id).to_dict()  # before the refund
     stripe_sdk.v1.refunds.create(params={"charge": order.charge_id, "amount": 1000})
     refunded = stripe_sdk.v1.charges.retrieve(order.charge_id).to_dict()
