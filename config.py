@@ -47,8 +47,12 @@ class Config:
             if self.STRIPE_API_BASE
             else "https://js.stripe.com/v3/"
         )
-        self.STRIPE_TIMEOUT = float(env("STRIPE_TIMEOUT") or "30")
+        self.STRIPE_TIMEOUT = float(env("STRIPE_TIMEOUT") or "10")
         self.STRIPE_MAX_NETWORK_RETRIES = int(env("STRIPE_MAX_NETWORK_RETRIES") or "2")
+        # All Stripe calls made while serving one request end within this many seconds,
+        # which must stay below the server's worker timeout (gunicorn.conf.py).
+        self.STRIPE_REQUEST_BUDGET = float(env("STRIPE_REQUEST_BUDGET") or "20")
+        self.WORKER_TIMEOUT = int(env("WORKER_TIMEOUT") or "60")
         self.ALLOW_LIVE_KEYS = _bool(env("ALLOW_LIVE_KEYS"))
         if self.STRIPE_API_BASE and not self.STRIPE_SECRET_KEY:
             # Pointing at the offline emulator without keys: use its test keys.

@@ -19,6 +19,7 @@ def create_app(config=None):
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set. Production needs a long random value.")
     _check_stripe_keys(app)
+    _check_time_budget(app)
     _trust_proxy(app)
     _configure_logging(app)
     register_extensions(app)
@@ -34,6 +35,18 @@ def _check_stripe_keys(app):
     from app.payments import check_keys
 
     check_keys(app.config)
+
+
+def _check_time_budget(app):
+    """Stripe calls of one request must end well before the worker is killed."""
+    budget, timeout = app.config["STRIPE_REQUEST_BUDGET"], app.config["WORKER_TIMEOUT"]
+    if budget <= 0 or budget + 10 > timeout:
+        from app.payments import KeyConfigError
+
+        raise KeyConfigError(
+            f"STRIPE_REQUEST_BUDGET ({budget:g} s) must be positive and at least 10 s "
+            f"below WORKER_TIMEOUT ({timeout} s), the server's worker timeout."
+        )
 
 
 def _trust_proxy(app):

@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from app.admin.refunds import REASONS
+from app.orders.refunds import REASONS
 
 
 class LoginForm(FlaskForm):

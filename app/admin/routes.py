@@ -16,7 +16,8 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from app.admin import bp, dashboard, purchases, refunds
+from app import payments
+from app.admin import bp, dashboard, purchases
 from app.admin.auth import admin_required, authenticate
 from app.admin.export import csv_lines
 from app.admin.forms import LoginForm, LogoutForm, RefundForm
@@ -24,8 +25,12 @@ from app.extensions import db
 from app.models import Course
 from app.models._time import utcnow
 from app.money import decimal_string
+from app.orders import refunds
+from app.orders.settlement import settle_pending
 
 PUBLIC_ENDPOINTS = {"admin.login"}
+#: Opening a purchase asks Stripe about an outcome still awaited, for at most this long.
+QUICK_CHECK_SECONDS = 5
 
 
 @bp.before_request
@@ -165,6 +170,9 @@ def _purchase_or_404(reference):
 def show_purchase(reference):
     """Every stored field of one purchase, its refunds and the refund form."""
     order = _purchase_or_404(reference)
+    payments.limit_time(QUICK_CHECK_SECONDS)
+    settle_pending(order)  # nothing to do unless Stripe's answer is still awaited
+    refunds.settle_unsettled(order)
     form = RefundForm(formdata=None, idempotency_key=refunds.new_idempotency_key(order),
                       amount=decimal_string(order.remaining_refundable, order.currency))
     return _render_purchase(order, form)

@@ -2,10 +2,16 @@
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 
+from app import payments
 from app.catalog.services import get_active_course
 from app.checkout import bp
 from app.checkout.forms import CheckoutForm
 from app.checkout.services import get_order, place_order
+from app.models import OrderStatus
+from app.orders.settlement import settle_pending
+
+#: A receipt visit waits this long at most for Stripe's answer about a pending order.
+RECEIPT_CHECK_SECONDS = 5
 
 
 @bp.post("/courses/<slug>/checkout")
@@ -37,4 +43,8 @@ def receipt(public_id):
     order = get_order(public_id)
     if order is None:
         abort(404, description="We could not find that order.")
+    if order.status == OrderStatus.PENDING:
+        # The buyer is back while we wait for Stripe's answer: ask Stripe now, briefly.
+        payments.limit_time(RECEIPT_CHECK_SECONDS)
+        settle_pending(order)
     return render_template("checkout/receipt.html", order=order)

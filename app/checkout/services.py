@@ -8,10 +8,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from app import payments, throttle
-from app.checkout.settlement import apply_charge, mark_failed
 from app.extensions import db
 from app.models import Order, OrderStatus
 from app.models._unique import commit_new_or_existing
+from app.models.order import new_reference
+from app.orders.actions import open_order_for
+from app.orders.settlement import send_charge_request, settle_pending
 
 log = logging.getLogger(__name__)
 
@@ -31,41 +33,39 @@ class CheckoutOutcome:
         )
 
 
-#: An order for the same course and email in these states blocks a new purchase.
-BLOCKING = (OrderStatus.PENDING, OrderStatus.PAID)
-
-
 def _order_for_token(token):
     return db.session.scalar(select(Order).where(Order.stripe_token == token))
 
 
-def _open_order_for(course, email):
-    """A pending or paid order of this course for this email, if any."""
-    return db.session.scalar(
-        select(Order)
-        .where(Order.email == email.strip().lower(), Order.course_id == course.id,
-               Order.status.in_(BLOCKING))
-        .order_by(Order.id.desc())
-        .limit(1)
-    )
-
-
 def _create_pending_order(course, email, token):
-    """Commit a pending order before Stripe is called; return the one that holds the token."""
+    """Commit a pending order before Stripe is called.
+
+    Returns (order, created). The database decides races: the token is unique (a double
+    click), and so is the buyer's open order of a course (two tabs, two tokens). The
+    loser gets the order that won, or None if that one has already been settled failed.
+    """
     public_id = secrets.token_urlsafe(18)
+    store = current_app.config["STORE_NAME"]
     order = Order(
         public_id=public_id,
+        reference=new_reference(),
         course_id=course.id,
         course_title=course.title,
-        email=email.strip().lower(),  # stored lower-case: the admin searches it exactly
+        email=email,
         amount=course.price_minor,
         currency=course.currency,
         status=OrderStatus.PENDING,
         stripe_token=token,
         idempotency_key=f"order-{public_id}-charge",
     )
-    # The same token posted twice at once (a double click): the first insert wins.
-    return commit_new_or_existing(order, lambda: _order_for_token(token))
+    order.charge_request = payments.charge_request(
+        amount=order.amount, currency=order.currency, token=token,
+        description=f"{course.title} — {store}",
+        metadata={"order_id": order.reference, "course": course.slug},
+        receipt_email=email,
+    )
+    return commit_new_or_existing(
+        order, lambda: _order_for_token(token) or open_order_for(course.id, email))
 
 
 def _decline_key(ip):
@@ -79,8 +79,20 @@ def _record_decline(ip):
                             window=config["CHECKOUT_DECLINE_WINDOW_SECONDS"])
 
 
+def _already_open(order):
+    """What a buyer who tries to pay again for an open order is told; nothing is charged."""
+    state = ("is still being confirmed" if order.status == OrderStatus.PENDING
+             else "was already paid")
+    return CheckoutOutcome(
+        None,
+        f"An order for this course with this email {state}, so we did not charge "
+        "you again. Check your email for the receipt, or contact us if you need help.",
+    )
+
+
 def place_order(*, course, email, token, ip=None):
     """Charge `token` for `course` exactly once and return the outcome."""
+    email = email.strip().lower()  # stored lower-case: one buyer, one open order
     existing = _order_for_token(token)
     if existing is not None:
         log.info("Token %s replayed; showing order %s", token, existing.reference)
@@ -94,69 +106,51 @@ def place_order(*, course, email, token, ip=None):
             "Too many declined payments came from your connection. Please wait "
             f"{max(1, round(wait / 60))} minute(s) before trying again, or contact us.",
         )
-    duplicate = _open_order_for(course, email)
-    if duplicate is not None:
-        # A buyer who re-entered their card after a slow or lost answer: never charge twice.
+    open_order = open_order_for(course.id, email)
+    if open_order is not None and open_order.status == OrderStatus.PENDING:
+        # Paying again after a slow or lost answer: settle the first order now.
+        settle_pending(open_order, force=True)
+        open_order = open_order_for(course.id, email)
+    if open_order is not None:
         log.info("Refused a second order of %s for order %s's email", course.slug,
-                 duplicate.reference)
-        state = ("is still being confirmed" if duplicate.status == OrderStatus.PENDING
-                 else "was already paid")
-        return CheckoutOutcome(
-            None,
-            f"An order for this course with this email {state}, so we did not charge "
-            "you again. Check your email for the receipt, or contact us if you need help.",
-        )
+                 open_order.reference)
+        return _already_open(open_order)
     order, created = _create_pending_order(course, email, token)
+    if order is None:
+        return CheckoutOutcome(None, "Your payment could not be started. Please try again.")
     if not created:
-        return CheckoutOutcome(order)
-    store = current_app.config["STORE_NAME"]
-    try:
-        charge = payments.create_charge(
-            amount=order.amount,
-            currency=order.currency,
-            token=token,
-            description=f"{course.title} — {store}",
-            metadata={"order_id": order.reference, "course": course.slug},
-            receipt_email=order.email,
-            idempotency_key=order.idempotency_key,
-        )
-    except payments.PaymentError as exc:
-        return _record_failure(order, exc, ip=ip)
-    apply_charge(order, charge)
+        if order.stripe_token == token:
+            return CheckoutOutcome(order)
+        return _already_open(order)
+    error = send_charge_request(order, first=True)
     db.session.commit()
-    log.info("Order %s paid by charge %s", order.reference, charge.id)
-    return CheckoutOutcome(order)
+    return _outcome(order, error, ip=ip)
 
 
-def _record_failure(order, exc, *, ip):
-    """Store what went wrong and choose what the buyer is told."""
+def _outcome(order, error, *, ip):
+    """Log the result of the charge request and choose what the buyer is told."""
     reference = order.reference
-    if isinstance(exc, payments.CardDeclined):
-        if exc.charge is not None:
-            apply_charge(order, exc.charge)  # the failed charge Stripe stored
-        order.decline_code = exc.decline_code
-        mark_failed(order, code=exc.code, message=exc.user_message)  # if no charge read
-        db.session.commit()
+    if error is None:
+        log.info("Order %s paid by charge %s", reference, order.charge_id)
+        return CheckoutOutcome(order)
+    if isinstance(error, payments.CardDeclined):
         _record_decline(ip)
-        log.info("Order %s declined: %s/%s", reference, exc.code, exc.decline_code)
-        return CheckoutOutcome(order, exc.user_message)
-    if isinstance(exc, payments.PaymentUnavailable):
-        # The charge may or may not exist: keep the order pending for the webhook
-        # or `flask orders reconcile` to settle, and never charge it again here.
-        order.failure_message = f"Stripe unavailable: {exc.detail}"[:500]
-        db.session.commit()
-        log.warning("Order %s left pending: %s", reference, exc.detail)
+        log.info("Order %s declined: %s/%s", reference, error.code, error.decline_code)
+        return CheckoutOutcome(order, error.user_message)
+    if order.status == OrderStatus.PENDING:
+        # The charge may or may not exist: never charge it again here. The buyer's next
+        # visit, the webhook or `flask orders reconcile` settles it.
+        log.warning("Order %s left pending: %s", reference, error.detail)
         return CheckoutOutcome(
             order,
             f"We could not confirm your payment yet (order {reference}). "
             "Please do not pay again: if the charge went through, your order "
             "completes automatically and you will get a receipt by email.",
         )
-    code = _FAILURE_CODES.get(type(exc), "rejected")
-    mark_failed(order, code=code, message=exc.detail[:500])
-    db.session.commit()
-    log.error("Order %s failed (%s): %s", reference, code, exc.detail)
-    if isinstance(exc, payments.PaymentBusy):
+    if order.status == OrderStatus.PAID:  # settled by a lookup after a stored error
+        return CheckoutOutcome(order)
+    log.error("Order %s failed (%s): %s", reference, order.failure_code, error.detail)
+    if isinstance(error, payments.PaymentBusy):
         return CheckoutOutcome(
             order,
             f"Our payment provider is busy right now and you have not been charged "
@@ -167,13 +161,6 @@ def _record_failure(order, exc, *, ip):
         f"We could not process your payment and you have not been charged "
         f"(order {reference}). Please try again later or contact us.",
     )
-
-
-_FAILURE_CODES = {
-    payments.TokenAlreadyUsed: "token_already_used",
-    payments.PaymentConfigError: "configuration",
-    payments.PaymentBusy: "rate_limited",
-}
 
 
 def get_order(public_id):

@@ -3,14 +3,14 @@
 import click
 from flask.cli import AppGroup
 
-from app.checkout.reconcile import reconcile_pending
+from app.orders.reconcile import reconcile_pending
 
 orders_cli = AppGroup("orders", help="Maintain orders.")
 
 
 @orders_cli.command("reconcile")
 @click.option("--older-than", default=600, show_default=True,
-              help="Only orders pending for at least this many seconds.")
+              help="Only orders and refunds pending for at least this many seconds.")
 def reconcile(older_than):
     """Ask Stripe about pending orders and settle them (paid, or failed if no charge)."""
     results = reconcile_pending(older_than_seconds=older_than)

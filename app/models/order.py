@@ -14,8 +14,10 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import JSON
 
 from app.extensions import db
 from app.models._time import utcnow
@@ -34,7 +36,14 @@ class OrderStatus(enum.StrEnum):
         return self.value.replace("_", " ")
 
 
-#: Which status may follow which. Anything else is a bug and raises.
+#: Statuses in which an order holds its buyer's one open order for a course: at most one
+#: order per course and email may be in these (unless it is flagged as a duplicate), and
+#: the database enforces it with a partial unique index.
+OPEN_STATUSES = (OrderStatus.PENDING, OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+_OPEN_SQL = "status IN ('pending', 'paid', 'partially_refunded') AND duplicate_of_id IS NULL"
+
+#: Which status may follow which. Anything else is a bug and raises. A failed order can
+#: still become paid: Stripe's record wins when a charge we gave up on lands after all.
 TRANSITIONS = {
     OrderStatus.PENDING: {OrderStatus.PAID, OrderStatus.FAILED},
     OrderStatus.PAID: {
@@ -47,7 +56,7 @@ TRANSITIONS = {
         OrderStatus.REFUNDED,
         OrderStatus.DISPUTED,
     },
-    OrderStatus.FAILED: set(),
+    OrderStatus.FAILED: {OrderStatus.PAID},
     OrderStatus.REFUNDED: {OrderStatus.DISPUTED},
     OrderStatus.DISPUTED: {OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED},
 }
@@ -61,7 +70,7 @@ def _public_id():
     return secrets.token_urlsafe(18)
 
 
-def _reference():
+def new_reference():
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     return "ORD-" + "".join(secrets.choice(alphabet) for _ in range(10))
 
@@ -85,11 +94,13 @@ class Order(db.Model):
         Index("ix_orders_status_created", "status", "created_at", "id"),
         Index("ix_orders_course_created", "course_id", "created_at", "id"),
         Index("ix_orders_email_created", "email", "created_at", "id"),
+        Index("uq_orders_one_open_per_buyer", "course_id", "email", unique=True,
+              sqlite_where=text(_OPEN_SQL), postgresql_where=text(_OPEN_SQL)),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=_public_id)
-    reference: Mapped[str] = mapped_column(String(20), unique=True, default=_reference)
+    reference: Mapped[str] = mapped_column(String(20), unique=True, default=new_reference)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
     course_title: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
@@ -98,6 +109,14 @@ class Order(db.Model):
     status: Mapped[OrderStatus] = mapped_column(status_type, default=OrderStatus.PENDING)
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
     stripe_token: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # The exact parameters of the charge request, written before Stripe is called so that
+    # the request can be repeated under the same idempotency key to learn its outcome.
+    charge_request: Mapped[dict | None] = mapped_column(JSON)
+    # When the store last asked Stripe about this order's outcome (settling a pending order).
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set on an order whose charge succeeded although the buyer had already paid for the
+    # course through the order named here: it is refunded automatically.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
     # Selected fields of the Stripe charge.
     charge_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     charge_status: Mapped[str | None] = mapped_column(String(20))
@@ -131,6 +150,10 @@ class Order(db.Model):
 
     def __repr__(self):
         return f"<Order {self.reference} {self.status} {self.amount} {self.currency}>"
+
+    @property
+    def is_duplicate(self):
+        return self.duplicate_of_id is not None
 
     @property
     def remaining_refundable(self):

@@ -1,13 +1,16 @@
 """The only package that talks to Stripe. Everything else uses these functions."""
 
+from app.payments.calls import limit_time
 from app.payments.charges import (
     ChargeResult,
+    charge_request,
     create_charge,
     find_charge_for_order,
     retrieve_charge,
 )
 from app.payments.errors import (
     CardDeclined,
+    IdempotencyConflict,
     PaymentBusy,
     PaymentConfigError,
     PaymentError,
@@ -22,6 +25,7 @@ from app.payments.webhooks import WebhookVerificationError, verify_event
 __all__ = [
     "CardDeclined",
     "ChargeResult",
+    "IdempotencyConflict",
     "KeyConfigError",
     "PaymentBusy",
     "PaymentConfigError",
@@ -31,11 +35,13 @@ __all__ = [
     "RefundResult",
     "TokenAlreadyUsed",
     "WebhookVerificationError",
+    "charge_request",
     "check_keys",
     "create_charge",
     "create_refund",
     "describe_mode",
     "find_charge_for_order",
+    "limit_time",
     "retrieve_charge",
     "verify_event",
 ]

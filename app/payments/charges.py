@@ -2,10 +2,9 @@
 
 from dataclasses import dataclass
 
-import stripe
-
-from app.payments.client import get_client
-from app.payments.errors import CardDeclined, translate
+from app.payments.calls import call
+from app.payments.client import get_client, with_timeout
+from app.payments.errors import CardDeclined, PaymentError
 
 
 @dataclass(frozen=True)
@@ -75,12 +74,9 @@ class ChargeResult:
         )
 
 
-def create_charge(
-    *, amount, currency, token, description, metadata, receipt_email, idempotency_key
-):
-    """Charge a card token; raise a PaymentError subclass on any failure."""
-    client = get_client()
-    params = {
+def charge_request(*, amount, currency, token, description, metadata, receipt_email):
+    """The parameters of a token charge, as stored on the order before the call."""
+    return {
         "amount": amount,
         "currency": currency,
         "source": token,
@@ -88,24 +84,35 @@ def create_charge(
         "metadata": metadata,
         "receipt_email": receipt_email,
     }
+
+
+def create_charge(params, *, idempotency_key):
+    """Create (or, with the same key and params, replay) a charge; raise a PaymentError.
+
+    Repeating the exact request under the same idempotency key is how the outcome of an
+    earlier attempt is learned: Stripe answers with that attempt's stored result, or 409
+    `idempotency_key_in_use` while it is still running.
+    """
+    client = get_client()
+
+    def send(timeout):
+        return with_timeout(timeout, lambda: client.v1.charges.create(
+            params=params, options={"idempotency_key": idempotency_key}))
+
     try:
-        charge = client.v1.charges.create(
-            params=params, options={"idempotency_key": idempotency_key}
-        )
-    except stripe.StripeError as exc:
-        error = translate(exc)
-        if isinstance(error, CardDeclined) and error.charge_id:
-            error.charge = _retrieve_quietly(client, error.charge_id)
-        raise error from exc
+        charge = call(send)
+    except CardDeclined as error:
+        if error.charge_id:
+            error.charge = _retrieve_quietly(error.charge_id)
+        raise
     return ChargeResult.from_stripe(charge)
 
 
 def retrieve_charge(charge_id):
     """Fetch one charge by id."""
-    try:
-        return ChargeResult.from_stripe(get_client().v1.charges.retrieve(charge_id))
-    except stripe.StripeError as exc:
-        raise translate(exc) from exc
+    client = get_client()
+    return ChargeResult.from_stripe(
+        call(lambda t: with_timeout(t, lambda: client.v1.charges.retrieve(charge_id))))
 
 
 def find_charge_for_order(order_id, *, created_since=None):
@@ -116,13 +123,12 @@ def find_charge_for_order(order_id, *, created_since=None):
     since then are listed as well, which is consistent.
     """
     query = f"metadata['order_id']:'{order_id}'"
-    try:
-        result = get_client().v1.charges.search(params={"query": query, "limit": 10})
-        charges = [ChargeResult.from_stripe(c) for c in result.data]
-        if not charges and created_since is not None:
-            charges = list_charges_for_order(order_id, created_since=created_since)
-    except stripe.StripeError as exc:
-        raise translate(exc) from exc
+    client = get_client()
+    result = call(lambda t: with_timeout(t, lambda: client.v1.charges.search(
+        params={"query": query, "limit": 10})))
+    charges = [ChargeResult.from_stripe(c) for c in result.data]
+    if not charges and created_since is not None:
+        charges = list_charges_for_order(order_id, created_since=created_since)
     succeeded = [c for c in charges if c.status == "succeeded"]
     pool = succeeded or charges
     return max(pool, key=lambda c: c.created) if pool else None
@@ -135,19 +141,26 @@ LIST_SCAN_LIMIT = 5000
 def list_charges_for_order(order_id, *, created_since):
     """Charges created since `created_since` (minus a minute of clock skew) for this order."""
     since = int(created_since.timestamp()) - 60
-    listing = get_client().v1.charges.list(params={"created": {"gte": since}, "limit": 100})
+    client = get_client()
+    params = {"created": {"gte": since}, "limit": 100}
     found = []
-    for scanned, charge in enumerate(listing.auto_paging_iter()):
-        if scanned >= LIST_SCAN_LIMIT:
+    scanned = 0
+    while scanned < LIST_SCAN_LIMIT:
+        page = call(lambda t, p=dict(params): with_timeout(
+            t, lambda: client.v1.charges.list(params=p)))
+        for charge in page.data:
+            result = ChargeResult.from_stripe(charge)
+            if result.metadata.get("order_id") == order_id:
+                found.append(result)
+        scanned += len(page.data)
+        if not page.has_more or not page.data:
             break
-        result = ChargeResult.from_stripe(charge)
-        if result.metadata.get("order_id") == order_id:
-            found.append(result)
+        params["starting_after"] = page.data[-1].id
     return found
 
 
-def _retrieve_quietly(client, charge_id):
+def _retrieve_quietly(charge_id):
     try:
-        return ChargeResult.from_stripe(client.v1.charges.retrieve(charge_id))
-    except stripe.StripeError:
+        return retrieve_charge(charge_id)
+    except PaymentError:
         return None

@@ -13,12 +13,18 @@ class PaymentError(Exception):
     """Base class. `user_message` is safe to show; `detail` is for logs only."""
 
     user_message = "We could not process your payment. You have not been charged."
+    #: Whether Stripe may have performed the request (set per attempt by calls.call).
+    uncertain = False
+    #: Whether the answer was Stripe's stored answer to an earlier attempt (a replay).
+    replayed = False
 
-    def __init__(self, detail="", *, request_id=None, charge=None):
+    def __init__(self, detail="", *, request_id=None, charge=None, uncertain=None):
         super().__init__(detail)
         self.detail = detail
         self.request_id = request_id
         self.charge = charge
+        if uncertain is not None:
+            self.uncertain = uncertain
 
 
 class CardDeclined(PaymentError):
@@ -43,6 +49,10 @@ class PaymentRejected(PaymentError):
 class PaymentUnavailable(PaymentError):
     """Stripe could not be reached or answered with an error; the outcome may be unknown."""
 
+    uncertain = True
+    #: Stripe is still executing an earlier request with the same idempotency key (409).
+    in_progress = False
+
     user_message = (
         "We could not reach our payment provider to confirm your payment. "
         "If your card was charged, your order will be completed automatically."
@@ -55,6 +65,13 @@ class PaymentBusy(PaymentError):
 
 class PaymentConfigError(PaymentError):
     """The store's Stripe keys are wrong or lack permission."""
+
+
+class IdempotencyConflict(PaymentError):
+    """Stripe saw this idempotency key with other parameters: a bug, and no proof either way
+    of what the first request did."""
+
+    uncertain = True
 
 
 def translate(exc):
@@ -71,6 +88,10 @@ def translate(exc):
             charge_id=err.get("charge"),
             request_id=request_id,
         )
+    if isinstance(exc, stripe.IdempotencyError):
+        log.error("Stripe refused an idempotency key reused with other parameters (%s): %s",
+                  request_id, exc.user_message)
+        return IdempotencyConflict(str(exc), request_id=request_id)
     if isinstance(exc, stripe.InvalidRequestError):
         code = getattr(error, "code", None) or exc.code
         message = getattr(error, "message", None) or str(exc)
@@ -97,4 +118,7 @@ def translate(exc):
         log.warning("Stripe rate-limited a request (%s); it was not performed", request_id)
         return PaymentBusy(str(exc), request_id=request_id)
     log.warning("Stripe unavailable (%s): %s", type(exc).__name__, exc.user_message)
-    return PaymentUnavailable(str(exc), request_id=request_id)
+    error = PaymentUnavailable(str(exc), request_id=request_id)
+    error.in_progress = (getattr(exc, "http_status", None) == 409
+                         and getattr(exc, "code", None) == "idempotency_key_in_use")
+    return error

@@ -5,7 +5,7 @@ import logging
 from flask import current_app, jsonify, request
 
 from app.extensions import csrf
-from app.payments import WebhookVerificationError, verify_event
+from app.payments import PaymentUnavailable, WebhookVerificationError, verify_event
 from app.webhooks import bp
 from app.webhooks.services import handle_event
 
@@ -25,5 +25,12 @@ def stripe_event():
     except WebhookVerificationError as exc:
         log.warning("Rejected webhook: %s", exc)
         return jsonify(error="invalid signature"), 400
-    result = handle_event(event)
+    try:
+        result = handle_event(event)
+    except PaymentUnavailable as exc:
+        # Stripe had to be asked about the event's charge and did not answer: nothing was
+        # stored, and Stripe delivers the event again later.
+        log.warning("Webhook %s deferred: Stripe unavailable (%s)", event.get("id"),
+                    exc.detail)
+        return jsonify(error="Stripe could not be reached; deliver again later."), 503
     return jsonify(received=True, result=result), 200

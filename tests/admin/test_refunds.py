@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OrderStatus, Refund
+from app.models._time import utcnow
 
 from .conftest import KEY_RE, csrf_from
 
@@ -129,7 +130,7 @@ def test_pending_row_with_unknown_outcome_is_retried_with_the_same_key(
 ):
     """Stripe down: the row stays pending; the retry sends the same key and settles it."""
     from app.admin.purchases import get_purchase
-    from app.admin.refunds import RefundError, refund_order
+    from app.orders.refunds import RefundError, refund_order
 
     reference = buy()
     order = get_purchase(reference)
@@ -150,7 +151,7 @@ def test_pending_row_with_unknown_outcome_is_retried_with_the_same_key(
 def test_failed_orders_cannot_be_refunded(app_ctx, buy, token, status):
     """Only paid or partially refunded orders are refundable."""
     from app.admin.purchases import get_purchase
-    from app.admin.refunds import RefundError, refund_order
+    from app.orders.refunds import RefundError, refund_order
 
     order = get_purchase(buy(number=token))
     assert order.status.value == status
@@ -162,7 +163,8 @@ def test_failed_orders_cannot_be_refunded(app_ctx, buy, token, status):
 
 def test_pending_order_cannot_be_refunded(admin_client, insert_orders, app):
     """A pending attempt has nothing to refund; posting the form is refused with why."""
-    [row] = insert_orders([{"status": "pending", "paid": False}])
+    # Just placed (an old pending order would be settled as failed when the page opens).
+    [row] = insert_orders([{"status": "pending", "paid": False, "created_at": utcnow()}])
     html = admin_client.get(f"/admin/purchases/{row['reference']}").get_data(as_text=True)
     assert 'data-testid="refund-form"' not in html
     form = {"csrf_token": csrf_from(html), "idempotency_key": "refund-x-1",
@@ -193,7 +195,7 @@ def test_stripe_saying_already_refunded_is_reported_and_the_order_catches_up(
 def test_refund_and_webhook_never_double_count(app_ctx, buy, stripe_sdk):
     """Applying the charge.refunded event after our own update leaves the same numbers."""
     from app.admin.purchases import get_purchase
-    from app.admin.refunds import refund_order
+    from app.orders.refunds import refund_order
     from app.webhooks.services import handle_event
 
     order = get_purchase(buy())

@@ -219,16 +219,13 @@ def test_sdk_retry_after_a_500_charges_once(app, make_course, card_token, checko
                                             stripe_sdk, emulator_control):
     """With network retries on, a transient 500 is retried under the same key: one charge."""
     make_course()
-    previous = app.extensions.get("stripe_client")
-    app.extensions["stripe_client"] = build_client(
-        {**app.config, "STRIPE_MAX_NETWORK_RETRIES": 2}
-    )
+    app.config["STRIPE_MAX_NETWORK_RETRIES"] = 2
     try:
         emulator_control.inject_fault(mode="drop_response", count=1, path="/v1/charges",
                                       method="POST")
         checkout("python-jumpstart", card_token())
     finally:
-        app.extensions["stripe_client"] = previous
+        app.config["STRIPE_MAX_NETWORK_RETRIES"] = 0
     [order] = orders()
     assert order.status == OrderStatus.PAID
     assert len(_charges_for(stripe_sdk, order.reference)) == 1
@@ -252,19 +249,40 @@ def test_lost_response_is_settled_by_reconcile(make_course, card_token, checkout
     assert order.card_last4 == "4242"
 
 
-def test_reconcile_fails_an_order_that_never_reached_stripe(
-    make_course, card_token, checkout, orders, emulator_control, cli
+def test_reconcile_completes_an_order_whose_request_never_reached_stripe(
+    make_course, card_token, checkout, orders, emulator_control, cli, stripe_sdk
 ):
-    """No charge with the order's metadata: reconcile marks it failed (not charged)."""
+    """The request was lost on the way: repeating it under its key performs it, once."""
     make_course()
     emulator_control.inject_fault(mode="drop", count=1, path="/v1/charges", method="POST")
     checkout("python-jumpstart", card_token())
+    [order] = orders()
+    assert order.status == OrderStatus.PENDING
+    assert _charges_for(stripe_sdk, order.reference) == []
+    result = cli.invoke(args=["orders", "reconcile", "--older-than", "0"])
+    assert result.exit_code == 0, result.output
+    assert f"{order.reference}: paid" in result.output
+    [order] = orders()
+    assert order.status == OrderStatus.PAID
+    assert len(_charges_for(stripe_sdk, order.reference)) == 1
+    cli.invoke(args=["orders", "reconcile", "--older-than", "0"])
+    assert len(_charges_for(stripe_sdk, order.reference)) == 1
+
+
+def test_reconcile_fails_a_lost_request_whose_card_is_declined(
+    make_course, card_token, checkout, orders, emulator_control, cli, stripe_sdk
+):
+    """Repeating a lost request for a declined card gives Stripe's decline: failed, no charge."""
+    make_course()
+    emulator_control.inject_fault(mode="drop", count=1, path="/v1/charges", method="POST")
+    checkout("python-jumpstart", card_token("4000000000009995"))
     assert orders()[0].status == OrderStatus.PENDING
     result = cli.invoke(args=["orders", "reconcile", "--older-than", "0"])
     assert result.exit_code == 0, result.output
     [order] = orders()
     assert order.status == OrderStatus.FAILED
-    assert order.failure_code == "not_charged"
+    assert order.decline_code == "insufficient_funds"
+    assert [c.status for c in _charges_for(stripe_sdk, order.reference)] == ["failed"]
 
 
 def test_card_token_end_of_life_tells_the_operator_what_to_enable(

@@ -4,6 +4,11 @@ The Refund row is committed (pending) before Stripe is called and carries the fo
 idempotency key, so a double submit finds the row and Stripe sees the same key; the
 order's refunded amount is then read back from Stripe's charge, which keeps it
 consistent with the charge.refunded webhook however they interleave.
+
+A refund whose answer was lost stays "unsettled" (pending, no Stripe id) until the same
+request is repeated under the same key (`settle_refund`: when the page is opened, and by
+`flask orders reconcile`); while one is unsettled no other refund of the order may start,
+which the database enforces too.
 """
 
 import logging
@@ -13,11 +18,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from app import payments
-from app.checkout.settlement import apply_charge
 from app.extensions import db
 from app.models import OrderStatus, Refund
 from app.models._unique import commit_new_or_existing
 from app.money import MoneyError, format_money, to_minor
+from app.orders.actions import record_charge
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +71,13 @@ def check_refundable(order, amount):
         )
     if not order.charge_id:
         raise RefundError(f"Order {order.reference} has no charge to refund.")
+    waiting = unsettled_refund(order)
+    if waiting is not None:
+        raise RefundError(
+            f"A refund of {format_money(waiting.amount, order.currency)} is still waiting "
+            "for Stripe's answer. Open the purchase again in a moment: it is settled "
+            "first, and no second refund is sent meanwhile."
+        )
     if amount <= 0:
         raise RefundError("The refund amount must be more than zero.")
     remaining = order.remaining_refundable
@@ -77,6 +89,13 @@ def check_refundable(order, amount):
         )
 
 
+def unsettled_refund(order):
+    """The order's refund still waiting for Stripe's answer, if any."""
+    return db.session.scalar(select(Refund).where(
+        Refund.order_id == order.id, Refund.status == "pending",
+        Refund.stripe_refund_id.is_(None)))
+
+
 def _existing(key):
     return db.session.scalar(select(Refund).where(Refund.idempotency_key == key))
 
@@ -86,13 +105,17 @@ def _write_pending(order, *, amount, reason, key, created_by):
     refund = Refund(order_id=order.id, amount=amount, currency=order.currency,
                     reason=reason, status="pending", idempotency_key=key,
                     created_by=created_by)
-    return commit_new_or_existing(refund, lambda: _existing(key))
+    row, created = commit_new_or_existing(refund, lambda: _existing(key))
+    if row is None:  # another refund of this order became unsettled at the same moment
+        check_refundable(order, amount)
+        raise RefundError("Another refund of this purchase was just started; open it again.")
+    return row, created
 
 
 def sync_order(order):
     """Bring the order's refunded amount and status in line with Stripe's charge."""
     try:
-        apply_charge(order, payments.retrieve_charge(order.charge_id))
+        record_charge(order, payments.retrieve_charge(order.charge_id))
     except payments.PaymentError:
         # Stripe did not answer: count our own successful refunds (never less than now).
         refunded = db.session.scalar(
@@ -117,18 +140,20 @@ def _send(order, refund):
             idempotency_key=refund.idempotency_key,
             metadata={"order_id": order.reference, "refund_row": str(refund.id)},
         )
-    except payments.PaymentUnavailable as exc:
-        refund.failure_message = "Stripe could not be reached; the outcome is unknown."
-        db.session.commit()
-        log.warning("Refund %s of %s: outcome unknown (%s)", refund.id, order.reference,
-                    exc.detail)
-        raise RefundError(
-            "Stripe could not be reached, so we do not know whether the refund went "
-            "through. Send the same form again: it cannot refund twice."
-        ) from exc
     except payments.PaymentError as exc:
+        if exc.uncertain:
+            refund.failure_message = "Stripe could not be reached; the outcome is unknown."
+            db.session.commit()
+            log.warning("Refund %s of %s: outcome unknown (%s)", refund.id,
+                        order.reference, exc.detail)
+            raise RefundError(
+                "Stripe could not be reached, so we do not know whether the refund went "
+                "through. Send the same form again, or open the purchase again later: "
+                "the refund is settled then, and it cannot be sent twice."
+            ) from exc
         refund.status = "failed"
         refund.failure_message = (exc.detail or str(exc))[:500]
+        log.warning("Refund %s of %s refused: %s", refund.id, order.reference, exc.detail)
         db.session.commit()
         sync_order(order)
         if "already been refunded" in refund.failure_message or not order.remaining_refundable:
@@ -170,6 +195,43 @@ def refund_order(*, order, amount, reason, idempotency_key, created_by):
     if refund.stripe_refund_id:
         return RefundOutcome(refund, repeated=True)
     return RefundOutcome(_send(order, refund), repeated=not created)
+
+
+def settle_refund(refund):
+    """Repeat an unsettled refund's request under its key to learn (or make) its outcome."""
+    if not refund.unsettled:
+        return refund
+    try:
+        return _send(refund.order, refund)
+    except RefundError as exc:
+        log.info("Refund %s not settled: %s", refund.id, exc)
+        return refund
+
+
+def settle_unsettled(order):
+    """Settle the order's refund still waiting for Stripe's answer, if there is one."""
+    refund = unsettled_refund(order)
+    return settle_refund(refund) if refund is not None else None
+
+
+#: Who the history names for refunds the store makes by itself.
+STORE = "the store (duplicate payment)"
+
+
+def queue_duplicate_refund(order):
+    """Add (once) the pending full refund of an order charged twice for one course.
+
+    Runs in the caller's transaction; the refund is sent after the commit by
+    `settle_unsettled`, or by the next `flask orders reconcile` if that fails.
+    """
+    key = f"order-{order.public_id}-duplicate-refund"
+    if order.charge_id is None or order.remaining_refundable <= 0 or _existing(key):
+        return None
+    refund = Refund(order=order, amount=order.remaining_refundable, currency=order.currency,
+                    reason="duplicate", status="pending", idempotency_key=key,
+                    created_by=STORE)
+    db.session.add(refund)
+    return refund
 
 
 def key_after_error(order, key):
