@@ -154,6 +154,26 @@ def live_server(app):
     server.server_close()
 
 
+@pytest.fixture
+def store_server(app, emulator, tmp_path):
+    """Factory: the store under gunicorn (shipped config) in its own process, sharing the
+    test database and the emulator; stopped after the test."""
+    from tests.server_process import StoreServer
+
+    servers = []
+
+    def start(workers=3, **env):
+        server = StoreServer(database_url=app.config["SQLALCHEMY_DATABASE_URI"],
+                             stripe_api_base=emulator.url, workers=workers,
+                             env={k: str(v) for k, v in env.items()})
+        servers.append(server)
+        return server.start(tmp_path / f"gunicorn-{len(servers)}.log")
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""

@@ -230,6 +230,11 @@ def get_purchase(reference):
     )
 
 
+def duplicate_of(order):
+    """The order a duplicate payment duplicates, or None."""
+    return db.session.get(Order, order.duplicate_of_id) if order.duplicate_of_id else None
+
+
 def dashboard_link(order):
     """Stripe dashboard URL of the order's charge, or None without a charge."""
     if not order.charge_id:

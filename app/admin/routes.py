@@ -150,11 +150,14 @@ def export_purchases():
 
 
 def _render_purchase(order, form, status=200):
+    pending = refunds.unsettled_refund(order)
     return render_template(
         "admin/purchase.html", order=order, form=form,
         refunds=refunds.refunds_for(order.id), reasons=refunds.REASONS,
         dashboard_url=purchases.dashboard_link(order),
-        refundable=order.status in refunds.REFUNDABLE and order.remaining_refundable > 0,
+        refundable=(order.status in refunds.REFUNDABLE and order.remaining_refundable > 0
+                    and pending is None),
+        pending_refund=pending, duplicate_of=purchases.duplicate_of(order),
     ), status
 
 

@@ -57,7 +57,9 @@ def settle_pending(order, *, force=False):
     if order.charge_request and now - _aware(order.created_at) < REPLAY_WINDOW:
         error = send_charge_request(order)
         summary = str(order.status)
-        if order.status == OrderStatus.PENDING and error is not None:
+        if order.status == OrderStatus.PENDING and getattr(error, "in_progress", False):
+            summary = "still pending (Stripe is still processing the first request)"
+        elif order.status == OrderStatus.PENDING and error is not None:
             summary = f"still pending ({type(error).__name__}: {error.detail[:120]})"
     else:
         summary = _look_up(order, now)

@@ -118,7 +118,7 @@ def translate(exc):
         log.warning("Stripe rate-limited a request (%s); it was not performed", request_id)
         return PaymentBusy(str(exc), request_id=request_id)
     log.warning("Stripe unavailable (%s): %s", type(exc).__name__, exc.user_message)
-    error = PaymentUnavailable(str(exc), request_id=request_id)
-    error.in_progress = (getattr(exc, "http_status", None) == 409
-                         and getattr(exc, "code", None) == "idempotency_key_in_use")
-    return error
+    unavailable = PaymentUnavailable(str(exc), request_id=request_id)
+    unavailable.in_progress = (getattr(exc, "http_status", None) == 409 and
+                               getattr(error, "code", None) == "idempotency_key_in_use")
+    return unavailable

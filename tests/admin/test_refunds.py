@@ -230,3 +230,70 @@ def test_stripe_refusing_a_partial_over_refund_updates_the_order(admin_client, b
         response.get_data(as_text=True))
     order = order_row(reference)
     assert order.status == OrderStatus.PARTIALLY_REFUNDED and order.amount_refunded == 6000
+
+
+def test_refund_whose_answer_was_lost_is_settled_when_the_page_opens(
+    admin_client, buy, app, stripe_sdk, order_row, emulator_control
+):
+    """Stripe refunded but the answer was lost: reopening the purchase settles the row
+    (no 'Refunded $0.00'), and a new refund in the meantime is refused."""
+    reference = buy()
+    emulator_control.inject_fault(mode="drop_response", count=1, path="/v1/refunds",
+                                  method="POST")
+    response = _refund(admin_client, reference, "20.00")
+    assert response.status_code == 400
+    assert "we do not know whether the refund went through" in response.get_data(
+        as_text=True)
+    [row] = _refund_rows(app)
+    assert row.unsettled
+    # Stripe unreachable again when the admin reopens the page: the form is withheld and
+    # a second refund (another form, another key) is refused before reaching Stripe.
+    emulator_control.inject_fault(status=500, count=1, path="/v1/refunds", method="POST")
+    html = admin_client.get(f"/admin/purchases/{reference}").get_data(as_text=True)
+    assert 'data-testid="unsettled-refund"' in html
+    assert 'data-testid="refund-form"' not in html
+    form = {"csrf_token": csrf_from(html), "idempotency_key": "refund-other-form",
+            "amount": "5.00", "reason": "requested_by_customer", "confirm": "y"}
+    response = admin_client.post(f"/admin/purchases/{reference}/refund", data=form)
+    assert response.status_code == 400
+    assert "is still waiting for Stripe&#39;s answer" in response.get_data(as_text=True)
+    assert [r.amount for r in _stripe_refunds(stripe_sdk, order_row(reference).charge_id)
+            ] == [2000]
+    # Stripe answers again: opening the page settles the first refund.
+    html = admin_client.get(f"/admin/purchases/{reference}").get_data(as_text=True)
+    assert 'data-testid="unsettled-refund"' not in html
+    [row] = _refund_rows(app)
+    assert row.status == "succeeded" and row.stripe_refund_id.startswith("re_")
+    assert order_row(reference).amount_refunded == 2000
+    assert order_row(reference).status == OrderStatus.PARTIALLY_REFUNDED
+    assert len(_stripe_refunds(stripe_sdk, order_row(reference).charge_id)) == 1
+
+
+def test_reconcile_settles_a_refund_that_never_reached_stripe(admin_client, buy, app, cli,
+                                                             stripe_sdk, order_row,
+                                                             emulator_control):
+    """The refund request was lost on the way: reconcile repeats it under its key, once."""
+    reference = buy()
+    emulator_control.inject_fault(mode="drop", count=1, path="/v1/refunds", method="POST")
+    assert _refund(admin_client, reference, "69.00").status_code == 400
+    assert _stripe_refunds(stripe_sdk, order_row(reference).charge_id) == []
+    result = cli.invoke(args=["orders", "reconcile", "--older-than", "0"])
+    assert "succeeded" in result.output, result.output
+    cli.invoke(args=["orders", "reconcile", "--older-than", "0"])
+    assert len(_stripe_refunds(stripe_sdk, order_row(reference).charge_id)) == 1
+    assert order_row(reference).status == OrderStatus.REFUNDED
+
+
+def test_the_database_allows_one_unsettled_refund_per_order(app_ctx, buy):
+    """Two admins starting refunds at once: the second unsettled row is refused."""
+    import sqlalchemy.exc
+
+    from app.admin.purchases import get_purchase
+
+    order = get_purchase(buy())
+    for key in ("k-a", "k-b"):
+        db.session.add(Refund(order_id=order.id, amount=100, currency="usd",
+                              status="pending", idempotency_key=key))
+    with pytest.raises(sqlalchemy.exc.IntegrityError):
+        db.session.commit()
+    db.session.rollback()

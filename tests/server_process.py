@@ -1,0 +1,78 @@
+"""Run the store as production does — gunicorn with the shipped gunicorn.conf.py — in a
+separate process, for tests that need real concurrency across workers."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class StoreServer:
+    """gunicorn serving `app:create_app()` on a free port, configured through the env."""
+
+    def __init__(self, *, database_url, stripe_api_base, workers=3, env=None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "STORE_ENV": "production",
+            "SECRET_KEY": "race-test-secret",
+            "SESSION_COOKIE_SECURE": "false",
+            "DATABASE_URL": database_url,
+            "STRIPE_API_BASE": stripe_api_base,
+            "STRIPE_SECRET_KEY": "sk_test_emulator_storefront",
+            "STRIPE_PUBLISHABLE_KEY": "pk_test_emulator_storefront",
+            "STRIPE_WEBHOOK_SECRET": "whsec_test_secret",
+            "STRIPE_MAX_NETWORK_RETRIES": "0",
+            "BIND": f"127.0.0.1:{self.port}",
+            "WEB_CONCURRENCY": str(workers),
+            **(env or {}),
+        }
+        self.proc = None
+        self.log_path = None
+
+    def start(self, log_path):
+        self.log_path = log_path
+        log = open(log_path, "wb")  # noqa: SIM115  (closed in stop)
+        self._log = log
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+             "app:create_app()"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.log()}")
+            try:
+                if requests.get(self.url + "/", timeout=10).status_code == 200:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not start: {self.log()}")
+
+    def log(self):
+        self._log.flush()
+        return Path(self.log_path).read_text(errors="replace")[-4000:]
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
