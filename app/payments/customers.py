@@ -1,0 +1,68 @@
+"""Stripe Customers with saved cards (the legacy sources flow of "Saving cards for later").
+
+The store keeps only the customer id; what the card is (brand, last 4, expiry) is always
+read from Stripe.
+"""
+
+from dataclasses import dataclass
+
+from app.payments.calls import call
+from app.payments.client import get_client, with_timeout
+
+
+@dataclass(frozen=True)
+class SavedCard:
+    id: str
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+
+    @classmethod
+    def from_stripe(cls, card):
+        card = card.to_dict() if hasattr(card, "to_dict") else card
+        return cls(id=card["id"], brand=card.get("brand") or "Card",
+                   last4=card.get("last4") or "", exp_month=card.get("exp_month") or 0,
+                   exp_year=card.get("exp_year") or 0)
+
+
+def _send(method, *args, **kwargs):
+    return call(lambda t: with_timeout(t, lambda: method(*args, **kwargs)))
+
+
+def create_customer(params, *, idempotency_key):
+    """Create a customer (with `source=tok_…` the card is saved as its default).
+
+    Returns (customer id, default card id). Repeating it under the same key returns the
+    same customer, so a lost answer never makes two.
+    """
+    customer = _send(get_client().v1.customers.create, params=params,
+                     options={"idempotency_key": idempotency_key})
+    return customer.id, customer.default_source
+
+
+def add_card(customer_id, token, *, idempotency_key):
+    """Save the card behind `token` on the customer and make it the default; its id."""
+    client = get_client()
+    card = _send(client.v1.customers.payment_sources.create, customer_id,
+                 params={"source": token}, options={"idempotency_key": idempotency_key})
+    _send(client.v1.customers.update, customer_id, params={"default_source": card.id},
+          options={"idempotency_key": f"{idempotency_key}-default"})
+    return card.id
+
+
+def default_card(customer_id):
+    """The customer's default saved card, or None (also for a deleted customer)."""
+    customer = _send(get_client().v1.customers.retrieve, customer_id,
+                     params={"expand": ["sources"]})
+    if getattr(customer, "deleted", False) or not customer.get("default_source"):
+        return None
+    for card in customer.sources.data:
+        if card.id == customer.default_source:
+            return SavedCard.from_stripe(card)
+    return None
+
+
+def delete_card(customer_id, card_id):
+    """Remove a saved card from the customer at Stripe."""
+    _send(get_client().v1.customers.payment_sources.delete, customer_id, card_id)
