@@ -18,6 +18,7 @@ from app.models._time import utcnow
 from app.models.lesson import TITLE_MAX, URL_MAX
 
 BODY_MAX = 100_000
+ID_MAX = 2**31 - 1  # the largest INTEGER on PostgreSQL
 
 
 class LessonError(CourseError):
@@ -69,6 +70,8 @@ def lesson_at(course, position):
 
 def lesson_by_id(course, lesson_id):
     """The course's lesson with this id, or None (a lesson of another course is None)."""
+    if not isinstance(lesson_id, int) or not 0 < lesson_id <= ID_MAX:
+        return None
     lesson = db.session.get(Lesson, lesson_id)
     return lesson if lesson is not None and lesson.course_id == course.id else None
 
