@@ -2,14 +2,15 @@
 rules (lengths, prices, links) are checked by the catalog services, not here."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, InputRequired, NumberRange
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Regexp
 
 from app.money import SUPPORTED
 
 
 def _currencies():
-    return [(code, code.upper()) for code in sorted(SUPPORTED)]
+    return [SelectChoice(code, code.upper()) for code in sorted(SUPPORTED)]
 
 
 class CourseForm(FlaskForm):
@@ -36,14 +37,17 @@ class ConfirmForm(FlaskForm):
     """Only the CSRF token: archive, restore."""
 
 
+#: The place a lesson had when the page was rendered (a hidden field).
+POSITION = [Regexp(r"^[1-9][0-9]{0,8}\Z", message="The form is incomplete or out of date; "
+                   "reload the page.")]
+
+
 class DeleteLessonForm(FlaskForm):
-    position = IntegerField(validators=[InputRequired("The form is incomplete; reload "
-                                                      "the page.")])
+    position = StringField(validators=POSITION)
     confirm = BooleanField("Yes, delete this lesson and its text.",
                            validators=[DataRequired("Tick the box to confirm the deletion.")])
 
 
 class MoveLessonForm(FlaskForm):
-    position = IntegerField(validators=[InputRequired("The form is incomplete; reload the "
-                                                      "page."), NumberRange(min=1)])
+    position = StringField(validators=POSITION)
     direction = StringField(validators=[AnyOf(["up", "down"], "Move a lesson up or down.")])

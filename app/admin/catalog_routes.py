@@ -205,10 +205,11 @@ def move_lesson(slug, lesson_id):
     form = MoveLessonForm()
     if not form.validate():
         abort(400, description=_form_errors(form) or "The form is incomplete.")
+    position = int(form.position.data)
     step = -1 if form.direction.data == "up" else 1
     try:
-        lesson = lesson_service.move_lesson(course, lesson_id, form.position.data + step,
-                                            expected_position=form.position.data)
+        lesson = lesson_service.move_lesson(course, lesson_id, position + step,
+                                            expected_position=position)
     except lesson_service.StaleLessonError as exc:
         flash(str(exc), "warning")
         return redirect(url_for("admin.edit_course", slug=slug))
@@ -230,7 +231,7 @@ def delete_lesson(slug, lesson_id):
                             error=_form_errors(form), status=400)
     try:
         title = lesson_service.remove_lesson(course, lesson_id,
-                                             expected_position=form.position.data)
+                                             expected_position=int(form.position.data))
     except CourseError as exc:
         flash(str(exc), "warning")
         return redirect(url_for("admin.edit_course", slug=slug))
