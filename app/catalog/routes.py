@@ -3,7 +3,7 @@
 from flask import abort, render_template, session
 
 from app.catalog import bp
-from app.catalog.access import can_view_lessons
+from app.catalog.access import can_view_lessons, is_admin
 from app.catalog.lessons import lesson_at, lessons_of
 from app.catalog.markdown import render_markdown
 from app.catalog.services import active_courses, get_course
@@ -48,4 +48,5 @@ def show_lesson(slug, position):
         return render_template("catalog/lesson_locked.html", course=course, lesson=lesson,
                                lessons=lessons), 403
     return render_template("catalog/lesson.html", course=course, lesson=lesson,
-                           lessons=lessons, body=render_markdown(lesson.body))
+                           lessons=lessons, body=render_markdown(lesson.body),
+                           admin_preview=is_admin())
