@@ -319,3 +319,50 @@ def test_concurrent_adds_and_moves_keep_positions_one_to_n(app, admin_account, m
     after = _course(app)[4]
     assert [p for p, _ in after] == list(range(1, 9))
     assert sorted(t for _, t in after) == sorted(t for _, t in lessons)
+
+
+GARBAGE = [
+    {},
+    {"title": "\x00", "body": "\x00", "price": "\x00", "currency": "\x00", "slug": "\x00"},
+    {"title": ["a", "b"], "price": ["1", "2"], "position": ["1", "x"], "direction": ["up"]},
+    {"title": "x" * 100_000, "body": "y" * 100_001, "description": "z" * 100_000,
+     "price": "9" * 5000, "video_url": "https://" + "v" * 5000, "position": "9" * 5000},
+    {"title": "ok", "body": "ok", "price": "69.00", "currency": "usd", "slug": "ok-course",
+     "video_url": "http://[", "download_url": "https://a.b:99999/", "position": "1",
+     "direction": "up", "confirm": "y"},
+    {"price": "Infinity", "currency": "usd", "title": "T", "position": "0", "confirm": "on"},
+]
+
+
+def test_garbage_posted_to_every_catalog_route_never_gives_a_500(admin_client, app,
+                                                                  make_course):
+    """Missing, repeated, oversized, NUL-laden and out-of-range fields: 4xx or a redirect."""
+    make_course()
+    [lesson_id] = _add_lessons(app, "A")
+    token = _token(admin_client, "/admin/courses/python-jumpstart")
+    rules = [r.rule for r in app.url_map.iter_rules()
+             if r.rule.startswith("/admin/courses") and "POST" in r.methods]
+    assert len(rules) >= 7
+    for rule in rules:
+        url = (rule.replace("<slug>", "python-jumpstart")
+               .replace("<int:lesson_id>", str(lesson_id)))
+        for data in GARBAGE:
+            response = admin_client.post(url, data={"csrf_token": token} | data)
+            assert response.status_code in (200, 302, 400, 404, 409, 413), (url, data.keys(),
+                                                                        response.status_code)
+            assert "Traceback" not in response.get_data(as_text=True)
+    with app.app_context():
+        positions = [lesson.position for lesson in
+                     svc.lessons_of(get_course("python-jumpstart"))]
+    assert positions == list(range(1, len(positions) + 1))
+
+
+def test_an_oversized_post_is_a_413_page(admin_client, make_course):
+    """A body over the form size limit gets a plain 413 page, not a 500."""
+    make_course()
+    token = _token(admin_client, "/admin/courses/python-jumpstart/lessons/new")
+    response = admin_client.post("/admin/courses/python-jumpstart/lessons/new",
+                                 data={"csrf_token": token, "title": "T",
+                                       "body": "日本語" * 200_000, "save": "1"})
+    assert response.status_code == 413
+    assert "Traceback" not in response.get_data(as_text=True)
