@@ -50,3 +50,9 @@ def show_lesson(slug, position):
     return render_template("catalog/lesson.html", course=course, lesson=lesson,
                            lessons=lessons, body=render_markdown(lesson.body),
                            admin_preview=is_admin())
+
+
+@bp.app_context_processor
+def _syllabus_helpers():
+    """Let any page that renders a course page (e.g. checkout's 400) build its syllabus."""
+    return {"lessons_of": lessons_of, "can_view_lessons": can_view_lessons}

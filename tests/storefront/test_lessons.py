@@ -240,3 +240,15 @@ def test_a_course_without_lessons_says_so(client, make_course):
     make_course()
     html = client.get("/courses/python-jumpstart").get_data(as_text=True)
     assert "The lessons are being written." in html
+
+
+def test_a_checkout_form_error_page_still_shows_the_syllabus(client, course_with_lessons):
+    """The checkout's 400 re-renders the course page: the syllabus is there too."""
+    from tests.storefront.conftest import csrf_token
+
+    response = client.post("/courses/python-jumpstart/checkout", data={
+        "csrf_token": csrf_token(client, "python-jumpstart"), "stripeToken": "",
+        "stripeEmail": "not-an-email"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "2 lessons" in html and "Installing Python" in html and "SECRET-BODY" not in html
