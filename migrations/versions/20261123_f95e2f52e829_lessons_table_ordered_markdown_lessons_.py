@@ -1,7 +1,7 @@
 """lessons table: ordered Markdown lessons of a course
 
 Revision ID: f95e2f52e829
-Revises: 136c94f3a744
+Revises: 7c1e0a9d4b52
 Create Date: 2026-11-23 18:05:40.541430
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f95e2f52e829'
-down_revision = '136c94f3a744'
+down_revision = '7c1e0a9d4b52'
 branch_labels = None
 depends_on = None
 
