@@ -1,7 +1,8 @@
 """Serve the storefront locally; start the offline Stripe emulator when no keys are set.
 
-What `make run` runs: it upgrades the database, adds the demo courses to an empty
-catalog, and serves the app. With STRIPE_SECRET_KEY in the environment or `.env`, the
+What `make run` runs: it upgrades the database, adds the demo courses (with their
+lessons) to an empty catalog, gives demo courses that have no lessons their demo
+lessons, and serves the app. With STRIPE_SECRET_KEY in the environment or `.env`, the
 app talks to Stripe itself (test mode) and no emulator is started.
 """
 
@@ -41,12 +42,14 @@ def prepare(app):
     """Upgrade the schema and seed the demo courses into an empty catalog."""
     from flask_migrate import upgrade
 
-    from app.catalog.services import all_courses, seed_demo
+    from app.catalog.services import all_courses, seed_demo, seed_demo_lessons
 
     with app.app_context():
         upgrade()
         if not all_courses():
             print(f" * Added {seed_demo()} demo courses")
+        elif added := seed_demo_lessons():
+            print(f" * Added {added} demo lessons to demo courses that had none")
 
 
 def main():

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from app.admin import auth, routes  # noqa: E402,F401  (register the loader and the views)
+from app.admin import auth, catalog_routes, routes  # noqa: E402,F401  (loader and views)

@@ -42,7 +42,9 @@ def _deny_by_default():
 
 @bp.app_context_processor
 def _admin_globals():
-    return {"logout_form": LogoutForm()} if request.blueprint == "admin" else {}
+    # formdata=None: rendering the sign-out button must not parse the request body (an
+    # oversized POST would raise its 413 again while the error page renders).
+    return {"logout_form": LogoutForm(formdata=None)} if request.blueprint == "admin" else {}
 
 
 def _safe_next(target):

@@ -3,8 +3,21 @@
 from flask import abort, render_template, session
 
 from app.catalog import bp
-from app.catalog.services import active_courses, get_active_course
+from app.catalog.access import can_view_lessons, is_admin
+from app.catalog.lessons import lesson_at, lessons_of
+from app.catalog.markdown import render_markdown
+from app.catalog.services import active_courses, get_course
 from app.checkout.forms import CheckoutForm
+
+NOT_ON_SALE = "There is no such course, or it is no longer on sale."
+
+
+def _course_or_404(slug):
+    """A course on sale, or an archived one to a visitor who may read its lessons."""
+    course = get_course(slug)
+    if course is None or not (course.active or can_view_lessons(course)):
+        abort(404, description=NOT_ON_SALE)
+    return course
 
 
 @bp.get("/")
@@ -15,10 +28,31 @@ def list_courses():
 
 @bp.get("/courses/<slug>")
 def show_course(slug):
-    """A course page with its checkout form."""
-    course = get_active_course(slug)
-    if course is None:
-        abort(404, description="There is no such course, or it is no longer on sale.")
+    """A course page: the syllabus for everyone, the checkout form while on sale."""
+    course = _course_or_404(slug)
     form = CheckoutForm()
     form.stripeEmail.data = form.stripeEmail.data or session.pop("checkout_email", None)
-    return render_template("catalog/course.html", course=course, form=form)
+    return render_template("catalog/course.html", course=course, form=form,
+                           lessons=lessons_of(course), can_view=can_view_lessons(course))
+
+
+@bp.get("/courses/<slug>/lessons/<int(min=1, max=99999):position>")
+def show_lesson(slug, position):
+    """One lesson, for buyers with access; others are told how to get it (403)."""
+    course = _course_or_404(slug)
+    lessons = lessons_of(course)
+    lesson = lesson_at(course, position)
+    if lesson is None:
+        abort(404, description=f"{course.title} has no lesson {position}.")
+    if not can_view_lessons(course):
+        return render_template("catalog/lesson_locked.html", course=course, lesson=lesson,
+                               lessons=lessons), 403
+    return render_template("catalog/lesson.html", course=course, lesson=lesson,
+                           lessons=lessons, body=render_markdown(lesson.body),
+                           admin_preview=is_admin())
+
+
+@bp.app_context_processor
+def _syllabus_helpers():
+    """Let any page that renders a course page (e.g. checkout's 400) build its syllabus."""
+    return {"lessons_of": lessons_of, "can_view_lessons": can_view_lessons}

@@ -1,14 +1,19 @@
 """Reading and changing the course catalog."""
 
-from sqlalchemy import select
+import textwrap
 
+from sqlalchemy import func, select
+
+from app.catalog.validation import CourseError, clean_text
 from app.extensions import db
-from app.models import Course
+from app.models import Course, Lesson
 from app.money import check_chargeable, check_currency, to_minor
 
+__all__ = ["CourseError"]
 
-class CourseError(ValueError):
-    """A course change that cannot be made; the message says why."""
+SLUG_MAX = 80
+TITLE_MAX = 200
+DESCRIPTION_MAX = 5000
 
 
 def active_courses():
@@ -30,6 +35,9 @@ def get_course(slug):
     return db.session.scalar(select(Course).where(Course.slug == slug))
 
 
+SLUG_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
 def _price(price, currency):
     try:
         currency = check_currency(currency)
@@ -43,17 +51,22 @@ def _price(price, currency):
 def add_course(*, slug, title, price, currency, description=""):
     """Create a course priced in the currency's unit ("69.00")."""
     slug = (slug or "").strip().lower()
-    if not slug or not all(c.isalnum() or c == "-" for c in slug):
+    if not slug or not all(c in SLUG_CHARACTERS for c in slug):
         raise CourseError("A slug uses lower-case letters, digits and dashes.")
+    if len(slug) > SLUG_MAX:
+        raise CourseError(f"A slug has at most {SLUG_MAX} characters.")
     if get_course(slug):
         raise CourseError(f"A course with slug {slug!r} exists already.")
     if not (title or "").strip():
         raise CourseError("A course needs a title.")
+    title = clean_text(title, "The title", max_length=TITLE_MAX, required=True)
+    description = clean_text(description, "The description", max_length=DESCRIPTION_MAX,
+                             multiline=True)
     minor, currency = _price(price, currency)
     course = Course(
         slug=slug,
-        title=title.strip(),
-        description=description or "",
+        title=title,
+        description=description,
         price_minor=minor,
         currency=currency,
         active=True,
@@ -72,9 +85,10 @@ def update_course(slug, *, title=None, price=None, currency=None, description=No
     if title is not None:
         if not title.strip():
             raise CourseError("A course needs a title.")
-        course.title = title.strip()
+        course.title = clean_text(title, "The title", max_length=TITLE_MAX, required=True)
     if description is not None:
-        course.description = description
+        course.description = clean_text(description, "The description",
+                                        max_length=DESCRIPTION_MAX, multiline=True)
     if price is not None or currency is not None:
         new_currency = currency or course.currency
         if price is None:
@@ -89,6 +103,28 @@ def update_course(slug, *, title=None, price=None, currency=None, description=No
 def all_courses():
     """Every course, by slug."""
     return db.session.scalars(select(Course).order_by(Course.slug)).all()
+
+
+def courses_with_lesson_counts():
+    """[(course, number of lessons)] for every course, active first, then by title."""
+    counts = (select(Lesson.course_id, func.count().label("n"))
+              .group_by(Lesson.course_id).subquery())
+    rows = db.session.execute(
+        select(Course, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.course_id == Course.id)
+        .order_by(Course.active.desc(), Course.title, Course.id)
+    ).all()
+    return [(course, int(n)) for course, n in rows]
+
+
+def archive_course(slug):
+    """Take a course off sale. Its orders, receipts and buyers' access stay."""
+    return update_course(slug, active=False)
+
+
+def restore_course(slug):
+    """Put an archived course back on sale."""
+    return update_course(slug, active=True)
 
 
 DEMO_COURSES = [
@@ -106,11 +142,32 @@ DEMO_COURSES = [
 
 
 def seed_demo():
-    """Add the demo courses that are missing; return how many were added."""
+    """Add the demo courses that are missing; return how many were added.
+
+    Demo courses without lessons get their demo lessons too (see seed_demo_lessons).
+    """
     added = 0
     for slug, title, price, currency, description in DEMO_COURSES:
         if get_course(slug) is None:
             add_course(slug=slug, title=title, price=price, currency=currency,
                        description=description)
+            added += 1
+    seed_demo_lessons()
+    return added
+
+
+def seed_demo_lessons():
+    """Give each demo course that has no lessons yet its demo lessons; return how many."""
+    from app.catalog.demo_lessons import DEMO_LESSONS
+    from app.catalog.lessons import add_lesson, lessons_of
+
+    added = 0
+    for slug, lessons in DEMO_LESSONS.items():
+        course = get_course(slug)
+        if course is None or lessons_of(course):
+            continue
+        for title, body, video_url, download_url in lessons:
+            add_lesson(course, title=title, body=textwrap.dedent(body).strip() + "\n",
+                       video_url=video_url, download_url=download_url)
             added += 1
     return added

@@ -1,0 +1,60 @@
+"""Lesson Markdown becomes HTML through markdown-it-py, then nh3's allow-list."""
+
+import pytest
+
+from app.catalog.markdown import render_markdown
+
+
+def test_markdown_structure_survives():
+    """Headings, lists, fenced code, tables, emphasis and safe links render."""
+    html = str(render_markdown(
+        "## Setup\n\n- one\n- two\n\n1. first\n\n```python\nprint('<b>hi</b>')\n```\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n*em* **strong** `code` ~~old~~\n\n"
+        "[docs](https://docs.python.org/3/ \"Python docs\")\n\n> quoted\n"
+    ))
+    for fragment in ("<h2>Setup</h2>", "<li>one</li>", "<ol>", "<pre><code>",
+                     "print('&lt;b&gt;hi&lt;/b&gt;')", "<table>", "<td>2</td>", "<em>em</em>",
+                     "<strong>strong</strong>", "<code>code</code>", "<s>old</s>",
+                     "<blockquote>"):
+        assert fragment in html, fragment
+    assert ('<a href="https://docs.python.org/3/" title="Python docs" '
+            'rel="noopener noreferrer nofollow">docs</a>') in html
+
+
+@pytest.mark.parametrize("source, forbidden", [
+    ("<script>alert('x')</script>\n\nafter", ["<script", "alert"]),
+    ("<iframe src=\"https://evil.example\"></iframe>\n\nafter", ["<iframe", "evil.example"]),
+    ("[click](javascript:alert(1))", ["<a ", "href="]),  # left as plain text
+    ('<a href="javascript:alert(1)">x</a>', ["javascript:"]),
+    ('<a href="JaVaScRiPt:alert(1)">x</a>', ["avascript"]),
+    ('<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>', ["data:"]),
+    ('<p onclick="steal()">hi</p>', ["onclick", "steal"]),
+    ('<img src="x" onerror="steal()">', ["<img", "onerror", "steal"]),
+    ('<svg onload="steal()"><circle r="1"/></svg>', ["<svg", "onload", "steal"]),
+    ('<p style="background:url(javascript:x)">hi</p>', ["style=", "javascript"]),
+    ("<style>body{display:none}</style>\n\nafter", ["<style", "display:none"]),
+    ('<form action="https://evil.example"><input name="card"></form>', ["<form", "<input"]),
+    ('<object data="x.swf"></object><embed src="x.swf">', ["<object", "<embed"]),
+    ('<meta http-equiv="refresh" content="0;url=https://evil.example">', ["<meta", "refresh"]),
+    ('<base href="https://evil.example/">', ["<base"]),
+])
+def test_dangerous_markup_is_removed(source, forbidden):
+    """Scripts, frames, javascript:/data: links, event and style attributes never survive."""
+    html = str(render_markdown(source)).lower()
+    for text in forbidden:
+        assert text.lower() not in html, (source, html)
+
+
+def test_allowed_inline_html_is_kept():
+    """A little harmless HTML is fine: keyboard keys, subscripts, details."""
+    html = str(render_markdown("Press <kbd>Ctrl</kbd>+<kbd>C</kbd>, H<sub>2</sub>O\n\n"
+                               "<details><summary>Answer</summary>42</details>"))
+    assert "<kbd>Ctrl</kbd>" in html and "<sub>2</sub>" in html
+    assert "<details><summary>Answer</summary>42</details>" in html
+
+
+def test_empty_and_odd_input():
+    """None, empty text and a lone NUL do not break the renderer."""
+    assert str(render_markdown(None)) == ""
+    assert str(render_markdown("")) == ""
+    assert "\x00" not in str(render_markdown("a\x00b"))
