@@ -18,10 +18,9 @@ SECRET = "whsec_test_secret"
 def _post_event(client, event, secret=SECRET, signature=None):
     payload = json.dumps(event)
     if signature is None:
-        signature = stripe.WebhookSignature._compute_signature(
-            f"{int(time.time())}.{payload}", secret
-        )
-        signature = f"t={int(time.time())},v1={signature}"
+        stamp = int(time.time())  # one timestamp for the signed payload and the header
+        signature = stripe.WebhookSignature._compute_signature(f"{stamp}.{payload}", secret)
+        signature = f"t={stamp},v1={signature}"
     return client.post("/webhooks/stripe", data=payload,
                        headers={"Stripe-Signature": signature,
                                 "Content-Type": "application/json"})
