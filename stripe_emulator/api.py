@@ -4,7 +4,7 @@ import logging
 import time
 from typing import NamedTuple
 
-from . import API_VERSION, resources  # noqa: F401  (registers routes)
+from . import API_VERSION, parameters, resources, versions  # noqa: F401  (registers routes)
 from .auth import authenticate
 from .errors import StripeError
 from .faults import Faults
@@ -65,15 +65,17 @@ class Api:
             tokens = method == "POST" and path == "/v1/tokens"
             api_key = authenticate(headers.get("Authorization"), params,
                                    allow_publishable=tokens)
+            versions.check(headers.get("Stripe-Version"))
             if tokens:
                 for name in STRIPEJS_PARAMS:
                     params.pop(name, None)
-            handler, args = resolve(method, path)
+            handler, args, accepted = resolve(method, path)
             if handler is None:
                 raise StripeError(404, "invalid_request_error",
                                   f"Unrecognized request URL ({method}: {path}). Please see "
                                   "https://stripe.com/docs or we can help at "
                                   "https://support.stripe.com/.", stored=False)
+            parameters.check(params, accepted)
         except StripeError as exc:
             return json_response(exc.status, exc.body(rid), base, idempotency_key=key)
         if key:

@@ -1,32 +1,34 @@
-"""Route table: resource modules register handlers with ``@route(method, pattern)``.
+"""Route table: resource modules register handlers with ``@route(method, pattern, params)``.
 
 New resources (Checkout Sessions, PaymentIntents…) add a module under ``resources/`` and
 list it in ``resources/__init__.py``; nothing else changes.
 """
 import re
 
-_ROUTES: list[tuple[str, re.Pattern, object]] = []
+_ROUTES: list[tuple[str, re.Pattern, object, dict]] = []
 
 
-def route(method: str, pattern: str):
+def route(method: str, pattern: str, params: dict | None = None):
     """Register ``handler(ctx, params, **path_args)`` for ``method`` and a path pattern.
 
-    ``{name}`` in the pattern captures one path segment.
+    ``{name}`` in the pattern captures one path segment. ``params`` names the parameters
+    the endpoint accepts (see ``parameters.check``); ``expand`` is always accepted and any
+    other parameter is answered with Stripe's 400 ``parameter_unknown``.
     """
     regex = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern) + "$")
 
     def decorator(fn):
-        _ROUTES.append((method, regex, fn))
+        _ROUTES.append((method, regex, fn, params or {}))
         return fn
 
     return decorator
 
 
 def resolve(method: str, path: str):
-    """Return ``(handler, path_args)`` or ``(None, None)``."""
-    for m, regex, fn in _ROUTES:
+    """Return ``(handler, path_args, accepted_params)`` or ``(None, None, None)``."""
+    for m, regex, fn, accepted in _ROUTES:
         if m == method:
             match = regex.match(path)
             if match:
-                return fn, match.groupdict()
-    return None, None
+                return fn, match.groupdict(), accepted
+    return None, None, None

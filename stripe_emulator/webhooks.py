@@ -12,11 +12,20 @@ import requests
 USER_AGENT = "Stripe/1.0 (+https://stripe.com/docs/webhooks)"
 
 
+def _hmac(key: str, t: int, payload: str) -> str:
+    return hmac.new(key.encode(), f"{t}.{payload}".encode(), hashlib.sha256).hexdigest()
+
+
 def sign(payload: str, secret: str, timestamp: int | None = None) -> str:
-    """``t=…,v1=…`` over ``f"{t}.{payload}"`` keyed by the whole ``whsec_`` secret."""
+    """``t=…,v1=…,v0=…`` as Stripe signs test-mode deliveries (REFERENCE §4.2).
+
+    ``v1`` is HMAC-SHA256 of ``f"{t}.{payload}"`` keyed by the whole ``whsec_`` secret;
+    ``v0`` is the fake scheme test events carry, made with a key no endpoint has, so a
+    verifier that accepts it instead of ``v1`` fails.
+    """
     t = int(time.time()) if timestamp is None else timestamp
-    mac = hmac.new(secret.encode(), f"{t}.{payload}".encode(), hashlib.sha256).hexdigest()
-    return f"t={t},v1={mac}"
+    fake_key = hashlib.sha256(b"v0:" + secret.encode()).hexdigest()
+    return f"t={t},v1={_hmac(secret, t, payload)},v0={_hmac(fake_key, t, payload)}"
 
 
 class WebhookDispatcher:

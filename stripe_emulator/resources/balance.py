@@ -1,6 +1,9 @@
 """Balance transactions (charge fees, refunds) and the balance they add up to."""
+from ..parameters import ANY, LIST
 from ..router import route
 from .common import filter_created, lookup, newest_first, paginate
+
+TXN_LIST = {**LIST, "type": ANY, "source": ANY, "currency": ANY}
 
 
 @route("GET", "/v1/balance_transactions/{txn_id}")
@@ -8,7 +11,7 @@ def retrieve_balance_transaction(ctx, params, txn_id):
     return lookup(ctx.state.balance_transactions, "balance transaction", txn_id)
 
 
-@route("GET", "/v1/balance_transactions")
+@route("GET", "/v1/balance_transactions", TXN_LIST)
 def list_balance_transactions(ctx, params):
     items = newest_first(ctx.state.balance_transactions)
     for field in ("type", "source", "currency"):
@@ -31,3 +34,17 @@ def retrieve_balance(ctx, params):
         "pending": [{"amount": a, "currency": c, "source_types": {"card": a}}
                     for c, a in sorted(pending.items())],
     }
+
+
+@route("GET", "/v1/balance/history/{txn_id}")
+def retrieve_balance_history(ctx, params, txn_id):
+    """The older name of ``GET /v1/balance_transactions/{id}`` (still in Stripe's spec)."""
+    return retrieve_balance_transaction(ctx, params, txn_id)
+
+
+@route("GET", "/v1/balance/history", TXN_LIST)
+def list_balance_history(ctx, params):
+    """The older name of ``GET /v1/balance_transactions``."""
+    result = list_balance_transactions(ctx, params)
+    result["url"] = "/v1/balance/history"
+    return result

@@ -24,8 +24,8 @@ BLOCKED_OUTCOME = {"network_status": "not_sent_to_network", "reason": "highest_r
 
 
 def outcome(base: dict, advice=None) -> dict:
-    out = {"advice_code": advice, "network_advice_code": None, "network_decline_code": None,
-           "rule": None}
+    """``rule`` appears only when a Radar rule matched (Stripe's spec: a string, never null)."""
+    out = {"advice_code": advice, "network_advice_code": None, "network_decline_code": None}
     out.update(base)
     return out
 
@@ -51,6 +51,7 @@ def payment_method_details(state, card, amount, paid):
                        "address_postal_code_check": card["address_zip_check"],
                        "cvc_check": card["cvc_check"]},
             "country": card["country"],
+            "electronic_commerce_indicator": None,
             "exp_month": card["exp_month"],
             "exp_year": card["exp_year"],
             "extended_authorization": {"status": "disabled"},
@@ -67,6 +68,7 @@ def payment_method_details(state, card, amount, paid):
             "overcapture": {"maximum_amount_capturable": amount, "status": "unavailable"},
             "regulated_status": "unregulated",
             "three_d_secure": None,
+            "transaction_link_id": None,
             "wallet": None,
         },
         "type": "card",
@@ -119,8 +121,6 @@ def build_charge(ctx, *, amount, currency, card, customer, params, captured, out
         "receipt_number": None,
         "receipt_url": f"{ctx.base_url}/receipts/payment/{cid}",
         "refunded": False,
-        "refunds": {"object": "list", "data": [], "has_more": False,
-                    "url": f"/v1/charges/{cid}/refunds"},
         "review": None,
         "shipping": None,
         "source": dict(card),
@@ -169,8 +169,23 @@ DISPUTES = {"dispute_fraudulent": ("fraudulent", "needs_response"),
             "dispute_inquiry": ("fraudulent", "warning_needs_response")}
 
 
+#: Every ``dispute.evidence`` field the merchant can fill in (all null until submitted).
+EVIDENCE_FIELDS = (
+    "access_activity_log", "billing_address", "cancellation_policy",
+    "cancellation_policy_disclosure", "cancellation_rebuttal", "customer_communication",
+    "customer_email_address", "customer_name", "customer_purchase_ip", "customer_signature",
+    "duplicate_charge_documentation", "duplicate_charge_explanation", "duplicate_charge_id",
+    "product_description", "receipt", "refund_policy", "refund_policy_disclosure",
+    "refund_refusal_explanation", "service_date", "service_documentation", "shipping_address",
+    "shipping_carrier", "shipping_date", "shipping_documentation", "shipping_tracking_number",
+    "uncategorized_file", "uncategorized_text",
+)
+NETWORK_REASON_CODES = {"fraudulent": "10.4", "product_not_received": "13.1"}
+
+
 def dispute(ctx, charge, behaviour):
     reason, status = DISPUTES[behaviour]
+    case_type = "inquiry" if status.startswith("warning") else "chargeback"
     card = charge["payment_method_details"]["card"]
     dp = {
         "id": new_id("dp_"),
@@ -181,15 +196,21 @@ def dispute(ctx, charge, behaviour):
         "created": ctx.now,
         "currency": charge["currency"],
         "enhanced_eligibility_types": [],
-        "evidence": {"uncategorized_text": None, "customer_email_address": None},
-        "evidence_details": {"due_by": ctx.now + 7 * 86400, "has_evidence": False,
-                             "past_due": False, "submission_count": 0},
+        "evidence": {**dict.fromkeys(EVIDENCE_FIELDS), "enhanced_evidence": {}},
+        "evidence_details": {"due_by": ctx.now + 7 * 86400, "enhanced_eligibility": {},
+                             "has_evidence": False, "past_due": False,
+                             "submission_count": 0, "submission_method": "not_submitted"},
+        "intended_submission_method": None,
         "is_charge_refundable": False,
         "livemode": False,
         "metadata": {},
+        "network_reason_code": NETWORK_REASON_CODES[reason],
         "payment_intent": None,
-        "payment_method_details": {"card": {"brand": card["brand"],
-                                            "network_reason_code": "10.4"}, "type": "card"},
+        "payment_method_details": {"card": {"brand": card["brand"], "case_type": case_type,
+                                            "network": card["network"],
+                                            "network_reason_code":
+                                                NETWORK_REASON_CODES[reason]},
+                                   "type": "card"},
         "reason": reason,
         "status": status,
     }

@@ -3,6 +3,7 @@ capture and search."""
 from .. import search
 from ..currencies import validate_amount, validate_currency
 from ..errors import StripeError, card_error, invalid, missing_param
+from ..parameters import ANY, LIST, SEARCH
 from ..router import route
 from . import charge_objects as co
 from .common import (
@@ -14,7 +15,7 @@ from .common import (
     paginate,
     truthy,
 )
-from .tokens import check_token_policy, consume_source
+from .tokens import check_token_policy, consume_source, verify_cvc
 
 NO_SAVED_SOURCE = (
     "This Customer doesn't have any saved payment details. Attach a legacy Token, Card, Bank "
@@ -62,7 +63,10 @@ def _card_for(ctx, params):
     return ctx.state.cards[default], customer_id
 
 
-@route("POST", "/v1/charges")
+@route("POST", "/v1/charges", {
+    "amount": ANY, "currency": ANY, "source": ANY, "customer": ANY, "description": ANY,
+    "metadata": ANY, "receipt_email": ANY, "statement_descriptor": ANY,
+    "statement_descriptor_suffix": ANY, "capture": ANY})
 def create_charge(ctx, params):
     if params.get("amount") in (None, ""):
         raise missing_param("amount")
@@ -71,6 +75,7 @@ def create_charge(ctx, params):
     metadata = new_metadata(params.get("metadata"))
     captured = truthy(params.get("capture"), default=True)
     card, customer_id = _card_for(ctx, params)
+    verify_cvc(ctx.state, card)
     behaviour = ctx.state.card_behaviour.get(card["id"])
     if customer_id and card["customer"] is None:
         card = {**card}  # a token charged for a customer is not attached to it
@@ -112,7 +117,7 @@ def _settle(ctx, charge, amount):
     charge["amount_captured"] = amount
 
 
-@route("GET", "/v1/charges/search")
+@route("GET", "/v1/charges/search", SEARCH)
 def search_charges(ctx, params):
     items = newest_first(ctx.state.charges)
     return search.run(items, params, "/v1/charges/search", SEARCH_FIELDS)
@@ -123,7 +128,8 @@ def retrieve_charge(ctx, params, charge_id):
     return get_charge(ctx, charge_id)
 
 
-@route("POST", "/v1/charges/{charge_id}")
+@route("POST", "/v1/charges/{charge_id}",
+       {"description": ANY, "receipt_email": ANY, "metadata": ANY})
 def update_charge(ctx, params, charge_id):
     charge = get_charge(ctx, charge_id)
     previous = {}
@@ -140,7 +146,7 @@ def update_charge(ctx, params, charge_id):
     return charge
 
 
-@route("POST", "/v1/charges/{charge_id}/capture")
+@route("POST", "/v1/charges/{charge_id}/capture", {"amount": ANY})
 def capture_charge(ctx, params, charge_id):
     charge = get_charge(ctx, charge_id)
     if charge["captured"]:
@@ -159,7 +165,7 @@ def capture_charge(ctx, params, charge_id):
     return charge
 
 
-@route("GET", "/v1/charges")
+@route("GET", "/v1/charges", {**LIST, "customer": ANY, "payment_intent": ANY})
 def list_charges(ctx, params):
     items = newest_first(ctx.state.charges)
     if params.get("customer"):

@@ -99,6 +99,17 @@ def new_metadata(raw) -> dict:
     return {k: str(v) for k, v in raw.items() if v != ""}
 
 
+def public(obj: dict) -> dict:
+    """``obj`` without the emulator's private bookkeeping keys (``_sources``…)."""
+    if any(k.startswith("_") for k in obj):
+        return {k: v for k, v in obj.items() if not k.startswith("_")}
+    return obj
+
+
+#: Fields Stripe leaves out unless expanded: (object type, field) -> builder(obj, state).
+VIRTUAL_EXPANSIONS: dict = {}
+
+
 def expand(obj, paths, state):
     """Return ``obj`` with each dotted ``expand`` path replaced by the full object."""
     if not paths:
@@ -117,11 +128,14 @@ def _expand_path(obj, parts, state):
     if head == "data" and obj.get("object") in ("list", "search_result"):
         return {**obj, "data": [_expand_path(o, rest, state) for o in obj["data"]]}
     value = obj.get(head)
+    virtual = VIRTUAL_EXPANSIONS.get((obj.get("object"), head))
+    if value is None and virtual is not None:
+        value = virtual(obj, state)
     if isinstance(value, str):
         found = state.get(value)
         if found is None:
             return obj
-        value = found
+        value = public(found)
     if isinstance(value, dict):
         return {**obj, head: _expand_path(value, rest, state) if rest else value}
     return obj

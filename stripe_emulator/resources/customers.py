@@ -2,8 +2,9 @@
 import string
 
 from .. import cards, search
-from ..errors import card_error, no_such
+from ..errors import card_error, missing_param, no_such
 from ..ids import _rng, new_id
+from ..parameters import ANY, LIST, PAGE, SEARCH
 from ..router import route
 from .common import (
     expand,
@@ -14,7 +15,7 @@ from .common import (
     newest_first,
     paginate,
 )
-from .tokens import check_token_policy, consume_source
+from .tokens import check_token_policy, consume_source, verify_cvc
 
 SEARCH_FIELDS = {"created": "number", "email": "string", "name": "string", "phone": "string"}
 
@@ -28,6 +29,7 @@ def _attach(ctx, customer, source):
     """Attach the card behind ``source``; decline cards are refused (§1.2)."""
     check_token_policy(ctx, source)
     card = consume_source(ctx, source)
+    verify_cvc(ctx.state, card)
     behaviour = ctx.state.card_behaviour.get(card["id"])
     if behaviour in cards.ATTACH_DECLINES:
         code, decline_code, message, param, advice = cards.DECLINES[behaviour]
@@ -55,7 +57,9 @@ def _sources_list(ctx, customer):
             "url": f"/v1/customers/{customer['id']}/sources"}
 
 
-@route("POST", "/v1/customers")
+@route("POST", "/v1/customers", {
+    "source": ANY, "email": ANY, "name": ANY, "description": ANY, "phone": ANY,
+    "metadata": ANY})
 def create_customer(ctx, params):
     customer = {
         "id": new_id("cus_", 14),
@@ -83,15 +87,18 @@ def create_customer(ctx, params):
         "test_clock": None,
         "_sources": [],
     }
+    card = None
     if params.get("source"):
         card = _attach(ctx, customer, params["source"])
         customer["default_source"] = card["id"]
     ctx.state.customers[customer["id"]] = customer
     ctx.emit("customer.created", view(ctx, customer))
+    if card is not None:
+        ctx.emit("customer.source.created", card)
     return view(ctx, customer, params)
 
 
-@route("GET", "/v1/customers/search")
+@route("GET", "/v1/customers/search", SEARCH)
 def search_customers(ctx, params):
     items = [view(ctx, c) for c in newest_first(ctx.state.customers)]
     return search.run(items, params, "/v1/customers/search", SEARCH_FIELDS)
@@ -104,12 +111,15 @@ def retrieve_customer(ctx, params, customer_id):
     return view(ctx, _get(ctx, customer_id), params)
 
 
-@route("POST", "/v1/customers/{customer_id}")
+@route("POST", "/v1/customers/{customer_id}", {
+    "source": ANY, "default_source": ANY, "email": ANY, "name": ANY, "description": ANY,
+    "phone": ANY, "metadata": ANY})
 def update_customer(ctx, params, customer_id):
     customer = _get(ctx, customer_id)
     if params.get("source"):
         card = _attach(ctx, customer, params["source"])
         customer["default_source"] = card["id"]
+        ctx.emit("customer.source.created", card)
     if params.get("default_source"):
         if params["default_source"] not in customer["_sources"]:
             raise no_such("source", params["default_source"], "default_source")
@@ -131,7 +141,7 @@ def delete_customer(ctx, params, customer_id):
     return {"id": customer_id, "object": "customer", "deleted": True}
 
 
-@route("GET", "/v1/customers")
+@route("GET", "/v1/customers", {**LIST, "email": ANY})
 def list_customers(ctx, params):
     items = newest_first(ctx.state.customers)
     if params.get("email"):
@@ -142,15 +152,20 @@ def list_customers(ctx, params):
     return result
 
 
-@route("GET", "/v1/customers/{customer_id}/sources")
+@route("GET", "/v1/customers/{customer_id}/sources", {**PAGE, "object": ANY})
 def list_sources(ctx, params, customer_id):
     return _sources_list(ctx, _get(ctx, customer_id))
 
 
-@route("POST", "/v1/customers/{customer_id}/sources")
+@route("POST", "/v1/customers/{customer_id}/sources", {"source": ANY})
 def add_source(ctx, params, customer_id):
     customer = _get(ctx, customer_id)
-    card = _attach(ctx, customer, params.get("source") or "")
+    if not params.get("source"):
+        raise missing_param("source")
+    card = _attach(ctx, customer, params["source"])
+    ctx.emit("customer.source.created", card)
     if not customer["default_source"]:
         customer["default_source"] = card["id"]
+        event = ctx.emit("customer.updated", view(ctx, customer))
+        event["data"]["previous_attributes"] = {"default_source": None}
     return card

@@ -1,6 +1,7 @@
 """Disputes opened by the dispute test cards (read-only)."""
+from ..parameters import ANY, LIST
 from ..router import route
-from .common import lookup, newest_first, paginate
+from .common import filter_created, lookup, newest_first, paginate
 
 
 @route("GET", "/v1/disputes/{dispute_id}")
@@ -8,9 +9,10 @@ def retrieve_dispute(ctx, params, dispute_id):
     return lookup(ctx.state.disputes, "dispute", dispute_id)
 
 
-@route("GET", "/v1/disputes")
+@route("GET", "/v1/disputes", {**LIST, "charge": ANY})
 def list_disputes(ctx, params):
     items = newest_first(ctx.state.disputes)
     if params.get("charge"):
         items = [d for d in items if d["charge"] == params["charge"]]
+    items = filter_created(items, params)
     return paginate(items, params, "/v1/disputes", "dispute")

@@ -2,12 +2,22 @@
 from ..currencies import format_major, parse_int
 from ..errors import invalid, missing_param, no_such
 from ..ids import new_id
+from ..parameters import ANY, LIST, PAGE
 from ..router import route
 from . import charge_objects as co
 from .charges import get_charge
-from .common import lookup, merge_metadata, new_metadata, newest_first, paginate
+from .common import (
+    VIRTUAL_EXPANSIONS,
+    filter_created,
+    lookup,
+    merge_metadata,
+    new_metadata,
+    newest_first,
+    paginate,
+)
 
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
+REFUND = {"amount": ANY, "reason": ANY, "metadata": ANY}
 
 
 def _create(ctx, params, charge):
@@ -41,7 +51,8 @@ def _create(ctx, params, charge):
         "currency": cur,
         "customer": charge["customer"],
         "customer_account": None,
-        "destination_details": {"card": {"reference": None, "reference_status": "pending",
+        # ``reference`` (the ARN) appears once the network assigns it: never while pending.
+        "destination_details": {"card": {"reference_status": "pending",
                                          "reference_type": "acquirer_reference_number",
                                          "type": "refund"}, "type": "card"},
         "metadata": new_metadata(params.get("metadata")),
@@ -62,13 +73,12 @@ def _create(ctx, params, charge):
     ctx.state.refunds[refund["id"]] = refund
     charge["amount_refunded"] += amount
     charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
-    charge["refunds"]["data"].insert(0, refund)
     ctx.emit("charge.refunded", charge)
     ctx.emit("refund.created", refund)
     return refund
 
 
-@route("POST", "/v1/refunds")
+@route("POST", "/v1/refunds", {**REFUND, "charge": ANY, "payment_intent": ANY})
 def create_refund(ctx, params):
     charge_id = params.get("charge")
     if not charge_id:
@@ -78,12 +88,12 @@ def create_refund(ctx, params):
     return _create(ctx, params, get_charge(ctx, charge_id, "charge"))
 
 
-@route("POST", "/v1/charges/{charge_id}/refunds")
+@route("POST", "/v1/charges/{charge_id}/refunds", REFUND)
 def create_charge_refund(ctx, params, charge_id):
     return _create(ctx, params, get_charge(ctx, charge_id))
 
 
-@route("POST", "/v1/charges/{charge_id}/refund")
+@route("POST", "/v1/charges/{charge_id}/refund", REFUND)
 def legacy_refund(ctx, params, charge_id):
     """Old ``Charge.refund`` endpoint: refunds and returns the charge."""
     charge = get_charge(ctx, charge_id)
@@ -100,23 +110,39 @@ def retrieve_refund(ctx, params, refund_id):
     return _get(ctx, refund_id)
 
 
-@route("POST", "/v1/refunds/{refund_id}")
+@route("POST", "/v1/refunds/{refund_id}", {"metadata": ANY})
 def update_refund(ctx, params, refund_id):
     refund = _get(ctx, refund_id)
     merge_metadata(refund, params.get("metadata"))
     return refund
 
 
-@route("GET", "/v1/refunds")
+def refunds_of(state, charge_id) -> list:
+    """The charge's refunds, newest first."""
+    return [r for r in newest_first(state.refunds) if r["charge"] == charge_id]
+
+
+def _charge_refunds_list(charge, state):
+    """``expand[]=refunds`` on a charge (not included by default since 2022-11-15)."""
+    data = refunds_of(state, charge["id"])
+    return {"object": "list", "data": data, "has_more": False,
+            "url": f"/v1/charges/{charge['id']}/refunds"}
+
+
+VIRTUAL_EXPANSIONS["charge", "refunds"] = _charge_refunds_list
+
+
+@route("GET", "/v1/refunds", {**LIST, "charge": ANY})
 def list_refunds(ctx, params):
     items = newest_first(ctx.state.refunds)
     if params.get("charge"):
         items = [r for r in items if r["charge"] == params["charge"]]
+    items = filter_created(items, params)
     return paginate(items, params, "/v1/refunds", "refund")
 
 
-@route("GET", "/v1/charges/{charge_id}/refunds")
+@route("GET", "/v1/charges/{charge_id}/refunds", PAGE)
 def list_charge_refunds(ctx, params, charge_id):
-    charge = get_charge(ctx, charge_id)
-    return paginate(list(charge["refunds"]["data"]), params,
+    get_charge(ctx, charge_id)
+    return paginate(refunds_of(ctx.state, charge_id), params,
                     f"/v1/charges/{charge_id}/refunds", "refund")

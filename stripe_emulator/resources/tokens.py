@@ -5,6 +5,7 @@ from .. import cards
 from ..currencies import parse_int
 from ..errors import StripeError, card_error, invalid, missing_param, no_such
 from ..ids import new_id
+from ..parameters import ANY
 from ..router import route
 
 END_OF_LIFE = (
@@ -21,6 +22,9 @@ RAW_PAN = (
     "To enable testing raw card data APIs, see "
     "https://support.stripe.com/questions/enabling-access-to-raw-card-data-apis."
 )
+CARD_PARAMS = dict.fromkeys((
+    "number", "exp_month", "exp_year", "cvc", "name", "currency", "address_line1",
+    "address_line2", "address_city", "address_state", "address_zip", "address_country"), ANY)
 _CHECKS = {  # behaviour -> (cvc_check, address_zip_check, address_line1_check) overrides
     "cvc_fail": ("fail", None, None),
     "zip_fail": (None, "fail", None),
@@ -36,7 +40,7 @@ def make_card(state, number, exp_month, exp_year, *, cvc=None, address=None, nam
     info = cards.lookup(number)
     address = address or {}
     beh = behaviour or info.behaviour
-    cvc_check, zip_check, line1_check = _CHECKS.get(beh, (None, None, None))
+    _, zip_check, line1_check = _CHECKS.get(beh, (None, None, None))
     card = {
         "id": new_id("card_"),
         "object": "card",
@@ -52,7 +56,7 @@ def make_card(state, number, exp_month, exp_year, *, cvc=None, address=None, nam
         "brand": cards.LEGACY_BRAND[info.brand],
         "country": info.country,
         "customer": None,
-        "cvc_check": (cvc_check or "pass") if cvc else None,
+        "cvc_check": "unchecked" if cvc else None,
         "dynamic_last4": None,
         "exp_month": exp_month,
         "exp_year": exp_year,
@@ -64,12 +68,18 @@ def make_card(state, number, exp_month, exp_year, *, cvc=None, address=None, nam
         "networks": {"preferred": None},
         "regulated_status": "unregulated",
         "tokenization_method": None,
-        "wallet": None,
     }
     state.cards[card["id"]] = card
     state.card_behaviour[card["id"]] = beh
     state.card_numbers[card["id"]] = number
     return card
+
+
+def verify_cvc(state, card):
+    """The issuer checks the CVC on first use (charge or attach): ``unchecked`` -> result."""
+    if card["cvc_check"] == "unchecked":
+        card["cvc_check"] = _CHECKS.get(state.card_behaviour.get(card["id"]),
+                                        (None,))[0] or "pass"
 
 
 def card_network(state, card) -> str:
@@ -117,7 +127,7 @@ def _validated_card(raw: dict):
     return number, month, year, cvc
 
 
-@route("POST", "/v1/tokens")
+@route("POST", "/v1/tokens", {"card": CARD_PARAMS})
 def create_token(ctx, params):
     raw = params.get("card")
     if raw in (None, ""):

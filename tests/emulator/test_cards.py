@@ -149,7 +149,8 @@ def test_invalid_data_fails_at_tokenization(fields, code, param, message):
 
 def test_amex_accepts_four_digit_cvc_and_fifteen_digits():
     token = card_token("378282246310005", cvc="1234")
-    assert token.card.brand == "American Express" and token.card.cvc_check == "pass"
+    assert token.card.brand == "American Express" and token.card.cvc_check == "unchecked"
+    assert charge(source=token.id).payment_method_details.card.checks.cvc_check == "pass"
 
 
 def test_radar_block_is_blocked():
