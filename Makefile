@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-sqlite test-postgres chromium bench lint clean
+.PHONY: run test test-sqlite test-postgres test-node chromium bench lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test-postgres: $(STAMP)
 		$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS); \
 	else echo "TEST_DATABASE_URL not set: skipping the PostgreSQL run"; fi
 
+## Only the stripe-node suite (tests/node; part of `make test`; needs Node.js 20+ and npm).
+test-node: $(STAMP)
+	$(BIN)/python -m pytest -q tests/emulator/test_stripe_node.py
+
 ## The browser tests drive Debian's Chromium (never a downloaded browser).
 chromium:
 	@if [ ! -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then \
@@ -48,4 +52,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache tests/node/node_modules
