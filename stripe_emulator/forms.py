@@ -2,6 +2,8 @@
 import re
 from urllib.parse import parse_qsl
 
+from .errors import invalid
+
 _KEY = re.compile(r"\[([^\]]*)\]")
 
 
@@ -23,6 +25,8 @@ def _assign(node, parts, value):
             node.append(child)
             node = child
             continue
+        if isinstance(node, list):  # ``a[]=x&a[k]=y``: one name used as array and hash
+            raise invalid("Invalid array", param=parts[0])
         child = node.get(part)
         if child is None or not isinstance(child, (dict, list)):
             child = [] if nxt == "" else {}

@@ -1,9 +1,9 @@
 """Balance transactions (charge fees, refunds) and the balance they add up to."""
-from ..parameters import ANY, LIST
+from ..parameters import LIST, STR
 from ..router import route
 from .common import filter_created, lookup, newest_first, paginate
 
-TXN_LIST = {**LIST, "type": ANY, "source": ANY, "currency": ANY}
+TXN_LIST = {**LIST, "type": STR, "source": STR, "currency": STR}
 
 
 @route("GET", "/v1/balance_transactions/{txn_id}")

@@ -3,7 +3,7 @@ capture and search."""
 from .. import search
 from ..currencies import validate_amount, validate_currency
 from ..errors import StripeError, card_error, invalid, missing_param
-from ..parameters import ANY, LIST, SEARCH
+from ..parameters import HASH, LIST, SEARCH, STR
 from ..router import route
 from . import charge_objects as co
 from .common import (
@@ -15,7 +15,7 @@ from .common import (
     paginate,
     truthy,
 )
-from .tokens import check_token_policy, consume_source, verify_cvc
+from .tokens import SOURCE_PARAM, check_token_policy, consume_source, verify_cvc
 
 NO_SAVED_SOURCE = (
     "This Customer doesn't have any saved payment details. Attach a legacy Token, Card, Bank "
@@ -64,9 +64,9 @@ def _card_for(ctx, params):
 
 
 @route("POST", "/v1/charges", {
-    "amount": ANY, "currency": ANY, "source": ANY, "customer": ANY, "description": ANY,
-    "metadata": ANY, "receipt_email": ANY, "statement_descriptor": ANY,
-    "statement_descriptor_suffix": ANY, "capture": ANY})
+    "amount": STR, "currency": STR, "source": SOURCE_PARAM, "customer": STR, "description": STR,
+    "metadata": HASH, "receipt_email": STR, "statement_descriptor": STR,
+    "statement_descriptor_suffix": STR, "capture": STR})
 def create_charge(ctx, params):
     if params.get("amount") in (None, ""):
         raise missing_param("amount")
@@ -129,7 +129,7 @@ def retrieve_charge(ctx, params, charge_id):
 
 
 @route("POST", "/v1/charges/{charge_id}",
-       {"description": ANY, "receipt_email": ANY, "metadata": ANY})
+       {"description": STR, "receipt_email": STR, "metadata": HASH})
 def update_charge(ctx, params, charge_id):
     charge = get_charge(ctx, charge_id)
     previous = {}
@@ -146,7 +146,7 @@ def update_charge(ctx, params, charge_id):
     return charge
 
 
-@route("POST", "/v1/charges/{charge_id}/capture", {"amount": ANY})
+@route("POST", "/v1/charges/{charge_id}/capture", {"amount": STR})
 def capture_charge(ctx, params, charge_id):
     charge = get_charge(ctx, charge_id)
     if charge["captured"]:
@@ -165,7 +165,7 @@ def capture_charge(ctx, params, charge_id):
     return charge
 
 
-@route("GET", "/v1/charges", {**LIST, "customer": ANY, "payment_intent": ANY})
+@route("GET", "/v1/charges", {**LIST, "customer": STR, "payment_intent": STR})
 def list_charges(ctx, params):
     items = newest_first(ctx.state.charges)
     if params.get("customer"):

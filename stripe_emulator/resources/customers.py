@@ -4,7 +4,7 @@ import string
 from .. import cards, search
 from ..errors import card_error, missing_param, no_such
 from ..ids import _rng, new_id
-from ..parameters import ANY, LIST, PAGE, SEARCH
+from ..parameters import HASH, LIST, PAGE, SEARCH, STR
 from ..router import route
 from .common import (
     expand,
@@ -15,7 +15,7 @@ from .common import (
     newest_first,
     paginate,
 )
-from .tokens import check_token_policy, consume_source, verify_cvc
+from .tokens import SOURCE_PARAM, check_token_policy, consume_source, verify_cvc
 
 SEARCH_FIELDS = {"created": "number", "email": "string", "name": "string", "phone": "string"}
 
@@ -58,8 +58,8 @@ def _sources_list(ctx, customer):
 
 
 @route("POST", "/v1/customers", {
-    "source": ANY, "email": ANY, "name": ANY, "description": ANY, "phone": ANY,
-    "metadata": ANY})
+    "source": SOURCE_PARAM, "email": STR, "name": STR, "description": STR, "phone": STR,
+    "metadata": HASH})
 def create_customer(ctx, params):
     customer = {
         "id": new_id("cus_", 14),
@@ -112,8 +112,8 @@ def retrieve_customer(ctx, params, customer_id):
 
 
 @route("POST", "/v1/customers/{customer_id}", {
-    "source": ANY, "default_source": ANY, "email": ANY, "name": ANY, "description": ANY,
-    "phone": ANY, "metadata": ANY})
+    "source": SOURCE_PARAM, "default_source": STR, "email": STR, "name": STR, "description": STR,
+    "phone": STR, "metadata": HASH})
 def update_customer(ctx, params, customer_id):
     customer = _get(ctx, customer_id)
     if params.get("source"):
@@ -141,7 +141,7 @@ def delete_customer(ctx, params, customer_id):
     return {"id": customer_id, "object": "customer", "deleted": True}
 
 
-@route("GET", "/v1/customers", {**LIST, "email": ANY})
+@route("GET", "/v1/customers", {**LIST, "email": STR})
 def list_customers(ctx, params):
     items = newest_first(ctx.state.customers)
     if params.get("email"):
@@ -152,12 +152,12 @@ def list_customers(ctx, params):
     return result
 
 
-@route("GET", "/v1/customers/{customer_id}/sources", {**PAGE, "object": ANY})
+@route("GET", "/v1/customers/{customer_id}/sources", {**PAGE, "object": STR})
 def list_sources(ctx, params, customer_id):
     return _sources_list(ctx, _get(ctx, customer_id))
 
 
-@route("POST", "/v1/customers/{customer_id}/sources", {"source": ANY})
+@route("POST", "/v1/customers/{customer_id}/sources", {"source": SOURCE_PARAM})
 def add_source(ctx, params, customer_id):
     customer = _get(ctx, customer_id)
     if not params.get("source"):

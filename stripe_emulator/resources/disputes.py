@@ -1,5 +1,5 @@
 """Disputes opened by the dispute test cards (read-only)."""
-from ..parameters import ANY, LIST
+from ..parameters import LIST, STR
 from ..router import route
 from .common import filter_created, lookup, newest_first, paginate
 
@@ -9,7 +9,7 @@ def retrieve_dispute(ctx, params, dispute_id):
     return lookup(ctx.state.disputes, "dispute", dispute_id)
 
 
-@route("GET", "/v1/disputes", {**LIST, "charge": ANY})
+@route("GET", "/v1/disputes", {**LIST, "charge": STR})
 def list_disputes(ctx, params):
     items = newest_first(ctx.state.disputes)
     if params.get("charge"):

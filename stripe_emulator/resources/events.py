@@ -1,10 +1,10 @@
 """Events: list (newest first, by type) and retrieve."""
-from ..parameters import ANY, LIST
+from ..parameters import ARRAY, LIST, STR
 from ..router import route
 from .common import filter_created, lookup, newest_first, paginate
 
 
-@route("GET", "/v1/events", {**LIST, "type": ANY, "types": ANY})
+@route("GET", "/v1/events", {**LIST, "type": STR, "types": ARRAY})
 def list_events(ctx, params):
     items = newest_first(ctx.state.events)
     if params.get("type"):

@@ -2,7 +2,7 @@
 from ..currencies import format_major, parse_int
 from ..errors import invalid, missing_param, no_such
 from ..ids import new_id
-from ..parameters import ANY, LIST, PAGE
+from ..parameters import HASH, LIST, PAGE, STR
 from ..router import route
 from . import charge_objects as co
 from .charges import get_charge
@@ -17,7 +17,7 @@ from .common import (
 )
 
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
-REFUND = {"amount": ANY, "reason": ANY, "metadata": ANY}
+REFUND = {"amount": STR, "reason": STR, "metadata": HASH}
 
 
 def _create(ctx, params, charge):
@@ -78,7 +78,7 @@ def _create(ctx, params, charge):
     return refund
 
 
-@route("POST", "/v1/refunds", {**REFUND, "charge": ANY, "payment_intent": ANY})
+@route("POST", "/v1/refunds", {**REFUND, "charge": STR, "payment_intent": STR})
 def create_refund(ctx, params):
     charge_id = params.get("charge")
     if not charge_id:
@@ -110,7 +110,7 @@ def retrieve_refund(ctx, params, refund_id):
     return _get(ctx, refund_id)
 
 
-@route("POST", "/v1/refunds/{refund_id}", {"metadata": ANY})
+@route("POST", "/v1/refunds/{refund_id}", {"metadata": HASH})
 def update_refund(ctx, params, refund_id):
     refund = _get(ctx, refund_id)
     merge_metadata(refund, params.get("metadata"))
@@ -132,7 +132,7 @@ def _charge_refunds_list(charge, state):
 VIRTUAL_EXPANSIONS["charge", "refunds"] = _charge_refunds_list
 
 
-@route("GET", "/v1/refunds", {**LIST, "charge": ANY})
+@route("GET", "/v1/refunds", {**LIST, "charge": STR})
 def list_refunds(ctx, params):
     items = newest_first(ctx.state.refunds)
     if params.get("charge"):

@@ -5,7 +5,7 @@ from .. import cards
 from ..currencies import parse_int
 from ..errors import StripeError, card_error, invalid, missing_param, no_such
 from ..ids import new_id
-from ..parameters import ANY
+from ..parameters import STR
 from ..router import route
 
 END_OF_LIFE = (
@@ -24,7 +24,9 @@ RAW_PAN = (
 )
 CARD_PARAMS = dict.fromkeys((
     "number", "exp_month", "exp_year", "cvc", "name", "currency", "address_line1",
-    "address_line2", "address_city", "address_state", "address_zip", "address_country"), ANY)
+    "address_line2", "address_city", "address_state", "address_zip", "address_country"), STR)
+#: ``source`` on charges and customers: an id, or raw card details (refused as unsafe).
+SOURCE_PARAM = {**CARD_PARAMS, "object": STR}
 _CHECKS = {  # behaviour -> (cvc_check, address_zip_check, address_line1_check) overrides
     "cvc_fail": ("fail", None, None),
     "zip_fail": (None, "fail", None),

@@ -369,3 +369,34 @@ def test_signature_carries_t_v1_and_v0():
         stripe.WebhookSignature.verify_header(
             payload, f"t=1700000000,v1={parts['v0']}", secret, tolerance=None)
 
+
+
+SHAPES = [
+    ("POST", "/v1/charges", "amount[]=2000&currency=usd&source=tok_visa",
+     "amount", "Invalid string: [\"2000\"]"),
+    ("POST", "/v1/charges", "amount=2000&currency=usd&source=tok_visa&metadata[a][b]=1",
+     "metadata", "Invalid hash"),
+    ("POST", "/v1/tokens", "card[]=4242424242424242", "card", "Invalid hash"),
+    ("POST", "/v1/customers", "source[]=tok_visa", "source", "Invalid hash"),
+    ("GET", "/v1/events", "types=charge.succeeded", "types", "Invalid array"),
+    ("GET", "/v1/charges", "created[]=1", "created", "Invalid hash"),
+    ("GET", "/v1/charges", "expand[a]=customer", "expand", "Invalid array"),
+    ("GET", "/v1/events", "types[]=a&types[k][j]=b", "types", "Invalid array"),
+]
+
+
+@pytest.mark.parametrize("method,path,form,param,message", SHAPES)
+def test_wrong_parameter_shapes_are_400(emu, method, path, form, param, message):
+    """Shapes the SDK would never send (a form body or query by hand) are Stripe's 400s."""
+    import requests
+
+    headers = {"Authorization": "Bearer sk_test_shapes"}
+    if method == "GET":
+        resp = requests.get(f"{emu.url}{path}?{form}", headers=headers, timeout=5)
+    else:
+        resp = requests.post(f"{emu.url}{path}", data=form, headers={
+            **headers, "Content-Type": "application/x-www-form-urlencoded"}, timeout=5)
+    assert resp.status_code == 400, resp.text
+    error = resp.json()["error"]
+    assert (error["type"], error["param"], error["message"]) == \
+        ("invalid_request_error", param, message)
