@@ -44,8 +44,9 @@ class Api:
 
     def handle(self, method, path, query, body, headers, client_ip, base_url) -> Response:
         rid = request_id()
-        base = [("Request-Id", rid), ("Stripe-Version",
-                                       headers.get("Stripe-Version") or API_VERSION), *CORS]
+        asked = (headers.get("Stripe-Version") or "").strip()
+        base = [("Request-Id", rid),
+                ("Stripe-Version", asked if versions.known(asked) else API_VERSION), *CORS]
         if method == "OPTIONS":
             allow = headers.get("Access-Control-Request-Headers") or \
                 "Authorization, Content-Type, Idempotency-Key, Stripe-Version"

@@ -295,12 +295,15 @@ VERSIONS = [
 def test_stripe_version_header(client, version, known):
     call = lambda: client.v1.charges.list(options={"stripe_version": version})  # noqa: E731
     if known:
-        assert call().object == "list"
+        result = call()
+        assert result.object == "list"
+        assert result.last_response.headers["Stripe-Version"] == version
         return
     with pytest.raises(stripe.InvalidRequestError) as info:
         call()
     assert info.value.http_status == 400 and info.value.code is None
     assert info.value.user_message == f"Invalid Stripe API version: {version}"
+    assert info.value.headers["Stripe-Version"] == API_VERSION
 
 
 def test_balance_history_is_the_old_name_of_balance_transactions(client):
