@@ -60,3 +60,33 @@ def test_stripe_node_suite():
     counts = dict(re.findall(r"^# (tests|pass|fail) (\d+)$", proc.stdout, re.MULTILINE))
     assert int(counts.get("fail", -1)) == 0, output
     assert int(counts["pass"]) == int(counts["tests"]) >= MIN_TESTS, output
+
+
+#: Where stripe-node declares each schema's fields (``node_modules/stripe/cjs/``).
+TYPE_FILES = {
+    "api_errors": "Error.d.ts", "billing_details": "resources/Charges.d.ts",
+    "card": "resources/Cards.d.ts", "charge": "resources/Charges.d.ts",
+    "charge_outcome": "resources/Charges.d.ts",
+    "payment_method_details_card": "resources/Charges.d.ts",
+    "balance_transaction": "resources/BalanceTransactions.d.ts",
+    "dispute": "resources/Disputes.d.ts", "dispute_evidence": "resources/Disputes.d.ts",
+    "dispute_evidence_details": "resources/Disputes.d.ts",
+    "dispute_payment_method_details_card": "resources/Disputes.d.ts",
+    "refund": "resources/Refunds.d.ts",
+}
+
+
+def test_fields_newer_than_the_pinned_spec_are_in_stripe_nodes_types():
+    """Each field test_openapi.py allows beyond the 2024-04-10 spec is declared by
+    stripe-node 23.1.0 (its 2026 types) in the file for that object."""
+    from .test_openapi import NEWER_FIELDS
+
+    _tool("node")
+    _ensure_stripe_node()
+    types = NODE_DIR / "node_modules" / "stripe" / "cjs"
+    assert set(NEWER_FIELDS) <= set(TYPE_FILES)
+    for schema, fields in NEWER_FIELDS.items():
+        text = (types / TYPE_FILES[schema]).read_text()
+        for field in fields:
+            assert re.search(rf"^\s+(readonly )?{field}\??: ", text, re.MULTILINE), \
+                f"{schema}.{field} is not in stripe-node's {TYPE_FILES[schema]}"
