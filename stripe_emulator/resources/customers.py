@@ -169,3 +169,29 @@ def add_source(ctx, params, customer_id):
         event = ctx.emit("customer.updated", view(ctx, customer))
         event["data"]["previous_attributes"] = {"default_source": None}
     return card
+
+
+def _own_card(ctx, customer, source_id):
+    if source_id not in customer["_sources"]:
+        raise no_such("source", source_id)
+    return ctx.state.cards[source_id]
+
+
+@route("GET", "/v1/customers/{customer_id}/sources/{source_id}")
+def retrieve_source(ctx, params, customer_id, source_id):
+    return _own_card(ctx, _get(ctx, customer_id), source_id)
+
+
+@route("DELETE", "/v1/customers/{customer_id}/sources/{source_id}")
+def delete_source(ctx, params, customer_id, source_id):
+    """Detach and delete a saved card; the newest remaining card becomes the default."""
+    customer = _get(ctx, customer_id)
+    card = _own_card(ctx, customer, source_id)
+    customer["_sources"].remove(source_id)
+    del ctx.state.cards[source_id]
+    ctx.emit("customer.source.deleted", card)
+    if customer["default_source"] == source_id:
+        customer["default_source"] = customer["_sources"][-1] if customer["_sources"] else None
+        event = ctx.emit("customer.updated", view(ctx, customer))
+        event["data"]["previous_attributes"] = {"default_source": source_id}
+    return {"id": source_id, "object": "card", "deleted": True}

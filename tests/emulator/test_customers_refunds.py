@@ -170,3 +170,43 @@ def test_token_charge_for_tokenized_card_keeps_address():
     ch = charge(source=token.id)
     assert ch.billing_details.name == "Jenny Rosen"
     assert ch.payment_method_details.card.checks.address_postal_code_check == "pass"
+
+
+def test_saved_cards_are_retrieved_and_deleted(client):
+    """The saved-card calls app/payments/customers.py makes, through StripeClient."""
+    cus = client.v1.customers.create(params={"source": "tok_visa", "email": "s@example.com"})
+    first = cus.default_source
+    second = client.v1.customers.payment_sources.create(cus.id, params={"source": "tok_amex"})
+    client.v1.customers.update(cus.id, params={"default_source": second.id})
+    got = client.v1.customers.payment_sources.retrieve(cus.id, second.id)
+    assert (got.id, got.object, got.brand, got.customer) == \
+        (second.id, "card", "American Express", cus.id)
+    deleted = client.v1.customers.payment_sources.delete(cus.id, second.id)
+    assert deleted.to_dict() == {"id": second.id, "object": "card", "deleted": True}
+    after = client.v1.customers.retrieve(cus.id, params={"expand": ["sources"]})
+    assert after.default_source == first and [s.id for s in after.sources.data] == [first]
+    (event,) = stripe.Event.list(type="customer.source.deleted").data
+    assert event.data.object.id == second.id
+    client.v1.customers.payment_sources.delete(cus.id, first)
+    assert client.v1.customers.retrieve(cus.id).default_source is None
+    with pytest.raises(stripe.CardError) as info:
+        charge(customer=cus.id)
+    assert info.value.code == "missing"
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda c, cus, other: c.v1.customers.payment_sources.retrieve(cus, "card_nope"),
+     "No such source: 'card_nope'"),
+    (lambda c, cus, other: c.v1.customers.payment_sources.delete(cus, other),
+     "No such source: '{other}'"),
+    (lambda c, cus, other: c.v1.customers.payment_sources.delete("cus_nope", other),
+     "No such customer: 'cus_nope'"),
+])
+def test_another_customers_card_is_not_found(client, call, message):
+    cus = client.v1.customers.create(params={"source": "tok_visa"})
+    other = client.v1.customers.create(params={"source": "tok_visa"}).default_source
+    with pytest.raises(stripe.InvalidRequestError) as info:
+        call(client, cus.id, other)
+    assert info.value.http_status == 404 and info.value.code == "resource_missing"
+    assert info.value.user_message == message.format(other=other)
+    assert client.v1.customers.retrieve(cus.id).default_source is not None

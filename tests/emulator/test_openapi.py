@@ -125,9 +125,13 @@ def _customers(client):
 
 def _cards(client):
     cus = ok(client, "post", "/v1/customers", source="tok_visa")
+    added = ok(client, "post", f"/v1/customers/{cus['id']}/sources", source="tok_mastercard")
     return [
-        ("POST /v1/customers/{customer}/sources", ok(
-            client, "post", f"/v1/customers/{cus['id']}/sources", source="tok_mastercard")),
+        ("POST /v1/customers/{customer}/sources", added),
+        ("GET /v1/customers/{customer}/sources/{id}", ok(
+            client, "get", f"/v1/customers/{cus['id']}/sources/{added['id']}")),
+        ("DELETE /v1/customers/{customer}/sources/{id}", ok(
+            client, "delete", f"/v1/customers/{cus['id']}/sources/{added['id']}")),
         ("card", ok(client, "get", f"/v1/customers/{cus['id']}",
                     expand=["default_source"])["default_source"]),
         ("card", ok(client, "post", "/v1/charges", amount=999, currency="usd",
@@ -183,6 +187,7 @@ def _events(client):
     _refunds(client)
     cus = ok(client, "post", "/v1/customers", source="tok_visa")
     ok(client, "post", f"/v1/customers/{cus['id']}/sources", source="tok_amex")
+    ok(client, "delete", f"/v1/customers/{cus['id']}/sources/{cus['default_source']}")
     ok(client, "post", f"/v1/customers/{cus['id']}", email="new@example.com")
     ok(client, "delete", f"/v1/customers/{cus['id']}")
     events = ok(client, "get", "/v1/events", limit=100)["data"]
@@ -190,7 +195,7 @@ def _events(client):
     assert seen >= {"charge.succeeded", "charge.failed", "charge.captured", "charge.updated",
                     "charge.refunded", "refund.created", "charge.dispute.created",
                     "customer.created", "customer.updated", "customer.deleted",
-                    "customer.source.created"}, seen
+                    "customer.source.created", "customer.source.deleted"}, seen
     samples = []
     for event in events:
         samples.append(("GET /v1/events/{id}", ok(client, "get", f"/v1/events/{event['id']}")))

@@ -43,6 +43,10 @@ test('sources are added, listed and charged', async () => {
   });
   assert.equal(explicit.payment_method_details.card.brand, 'amex');
   assert.equal((await eventsFor('customer.source.created', customer.id)).length, 2);
+  assert.equal((await stripe.customers.retrieveSource(customer.id, second.id)).last4, '0005');
+  const deleted = await stripe.customers.deleteSource(customer.id, card.id);
+  assert.deepEqual([deleted.id, deleted.object, deleted.deleted], [card.id, 'card', true]);
+  assert.equal((await stripe.customers.retrieve(customer.id)).default_source, second.id);
 });
 
 test('a decline card cannot be attached to a customer', async () => {

@@ -26,7 +26,8 @@ OPERATIONS = [
     "GET /v1/customers", "POST /v1/customers", "GET /v1/customers/search",
     "GET /v1/customers/{customer}", "POST /v1/customers/{customer}",
     "DELETE /v1/customers/{customer}", "GET /v1/customers/{customer}/sources",
-    "POST /v1/customers/{customer}/sources",
+    "POST /v1/customers/{customer}/sources", "GET /v1/customers/{customer}/sources/{id}",
+    "DELETE /v1/customers/{customer}/sources/{id}",
     "GET /v1/disputes", "GET /v1/disputes/{dispute}",
     "GET /v1/events", "GET /v1/events/{id}",
     "GET /v1/refunds", "POST /v1/refunds", "GET /v1/refunds/{refund}",
@@ -46,7 +47,7 @@ NOT_SERVED = {
     "reserve_transaction", "connect_collection_transfer", "platform_tax_fee",
     "tax_deducted_at_source", "climate.order", "application", "file", "mandate",
     "customer_balance_transaction", "customer_cash_balance_transaction",
-    "issuing.card", "issuing.cardholder",
+    "issuing.card", "issuing.cardholder", "deleted_bank_account",
 }
 KEEP = {"type", "properties", "required", "nullable", "anyOf", "oneOf", "allOf", "items",
         "enum", "additionalProperties", "$ref", "format", "maxLength", "title"}
