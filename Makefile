@@ -46,6 +46,7 @@ chromium:
 
 bench: $(STAMP)
 	$(BIN)/python bench/emulator_charges.py
+	$(BIN)/python bench/emulator_scale.py
 	$(BIN)/python bench/admin_purchases.py
 
 lint: $(STAMP)

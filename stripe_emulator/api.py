@@ -10,6 +10,7 @@ from .errors import StripeError
 from .faults import Faults
 from .forms import decode
 from .idempotency import CONFLICT, IN_USE, IdempotencyStore
+from .idempotency import fingerprint as idempotency_fingerprint
 from .ids import request_id
 from .resources.common import expand
 from .router import resolve
@@ -92,7 +93,7 @@ class Api:
     def _idempotent(self, api_key, key, method, path, params, handler, args, rid, base,
                     client_ip, base_url):
         scope = (api_key, key)
-        fingerprint = (method, path, json.dumps(params, sort_keys=True))
+        fingerprint = idempotency_fingerprint(method, path, json.dumps(params, sort_keys=True))
         outcome, entry = self.idempotency.begin(scope, fingerprint)
         echo = [("Idempotency-Key", key)]
         if outcome == "replay":
@@ -114,7 +115,7 @@ class Api:
             self.idempotency.finish(scope, fingerprint, 0, b"", rid, store=False)
             raise
         self.idempotency.finish(scope, fingerprint, response.status, response.body, rid,
-                                store=stored)
+                                store=stored, shape=getattr(handler, "__name__", ""))
         return response
 
     def _execute(self, api_key, key, params, handler, args, rid, headers, client_ip,
@@ -125,7 +126,7 @@ class Api:
         ctx = Ctx(state=self.state, request_id=rid, base_url=base_url, api_key=api_key,
                   idempotency_key=key, client_ip=client_ip)
         try:
-            with self.state.lock:
+            with self.state.transaction():
                 result = handler(ctx, params, **args)
                 if params.get("expand"):
                     result = expand(result, params["expand"], self.state)

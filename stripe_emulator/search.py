@@ -1,8 +1,9 @@
-"""Stripe's Search query language (REFERENCE §5.9) over in-memory objects."""
+"""Stripe's Search query language over the emulator's indexed collections."""
 import base64
 import re
 
 from .errors import invalid, missing_param
+from .store import created_key
 
 _Q = r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*\""""
 _CLAUSE = re.compile(
@@ -103,26 +104,113 @@ def _match(obj, clause, fields, query):
     return hit != neg
 
 
-def run(items, params, url, fields):
-    """Filter newest-first ``items`` by ``params["query"]`` and page the result."""
+def _validate(clauses, fields, query):
+    """Reject bad operators and values up front, whether or not anything is stored."""
+    for _neg, field, _key, op, value in clauses:
+        if field == "metadata":
+            continue
+        kind = fields[field]
+        if kind == "number":
+            if op not in _NUMERIC_OPS:
+                raise _error(query, f"operator `{op}` is not supported on `{field}`")
+            if value is not None:
+                try:
+                    int(float(value))
+                except (TypeError, ValueError, OverflowError):
+                    raise _error(query, f"`{field}` takes a number") from None
+        elif kind in ("string",) and value is not None:
+            if op == "~" and len(value) < 3:
+                raise _error(query, "substring matches need at least 3 characters")
+            if op not in (":", "~"):
+                raise _error(query, f"operator `{op}` is not supported on `{field}`")
+
+
+def _lookup_ids(coll, clause, fields):
+    """The ids an index gives for one clause, or None when it needs a scan."""
+    neg, field, key, op, value = clause
+    if neg or value is None or op != ":":
+        return None
+    if field == "metadata":
+        return coll.ids(f"metadata.{key}", value)
+    if fields[field] == "string" and coll.indexed(field):
+        return coll.ids(field, value)
+    return None
+
+
+def _created_keys(clauses):
+    """The created range that every hit must fall in (AND queries), as sort keys."""
+    lo = hi = None
+    for neg, field, _key, op, value in clauses:
+        if neg or field != "created" or value is None:
+            continue
+        n = int(float(value))
+        if op in (":", "="):
+            bounds = (n, n + 1)
+        elif op in (">", ">="):
+            bounds = (n + (op == ">"), None)
+        else:
+            bounds = (None, n + (op == "<="))
+        if bounds[0] is not None:
+            lo = created_key(bounds[0]) if lo is None else max(lo, created_key(bounds[0]))
+        if bounds[1] is not None:
+            hi = created_key(bounds[1]) if hi is None else min(hi, created_key(bounds[1]))
+    return lo, hi
+
+
+def _page_key(params):
+    raw = params.get("page")
+    if not raw:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(str(raw).encode()).decode()
+        if not text.startswith("k:"):
+            raise ValueError
+        return int(text[2:])
+    except ValueError:
+        raise invalid("Invalid page token.", param="page") from None
+
+
+def run(coll, params, url, fields, present=None):
+    """Search a ``store.Collection`` newest first by ``params["query"]`` and page the hits.
+
+    Equality clauses on metadata and indexed fields are index lookups (AND: the smallest
+    index list is walked; OR of lookups: their union), ``created`` ranges are binary
+    searches; only the objects walked are decoded, and the walk stops once a page (plus
+    one, for ``has_more``) is found. ``next_page`` carries the last hit's position.
+    """
     query = params.get("query")
     if query in (None, ""):
         raise missing_param("query")
+    if not isinstance(query, str):
+        raise invalid("Invalid search query.", param="query")
     joiner, clauses = parse(query, fields)
-    combine = all if joiner == "AND" else any
-    hits = [o for o in items if combine(_match(o, c, fields, query) for c in clauses)]
+    _validate(clauses, fields, query)
     from .resources.common import parse_limit
 
     limit = parse_limit(params)
-    offset = 0
-    if params.get("page"):
-        try:
-            offset = int(base64.urlsafe_b64decode(params["page"].encode()).decode())
-        except ValueError:
-            raise invalid("Invalid page token.", param="page") from None
-    page = hits[offset: offset + limit]
-    has_more = offset + limit < len(hits)
-    next_page = (base64.urlsafe_b64encode(str(offset + limit).encode()).decode()
-                 if has_more else None)
+    page_key = _page_key(params)
+    combine = all if joiner == "AND" else any
+    lookups = [_lookup_ids(coll, c, fields) for c in clauses]
+    if joiner == "AND" or len(clauses) == 1:
+        ids = min((x for x in lookups if x is not None), key=len, default=coll.ids())
+        lo_key, hi_key = _created_keys(clauses)
+    elif all(x is not None for x in lookups):
+        ids = sorted({i for x in lookups for i in x}, key=coll.sort_key_of)
+        lo_key = hi_key = None
+    else:
+        ids, lo_key, hi_key = coll.ids(), None, None
+    if page_key is not None:
+        hi_key = page_key if hi_key is None else min(hi_key, page_key)
+    lo, hi = coll.bounds(ids, lo_key, hi_key)
+    hits = coll.walk(ids, lo, hi, lambda o: combine(_match(o, c, fields, query)
+                                                    for c in clauses), limit + 1)
+    page = hits[:limit]
+    has_more = len(hits) > limit
+    next_page = None
+    if has_more:
+        last = coll.sort_key_of(page[-1]["id"])
+        next_page = base64.urlsafe_b64encode(f"k:{last}".encode()).decode()
+    if present is not None:
+        page = [present(o) for o in page]
     return {"object": "search_result", "data": page, "has_more": has_more,
             "next_page": next_page, "url": url}

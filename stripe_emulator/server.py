@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from .api import CORS, Api, Response, json_response
 from .control_api import Control
 from .faults import Faults
-from .idempotency import IdempotencyStore
+from .idempotency import MAX_BYTES, MAX_ENTRIES, IdempotencyStore
 from .ids import request_id
 from .state import State
 from .stripejs import PATHS as STRIPEJS_PATHS
@@ -97,10 +97,12 @@ class EmulatorServer:
     """A stateful Stripe test-mode API on ``host:port`` (``port=0`` picks a free one)."""
 
     def __init__(self, host="127.0.0.1", port=0, forward_to=None, webhook_secret=None,
-                 quiet=True, webhook_retry_base=1.0, webhook_max_attempts=4):
+                 quiet=True, webhook_retry_base=1.0, webhook_max_attempts=4,
+                 idempotency_max_entries=MAX_ENTRIES, idempotency_max_bytes=MAX_BYTES):
         self.host, self.port, self.quiet = host, port, quiet
         self.state = State()
-        self.idempotency = IdempotencyStore()
+        self.idempotency = IdempotencyStore(max_entries=idempotency_max_entries,
+                                            max_bytes=idempotency_max_bytes)
         self.faults = Faults()
         self.webhooks = WebhookDispatcher(self.state, retry_base=webhook_retry_base,
                                           max_attempts=webhook_max_attempts)

@@ -130,7 +130,7 @@ class WebhookDispatcher:
                                              (event, payload, endpoint, attempt + 1, generation)))
                 self._cond.notify()
         if ok:
-            with self.state.lock:
+            with self.state.transaction():
                 stored = self.state.events.get(event["id"])
                 if stored and stored["pending_webhooks"] > 0:
                     stored["pending_webhooks"] -= 1

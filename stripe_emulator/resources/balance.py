@@ -1,7 +1,7 @@
 """Balance transactions (charge fees, refunds) and the balance they add up to."""
 from ..parameters import LIST, STR
 from ..router import route
-from .common import filter_created, lookup, newest_first, paginate
+from .common import list_page, lookup
 
 TXN_LIST = {**LIST, "type": STR, "source": STR, "currency": STR}
 
@@ -13,19 +13,14 @@ def retrieve_balance_transaction(ctx, params, txn_id):
 
 @route("GET", "/v1/balance_transactions", TXN_LIST)
 def list_balance_transactions(ctx, params):
-    items = newest_first(ctx.state.balance_transactions)
-    for field in ("type", "source", "currency"):
-        if params.get(field):
-            items = [t for t in items if t[field] == params[field]]
-    items = filter_created(items, params)
-    return paginate(items, params, "/v1/balance_transactions", "balance_transaction")
+    where = {field: params.get(field) for field in ("type", "source", "currency")}
+    return list_page(ctx.state.balance_transactions, params, "/v1/balance_transactions",
+                     "balance_transaction", where=where)
 
 
 @route("GET", "/v1/balance")
 def retrieve_balance(ctx, params):
-    pending: dict[str, int] = {}
-    for txn in ctx.state.balance_transactions.values():
-        pending[txn["currency"]] = pending.get(txn["currency"], 0) + txn["net"]
+    pending = ctx.state.balance_totals  # kept up to date as transactions are stored
     return {
         "object": "balance", "livemode": False,
         "available": [{"amount": 0, "currency": c, "source_types": {"card": 0}}

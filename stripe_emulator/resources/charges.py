@@ -6,15 +6,7 @@ from ..errors import StripeError, card_error, invalid, missing_param
 from ..parameters import HASH, LIST, SEARCH, STR
 from ..router import route
 from . import charge_objects as co
-from .common import (
-    filter_created,
-    lookup,
-    merge_metadata,
-    new_metadata,
-    newest_first,
-    paginate,
-    truthy,
-)
+from .common import list_page, lookup, merge_metadata, new_metadata, truthy
 from .tokens import SOURCE_PARAM, check_token_policy, consume_source, verify_cvc
 
 NO_SAVED_SOURCE = (
@@ -119,8 +111,7 @@ def _settle(ctx, charge, amount):
 
 @route("GET", "/v1/charges/search", SEARCH)
 def search_charges(ctx, params):
-    items = newest_first(ctx.state.charges)
-    return search.run(items, params, "/v1/charges/search", SEARCH_FIELDS)
+    return search.run(ctx.state.charges, params, "/v1/charges/search", SEARCH_FIELDS)
 
 
 @route("GET", "/v1/charges/{charge_id}")
@@ -167,10 +158,6 @@ def capture_charge(ctx, params, charge_id):
 
 @route("GET", "/v1/charges", {**LIST, "customer": STR, "payment_intent": STR})
 def list_charges(ctx, params):
-    items = newest_first(ctx.state.charges)
-    if params.get("customer"):
-        items = [c for c in items if c["customer"] == params["customer"]]
-    if params.get("payment_intent"):
-        items = [c for c in items if c["payment_intent"] == params["payment_intent"]]
-    items = filter_created(items, params)
-    return paginate(items, params, "/v1/charges", "charge")
+    where = {"customer": params.get("customer"),
+             "payment_intent": params.get("payment_intent")}
+    return list_page(ctx.state.charges, params, "/v1/charges", "charge", where=where)

@@ -1,6 +1,7 @@
 """Helpers shared by resources: lists and pagination, created filters, metadata, expand."""
 from ..currencies import parse_int
 from ..errors import StripeError, invalid, no_such
+from ..store import created_key
 
 _CREATED_OPS = {"gt": int.__gt__, "gte": int.__ge__, "lt": int.__lt__, "lte": int.__le__}
 
@@ -41,6 +42,79 @@ def filter_created(items, params, field="created"):
     return [o for o in items if all(fn(o[field], v) for fn, v in checks)]
 
 
+def created_range(params, field="created"):
+    """``created=N`` / ``created[gt|gte|lt|lte]=N`` as a half-open sort-key range."""
+    cond = params.get(field)
+    if cond in (None, ""):
+        return None, None
+    if not isinstance(cond, dict):
+        value = parse_int(cond, field)
+        return created_key(value), created_key(value + 1)
+    lo = hi = None
+    for op, raw in cond.items():
+        if op not in _CREATED_OPS:
+            raise invalid(f"Received unknown parameter: {field}[{op}]", param=f"{field}[{op}]")
+        value = parse_int(raw, f"{field}[{op}]")
+        if op in ("gt", "gte"):
+            key = created_key(value + (op == "gt"))
+            lo = key if lo is None else max(lo, key)
+        else:
+            key = created_key(value + (op == "lte"))
+            hi = key if hi is None else min(hi, key)
+    return lo, hi
+
+
+def list_page(coll, params, url, kind, *, where=None, match=None):
+    """A newest-first page of a ``store.Collection`` for a list endpoint.
+
+    ``where`` holds exact-equality filters (``None``/``""`` values are ignored); the most
+    selective indexed one picks the ids to walk. ``match`` is any further predicate.
+    ``created`` filters and the ``starting_after``/``ending_before`` cursors are binary
+    searches over the (created, insertion)-ordered ids, so a page costs the same however
+    many objects there are.
+    """
+    limit = parse_limit(params)
+    after, before = params.get("starting_after"), params.get("ending_before")
+    if after and before:
+        raise invalid("You may only specify one of these parameters: ending_before, "
+                      "starting_after.")
+    where = {f: v for f, v in (where or {}).items() if v not in (None, "")}
+    ids = coll.ids()
+    for name, value in where.items():
+        if coll.indexed(name) and isinstance(value, str):
+            candidates = coll.ids(name, value)
+            if len(candidates) < len(ids):
+                ids = candidates
+    lo_key, hi_key = created_range(params)
+    lo, hi = coll.bounds(ids, lo_key, hi_key)
+
+    def wanted(obj):
+        return all(obj.get(f) == v for f, v in where.items()) and (match is None or
+                                                                   match(obj))
+
+    if after:
+        lo, hi = coll.bounds(ids, None, _cursor(coll, after, kind, "starting_after"), lo, hi)
+        found = coll.walk(ids, lo, hi, wanted, limit + 1)
+        page = found[:limit]
+    elif before:
+        lo, hi = coll.bounds(ids, _cursor(coll, before, kind, "ending_before") + 1, None,
+                             lo, hi)
+        found = coll.walk(ids, lo, hi, wanted, limit + 1, upward=True)
+        page = found[:limit][::-1]
+    else:
+        found = coll.walk(ids, lo, hi, wanted, limit + 1)
+        page = found[:limit]
+    return {"object": "list", "data": page, "has_more": len(found) > limit, "url": url}
+
+
+def _cursor(coll, obj_id, kind, param) -> int:
+    key = coll.sort_key_of(obj_id)
+    if key is None:
+        raise StripeError(400, "invalid_request_error", f"No such {kind}: '{obj_id}'",
+                          code="resource_missing", param=param, stored=False)
+    return key
+
+
 def paginate(items, params, url, kind):
     """Cut a newest-first list by ``limit``/``starting_after``/``ending_before``."""
     limit = parse_limit(params)
@@ -71,8 +145,9 @@ def _index(items, obj_id, kind, param):
                       code="resource_missing", param=param, stored=False)
 
 
-def newest_first(collection: dict) -> list:
-    return list(reversed(collection.values()))
+def newest_first(collection) -> list:
+    """Every object, newest first (a full scan: lists use ``list_page``)."""
+    return list(reversed(list(collection.values())))
 
 
 def merge_metadata(obj, raw):

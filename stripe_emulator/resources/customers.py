@@ -6,15 +6,7 @@ from ..errors import card_error, missing_param, no_such
 from ..ids import _rng, new_id
 from ..parameters import HASH, LIST, PAGE, SEARCH, STR
 from ..router import route
-from .common import (
-    expand,
-    filter_created,
-    lookup,
-    merge_metadata,
-    new_metadata,
-    newest_first,
-    paginate,
-)
+from .common import expand, list_page, lookup, merge_metadata, new_metadata
 from .tokens import SOURCE_PARAM, check_token_policy, consume_source, verify_cvc
 
 SEARCH_FIELDS = {"created": "number", "email": "string", "name": "string", "phone": "string"}
@@ -100,8 +92,8 @@ def create_customer(ctx, params):
 
 @route("GET", "/v1/customers/search", SEARCH)
 def search_customers(ctx, params):
-    items = [view(ctx, c) for c in newest_first(ctx.state.customers)]
-    return search.run(items, params, "/v1/customers/search", SEARCH_FIELDS)
+    return search.run(ctx.state.customers, params, "/v1/customers/search", SEARCH_FIELDS,
+                      present=lambda c: view(ctx, c))
 
 
 @route("GET", "/v1/customers/{customer_id}")
@@ -143,11 +135,8 @@ def delete_customer(ctx, params, customer_id):
 
 @route("GET", "/v1/customers", {**LIST, "email": STR})
 def list_customers(ctx, params):
-    items = newest_first(ctx.state.customers)
-    if params.get("email"):
-        items = [c for c in items if c["email"] == params["email"]]
-    items = filter_created(items, params)
-    result = paginate(items, params, "/v1/customers", "customer")
+    result = list_page(ctx.state.customers, params, "/v1/customers", "customer",
+                       where={"email": params.get("email")})
     result["data"] = [view(ctx, c) for c in result["data"]]
     return result
 

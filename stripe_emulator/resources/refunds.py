@@ -6,15 +6,7 @@ from ..parameters import HASH, LIST, PAGE, STR
 from ..router import route
 from . import charge_objects as co
 from .charges import get_charge
-from .common import (
-    VIRTUAL_EXPANSIONS,
-    filter_created,
-    lookup,
-    merge_metadata,
-    new_metadata,
-    newest_first,
-    paginate,
-)
+from .common import VIRTUAL_EXPANSIONS, list_page, lookup, merge_metadata, new_metadata
 
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 REFUND = {"amount": STR, "reason": STR, "metadata": HASH}
@@ -118,8 +110,10 @@ def update_refund(ctx, params, refund_id):
 
 
 def refunds_of(state, charge_id) -> list:
-    """The charge's refunds, newest first."""
-    return [r for r in newest_first(state.refunds) if r["charge"] == charge_id]
+    """The charge's refunds, newest first (an index lookup)."""
+    coll = state.refunds
+    ids = coll.ids("charge", charge_id)
+    return [r for r in coll.walk(ids, 0, len(ids), None, len(ids)) if r["charge"] == charge_id]
 
 
 def _charge_refunds_list(charge, state):
@@ -134,15 +128,12 @@ VIRTUAL_EXPANSIONS["charge", "refunds"] = _charge_refunds_list
 
 @route("GET", "/v1/refunds", {**LIST, "charge": STR})
 def list_refunds(ctx, params):
-    items = newest_first(ctx.state.refunds)
-    if params.get("charge"):
-        items = [r for r in items if r["charge"] == params["charge"]]
-    items = filter_created(items, params)
-    return paginate(items, params, "/v1/refunds", "refund")
+    return list_page(ctx.state.refunds, params, "/v1/refunds", "refund",
+                     where={"charge": params.get("charge")})
 
 
 @route("GET", "/v1/charges/{charge_id}/refunds", PAGE)
 def list_charge_refunds(ctx, params, charge_id):
     get_charge(ctx, charge_id)
-    return paginate(refunds_of(ctx.state, charge_id), params,
-                    f"/v1/charges/{charge_id}/refunds", "refund")
+    return list_page(ctx.state.refunds, params, f"/v1/charges/{charge_id}/refunds", "refund",
+                     where={"charge": charge_id})

@@ -185,7 +185,7 @@ def consume_source(ctx, source, param="source"):
                               f"You cannot use a Stripe token more than once: {source}.",
                               code="token_already_used", param=param)
         token["used"] = True
-        return token["card"]
+        return state.cards[token["card"]["id"]]
     card = state.cards.get(source)
     if card is None:
         raise no_such("source", source, param)
