@@ -10,6 +10,8 @@ BASE_DIR = Path(__file__).resolve().parent
 #: Keys the app uses when it talks to the offline emulator and no key is configured.
 EMULATOR_SECRET_KEY = "sk_test_emulator_storefront"
 EMULATOR_PUBLISHABLE_KEY = "pk_test_emulator_storefront"
+#: Where the emulator `make run` starts keeps its state (STRIPE_EMULATOR_STATE_FILE overrides).
+EMULATOR_STATE_FILE = BASE_DIR / "instance" / "stripe-emulator.sqlite3"
 
 
 def _bool(value, default=False):

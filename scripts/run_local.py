@@ -21,20 +21,30 @@ LOCAL_WEBHOOK_SECRET = "whsec_local_emulator_forwarding"
 
 def start_emulator(host, port):
     """Start the emulator, forwarding signed events to the app; point the app at it."""
+    from config import EMULATOR_STATE_FILE
+    from stripe_emulator.persist import StateFileError
     from stripe_emulator.server import EmulatorServer
 
     secret = os.environ.get("STRIPE_WEBHOOK_SECRET") or LOCAL_WEBHOOK_SECRET
-    emulator = EmulatorServer(
-        host="127.0.0.1",
-        port=int(os.environ.get("STRIPE_EMULATOR_PORT", "12111")),
-        forward_to=f"http://{host}:{port}/webhooks/stripe",
-        webhook_secret=secret,
-        quiet=False,
-    )
+    # The emulator remembers its charges across restarts, like the store's database does.
+    state_file = os.environ.get("STRIPE_EMULATOR_STATE_FILE") or str(EMULATOR_STATE_FILE)
+    try:
+        emulator = EmulatorServer(
+            host="127.0.0.1",
+            port=int(os.environ.get("STRIPE_EMULATOR_PORT", "12111")),
+            forward_to=f"http://{host}:{port}/webhooks/stripe",
+            webhook_secret=secret,
+            quiet=False,
+            state_file=state_file,
+        )
+    except StateFileError as exc:
+        raise SystemExit(f"Emulator state: {exc} (setting STRIPE_EMULATOR_STATE_FILE)") from None
     emulator.start()
     os.environ["STRIPE_API_BASE"] = emulator.url
     os.environ["STRIPE_WEBHOOK_SECRET"] = secret
     print(f" * Offline Stripe emulator on {emulator.url} (no STRIPE_SECRET_KEY set)")
+    print(f" * Emulator state kept in {state_file} ({len(emulator.state.charges)} charges;"
+          " delete the file to start clean)")
     return emulator
 
 

@@ -71,6 +71,7 @@ class Control:
             if key not in policy:
                 raise ValueError(f"unknown policy {key!r}; known: {', '.join(policy)}")
             policy[key] = bool(value)
+        self.emu.state.policy_changed()
         return dict(policy)
 
     def get_webhooks(self, data):

@@ -42,7 +42,8 @@ class IdempotencyStore:
         self._done: OrderedDict = OrderedDict()  # scope -> (fingerprint, status, blob, rid, at)
         self._bytes = 0
         self._inflight: set = set()
-        self.on_store = None  # callable(scope, entry) when an answer is stored (persistence)
+        # callable(scope, fingerprint, status, body, request_id, at) for each stored answer
+        self.on_store = None
 
     def reset(self):
         with self._lock:
@@ -76,11 +77,12 @@ class IdempotencyStore:
         with self._lock:
             self._inflight.discard(scope)
             if store:
+                at = time.time()
                 entry = (fingerprint_, status, self._codec.encode_text(body, f"{shape}:{status}"),
-                         request_id, time.time())
+                         request_id, at)
                 self._put(scope, entry)
                 if self.on_store is not None:
-                    self.on_store(scope, entry)
+                    self.on_store(scope, fingerprint_, status, body, request_id, at)
 
     # --- storage ------------------------------------------------------------------------
     def _put(self, scope, entry):
@@ -102,11 +104,9 @@ class IdempotencyStore:
             del self._done[scope]
             self._bytes -= len(entry[2])
 
-    def entries(self):
-        """``[(scope, entry)]`` oldest first (for saving)."""
+    def load(self, scope, fingerprint_, status, body, request_id, at):
+        """Add an answer saved earlier (from a state file), oldest first."""
         with self._lock:
-            return list(self._done.items())
-
-    def load(self, scope, entry, dicts=None):
-        with self._lock:
-            self._put(scope, entry)
+            if time.time() - at <= self.ttl:
+                self._put(scope, (fingerprint_, status, self._codec.encode_text(
+                    body, f"loaded:{status}"), request_id, at))

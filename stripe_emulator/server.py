@@ -14,6 +14,7 @@ from .control_api import Control
 from .faults import Faults
 from .idempotency import MAX_BYTES, MAX_ENTRIES, IdempotencyStore
 from .ids import request_id
+from .persist import StateFile
 from .state import State
 from .stripejs import PATHS as STRIPEJS_PATHS
 from .stripejs import script
@@ -98,7 +99,8 @@ class EmulatorServer:
 
     def __init__(self, host="127.0.0.1", port=0, forward_to=None, webhook_secret=None,
                  quiet=True, webhook_retry_base=1.0, webhook_max_attempts=4,
-                 idempotency_max_entries=MAX_ENTRIES, idempotency_max_bytes=MAX_BYTES):
+                 idempotency_max_entries=MAX_ENTRIES, idempotency_max_bytes=MAX_BYTES,
+                 state_file=None, reset_state=False):
         self.host, self.port, self.quiet = host, port, quiet
         self.state = State()
         self.idempotency = IdempotencyStore(max_entries=idempotency_max_entries,
@@ -112,12 +114,27 @@ class EmulatorServer:
         if forward_to:
             self.webhook_secret = webhook_secret or "whsec_" + secrets.token_hex(16)
             self.webhooks.add_endpoint(forward_to, self.webhook_secret)
+        self.state_file = None
+        if state_file:
+            self._open_state_file(state_file, reset_state)
         self.api = Api(self.state, self.idempotency, self.faults)
         self.control = Control(self)
         self._httpd = None
         self._thread = None
         self._conns: set = set()
         self._conns_lock = threading.Lock()
+
+    def _open_state_file(self, path, reset):
+        """Load the state saved in ``path`` (SQLite; created if missing) and keep saving."""
+        sf = StateFile(path)
+        if reset:
+            sf.clear()
+        sf.load(self.state, self.idempotency)
+        self.state.persistence = sf
+        self.state_file = sf
+        bounds = (self.idempotency.max_entries, self.idempotency.ttl)
+        self.idempotency.on_store = lambda scope, *answer: sf.write_idempotency(
+            scope, *answer, bounds)
 
     @property
     def url(self) -> str:
@@ -136,8 +153,10 @@ class EmulatorServer:
         return self
 
     def stop(self):
-        """Stop serving, close open keep-alive connections and the webhook thread."""
+        """Stop serving, close open keep-alive connections, the webhook thread and the state
+        file (everything is already saved in it: each request's changes are)."""
         if self._httpd is None:
+            self.close_state_file()
             return
         self._httpd.shutdown()
         with self._conns_lock:
@@ -152,6 +171,15 @@ class EmulatorServer:
         while self._conns and time.monotonic() < deadline:
             time.sleep(0.01)
         self._httpd = None
+        self.close_state_file()
+
+    def close_state_file(self):
+        if self.state_file is not None:
+            with self.state.lock:
+                self.state.persistence = None
+                self.idempotency.on_store = None
+                self.state_file.close()
+                self.state_file = None
 
     def __enter__(self):
         return self.start()

@@ -113,6 +113,12 @@ class State:
         with self.transaction():
             pass
 
+    def policy_changed(self):
+        """Save the policy flags (set through the control API) to the state file."""
+        with self.transaction():
+            if self.persistence is not None:
+                self.persistence.dirty = True
+
     def deleted(self, coll, obj_id):
         self._deleted.append((coll.name, obj_id))
 
