@@ -1,6 +1,5 @@
 """EmulatorServer: the HTTP transport (ThreadingHTTPServer, HTTP/1.1 keep-alive)."""
 import contextlib
-import html
 import secrets
 import socket
 import sys
@@ -9,6 +8,7 @@ import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from . import receipts
 from .api import CORS, Api, Response, json_response
 from .control_api import Control
 from .faults import Faults
@@ -73,7 +73,7 @@ class _Handler(BaseHTTPRequestHandler):
             response = emu.api.handle(method, path, query, body, self.headers,
                                       self.client_address[0], emu.url)
         else:
-            response = emu.serve_other(method, path, body)
+            response = emu.serve_other(method, path, body, self.headers)
         if response.drop:
             self.close_connection = True
             status = "dropped"
@@ -198,7 +198,7 @@ class EmulatorServer:
         with self._conns_lock:
             (self._conns.add if opened else self._conns.discard)(conn)
 
-    def serve_other(self, method, path, body) -> Response:
+    def serve_other(self, method, path, body, headers=None) -> Response:
         """Control API, the Stripe.js stand-in, receipts, and 404 for anything else."""
         if path.startswith("/_emulator/"):
             status, data = self.control.handle(method, path, body)
@@ -207,7 +207,8 @@ class EmulatorServer:
             return Response(200, [("Content-Type", "application/javascript; charset=utf-8"),
                                   ("Cache-Control", "no-cache"), *CORS], script())
         if path.startswith("/receipts/payment/") and method == "GET":
-            return self._receipt(path.rsplit("/", 1)[-1])
+            referer = headers.get("Referer") if headers is not None else None
+            return self._receipt(path.rsplit("/", 1)[-1], referer)
         rid = request_id()
         return json_response(404, {"error": {
             "type": "invalid_request_error",
@@ -215,13 +216,12 @@ class EmulatorServer:
                        "https://stripe.com/docs or we can help at https://support.stripe.com/.",
         }}, [("Request-Id", rid)])
 
-    def _receipt(self, charge_id) -> Response:
+    def _receipt(self, charge_id, referer=None) -> Response:
         with self.state.lock:
             charge = self.state.charges.get(charge_id)
-            if charge is None:
-                return Response(404, [("Content-Type", "text/plain")], b"No such receipt")
-            text = (f"<!doctype html><title>Receipt</title><h1>Receipt</h1>"
-                    f"<p>Charge {html.escape(charge['id'])}: {charge['amount']} "
-                    f"{html.escape(charge['currency'].upper())} - {charge['status']}</p>"
-                    f"<p>{html.escape(charge['description'] or '')}</p>")
-        return Response(200, [("Content-Type", "text/html; charset=utf-8")], text.encode())
+        headers = [("Content-Type", "text/html; charset=utf-8"),
+                   ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"),
+                   ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
+        if charge is None:
+            return Response(404, headers, receipts.not_found())
+        return Response(200, headers, receipts.render(charge, referer))
