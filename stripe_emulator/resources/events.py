@@ -4,6 +4,18 @@ from ..router import route
 from .common import list_page, lookup
 
 
+def _strings(value):
+    """Every string in a ``types`` parameter however it was spelled (list, dict, one)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
 @route("GET", "/v1/events", {**LIST, "type": STR, "types": ARRAY})
 def list_events(ctx, params):
     where, checks = {}, []
@@ -13,9 +25,7 @@ def list_events(ctx, params):
     elif wanted:
         where["type"] = wanted
     if params.get("types"):
-        types = params["types"]
-        types = set(types.values() if isinstance(types, dict) else
-                    [types] if isinstance(types, str) else types)
+        types = set(_strings(params["types"]))
         checks.append(lambda e: e["type"] in types)
     return list_page(ctx.state.events, params, "/v1/events", "event", where=where,
                      match=lambda e: all(check(e) for check in checks))
