@@ -19,6 +19,7 @@ process's RSS growth.
 """
 import gc
 import os
+import random
 import statistics
 import sys
 import time
@@ -155,14 +156,18 @@ def main(n=50_000):
         plans = {"empty": _queries("cus_none", None), "small": _queries(cus_small, ids_small[10]),
                  "big": _queries(cus_big, ids_big[10])}
         worst = {}
+        rng = random.Random(11)
         for mode in ("stripe-python over HTTP", "in process (Api.handle, no HTTP/SDK)"):
-            print(f"\n{mode}: median of {REPEAT} calls each, emulators interleaved")
+            print(f"\n{mode}: median of {REPEAT} calls each, emulators interleaved in "
+                  "random order")
             print(f"{'query':45} {'empty ms':>9} {'small ms':>9} {'big ms':>9} "
                   f"{'big/small':>9} {'big/empty':>9}")
             for q, (label, _, _) in enumerate(plans["big"]):
                 samples = {name: [] for name in plans}
+                order = list(plans)
                 for _ in range(REPEAT):
-                    for name in plans:
+                    rng.shuffle(order)  # no emulator always runs right after another
+                    for name in order:
                         _, path, params = plans[name][q]
                         if mode.startswith("stripe"):
                             samples[name].append(_time(_sdk_call, clients[name], path, params))
