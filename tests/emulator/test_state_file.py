@@ -174,3 +174,34 @@ def test_make_run_keeps_the_emulator_state_in_the_instance_folder(tmp_path, monk
         emulator.stop()
     with EmulatorServer(state_file=path) as srv:
         assert len(srv.state.charges) == 1
+
+
+def test_concurrent_requests_are_all_saved(tmp_path):
+    import threading
+
+    path = tmp_path / "emu.sqlite3"
+    with EmulatorServer(state_file=path) as srv:
+        errors = []
+
+        def work(n):
+            c = _client(srv.url)
+            try:
+                for i in range(25):
+                    ch = c.v1.charges.create(params={"amount": 1000 + i, "currency": "usd",
+                                                     "source": "tok_visa",
+                                                     "metadata": {"order_id": f"{n}-{i}"}})
+                    if i % 5 == 0:
+                        c.v1.refunds.create(params={"charge": ch.id, "amount": 100})
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+    with EmulatorServer(state_file=path) as srv:
+        assert (len(srv.state.charges), len(srv.state.refunds)) == (200, 40)
+        found = _client(srv.url).v1.charges.search(params={"query": "metadata['order_id']:'7-20'"})
+        assert len(found.data) == 1 and found.data[0].amount_refunded == 100
