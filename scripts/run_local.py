@@ -43,7 +43,8 @@ def start_emulator(host, port):
     os.environ["STRIPE_API_BASE"] = emulator.url
     os.environ["STRIPE_WEBHOOK_SECRET"] = secret
     print(f" * Offline Stripe emulator on {emulator.url} (no STRIPE_SECRET_KEY set)")
-    print(f" * Emulator state kept in {state_file} ({len(emulator.state.charges)} charges;"
+    count = len(emulator.state.charges)
+    print(f" * Emulator state kept in {state_file} ({count} charge{'' if count == 1 else 's'};"
           " delete the file to start clean)")
     return emulator
 

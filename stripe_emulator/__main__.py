@@ -43,9 +43,10 @@ def main(argv=None):
     print(f"  stripe.api_base = {srv.url!r}; Stripe.js: {srv.url}/js.stripe.com/v3/",
           flush=True)
     if args.state_file:
-        counts = {name: len(getattr(srv.state, name)) for name in ("charges", "customers")}
-        print(f"  state kept in {args.state_file} ({counts['charges']} charges, "
-              f"{counts['customers']} customers; --reset starts clean)", flush=True)
+        counts = [f"{n} {name[:-1] if n == 1 else name}" for name, n in
+                  (("charges", len(srv.state.charges)), ("customers", len(srv.state.customers)))]
+        print(f"  state kept in {args.state_file} ({', '.join(counts)}; --reset starts clean)",
+              flush=True)
     if args.forward_to:
         print(f"  forwarding events to {args.forward_to} signed with {srv.webhook_secret}",
               flush=True)
