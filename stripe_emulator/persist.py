@@ -8,12 +8,14 @@ idempotency answers). Delete the file, pass ``--reset`` or ``POST /_emulator/res
 start clean.
 """
 import json
+import logging
 import sqlite3
 import threading
 import time
 from pathlib import Path
 
 FORMAT = "stripe-emulator-state/1"
+log = logging.getLogger("stripe_emulator")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS codec (idx INTEGER PRIMARY KEY, shape TEXT NOT NULL,
@@ -120,12 +122,17 @@ class StateFile:
             self.dirty = False
 
     def write_idempotency(self, scope, fingerprint, status, body, request_id, at, bounds):
+        """Save one idempotency answer; a failure is logged (the answer stays in memory)."""
         with self._lock:
-            self.conn.execute("INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?, ?, ?, ?)",
-                              (scope[0], scope[1], fingerprint, status, body, request_id, at))
-            self._idem_writes += 1
-            if self._idem_writes % 1000 == 0:
-                self._prune_idempotency(*bounds)
+            try:
+                self.conn.execute("INSERT OR REPLACE INTO idempotency VALUES "
+                                  "(?, ?, ?, ?, ?, ?, ?)",
+                                  (scope[0], scope[1], fingerprint, status, body, request_id, at))
+                self._idem_writes += 1
+                if self._idem_writes % 1000 == 0:
+                    self._prune_idempotency(*bounds)
+            except sqlite3.Error:
+                log.exception("could not save an idempotency answer to %s", self.path)
 
     def _prune_idempotency(self, max_entries, ttl):
         self.conn.execute("DELETE FROM idempotency WHERE at < ?", (time.time() - ttl,))
