@@ -21,6 +21,7 @@ _SEQ_BITS = 32
 _SEQ_MASK = (1 << _SEQ_BITS) - 1
 _NO_DICT = 255
 _WBITS = -15  # raw deflate, 32 KB window
+_LEVEL = 1  # fastest: ~200 bytes a charge instead of ~140, a third of the time
 
 
 def dumps(obj) -> str:
@@ -46,9 +47,9 @@ class Codec:
             idx = self.shapes[shape] = len(self.dicts)
             self.dicts.append(text[-32768:])
         if idx is None:
-            comp = zlib.compressobj(6, zlib.DEFLATED, _WBITS)
+            comp = zlib.compressobj(_LEVEL, zlib.DEFLATED, _WBITS)
             return bytes((_NO_DICT,)) + comp.compress(text) + comp.flush()
-        comp = zlib.compressobj(6, zlib.DEFLATED, _WBITS, 8, zlib.Z_DEFAULT_STRATEGY,
+        comp = zlib.compressobj(_LEVEL, zlib.DEFLATED, _WBITS, 8, zlib.Z_DEFAULT_STRATEGY,
                                 self.dicts[idx])
         return bytes((idx,)) + comp.compress(text) + comp.flush()
 
