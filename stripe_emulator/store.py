@@ -2,7 +2,7 @@
 
 Each stored object is kept as one small ``bytes`` blob: its compact JSON, deflated against a
 per-shape dictionary (the JSON of the first object of that shape, e.g. the first charge), so
-a 2.8 KB charge takes ~150 bytes. Reading decodes the blob (a few microseconds); writing
+a 2.8 KB charge takes ~200 bytes. Reading decodes the blob (a few microseconds); writing
 happens once per request, when the request's transaction ends (``State.transaction``):
 
 - ``get(id)`` / ``coll[id]`` inside a transaction hands out one live dict per object and
