@@ -19,6 +19,12 @@ class _Collector:
     def __init__(self, server):
         self.server = server
 
+    async def handle_RCPT(self, smtp_server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address.startswith("nobody@"):
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, smtp_server, session, envelope):  # noqa: N802 (aiosmtpd API)
         message = email.message_from_bytes(envelope.original_content, policy=policy.default)
         self.server.received(envelope.rcpt_tos, message)

@@ -63,11 +63,16 @@ def deliver(row, message):
         log.info("Mail kept local (no MAIL_SERVER; see /dev/mail): to %s, %r %s",
                  row.to_email, message.subject, links)
         return
+    connection = _connection(config)
     email = EmailMultiAlternatives(
         subject=message.subject, body=message.text,
         from_email=config["MAIL_DEFAULT_SENDER"], to=[row.to_email],
-        headers={"Message-ID": row.message_id}, connection=_connection(config),
+        headers={"Message-ID": row.message_id}, connection=connection,
     )
     email.attach_alternative(message.html, "text/html")
-    email.send(fail_silently=False)
+    connection.open()
+    try:
+        connection.send_messages([email])
+    finally:
+        connection.close()  # also after a refusal, so no socket is left open
     message.transport = f"SMTP {config['MAIL_SERVER']}:{config['MAIL_PORT']}"
