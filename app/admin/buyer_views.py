@@ -9,6 +9,8 @@ from app.admin.auth import admin_required
 from app.admin.buyer_forms import GrantForm, ResendForm, RevokeForm
 from app.admin.purchases import get_purchase
 
+ID = "int(max=2147483647)"  # ids beyond the column's range are a 404, not a database error
+
 
 def _buyer_or_404(buyer_id):
     buyer = buyers.get_buyer(buyer_id)
@@ -40,14 +42,14 @@ def find_buyer_view():
     return redirect(url_for("admin.show_buyer", buyer_id=buyer.id))
 
 
-@bp.get("/buyers/<int:buyer_id>")
+@bp.get(f"/buyers/<{ID}:buyer_id>")
 @admin_required
 def show_buyer(buyer_id):
     """A buyer's orders, access (active and revoked), emails and access history."""
     return _render(_buyer_or_404(buyer_id))
 
 
-@bp.post("/buyers/<int:buyer_id>/access")
+@bp.post(f"/buyers/<{ID}:buyer_id>/access")
 @admin_required
 def grant_access(buyer_id):
     """Grant a course by hand, with a reason."""
@@ -65,7 +67,7 @@ def grant_access(buyer_id):
     return _render(buyer, 400, grant_form=form)
 
 
-@bp.post("/buyers/<int:buyer_id>/access/<int:access_id>/revoke")
+@bp.post(f"/buyers/<{ID}:buyer_id>/access/<{ID}:access_id>/revoke")
 @admin_required
 def revoke_access(buyer_id, access_id):
     """Revoke access by hand, with a reason."""
@@ -84,7 +86,7 @@ def revoke_access(buyer_id, access_id):
     return redirect(url_for("admin.show_buyer", buyer_id=buyer.id))
 
 
-@bp.post("/buyers/<int:buyer_id>/orders/<reference>/resend")
+@bp.post(f"/buyers/<{ID}:buyer_id>/orders/<reference>/resend")
 @admin_required
 def resend_confirmation(buyer_id, reference):
     """Send the order confirmation again (a new email with a fresh sign-in link)."""

@@ -35,6 +35,7 @@ def _message_id():
 def enqueue(*, kind, to, subject, dedupe_key, context=None, buyer_id=None, order_id=None,
             created_by=None):
     """Queue one message in the current transaction; False if its dedupe key exists."""
+    subject = " ".join(subject.split())  # a header: no line breaks, whatever a title holds
     created = insert_or_skip(
         OutboxMessage, dedupe_key=dedupe_key[:200], kind=kind, to_email=to,
         subject=subject[:300], context=context or {}, message_id=_message_id(),
