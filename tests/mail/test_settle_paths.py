@@ -11,7 +11,7 @@ from app.models import Access, Order, OrderStatus, OutboxMessage
 def test_an_order_settled_by_reconcile_gets_access_and_one_email(
         app, buy_course, emulator_control, rows, client):
     """Lost charge answer → pending, nothing granted; reconcile → access and the email."""
-    from app.checkout.reconcile import reconcile_order
+    from app.orders.settlement import settle_pending
     from app.webhooks.services import handle_event
 
     emulator_control.inject_fault(mode="drop_response", count=1, path="/v1/charges",
@@ -20,7 +20,7 @@ def test_an_order_settled_by_reconcile_gets_access_and_one_email(
     assert order.status == OrderStatus.PENDING
     assert rows(Access) == [] and rows(OutboxMessage) == []
     with app.app_context():
-        assert reconcile_order(db.session.get(Order, order.id)) == "paid"
+        assert settle_pending(db.session.get(Order, order.id), force=True) == "paid"
     assert len(rows(Access)) == 1
     [mail] = rows(OutboxMessage)
     assert mail.dedupe_key == f"order-confirmation:{order.id}"
