@@ -40,4 +40,7 @@ def show_html(message_id):
     row = db.session.get(OutboxMessage, message_id)
     if row is None or not row.local_html:
         abort(404, description="No such message, or it has not been sent yet.")
-    return Response(row.local_html, mimetype="text/html")
+    response = Response(row.local_html, mimetype="text/html")
+    # An email's own inline styles may apply; nothing else (no scripts, no fetches).
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response

@@ -106,3 +106,24 @@ def test_buyer_pages_need_an_admin(client, app, buy):
     [buyer] = _read(app, Buyer)
     assert client.get(f"/admin/buyers/{buyer.id}").status_code == 302
     assert client.post(f"/admin/buyers/{buyer.id}/access", data={}).status_code in (302, 400)
+
+
+def test_malformed_buyer_requests_get_a_4xx(app, admin_client, buy):
+    """Odd ids, emails and form values are refused plainly; nothing is a 500."""
+    buy()
+    url, page = _buyer_page(admin_client)
+    token = csrf_from(page.text)
+    checks = [
+        admin_client.get("/admin/buyers?email=" + "x" * 5000),
+        admin_client.get("/admin/buyers"),
+        admin_client.get("/admin/buyers/99999999999999999999"),
+        admin_client.post(f"{url}/access", data={"csrf_token": token,
+                                                 "course_id": "99999999999999", "reason": "x"}),
+        admin_client.post(f"{url}/access/99999999999/revoke",
+                          data={"csrf_token": token, "reason": "x"}),
+        admin_client.post(f"{url}/access/1/revoke", data={"csrf_token": token,
+                                                          "reason": "x" * 600}),
+        admin_client.post(f"{url}/orders/%00/resend", data={"csrf_token": token, "key": "k"}),
+        admin_client.post(f"{url}/orders/ORD-NOPE/resend", data={"csrf_token": token}),
+    ]
+    assert [r.status_code for r in checks] == [404, 404, 404, 400, 404, 400, 400, 400]

@@ -166,3 +166,14 @@ def test_the_buyer_session_is_not_an_admin_session(client, buy_course):
     """A signed-in buyer cannot open the admin area."""
     buy_course(web=client)
     assert client.get("/admin/purchases").status_code == 302
+
+
+@pytest.mark.parametrize("email", ["x" * 300 + "@example.com", "a@b", "<script>@x.com",
+                                   "ada@example.com\r\nBcc: eve@example.com", ""])
+def test_odd_sign_in_emails_are_refused_with_a_400(client, email, rows):
+    """Malformed addresses never queue a message and never raise."""
+    page = client.get("/account/sign-in")
+    response = client.post("/account/sign-in", data={"csrf_token": csrf_from(page.text),
+                                                     "email": email})
+    assert response.status_code == 400
+    assert rows(OutboxMessage) == []
