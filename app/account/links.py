@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from app.extensions import db
 from app.models import SignInToken
@@ -91,3 +91,13 @@ def consume(signed):
         db.session.rollback()
         return None
     return db.session.scalar(select(SignInToken).where(SignInToken.token_hash == token_hash))
+
+
+def prune_expired(*, older_than=timedelta(days=1)):
+    """Delete token rows that expired more than `older_than` ago; return how many."""
+    result = db.session.execute(
+        delete(SignInToken).where(SignInToken.expires_at < utcnow() - older_than)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount

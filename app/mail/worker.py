@@ -10,6 +10,7 @@ go out without any other process. It starts with the first request of each proce
 import logging
 import os
 import threading
+import time
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -28,6 +29,7 @@ class OutboxWorker:
         self._pid = None
         self._lock = threading.Lock()
         self.idle = threading.Event()
+        self._next_prune = 0.0
 
     @property
     def enabled(self):
@@ -63,11 +65,15 @@ class OutboxWorker:
         self._thread = None
 
     def _pass(self):
+        from app.account.links import prune_expired
         from app.mail.outbox import flush_due, seconds_until_next
 
         with self.app.app_context():
             try:
                 flush_due()
+                if time.monotonic() >= self._next_prune:
+                    self._next_prune = time.monotonic() + 3600
+                    prune_expired()  # used and expired sign-in links, hourly
                 return seconds_until_next()
             except Exception:
                 log.exception("Outbox worker pass failed; retrying later")

@@ -177,3 +177,17 @@ def test_odd_sign_in_emails_are_refused_with_a_400(client, email, rows):
                                                      "email": email})
     assert response.status_code == 400
     assert rows(OutboxMessage) == []
+
+
+def test_expired_tokens_are_pruned_and_live_ones_kept(app, rows):
+    """The worker's hourly prune deletes tokens a day past expiry, nothing else."""
+    from app.account.links import mint_link, prune_expired
+
+    with app.app_context():
+        mint_link(email="old@example.com", purpose="sign-in")
+        db.session.execute(update(SignInToken).values(
+            expires_at=utcnow() - timedelta(days=2)))
+        db.session.commit()
+        mint_link(email="new@example.com", purpose="sign-in")
+        assert prune_expired() == 1
+    assert [t.email for t in rows(SignInToken)] == ["new@example.com"]
