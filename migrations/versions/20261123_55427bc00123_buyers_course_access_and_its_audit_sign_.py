@@ -1,7 +1,7 @@
 """buyers, course access and its audit, sign-in tokens, mail outbox
 
 Revision ID: 55427bc00123
-Revises: 7c1e0a9d4b52
+Revises: f95e2f52e829
 Create Date: 2026-11-23 18:07:57.532639
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '55427bc00123'
-down_revision = '7c1e0a9d4b52'
+down_revision = 'f95e2f52e829'
 branch_labels = None
 depends_on = None
 

@@ -1,5 +1,6 @@
-"""A buyer in Chromium with real mail: buy, get the email, sign in by link, lose access on
-a refund; the SMTP server is aiosmtpd in this process, the outbox worker runs in the app."""
+"""A buyer in Chromium with real mail: buy, get the email, open the lesson by its link,
+lose it on a refund. The SMTP server is aiosmtpd in this process; the outbox worker runs
+in the app."""
 
 import re
 
@@ -42,6 +43,18 @@ def _buy(page, store, email="ada@example.com"):
     expect(page.locator("h1")).to_contain_text("Your payment went through")
 
 
+def _course_with_a_lesson(app, make_course):
+    from app.catalog.lessons import add_lesson
+    from app.catalog.services import get_course
+    from app.extensions import db
+
+    make_course()
+    with app.app_context():
+        add_lesson(get_course("python-jumpstart"), title="Hello, Python",
+                   body="## Your first program\n\nLESSON-ONE-BODY")
+        db.session.commit()
+
+
 def _open_link(browser, url):
     context = browser.new_context()
     page = context.new_page()
@@ -50,10 +63,10 @@ def _open_link(browser, url):
     return context, page
 
 
-def test_buy_get_the_email_and_its_link_opens_my_courses_once(browser, page, store, smtp,
-                                                              make_course):
-    """Buy → the confirmation arrives → its link (another browser) opens My courses, once."""
-    make_course()
+def test_buy_get_the_email_and_its_link_opens_the_lesson_once(browser, page, store, smtp,
+                                                              make_course, app):
+    """Buy → the confirmation arrives → its link (another browser) opens the lesson, once."""
+    _course_with_a_lesson(app, make_course)
     _buy(page, store)
     page.click("text=My account")
     expect(page.locator("[data-testid=my-courses]")).to_contain_text("Python Jumpstart")
@@ -62,8 +75,11 @@ def test_buy_get_the_email_and_its_link_opens_my_courses_once(browser, page, sto
     link = _link(message, store)
     other, other_page = _open_link(browser, link)
     other_page.click("[data-testid=use-link]")
+    other_page.wait_for_url(re.compile(r"/courses/python-jumpstart/lessons/1$"))
+    expect(other_page.locator("main")).to_contain_text("LESSON-ONE-BODY")
+    other_page.screenshot(path="test-artifacts/lesson-from-email.png", full_page=True)
+    other_page.click("text=My account")
     expect(other_page.locator("[data-testid=my-courses]")).to_contain_text("Python Jumpstart")
-    other_page.screenshot(path="test-artifacts/my-courses.png", full_page=True)
     third, third_page = _open_link(browser, link)
     expect(third_page.locator("h1")).to_have_text("This link has expired or was used already")
     other.close()
@@ -77,9 +93,11 @@ def test_full_refund_from_the_admin_removes_access_and_mails_the_buyer(
 
     with app.app_context():
         create_admin(email=ADMIN_EMAIL, password=ADMIN_PASSWORD)
-    make_course()
+    _course_with_a_lesson(app, make_course)
     _buy(page, store)
     smtp.wait_for(1, timeout=15)
+    page.goto(f"{store}/courses/python-jumpstart/lessons/1")
+    expect(page.locator("main")).to_contain_text("LESSON-ONE-BODY")
     admin_context, admin = _open_link(browser, f"{store}/admin/login")
     admin.fill("input[name=email]", ADMIN_EMAIL)
     admin.fill("input[name=password]", ADMIN_PASSWORD)
@@ -97,6 +115,8 @@ def test_full_refund_from_the_admin_removes_access_and_mails_the_buyer(
     assert notice["Subject"].startswith("Refund for order ORD-")
     text, _ = parts(notice)
     assert "$69.00" in text and "has ended" in text
+    page.goto(f"{store}/courses/python-jumpstart/lessons/1")
+    expect(page.locator("main")).not_to_contain_text("LESSON-ONE-BODY")
     page.goto(f"{store}/account")
     expect(page.locator("[data-testid=my-courses]")).not_to_contain_text("Python Jumpstart")
     expect(page.locator("[data-testid=my-orders]")).to_contain_text("refunded")
@@ -121,6 +141,10 @@ def test_sign_in_from_another_browser_with_the_emailed_link(browser, page, store
     other.click("[data-testid=use-link]")
     expect(other.locator("[data-testid=my-courses]")).to_contain_text("Python Jumpstart")
     other.goto(f"{store}/courses/python-jumpstart")
+    expect(other.locator("[data-testid=owned-note]")).to_contain_text("You have this course")
+    expect(other.locator("#checkout-form")).to_have_count(0)
+    make_course(slug="sql-basics", title="SQL Basics")
+    other.goto(f"{store}/courses/sql-basics")  # another course: the checkout is prefilled
     expect(other.locator("#email")).to_have_value("ada@example.com")
     other.goto(link)
     expect(other.locator("h1")).to_have_text("This link has expired or was used already")

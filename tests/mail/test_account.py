@@ -127,7 +127,8 @@ def test_a_bad_email_is_refused_with_a_message(client):
     assert client.post("/account/sign-in", data={"email": "a@b.co"}).status_code == 400
 
 
-def test_a_buyer_who_just_paid_is_signed_in_and_sees_the_course(client, buy_course):
+def test_a_buyer_who_just_paid_is_signed_in_and_sees_the_course(client, buy_course,
+                                                                 make_course):
     """After checkout, /account on that browser lists the course and the order."""
     order = buy_course(web=client)
     account = client.get("/account")
@@ -135,7 +136,11 @@ def test_a_buyer_who_just_paid_is_signed_in_and_sees_the_course(client, buy_cour
     assert account.headers["Cache-Control"] == "no-store"
     assert "Python Jumpstart" in account.text and order.reference in account.text
     course_page = client.get("/courses/python-jumpstart")
-    assert 'value="ada@example.com"' in course_page.text  # checkout prefilled
+    assert "You have this course" in course_page.text
+    assert 'name="stripeToken"' not in course_page.text  # no second checkout for an owner
+    make_course(slug="sql-basics", title="SQL Basics")
+    other = client.get("/courses/sql-basics")
+    assert 'value="ada@example.com"' in other.text  # checkout prefilled
 
 
 def test_paying_does_not_sign_in_to_an_account_that_holds_more(app, client, buy_course):

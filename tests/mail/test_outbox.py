@@ -58,7 +58,9 @@ def test_the_confirmation_email_says_what_was_bought_and_links_to_the_course(
     from tests.helpers import csrf_from
 
     done = client.post(path, data={"csrf_token": csrf_from(confirm.text)})
-    assert done.status_code == 302 and done.headers["Location"] == "/account"
+    # The link opens the course (its first lesson once it has lessons) and signs in.
+    assert done.status_code == 302 and done.headers["Location"] == "/courses/python-jumpstart"
+    assert "You have this course" in client.get("/courses/python-jumpstart").text
     account = client.get("/account")
     assert "Python Jumpstart" in account.text and order.reference in account.text
     assert client.post(path, data={"csrf_token": csrf_from(confirm.text)}).status_code == 410
