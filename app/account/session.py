@@ -76,7 +76,9 @@ def sign_in_after_purchase(order):
     return True
 
 
-def email_for_checkout():
-    """The signed-in buyer's email, to fill in the checkout form."""
+def email_for_checkout(course=None):
+    """The signed-in buyer's email, to fill in the checkout form of a course they lack."""
     buyer = current_buyer()
-    return buyer.email if buyer is not None else None
+    if buyer is None or (course is not None and access.has_access(buyer.id, course.id)):
+        return None
+    return buyer.email

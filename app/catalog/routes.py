@@ -33,7 +33,7 @@ def show_course(slug):
     course = _course_or_404(slug)
     form = CheckoutForm()
     form.stripeEmail.data = (form.stripeEmail.data or session.pop("checkout_email", None)
-                             or email_for_checkout())  # a signed-in buyer's email
+                             or email_for_checkout(course))  # a signed-in buyer's
     return render_template("catalog/course.html", course=course, form=form,
                            lessons=lessons_of(course), can_view=can_view_lessons(course))
 

@@ -142,7 +142,7 @@ def test_sign_in_from_another_browser_with_the_emailed_link(browser, page, store
     expect(other.locator("[data-testid=my-courses]")).to_contain_text("Python Jumpstart")
     other.goto(f"{store}/courses/python-jumpstart")
     expect(other.locator("[data-testid=owned-note]")).to_contain_text("You have this course")
-    expect(other.locator("#checkout-form")).to_have_count(0)
+    expect(other.locator("#email")).to_have_value("")  # buying again is for someone else
     make_course(slug="sql-basics", title="SQL Basics")
     other.goto(f"{store}/courses/sql-basics")  # another course: the checkout is prefilled
     expect(other.locator("#email")).to_have_value("ada@example.com")
