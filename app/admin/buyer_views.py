@@ -1,5 +1,7 @@
 """Admin views of buyers: the buyer page, manual access changes, resending a confirmation."""
 
+import re
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -9,7 +11,9 @@ from app.admin.auth import admin_required
 from app.admin.buyer_forms import GrantForm, ResendForm, RevokeForm
 from app.admin.purchases import get_purchase
 
-ID = "int(max=2147483647)"  # ids beyond the column's range are a 404, not a database error
+#: Ids beyond the column's range are a 404, not a database error.
+ID = "int(max=2147483647)"
+REFERENCE_RE = re.compile(r"ORD-[A-Za-z0-9]{1,16}")
 
 
 def _buyer_or_404(buyer_id):
@@ -35,7 +39,7 @@ def _render(buyer, status=200, grant_form=None):
 def find_buyer_view():
     """Open the buyer page of an email (linked from each purchase)."""
     email = (request.args.get("email") or "")[:254]
-    buyer = find_buyer(email)
+    buyer = find_buyer(email) if "\x00" not in email else None
     if buyer is None:
         abort(404, description="No buyer has this email yet: buyers are created by a paid "
                                "order or a first sign-in.")
@@ -91,7 +95,8 @@ def revoke_access(buyer_id, access_id):
 def resend_confirmation(buyer_id, reference):
     """Send the order confirmation again (a new email with a fresh sign-in link)."""
     buyer = _buyer_or_404(buyer_id)
-    order = get_purchase(reference)
+    # Only a plausible order number reaches the database (a NUL byte is an error there).
+    order = get_purchase(reference) if REFERENCE_RE.fullmatch(reference) else None
     form = ResendForm()
     if order is None or not form.validate_on_submit():
         flash("The form has expired; reload the page.", "error")

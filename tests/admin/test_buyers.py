@@ -125,5 +125,11 @@ def test_malformed_buyer_requests_get_a_4xx(app, admin_client, buy):
                                                           "reason": "x" * 600}),
         admin_client.post(f"{url}/orders/%00/resend", data={"csrf_token": token, "key": "k"}),
         admin_client.post(f"{url}/orders/ORD-NOPE/resend", data={"csrf_token": token}),
+        admin_client.get("/admin/buyers?email=a%00b@example.com"),
+        admin_client.post(f"{url}/access", data={"csrf_token": token, "course_id": "1",
+                                                 "reason": "nul\x00byte"}),
+        admin_client.post(f"{url}/access/1/revoke", data={"csrf_token": token,
+                                                          "reason": "nul\x00byte"}),
     ]
-    assert [r.status_code for r in checks] == [404, 404, 404, 400, 404, 400, 400, 400]
+    assert [r.status_code for r in checks] == [404, 404, 404, 400, 404, 400, 400, 400,
+                                               404, 400, 400]
