@@ -77,6 +77,32 @@ class Config:
         self.ADMIN_PAGE_SIZE = int(env("ADMIN_PAGE_SIZE") or "50")
         self.LOGIN_MAX_FAILURES = int(env("LOGIN_MAX_FAILURES") or "5")
         self.LOGIN_LOCKOUT_SECONDS = int(env("LOGIN_LOCKOUT_SECONDS") or "300")
+        # --- Buyers, access and email (see README.md, "Buyers" and "Email") ---
+        self.STORE_URL = (env("STORE_URL") or (
+            f"http://127.0.0.1:{env('PORT') or '5000'}"
+            if self.ENV_NAME == "development" else "")).rstrip("/")
+        self.MAIL_SERVER = env("MAIL_SERVER") or ""
+        self.MAIL_PORT = int(env("MAIL_PORT") or "25")
+        self.MAIL_USE_TLS = _bool(env("MAIL_USE_TLS"))
+        self.MAIL_USE_SSL = _bool(env("MAIL_USE_SSL"))
+        self.MAIL_USERNAME = env("MAIL_USERNAME") or ""
+        self.MAIL_PASSWORD = env("MAIL_PASSWORD") or ""
+        self.MAIL_DEFAULT_SENDER = env("MAIL_DEFAULT_SENDER") or (
+            f"{self.STORE_NAME} <noreply@localhost>" if self.ENV_NAME != "production" else "")
+        self.MAIL_TIMEOUT = float(env("MAIL_TIMEOUT") or "15")
+        self.MAIL_BACKEND = "smtp"
+        self.MAIL_WORKER = _bool(env("MAIL_WORKER"), True)
+        self.MAIL_POLL_SECONDS = float(env("MAIL_POLL_SECONDS") or "60")
+        self.MAIL_RETRY_BASE_SECONDS = int(env("MAIL_RETRY_BASE_SECONDS") or "30")
+        self.MAIL_RETRY_MAX_SECONDS = int(env("MAIL_RETRY_MAX_SECONDS") or "3600")
+        self.MAIL_MAX_ATTEMPTS = int(env("MAIL_MAX_ATTEMPTS") or "40")
+        self.MAIL_SEND_LEASE_SECONDS = int(env("MAIL_SEND_LEASE_SECONDS") or "300")
+        self.SIGN_IN_LINK_MAX_AGE = int(env("SIGN_IN_LINK_MAX_AGE") or "900")
+        self.ORDER_LINK_MAX_AGE = int(env("ORDER_LINK_MAX_AGE") or "86400")
+        self.SIGN_IN_MAX_PER_EMAIL = int(env("SIGN_IN_MAX_PER_EMAIL") or "5")
+        self.SIGN_IN_MAX_PER_IP = int(env("SIGN_IN_MAX_PER_IP") or "20")
+        self.SIGN_IN_WINDOW_SECONDS = int(env("SIGN_IN_WINDOW_SECONDS") or "3600")
+        self.REVOKE_ACCESS_ON_PARTIAL_REFUND = _bool(env("REVOKE_ACCESS_ON_PARTIAL_REFUND"))
 
 
 class TestConfig(Config):
@@ -94,5 +120,9 @@ class TestConfig(Config):
         self.SESSION_COOKIE_SECURE = False
         self.REMEMBER_COOKIE_SECURE = False
         self.STRIPE_MAX_NETWORK_RETRIES = 0
+        self.STORE_URL = "http://localhost"
+        self.MAIL_SERVER = ""  # mail kept local unless a test starts its SMTP server
+        self.MAIL_DEFAULT_SENDER = "Course Shop <shop@example.com>"
+        self.MAIL_WORKER = False  # tests flush the outbox themselves, or start the worker
         for key, value in overrides.items():
             setattr(self, key, value)

@@ -21,3 +21,10 @@ accesslog = "-"
 errorlog = "-"
 # Behind one reverse proxy on the same host (see TRUST_PROXY_HOPS).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """Start the store's outbox thread (queued mail) in each worker as soon as it is up."""
+    outbox = getattr(worker.wsgi, "extensions", {}).get("outbox_worker")
+    if outbox is not None:
+        outbox.ensure_started()

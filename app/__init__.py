@@ -20,6 +20,7 @@ def create_app(config=None):
         raise RuntimeError("SECRET_KEY is not set. Production needs a long random value.")
     _check_stripe_keys(app)
     _check_time_budget(app)
+    _check_mail_config(app)
     _trust_proxy(app)
     _configure_logging(app)
     register_extensions(app)
@@ -49,6 +50,12 @@ def _check_time_budget(app):
         )
 
 
+def _check_mail_config(app):
+    from app.mail.transport import check_mail_config
+
+    check_mail_config(app.config)
+
+
 def _trust_proxy(app):
     """Behind a reverse proxy, take the client address and scheme from its headers."""
     hops = app.config.get("TRUST_PROXY_HOPS", 0)
@@ -68,26 +75,33 @@ def _configure_logging(app):
 
 def register_extensions(app):
     from app import models  # noqa: F401  (register the tables with the metadata)
-    from app.extensions import csrf, db, login_manager, migrate
+    from app.extensions import csrf, db, login_manager, mail, migrate
+    from app.mail import worker
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    mail.init_app(app)
+    worker.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         (BASE_DIR / "instance").mkdir(exist_ok=True)
 
 
 def register_blueprints(app):
+    from app.account import bp as account_bp
     from app.admin import bp as admin_bp
     from app.catalog import bp as catalog_bp
     from app.checkout import bp as checkout_bp
+    from app.mail.dev import bp as dev_mail_bp
     from app.webhooks import bp as webhooks_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(checkout_bp)
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(dev_mail_bp)
 
 
 def register_errorhandlers(app):

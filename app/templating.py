@@ -4,6 +4,7 @@ from datetime import UTC
 
 from flask import current_app
 
+from app.mail.dev import dev_mailbox_enabled
 from app.money import format_money
 from app.payments.keys import is_test_mode
 
@@ -29,4 +30,5 @@ def register(app):
             "store_name": config["STORE_NAME"],
             "test_mode": is_test_mode(config),
             "emulated": bool(config.get("STRIPE_API_BASE")),
+            "dev_mailbox": dev_mailbox_enabled(config),
         }

@@ -78,6 +78,9 @@ def main():
             print(f"Configuration error: {exc}", file=sys.stderr)
             return 2
         prepare(app)
+        app.extensions["outbox_worker"].ensure_started()  # mail left by a previous run
+        if app.config.get("ENV_NAME") == "development" and not app.config.get("MAIL_SERVER"):
+            print(f" * No MAIL_SERVER: mail is kept local, see http://{host}:{port}/dev/mail/")
         logging.getLogger("werkzeug").setLevel(logging.INFO)
         print(f" * Storefront on http://{host}:{port}  (Ctrl-C stops it)")
         app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)

@@ -231,3 +231,52 @@ def orders(app):
             return rows
 
     return read
+
+
+# --- Mail: a real SMTP server in the test process -----------------------------------
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """An aiosmtpd server for the session (tests may stop and restart it)."""
+    from tests.smtp import SMTPServer
+
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(app, smtp_server):
+    """The app sends mail to the test SMTP server (running, emptied) for this test."""
+    saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT", "MAIL_TIMEOUT")}
+    smtp_server.start()
+    smtp_server.clear()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_TIMEOUT=5)
+    yield smtp_server
+    smtp_server.start()
+    app.config.update(saved)
+
+
+@pytest.fixture
+def mail_worker(app):
+    """The app's outbox worker running in the background for this test."""
+    worker = app.extensions["outbox_worker"]
+    saved = {k: app.config[k] for k in ("MAIL_WORKER", "MAIL_POLL_SECONDS")}
+    app.config.update(MAIL_WORKER=True, MAIL_POLL_SECONDS=0.5)
+    worker.ensure_started()
+    yield worker
+    worker.stop()
+    app.config.update(saved)
+
+
+@pytest.fixture
+def flush_mail(app):
+    """Send what the outbox holds now, as the worker would; returns {status: count}."""
+    from app.mail import flush_due
+
+    def flush():
+        with app.app_context():
+            return flush_due()
+
+    return flush

@@ -1,7 +1,9 @@
 """Run the store as production does — gunicorn with the shipped gunicorn.conf.py — in a
 separate process, for tests that need real concurrency across workers."""
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -38,6 +40,13 @@ class StoreServer:
             "STRIPE_MAX_NETWORK_RETRIES": "0",
             "BIND": f"127.0.0.1:{self.port}",
             "WEB_CONCURRENCY": str(workers),
+            # Production refuses to start without mail settings; mail stays queued unless
+            # a test turns the outbox worker on and points MAIL_PORT at its SMTP server.
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": "1",
+            "MAIL_DEFAULT_SENDER": "Course Shop <shop@example.com>",
+            "STORE_URL": self.url,
+            "MAIL_WORKER": "false",
             **(env or {}),
         }
         self.proc = None
@@ -66,6 +75,15 @@ class StoreServer:
     def log(self):
         self._log.flush()
         return Path(self.log_path).read_text(errors="replace")[-4000:]
+
+    def kill(self):
+        """SIGKILL the master and its workers at once, as a crash or the OOM killer would."""
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        pids = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+        for pid in [self.proc.pid, *pids]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.proc.wait()
 
     def stop(self):
         if self.proc is not None and self.proc.poll() is None:

@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from app.admin import auth, catalog_routes, routes  # noqa: E402,F401  (loader and views)
+from app.admin import (  # noqa: E402,F401  (loader and views)
+    auth,
+    buyer_views,
+    catalog_routes,
+    routes,
+)

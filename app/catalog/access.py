@@ -14,11 +14,12 @@ from app.models import AdminUser
 def buyer_has_access(course):
     """Whether the buyer signed in on this request holds access to `course`.
 
-    Until buyer sign-in exists nobody is a signed-in buyer, so this says no. Replace the
-    body (keep the signature): look up the signed-in buyer and their Access row for
-    `course.id`. Archived courses still count: their buyers keep access.
+    The signed-in buyer's active Access row for `course.id` (see app/access). Archived
+    courses still count: their buyers keep access.
     """
-    return False
+    from app.access import buyer_has_access as signed_in_buyer_has_access
+
+    return signed_in_buyer_has_access(course)
 
 
 def is_admin():

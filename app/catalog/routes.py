@@ -2,6 +2,7 @@
 
 from flask import abort, render_template, session
 
+from app.account.session import email_for_checkout
 from app.catalog import bp
 from app.catalog.access import can_view_lessons, is_admin
 from app.catalog.lessons import lesson_at, lessons_of
@@ -31,7 +32,8 @@ def show_course(slug):
     """A course page: the syllabus for everyone, the checkout form while on sale."""
     course = _course_or_404(slug)
     form = CheckoutForm()
-    form.stripeEmail.data = form.stripeEmail.data or session.pop("checkout_email", None)
+    form.stripeEmail.data = (form.stripeEmail.data or session.pop("checkout_email", None)
+                             or email_for_checkout(course))  # a signed-in buyer's
     return render_template("catalog/course.html", course=course, form=form,
                            lessons=lessons_of(course), can_view=can_view_lessons(course))
 

@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, session, url_for
 
 from app import payments
+from app.account.session import sign_in_after_purchase
 from app.catalog.services import get_active_course
 from app.checkout import bp
 from app.checkout.forms import CheckoutForm
@@ -34,6 +35,7 @@ def pay(slug):
         return redirect(url_for("catalog.show_course", slug=slug))
     if outcome.message:
         flash(outcome.message, "warning")
+    sign_in_after_purchase(outcome.order)  # a buyer who has just paid is signed in here
     return redirect(url_for("checkout.receipt", public_id=outcome.order.public_id))
 
 

@@ -3,9 +3,11 @@
 
 def register(app):
     """Attach every command group to the app."""
+    from app.cli.access import access_cli
     from app.cli.admin import admin_cli
     from app.cli.courses import courses_cli, seed_demo_command
     from app.cli.lessons import lessons_cli, restore
+    from app.cli.mail import mail_cli
     from app.cli.orders import orders_cli
     from app.cli.purchases import purchases_cli
     from app.cli.stripe_check import stripe_cli
@@ -13,5 +15,5 @@ def register(app):
     for command in (lessons_cli, restore):
         courses_cli.add_command(command)
     for command in (courses_cli, seed_demo_command, stripe_cli, orders_cli, admin_cli,
-                    purchases_cli):
+                    purchases_cli, mail_cli, access_cli):
         app.cli.add_command(command)

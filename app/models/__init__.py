@@ -1,20 +1,29 @@
 """Database models."""
 
 from app.models.admin_user import AdminUser
+from app.models.buyer import Access, AccessEvent, Buyer
 from app.models.course import Course
 from app.models.lesson import Lesson
 from app.models.order import Order, OrderStatus
+from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.refund import Refund
+from app.models.sign_in_token import SignInToken
 from app.models.throttle import Throttle
 from app.models.webhook_event import WebhookEvent
 
 __all__ = [
+    "Access",
+    "AccessEvent",
     "AdminUser",
+    "Buyer",
     "Course",
     "Lesson",
     "Order",
     "OrderStatus",
+    "OutboxMessage",
+    "OutboxStatus",
     "Refund",
+    "SignInToken",
     "Throttle",
     "WebhookEvent",
 ]

@@ -18,3 +18,21 @@ def commit_new_or_existing(row, find_existing):
         db.session.rollback()
         return find_existing(), False
     return row, True
+
+
+def insert_or_skip(model, **values):
+    """INSERT a row unless a unique constraint or index says it exists; True if inserted.
+
+    Runs inside the caller's transaction (ON CONFLICT DO NOTHING on SQLite and
+    PostgreSQL), so a racing transaction waits for the first and then skips, instead of
+    failing the whole transaction.
+    """
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - the store runs on SQLite or PostgreSQL
+        raise RuntimeError(f"insert_or_skip does not support {dialect}")
+    result = db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    return result.rowcount == 1

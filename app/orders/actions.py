@@ -83,7 +83,7 @@ def record_charge(order, charge):
         log.error("Order %s already has charge %s; ignoring charge %s", order.reference,
                   order.charge_id, charge.id)
         return order
-    before = order.status
+    before, refunded_before = order.status, order.amount_refunded
     _copy_charge_fields(order, charge)
     order.amount_refunded = max(order.amount_refunded, charge.amount_refunded)
     target = status_for(order, charge)
@@ -94,7 +94,7 @@ def record_charge(order, charge):
         order.transition(OrderStatus.PAID)
         order.paid_at = order.paid_at or utcnow()
     order.transition(target)
-    _after_change(order, before)
+    _after_change(order, before, refunded_before)
     return order
 
 
@@ -128,9 +128,12 @@ def _flag_if_duplicate(order):
                     holder.reference)
 
 
-def _after_change(order, before):
+def _after_change(order, before, refunded_before):
     """Follow-ups of a status change, in the same transaction."""
+    from app.fulfilment import after_settlement
     from app.orders import refunds
 
     if order.is_duplicate:
         refunds.queue_duplicate_refund(order)
+    # Access and emails: order_paid / order_refunded / order_disputed, each idempotent.
+    after_settlement(order, was_status=before, was_refunded=refunded_before)

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from app import payments
 from app.extensions import db
+from app.fulfilment import after_settlement
 from app.models import OrderStatus, Refund
 from app.models._unique import commit_new_or_existing
 from app.money import MoneyError, format_money, to_minor
@@ -123,12 +124,15 @@ def sync_order(order):
                 Refund.order_id == order.id, Refund.status == "succeeded"
             )
         )
+        was_status, was_refunded = order.status, order.amount_refunded
         order.amount_refunded = min(order.amount, max(order.amount_refunded, refunded))
         if order.amount_refunded > 0 and order.status in REFUNDABLE:
             order.transition(
                 OrderStatus.REFUNDED if order.amount_refunded >= order.amount
                 else OrderStatus.PARTIALLY_REFUNDED
             )
+        # Fulfilment: revoke access on a full refund, queue the refund notice.
+        after_settlement(order, was_status=was_status, was_refunded=was_refunded)
     db.session.commit()
 
 

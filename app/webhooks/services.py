@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import payments
 from app.extensions import db
+from app.fulfilment import after_settlement
 from app.models import Order, OrderStatus, Refund, WebhookEvent
 from app.orders import refunds
 from app.orders.actions import record_charge
@@ -63,7 +64,10 @@ def _handle_dispute(obj):
         record_charge(order, charge)
     if order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED,
                         OrderStatus.REFUNDED):
+        was_status = order.status
         order.transition(OrderStatus.DISPUTED)
+        # Fulfilment: a dispute revokes access (unless another paid order holds it).
+        after_settlement(order, was_status=was_status, was_refunded=order.amount_refunded)
     return _describe(order)
 
 

@@ -1,0 +1,74 @@
+"""Account pages: sign-in by emailed link, My courses and orders, sign-out."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from app.account import bp, services
+from app.account.forms import PostForm, SignInForm
+from app.account.links import peek
+from app.account.session import current_buyer, sign_out
+
+
+@bp.after_request
+def _no_store(response):
+    """Account pages are personal: never cached by the browser or a proxy."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """Ask for a one-time sign-in link by email (the same answer for any address)."""
+    form = SignInForm()
+    if form.validate_on_submit():
+        outcome = services.request_link(email=form.email.data, ip=request.remote_addr)
+        if outcome.wait_seconds:
+            flash("Too many sign-in links were asked for. Please wait "
+                  f"{outcome.wait_minutes} minute(s) and try again.", "error")
+            return render_template("account/sign_in.html", form=form), 429
+        return render_template("account/link_sent.html", email=form.email.data.strip())
+    status = 400 if form.errors else 200
+    return render_template("account/sign_in.html", form=form), status
+
+
+@bp.get("/link/<token>")
+def open_link(token):
+    """A sign-in link: asks for one click, so mail scanners that fetch links use nothing."""
+    row = peek(token)
+    if row is None:
+        return render_template("account/link_invalid.html", form=SignInForm()), 410
+    return render_template("account/link_confirm.html", form=PostForm(), token=token,
+                           email=row.email)
+
+
+@bp.post("/link/<token>")
+def use_link(token):
+    """Use a sign-in link once: sign in and go to My courses."""
+    if not PostForm().validate_on_submit():
+        abort(400)
+    buyer, target = services.use_link(token)
+    if buyer is None:
+        return render_template("account/link_invalid.html", form=SignInForm()), 410
+    flash(f"You are signed in as {buyer.email}.", "success")
+    return redirect(target or url_for("account.show_account"))
+
+
+@bp.get("")
+@bp.get("/")
+def show_account():
+    """My courses and my orders, for the signed-in buyer."""
+    buyer = current_buyer()
+    if buyer is None:
+        return redirect(url_for("account.sign_in"))
+    return render_template("account/account.html", buyer=buyer, form=PostForm(),
+                           courses=services.courses_for(buyer),
+                           orders=services.orders_for(buyer))
+
+
+@bp.post("/sign-out")
+def sign_out_view():
+    """Sign out on every browser (a POST with the CSRF token)."""
+    if not PostForm().validate_on_submit():
+        abort(400)
+    sign_out()
+    flash("You are signed out.", "info")
+    return redirect(url_for("account.sign_in"))

@@ -1,0 +1,80 @@
+"""Sign-in requests and the account page's data."""
+
+import math
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from app import throttle
+from app.access import services as access
+from app.extensions import db
+from app.mail import enqueue
+from app.models import Order
+
+
+@dataclass
+class LinkRequest:
+    """Outcome of asking for a sign-in link: sent (as far as we say), or wait."""
+
+    wait_seconds: int = 0
+
+    @property
+    def wait_minutes(self):
+        return max(1, math.ceil(self.wait_seconds / 60))
+
+
+def _keys(email, ip):
+    return [f"sign-in-email:{email}", f"sign-in-ip:{ip or 'unknown'}"]
+
+
+def request_link(*, email, ip):
+    """Queue a sign-in link for `email`, throttled per address and per email.
+
+    Known or unknown email, the work and the answer are the same: the link is sent, and
+    the buyer is created when it is used.
+    """
+    email = access.normalise_email(email)
+    config = current_app.config
+    email_key, ip_key = _keys(email, ip)
+    wait = throttle.seconds_locked([email_key, ip_key])
+    if wait:
+        return LinkRequest(wait_seconds=wait)
+    # Count this request (the throttle counts "failures": here, links sent).
+    window = config["SIGN_IN_WINDOW_SECONDS"]
+    throttle.record_failure([email_key], limit=config["SIGN_IN_MAX_PER_EMAIL"],
+                            window=window)
+    throttle.record_failure([ip_key], limit=config["SIGN_IN_MAX_PER_IP"], window=window)
+    enqueue(kind="sign_in", to=email, subject=f"Your sign-in link for {config['STORE_NAME']}",
+            dedupe_key=f"sign-in:{email}:{secrets.token_hex(8)}",
+            context={"target": "/account"})
+    db.session.commit()
+    return LinkRequest()
+
+
+def use_link(signed):
+    """Consume a link: the buyer (created on first sign-in) and where to go, or None."""
+    from app.account.links import consume
+    from app.account.session import sign_in
+
+    token = consume(signed)
+    if token is None:
+        return None, None
+    buyer = access.ensure_buyer(token.email)
+    sign_in(buyer)
+    db.session.commit()
+    return buyer, token.target
+
+
+def orders_for(buyer):
+    """The buyer's orders, newest first."""
+    return db.session.scalars(
+        select(Order).where(Order.email == buyer.email).order_by(Order.id.desc())
+    ).all()
+
+
+def courses_for(buyer):
+    """The buyer's active access rows, by course title."""
+    rows = access.courses_with_access(buyer.id)
+    return sorted(rows, key=lambda row: row.course.title.lower())

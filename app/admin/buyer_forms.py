@@ -1,0 +1,23 @@
+"""Forms of the admin's buyer page."""
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
+
+#: Printable text only: a NUL byte or another control character is refused, not stored.
+PRINTABLE = Regexp(r"^[^\x00-\x1f\x7f]*$", message="Use printable characters only.")
+
+
+class GrantForm(FlaskForm):
+    course_id = SelectField("Course", coerce=int, validate_choice=False)
+    reason = StringField("Reason (recorded)", validators=[
+        DataRequired("Give a reason: it is recorded."), Length(max=500), PRINTABLE])
+
+
+class RevokeForm(FlaskForm):
+    reason = StringField("Reason (recorded)", validators=[
+        DataRequired("Give a reason: it is recorded."), Length(max=500), PRINTABLE])
+
+
+class ResendForm(FlaskForm):
+    key = HiddenField(validators=[DataRequired(), Length(max=200)])

@@ -1,0 +1,194 @@
+"""Granting and revoking access for orders, and queueing the emails that say so."""
+
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.access import services as access
+from app.extensions import db
+from app.mail import enqueue
+from app.models import Order, OrderStatus
+
+log = logging.getLogger(__name__)
+
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class FulfilmentResult:
+    """What one call did: `action` is granted, revoked, kept or duplicate (ran before)."""
+
+    action: str
+    access_id: int | None = None
+    reason: str | None = None
+    email_queued: bool = False
+
+
+DUPLICATE = FulfilmentResult("duplicate")
+
+
+def _paid_statuses():
+    """Statuses in which an order entitles its buyer to the course."""
+    if current_app.config.get("REVOKE_ACCESS_ON_PARTIAL_REFUND"):
+        return (OrderStatus.PAID,)
+    return (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+
+
+def _other_paid_order(order):
+    """Another order of this buyer for the same course that still entitles them."""
+    return db.session.scalar(
+        select(Order).where(Order.email == access.normalise_email(order.email),
+                            Order.course_id == order.course_id, Order.id != order.id,
+                            Order.status.in_(_paid_statuses()))
+        .order_by(Order.id.desc()).limit(1)
+    )
+
+
+def _confirmation_context(order):
+    return {
+        "reference": order.reference, "course_title": order.course_title,
+        "course_slug": order.course.slug if order.course is not None else None,
+        "amount": order.amount, "currency": order.currency,
+        "card_brand": order.card_brand, "card_last4": order.card_last4,
+        "receipt_path": f"/orders/{order.public_id}", "target": "/account",
+    }
+
+
+def queue_confirmation(order, buyer, *, dedupe_key=None, created_by=None):
+    """Queue the order-confirmation email (with its sign-in access link)."""
+    return enqueue(
+        kind="order_confirmation", to=buyer.email,
+        subject=f"Your order {order.reference}: {order.course_title}",
+        dedupe_key=dedupe_key or f"order-confirmation:{order.id}",
+        context=_confirmation_context(order), buyer_id=buyer.id, order_id=order.id,
+        created_by=created_by,
+    )
+
+
+def order_paid(order, *, notify=True):
+    """Ensure the buyer, grant access to the course once, queue the confirmation once.
+
+    `notify=False` (the backfill of orders paid before fulfilment existed) sends no email.
+    """
+    buyer = access.ensure_buyer(order.email)
+    event = access.record(buyer_id=buyer.id, course_id=order.course_id, action="granted",
+                          source="order", actor=SYSTEM, order=order,
+                          dedupe_key=f"order-paid:{order.id}",
+                          reason=f"Order {order.reference} paid")
+    if event is None:
+        return DUPLICATE
+    row, created = access.grant(buyer, order.course_id, order=order)
+    event.access_id = row.id
+    if not created:
+        event.action = "kept"
+        event.reason = f"Order {order.reference} paid; access was already active"
+    queued = queue_confirmation(order, buyer) if notify else False
+    db.session.flush()
+    log.info("Order %s fulfilled: access %s (%s)", order.reference, row.id, event.action)
+    return FulfilmentResult(event.action, row.id, event.reason, queued)
+
+
+def _take_away(order, *, source, dedupe_key, cause, revoke):
+    """Revoke the order's access (if `revoke`) unless something else still entitles it."""
+    buyer = access.ensure_buyer(order.email)
+    event = access.record(buyer_id=buyer.id, course_id=order.course_id, action="kept",
+                          source=source, actor=SYSTEM, order=order, dedupe_key=dedupe_key,
+                          reason=cause)
+    if event is None:
+        return DUPLICATE, buyer
+    row = access.active_access(buyer.id, order.course_id)
+    other = _other_paid_order(order)
+    if row is None:
+        event.reason = f"{cause}; no active access"
+        event.action = "none"
+    elif not revoke:
+        event.access_id, event.reason = row.id, f"{cause}; a partial refund keeps access"
+    elif row.order_id is None:
+        event.access_id = row.id
+        event.reason = f"{cause}; access was granted by hand, only an admin revokes it"
+    elif other is not None:
+        row.order_id = other.id  # now held through the other paid order
+        event.access_id = row.id
+        event.reason = f"{cause}; still paid by order {other.reference}"
+    else:
+        access.revoke(row, by=SYSTEM, reason=cause)
+        event.access_id, event.action = row.id, "revoked"
+    db.session.flush()
+    log.info("Order %s: %s -> access %s", order.reference, cause, event.action)
+    return FulfilmentResult(event.action, event.access_id, event.reason), buyer
+
+
+def order_refunded(order, *, amount, full, refund_key):
+    """A refund of `amount` minor units: revoke on a full one, queue the refund notice.
+
+    A partial refund keeps access unless REVOKE_ACCESS_ON_PARTIAL_REFUND is on.
+    `refund_key` identifies this refund (one event and one email per key).
+    """
+    revoke = full or bool(current_app.config.get("REVOKE_ACCESS_ON_PARTIAL_REFUND"))
+    what = "Full refund" if full else "Partial refund"
+    result, buyer = _take_away(order, source="refund",
+                               dedupe_key=f"order-refunded:{refund_key}",
+                               cause=f"{what} of order {order.reference}", revoke=revoke)
+    if result is DUPLICATE:
+        return result
+    queued = enqueue(
+        kind="refund_notice", to=buyer.email,
+        subject=f"Refund for order {order.reference}: {order.course_title}",
+        dedupe_key=f"refund-notice:{refund_key}",
+        context={"reference": order.reference, "course_title": order.course_title,
+                 "amount": amount, "currency": order.currency, "full": bool(full),
+                 "total_refunded": order.amount_refunded, "order_amount": order.amount,
+                 "access": result.action, "receipt_path": f"/orders/{order.public_id}"},
+        buyer_id=buyer.id, order_id=order.id,
+    )
+    return FulfilmentResult(result.action, result.access_id, result.reason, queued)
+
+
+def order_disputed(order):
+    """A dispute (chargeback) revokes access like a full refund; no email is sent."""
+    result, _ = _take_away(order, source="dispute",
+                           dedupe_key=f"order-disputed:{order.id}",
+                           cause=f"Order {order.reference} disputed", revoke=True)
+    return result
+
+
+# --- Called by app/orders/actions.py (and the two paths that change an order without it)
+
+PAID_OR_LATER = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED,
+                 OrderStatus.DISPUTED)
+
+
+def after_settlement(order, *, was_status, was_refunded):
+    """Run the entry points an order's change of status or refunded amount calls for.
+
+    Called by `record_charge` (app/orders/actions.py), the refund sync's fallback and the
+    dispute webhook. A duplicate order (the course was already paid by another order; it
+    is refunded automatically) grants nothing and sends no confirmation.
+    """
+    if (was_status in (OrderStatus.PENDING, OrderStatus.FAILED)
+            and order.status in PAID_OR_LATER and not order.is_duplicate):
+        order_paid(order)
+    if order.amount_refunded > (was_refunded or 0):
+        order_refunded(order, amount=order.amount_refunded - (was_refunded or 0),
+                       full=order.amount_refunded >= order.amount,
+                       refund_key=f"{order.id}:{order.amount_refunded}")
+    if order.status == OrderStatus.DISPUTED and was_status != OrderStatus.DISPUTED:
+        order_disputed(order)
+
+
+def backfill(*, notify=False):
+    """Fulfil paid orders that never were (placed before fulfilment existed); commit each.
+
+    Returns how many orders were granted access now.
+    """
+    granted = 0
+    ids = db.session.scalars(
+        select(Order.id).where(Order.status.in_(_paid_statuses())).order_by(Order.id)
+    ).all()
+    for order_id in ids:
+        result = order_paid(db.session.get(Order, order_id), notify=notify)
+        db.session.commit()
+        granted += result.action == "granted"
+    return granted

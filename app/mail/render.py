@@ -1,0 +1,88 @@
+"""Rendering an outbox row into a text and an HTML part (templates/email/<kind>.*).
+
+Rendering happens when the row is sent, not when it is queued: the one-time sign-in link
+in a message is minted then (its hash stored, its 15 minutes counted from sending), so
+the raw link is never stored in the database, and an email delayed by an SMTP outage
+still arrives with a fresh link.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import current_app
+
+from app.money import format_money
+
+
+@dataclass
+class RenderedMessage:
+    subject: str
+    text: str
+    html: str
+    transport: str = ""
+    local_text: str | None = None
+    local_html: str | None = None
+
+
+def external_url(endpoint, **values):
+    """An absolute URL on the store's public address (STORE_URL), outside any request."""
+    base = urlsplit(current_app.config["STORE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
+                                       url_scheme=base.scheme or "http")
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def _course_entry(slug):
+    """Where a buyer starts a course: its first lesson, or its page while it has none."""
+    from app.catalog.lessons import lessons_of
+    from app.catalog.services import get_course
+
+    course = get_course(slug)
+    if course is None:
+        return None
+    lessons = lessons_of(course)
+    if lessons:
+        return f"/courses/{course.slug}/lessons/{lessons[0].position}"
+    return f"/courses/{course.slug}"
+
+
+def _link_for(row):
+    """Mint the one-time link a message carries (None for messages without one)."""
+    from app.account.links import mint_link
+
+    context = row.context or {}
+    purpose = {"sign_in": "sign-in", "order_confirmation": "order"}.get(row.kind)
+    if purpose is None:
+        return None
+    target = context.get("target") or "/account"
+    if purpose == "order" and context.get("course_slug"):
+        target = _course_entry(context["course_slug"]) or target
+    token = mint_link(email=row.to_email, purpose=purpose, target=target)
+    return external_url("account.open_link", token=token)
+
+
+def render(row):
+    """The subject and both parts of an outbox row, links minted now."""
+    context = dict(row.context or {})
+    config = current_app.config
+    values = {
+        "store_name": config["STORE_NAME"],
+        "store_url": config["STORE_URL"].rstrip("/"),
+        "link": _link_for(row),
+        "account_url": external_url("account.show_account"),
+        "sign_in_url": external_url("account.sign_in"),
+        "link_minutes": None,
+        **context,
+    }
+    if "amount" in context and "currency" in context:
+        values["amount_text"] = format_money(context["amount"], context["currency"])
+    if "receipt_path" in context:
+        values["receipt_url"] = values["store_url"] + context["receipt_path"]
+    if row.kind == "sign_in":
+        values["link_minutes"] = config["SIGN_IN_LINK_MAX_AGE"] // 60
+    elif row.kind == "order_confirmation":
+        values["link_hours"] = max(1, config["ORDER_LINK_MAX_AGE"] // 3600)
+    env = current_app.jinja_env
+    text = env.get_template(f"email/{row.kind}.txt").render(values)
+    html = env.get_template(f"email/{row.kind}.html").render(values)
+    return RenderedMessage(subject=row.subject, text=text, html=html)

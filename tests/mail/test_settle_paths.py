@@ -1,0 +1,95 @@
+"""Every path that settles an order fulfils it: reconcile, webhook; and the catalog seam."""
+
+import pytest
+from flask import session
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Access, Order, OrderStatus, OutboxMessage
+
+
+def test_an_order_settled_by_reconcile_gets_access_and_one_email(
+        app, buy_course, emulator_control, rows, client):
+    """Lost charge answer → pending, nothing granted; reconcile → access and the email."""
+    from app.orders.settlement import settle_pending
+    from app.webhooks.services import handle_event
+
+    emulator_control.inject_fault(mode="drop_response", count=1, path="/v1/charges",
+                                  method="POST")
+    order = buy_course()
+    assert order.status == OrderStatus.PENDING
+    assert rows(Access) == [] and rows(OutboxMessage) == []
+    with app.app_context():
+        assert settle_pending(db.session.get(Order, order.id), force=True) == "paid"
+    assert len(rows(Access)) == 1
+    [mail] = rows(OutboxMessage)
+    assert mail.dedupe_key == f"order-confirmation:{order.id}"
+    # The charge.succeeded webhook arriving afterwards changes nothing.
+    from app.payments import retrieve_charge
+
+    with app.app_context():
+        charge_id = db.session.get(Order, order.id).charge_id
+        charge = retrieve_charge(charge_id)
+        handle_event({"id": "evt_late", "type": "charge.succeeded",
+                      "data": {"object": {"id": charge.id, "object": "charge",
+                                          "status": "succeeded", "paid": True,
+                                          "amount": order.amount, "amount_refunded": 0,
+                                          "refunded": False, "disputed": False,
+                                          "metadata": {"order_id": order.reference}}}})
+    assert len(rows(Access)) == 1 and len(rows(OutboxMessage)) == 1
+
+
+def test_buyer_has_access_answers_for_the_signed_in_buyer(app, buy_course):
+    """The catalog's seam: True only for a signed-in buyer holding active access."""
+    from app.access import buyer_has_access
+    from app.models import Buyer, Course
+
+    order = buy_course()
+    with app.test_request_context("/"):
+        course = db.session.scalar(select(Course).where(Course.id == order.course_id))
+        assert buyer_has_access(course) is False  # nobody signed in
+    with app.test_request_context("/"):
+        course = db.session.scalar(select(Course).where(Course.id == order.course_id))
+        buyer = db.session.scalar(select(Buyer))
+        session["buyer_id"], session["buyer_sv"] = buyer.id, buyer.session_version
+        assert buyer_has_access(course) is True
+    with app.test_request_context("/"):
+        buyer = db.session.scalar(select(Buyer))
+        session["buyer_id"], session["buyer_sv"] = buyer.id, buyer.session_version + 1
+        assert buyer_has_access(course) is False  # a signed-out (old) session
+    with app.app_context():
+        db.session.scalar(select(Access)).revoked_at = db.func.now()
+        db.session.commit()
+    with app.test_request_context("/"):
+        buyer = db.session.scalar(select(Buyer))
+        session["buyer_id"], session["buyer_sv"] = buyer.id, buyer.session_version
+        assert buyer_has_access(course) is False
+
+
+def test_backfill_grants_access_for_orders_paid_before_fulfilment(app, cli, insert_paid, rows):
+    """Old paid orders get access once, without email unless asked; refunded ones do not."""
+    insert_paid(status="paid", email="old@example.com")
+    insert_paid(status="refunded", email="gone@example.com")
+    result = cli.invoke(args=["access", "backfill"])
+    assert result.exit_code == 0 and "1 order(s) granted access." in result.output
+    assert len(rows(Access)) == 1 and rows(OutboxMessage) == []
+    assert "0 order(s)" in cli.invoke(args=["access", "backfill", "--email"]).output
+    assert rows(OutboxMessage) == []
+
+
+@pytest.fixture
+def insert_paid(app, make_course):
+    """Insert an order row as an older version of the store would have left it."""
+    make_course()
+
+    def insert(status, email):
+        from app.catalog.services import get_course
+
+        with app.app_context():
+            course = get_course("python-jumpstart")
+            db.session.add(Order(course_id=course.id, course_title=course.title, email=email,
+                                 amount=6900, currency="usd", status=OrderStatus(status),
+                                 idempotency_key=f"old-{email}", paid=True))
+            db.session.commit()
+
+    return insert
