@@ -77,6 +77,8 @@ class Config:
         self.ADMIN_PAGE_SIZE = int(env("ADMIN_PAGE_SIZE") or "50")
         self.LOGIN_MAX_FAILURES = int(env("LOGIN_MAX_FAILURES") or "5")
         self.LOGIN_LOCKOUT_SECONDS = int(env("LOGIN_LOCKOUT_SECONDS") or "300")
+        # Larger request bodies get 413 (no form of the store comes near 1 MiB).
+        self.MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH") or str(1024 * 1024))
         # --- Buyers, access and email (see README.md, "Buyers" and "Email") ---
         self.STORE_URL = (env("STORE_URL") or (
             f"http://127.0.0.1:{env('PORT') or '5000'}"

@@ -23,6 +23,7 @@ def create_app(config=None):
     _check_mail_config(app)
     _trust_proxy(app)
     _configure_logging(app)
+    _register_request_guard(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -63,6 +64,13 @@ def _trust_proxy(app):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def _register_request_guard(app):
+    # Before the extensions, so CSRF and the views never see a refused request.
+    from app.request_guard import register
+
+    register(app)
 
 
 def _configure_logging(app):

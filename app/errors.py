@@ -19,9 +19,10 @@ def register(app):
 
     @app.errorhandler(HTTPException)
     def http_error(error):
-        return render_template(
-            "error.html", code=error.code, message=error.description
-        ), error.code
+        message = error.description
+        if error.code == 413:
+            message = "The request is too large: this store accepts forms of up to 1 MiB."
+        return render_template("error.html", code=error.code, message=message), error.code
 
     @app.errorhandler(Exception)
     def unexpected_error(error):

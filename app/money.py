@@ -4,6 +4,7 @@ Follows Stripe's currency rules (docs.stripe.com/currencies): zero-decimal curre
 are charged in whole units, three-decimal ones in thousandths with a trailing zero.
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 ZERO_DECIMAL = frozenset(
@@ -33,6 +34,12 @@ MINIMUM_MINOR = {
 MAXIMUM_MINOR = 99_999_999
 
 
+#: What a typed amount may look like: ASCII digits, optionally a point and more digits.
+#: No exponents (1e999999), underscores (1_0), signs, spaces or non-ASCII digits (١٢),
+#: all of which Python's Decimal would otherwise accept.
+PLAIN_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,12})?")
+
+
 class MoneyError(ValueError):
     """A price that cannot be charged: wrong precision, too small, unknown currency."""
 
@@ -58,6 +65,12 @@ def check_currency(currency):
 def to_minor(amount, currency):
     """Convert a decimal amount ("69.00", Decimal) to integer minor units, exactly."""
     currency = check_currency(currency)
+    if isinstance(amount, str):
+        amount = amount.strip()
+        if not PLAIN_AMOUNT.fullmatch(amount):
+            shown = amount if len(amount) <= 40 else amount[:40] + "…"
+            raise MoneyError(f"{shown!r} is not a plain amount: use digits and an optional "
+                             "decimal point, like 12.50.")
     try:
         value = Decimal(str(amount).strip())
     except InvalidOperation:

@@ -22,6 +22,12 @@ CAPTURED = (
 )
 
 
+#: Dates and ids outside these bounds cannot be in the store (and overflow SQL or Python).
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+MAX_ID = 2**31 - 1
+
+
 class FilterError(ValueError):
     """Filter input that cannot be understood; the message says which and why."""
 
@@ -83,9 +89,10 @@ def parse_filters(*, status=None, course_id=None, date_from=None, date_to=None,
             errors.append(f"Unknown status {status!r}.")
     course_value = None
     if course_id not in (None, ""):
-        try:
-            course_value = int(course_id)
-        except (TypeError, ValueError):
+        text = str(course_id).strip()
+        if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
+            course_value = int(text)
+        else:
             errors.append(f"Unknown course {course_id!r}.")
     dates = {}
     for label, value in (("From", date_from), ("To", date_to)):
@@ -97,6 +104,11 @@ def parse_filters(*, status=None, course_id=None, date_from=None, date_to=None,
                 )
             except ValueError:
                 errors.append(f"{label} date {value!r} is not a date (use YYYY-MM-DD).")
+                continue
+            if not FIRST_DAY <= dates[label] <= LAST_DAY:
+                errors.append(f"{label} date {value!r} is out of range "
+                              f"({FIRST_DAY} to {LAST_DAY}).")
+                dates[label] = None
     if dates["From"] and dates["To"] and dates["From"] > dates["To"]:
         errors.append("The From date is after the To date.")
     livemode = {"": None, None: None, "test": False, "live": True}.get(mode, "bad")
@@ -124,13 +136,17 @@ def encode_cursor(created_at, order_id):
 
 def decode_cursor(text):
     """(created_at, id) from a cursor; raise FilterError when it is not one."""
+    invalid = FilterError("That page link is not valid; start again from the newest purchases.")
+    stamp, _, order_id = (text or "").rpartition("_")
+    if not (order_id.isascii() and order_id.isdigit() and int(order_id) <= MAX_ID):
+        raise invalid
     try:
-        stamp, _, order_id = (text or "").rpartition("_")
-        return datetime.fromisoformat(stamp).replace(tzinfo=UTC), int(order_id)
+        created_at = datetime.fromisoformat(stamp).replace(tzinfo=UTC)
     except ValueError:
-        raise FilterError(
-            "That page link is not valid; start again from the newest purchases."
-        ) from None
+        raise invalid from None
+    if not FIRST_DAY <= created_at.date() <= LAST_DAY:
+        raise invalid
+    return created_at, int(order_id)
 
 
 @dataclass
@@ -187,6 +203,11 @@ def batches(filters, *, size=2000, columns=None):
         if len(rows) < size:
             return
         cursor = (rows[-1]._c, rows[-1]._i)
+
+
+def probe(filters):
+    """Run the filters' query once (one row), so bad input fails before a stream starts."""
+    db.session.execute(select(Order.id).where(*filters.conditions()).limit(1)).all()
 
 
 def count(filters):

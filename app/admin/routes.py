@@ -104,6 +104,15 @@ def _filters_from_request():
         return None, str(exc)
 
 
+#: The query parameters the list, totals and export understand (and pass on in links).
+FILTER_PARAMS = ("status", "course", "from", "to", "mode", "q")
+
+
+def _filter_args():
+    """The filter parameters of this request, for links; anything else is dropped."""
+    return {k: request.args[k] for k in FILTER_PARAMS if request.args.get(k)}
+
+
 def _courses():
     return db.session.execute(select(Course.id, Course.title).order_by(Course.title)).all()
 
@@ -121,7 +130,7 @@ def list_purchases():
                                        size=current_app.config["ADMIN_PAGE_SIZE"])
         except purchases.FilterError as exc:
             error = str(exc)
-    args = {k: v for k, v in request.args.items() if k not in ("after", "before") and v}
+    args = _filter_args()
     status = 400 if error else 200
     return render_template("admin/purchases.html", page=page, error=error, args=args,
                            courses=_courses(), statuses=list(purchases.OrderStatus)), status
@@ -136,7 +145,7 @@ def show_totals():
         return render_template("admin/_totals.html", error=error, totals=[]), 400
     template = "admin/_totals.html" if request.args.get("fragment") else "admin/totals.html"
     return render_template(template, totals=purchases.totals(filters), error=None,
-                           args=request.args)
+                           args=_filter_args())
 
 
 @bp.get("/purchases.csv")
@@ -146,6 +155,7 @@ def export_purchases():
     filters, error = _filters_from_request()
     if error:
         return Response(error + "\n", status=400, mimetype="text/plain")
+    purchases.probe(filters)  # fail here, with a status, rather than mid-stream
     name = f"purchases-{utcnow():%Y%m%d-%H%M%S}.csv"
     return Response(stream_with_context(csv_lines(filters)), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -20,7 +20,7 @@ from app.payments.errors import (
 )
 from app.payments.keys import KeyConfigError, check_keys, describe_mode
 from app.payments.refunds import RefundResult, create_refund
-from app.payments.webhooks import WebhookVerificationError, verify_event
+from app.payments.webhooks import WebhookPayloadError, WebhookVerificationError, verify_event
 
 __all__ = [
     "CardDeclined",
@@ -34,6 +34,7 @@ __all__ = [
     "PaymentUnavailable",
     "RefundResult",
     "TokenAlreadyUsed",
+    "WebhookPayloadError",
     "WebhookVerificationError",
     "charge_request",
     "check_keys",

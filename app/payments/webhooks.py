@@ -1,20 +1,182 @@
-"""Verifying Stripe's webhook signatures."""
+"""Verifying Stripe's webhook signatures and the shape of the events they carry.
+
+Three different answers, so whoever debugs a delivery knows what is wrong:
+WebhookVerificationError (the signature does not prove the body came from Stripe),
+WebhookPayloadError "invalid JSON payload" (signed or not, the body is not JSON), and
+WebhookPayloadError "malformed event: …" (signed JSON, but not an event this store can
+read: an array, no id, no data.object, a charge without an amount, …).
+"""
+
+import json
+import time
 
 import stripe
 
+#: Seconds a signature's timestamp may be old (Stripe's default) or ahead of our clock.
+TOLERANCE = 300
+
 
 class WebhookVerificationError(Exception):
-    """The payload or its Stripe-Signature header is not valid."""
+    """The payload's Stripe-Signature header is missing, wrong, stale or from the future."""
 
 
-def verify_event(payload, signature, secret):
-    """Return the verified event as a plain dict, or raise WebhookVerificationError."""
+class WebhookPayloadError(Exception):
+    """The payload is not JSON, or not a Stripe event the store can read."""
+
+
+def verify_event(payload, signature, secret, *, tolerance=TOLERANCE):
+    """Return the verified event as a plain dict; raise one of the two errors above."""
     if not secret:
         raise WebhookVerificationError("STRIPE_WEBHOOK_SECRET is not configured.")
     try:
-        event = stripe.Webhook.construct_event(payload, signature, secret)
-    except ValueError as exc:
-        raise WebhookVerificationError("Invalid JSON payload.") from exc
+        text = payload.decode("utf-8") if isinstance(payload, bytes) else payload
+    except UnicodeDecodeError:
+        raise WebhookPayloadError("invalid JSON payload") from None  # JSON is UTF-8
+    try:
+        stripe.WebhookSignature.verify_header(text, signature or "", secret, tolerance)
     except stripe.SignatureVerificationError as exc:
         raise WebhookVerificationError(str(exc.user_message or exc)) from exc
-    return event.to_dict()
+    if _timestamp(signature) > time.time() + tolerance:
+        raise WebhookVerificationError("The signature's timestamp is in the future.")
+    try:
+        event = json.loads(text)
+    except ValueError:
+        raise WebhookPayloadError("invalid JSON payload") from None
+    check_event(event)
+    return event
+
+
+def _timestamp(header):
+    for item in header.split(","):
+        name, _, value = item.strip().partition("=")
+        if name == "t":
+            return int(value)  # verify_header has checked it is an integer
+    return 0
+
+
+# --- The shape of an event ------------------------------------------------------------
+
+_INT_MAX = 2**31 - 1
+_ANY = object()
+
+
+def _malformed(detail):
+    return WebhookPayloadError(f"malformed event: {detail}")
+
+
+def _walk_strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _walk_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _walk_strings(item)
+
+
+def _text(obj, name, *, max_len, required=False, what):
+    value = obj.get(name)
+    if value is None and not required:
+        return
+    if not isinstance(value, str) or not value or len(value) > max_len:
+        raise _malformed(f"{what} `{name}` must be a string of 1 to {max_len} characters")
+
+
+def _integer(obj, name, *, low=0, high=_INT_MAX, required=False, what):
+    value = obj.get(name)
+    if value is None and not required:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _malformed(f"{what} `{name}` must be an integer from {low} to {high}")
+
+
+def _mapping(obj, name, *, what):
+    value = obj.get(name)
+    if value is not None and not isinstance(value, dict):
+        raise _malformed(f"{what} `{name}` must be an object")
+    return value or {}
+
+
+def _metadata(obj, *, what):
+    metadata = _mapping(obj, "metadata", what=what)
+    for key, value in metadata.items():
+        if not isinstance(value, str) or len(value) > 500:
+            raise _malformed(f"{what} metadata `{key}` must be a string (Stripe's are)")
+
+
+def _check_charge(obj):
+    what = "charge"
+    _text(obj, "id", max_len=255, required=True, what=what)
+    _text(obj, "status", max_len=20, required=True, what=what)
+    _text(obj, "currency", max_len=3, required=True, what=what)
+    _integer(obj, "amount", required=True, what=what)
+    _integer(obj, "amount_refunded", what=what)
+    _integer(obj, "created", high=253402300799, what=what)  # up to year 9999
+    _metadata(obj, what=what)
+    card = _mapping(_mapping(obj, "payment_method_details", what=what), "card", what=what)
+    for name, size in (("brand", 40), ("last4", 4), ("country", 2)):
+        _text(card, name, max_len=size, what="card")
+    for name in ("exp_month", "exp_year"):
+        _integer(card, name, high=9999, what="card")
+    outcome = _mapping(obj, "outcome", what=what)
+    for name in ("type", "risk_level"):
+        _text(outcome, name, max_len=40, what="outcome")
+    _text(outcome, "seller_message", max_len=5000, what="outcome")
+    _text(obj, "failure_code", max_len=80, what=what)
+    for name in ("failure_message", "receipt_url"):
+        _text(obj, name, max_len=5000, what=what)
+    txn = obj.get("balance_transaction")
+    if isinstance(txn, dict):
+        _text(txn, "id", max_len=255, required=True, what="balance_transaction")
+    else:
+        _text(obj, "balance_transaction", max_len=255, what=what)
+
+
+def _check_refund(obj):
+    what = "refund"
+    _text(obj, "id", max_len=255, required=True, what=what)
+    _text(obj, "currency", max_len=3, required=True, what=what)
+    _integer(obj, "amount", required=True, what=what)
+    _text(obj, "charge", max_len=255, what=what)
+    _text(obj, "reason", max_len=40, what=what)
+    _text(obj, "status", max_len=20, what=what)
+    _metadata(obj, what=what)
+    row = (obj.get("metadata") or {}).get("refund_row")
+    if row is not None and not (row.isascii() and row.isdigit() and len(row) <= 9):
+        raise _malformed("refund metadata `refund_row` must be a row number")
+
+
+def _check_dispute(obj):
+    _text(obj, "id", max_len=255, what="dispute")
+    _text(obj, "charge", max_len=255, required=True, what="dispute")
+
+
+def _object_check(event_type):
+    if event_type.startswith("charge.dispute."):
+        return _check_dispute
+    if event_type.startswith("charge."):
+        return _check_charge
+    if event_type.startswith("refund."):
+        return _check_refund
+    return None
+
+
+def check_event(event):
+    """Raise WebhookPayloadError unless `event` has what the handlers read, well typed."""
+    if not isinstance(event, dict):
+        raise _malformed("the body must be a JSON object, not "
+                         f"{type(event).__name__.replace('list', 'an array')}")
+    if any("\x00" in text for text in _walk_strings(event)):
+        raise _malformed("it contains a NUL character")
+    _text(event, "id", max_len=255, required=True, what="event")
+    _text(event, "type", max_len=100, required=True, what="event")
+    data = event.get("data")
+    if not isinstance(data, dict):
+        raise _malformed("`data` must be an object")
+    if not isinstance(data.get("object"), dict):
+        raise _malformed("`data.object` must be an object")
+    check = _object_check(event["type"])
+    if check is not None:
+        check(data["object"])
