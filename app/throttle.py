@@ -1,12 +1,41 @@
-"""Failure throttles: after `limit` failures of a key within `window` seconds, the key is
-locked for `window` seconds. Used against password guessing and card testing."""
+"""Attempt throttles: at most `limit` attempts of a key per `window` seconds may fail.
+
+Used against password guessing (sign-in) and card testing (checkout declines).
+
+Counting is atomic, so concurrency cannot overrun a limit. The guarded work reserves an
+attempt first and settles it afterwards:
+
+    wait = try_acquire(keys, limit=L, window=W)  # 0: reserved on every key
+    if wait:
+        refuse ("try again in `wait` seconds")   # nothing was reserved
+    ...do the guarded work (check the password, call Stripe)...
+    fail(keys, limit=L, window=W)                # it failed: the reservation stays
+    release(keys)                                # or: it did not fail, give it back
+
+A reservation counts against the limit from the moment it is taken, so with L
+reservations in flight the next attempt is refused even before any of them failed: at
+most L attempts per key ever reach the guarded work in a window. Once L failures are
+counted the key is locked for W seconds from the last one. A reservation that is never
+settled (the process died) counts as a failure until its window ends.
+
+Each reservation is one statement, INSERT … ON CONFLICT (key) DO UPDATE … WHERE
+<below the limit> RETURNING, on SQLite (3.35+) and PostgreSQL alike: no read-then-write
+gap, and no unique-key race on a key's first row. Keys are taken in sorted order so two
+requests never wait on each other's rows (PostgreSQL row locks).
+"""
 
 import math
 from datetime import UTC, timedelta
 
+from sqlalchemy import and_, bindparam, case, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
 from app.extensions import db
 from app.models import Throttle
 from app.models._time import utcnow
+
+_table = Throttle.__table__
+_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def _aware(value):
@@ -16,37 +45,116 @@ def _aware(value):
     return value
 
 
-def seconds_locked(keys):
-    """Seconds until every key is unlocked (0 when none is locked)."""
-    now = utcnow()
-    wait = 0
-    for row in db.session.scalars(db.select(Throttle).where(Throttle.key.in_(keys))):
-        locked_until = _aware(row.locked_until)
-        if locked_until and locked_until > now:
-            wait = max(wait, math.ceil((locked_until - now).total_seconds()))
-    return wait
+def _stamp(name, value):
+    return bindparam(name, value, type_=_table.c.window_started_at.type)
 
 
-def record_failure(keys, *, limit, window):
-    """Count one failure against each key, locking those that reach `limit`."""
-    span = timedelta(seconds=window)
+def _count(key, *, now, limit, window):
+    """Atomically add one attempt to `key`; return its new count, or None if refused.
+
+    With limit=None the attempt is always counted (the key may go over its limit).
+    """
+    t = _table
+    now_p = _stamp("now", now)
+    unlocked = or_(t.c.locked_until.is_(None), t.c.locked_until <= now_p)
+    # A window that ended (and no lock running) starts again at this attempt.
+    fresh = and_(t.c.window_started_at <= _stamp("expired", now - timedelta(seconds=window)),
+                 unlocked)
+    insert = _INSERT[db.session.get_bind().dialect.name](t).values(
+        key=key, failures=1, window_started_at=now, locked_until=None
+    )
+    allowed = None if limit is None else or_(fresh, and_(unlocked, t.c.failures < limit))
+    statement = insert.on_conflict_do_update(
+        index_elements=[t.c.key],
+        set_={
+            "failures": case((fresh, 1), else_=t.c.failures + 1),
+            "window_started_at": case((fresh, now_p), else_=t.c.window_started_at),
+            "locked_until": case((fresh, None), else_=t.c.locked_until),
+        },
+        where=allowed,
+    ).returning(t.c.failures)
+    return db.session.execute(statement).scalar_one_or_none()
+
+
+def _lock_full(keys, *, now, limit, window):
+    """Lock the keys that reached `limit` failures for `window` seconds from now."""
+    db.session.execute(
+        update(_table)
+        .where(_table.c.key.in_(keys), _table.c.failures >= limit)
+        .values(locked_until=_stamp("until", now + timedelta(seconds=window)))
+    )
+
+
+def try_acquire(keys, *, limit, window):
+    """Reserve one attempt on every key; 0 when reserved, else seconds to wait.
+
+    Ends the session's transaction (commits) so the reservation is visible at once.
+    On refusal nothing stays reserved on any key.
+    """
+    keys = sorted(set(keys))
     now = utcnow()
+    taken = []
     for key in keys:
-        row = db.session.get(Throttle, key)
-        if row is None:
-            row = Throttle(key=key, failures=0, window_started_at=now)
-            db.session.add(row)
-        elif _aware(row.window_started_at) + span <= now:
-            row.failures, row.window_started_at, row.locked_until = 0, now, None
-        row.failures += 1
-        if row.failures >= limit:
-            row.locked_until = now + span
+        if _count(key, now=now, limit=limit, window=window) is None:
+            _give_back(taken)
+            db.session.commit()
+            return max(1, _seconds_blocked(keys, now=now, limit=limit, window=window))
+        taken.append(key)
+    db.session.commit()
+    return 0
+
+
+def fail(keys, *, limit, window):
+    """The reserved attempt failed: it stays counted; a key at `limit` gets locked."""
+    _lock_full(sorted(set(keys)), now=utcnow(), limit=limit, window=window)
     db.session.commit()
 
 
+def _give_back(keys):
+    if keys:
+        db.session.execute(
+            update(_table)
+            .where(_table.c.key.in_(keys), _table.c.failures > 0)
+            .values(failures=_table.c.failures - 1)
+        )
+
+
+def release(keys):
+    """The reserved attempt did not fail: give the reservation back."""
+    _give_back(sorted(set(keys)))
+    db.session.commit()
+
+
+def record_failure(keys, *, limit, window):
+    """Count one failure (without a reservation) against each key; lock those at `limit`."""
+    now = utcnow()
+    keys = sorted(set(keys))
+    for key in keys:
+        _count(key, now=now, limit=None, window=window)
+    _lock_full(keys, now=now, limit=limit, window=window)
+    db.session.commit()
+
+
+def _seconds_blocked(keys, *, now, limit, window):
+    """Seconds until an attempt on every key could be reserved again."""
+    wait = 0
+    span = timedelta(seconds=window)
+    for row in db.session.execute(select(_table).where(_table.c.key.in_(keys))):
+        locked_until = _aware(row.locked_until)
+        if locked_until and locked_until > now:
+            wait = max(wait, math.ceil((locked_until - now).total_seconds()))
+        elif limit is not None and row.failures >= limit:
+            ends = _aware(row.window_started_at) + span  # full of attempts in flight
+            wait = max(wait, math.ceil((ends - now).total_seconds()))
+    return wait
+
+
+def seconds_locked(keys):
+    """Seconds until every key is unlocked (0 when none is locked)."""
+    return _seconds_blocked(keys, now=utcnow(), limit=None, window=0)
+
+
 def reset(key):
-    """Forget the failures of one key."""
-    row = db.session.get(Throttle, key)
-    if row is not None:
-        db.session.delete(row)
-        db.session.commit()
+    """Forget the attempts of one key."""
+    db.session.execute(delete(_table).where(_table.c.key == key))
+    db.session.commit()

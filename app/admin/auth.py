@@ -98,17 +98,23 @@ class SignIn:
 def authenticate(*, email, password, ip):
     """Check credentials under the throttle; the same message for any wrong pair."""
     keys = throttle.keys_for(email=email, ip=ip)
-    wait = throttle.seconds_locked(keys)
+    wait = throttle.try_acquire(keys)  # reserved before the check: races cannot overrun
     if wait:
         minutes = math.ceil(wait / 60)
         return SignIn(message=(
             "Too many failed sign-ins. Please wait "
             f"{minutes} minute{'s' if minutes != 1 else ''} and try again."
         ))
-    admin = find_admin(email)
-    if not verify_password(admin.password_hash if admin else None, password or ""):
-        throttle.record_failure(keys)
+    try:
+        admin = find_admin(email)
+        ok = verify_password(admin.password_hash if admin else None, password or "")
+    except Exception:
+        throttle.release(keys)
+        raise
+    if not ok:
+        throttle.fail(keys)
         return SignIn(message=GENERIC_FAILURE)
+    throttle.release(keys)
     throttle.reset(keys[0])
     if needs_rehash(admin.password_hash):
         admin.password_hash = hash_password(password)
