@@ -29,9 +29,12 @@ def refuse_nul():
         or _has_nul(request.args.items(multi=True))
     ):
         raise BadRequest(NUL_MESSAGE)
-    if request.mimetype in FORM_TYPES and request.endpoint not in RAW_BODY_ENDPOINTS:
-        if _has_nul(request.form.items(multi=True)):
-            raise BadRequest(NUL_MESSAGE)
+    if (
+        request.mimetype in FORM_TYPES
+        and request.endpoint not in RAW_BODY_ENDPOINTS
+        and _has_nul(request.form.items(multi=True))
+    ):
+        raise BadRequest(NUL_MESSAGE)
 
 
 def register(app):
