@@ -29,13 +29,30 @@ class AccountError(ValueError):
     """An account change that cannot be made; the message says why."""
 
 
+_MAX_ID = 2**31 - 1
+
+
 @login_manager.user_loader
 def load_user(user_id):
-    """Flask-Login's loader: the admin with this id, or None."""
-    try:
-        return db.session.get(AdminUser, int(user_id))
-    except (TypeError, ValueError):
+    """Flask-Login's loader: the admin of a '<id>:<version>' session id, or None.
+
+    A session whose version is not the admin's current one was signed out or signed in
+    before a password change: it is refused.
+    """
+    admin_id, _, version = str(user_id or "").partition(":")
+    if not all(part.isascii() and part.isdigit() and len(part) <= 10
+               for part in (admin_id, version)) or int(admin_id) > _MAX_ID:
         return None
+    admin = db.session.get(AdminUser, int(admin_id))
+    if admin is None or str(admin.session_version) != version:
+        return None
+    return admin
+
+
+def sign_out(admin):
+    """End every session of this admin (this one and any copied cookie)."""
+    admin.revoke_sessions()
+    db.session.commit()
 
 
 def admin_required(view):
@@ -83,6 +100,7 @@ def set_password(*, email, password):
         raise AccountError(f"There is no admin with email {normalise_email(email)}.")
     check_policy(password)
     admin.password_hash = hash_password(password)
+    admin.revoke_sessions()  # whoever held a session with the old password is out
     db.session.commit()
     return admin
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from app import payments
 from app.admin import bp, dashboard, purchases
-from app.admin.auth import admin_required, authenticate
+from app.admin.auth import admin_required, authenticate, sign_out
 from app.admin.export import csv_lines
 from app.admin.forms import LoginForm, LogoutForm, RefundForm
 from app.extensions import db
@@ -78,6 +78,7 @@ def logout():
     """Sign out (a POST with the CSRF token)."""
     if not LogoutForm().validate_on_submit():
         abort(400)
+    sign_out(current_user._get_current_object())
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("admin.login"))
