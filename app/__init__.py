@@ -118,23 +118,11 @@ def register_errorhandlers(app):
     register(app)
 
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",  # no page of ours (checkout, admin) may be framed
-    "Referrer-Policy": "same-origin",  # receipt URLs are secrets: never send them away
-}
-
-
 def register_security_headers(app):
-    """Headers every response carries."""
+    """CSP, no-store on private pages and the hardening headers (app/security_headers.py)."""
+    from app.security_headers import register
 
-    @app.after_request
-    def add_headers(response):
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        return response
+    register(app)
 
 
 def register_template_helpers(app):

@@ -18,10 +18,35 @@ def format_datetime(value):
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+#: Stripe's card error codes: their messages are written for the buyer ("Your card has
+#: insufficient funds."). Any other failure's stored text is for the admin and the logs
+#: (it can hold Stripe's raw API error, a request id or a masked key).
+CARD_ERROR_CODES = frozenset({
+    "authentication_required", "card_declined", "card_not_supported", "expired_card",
+    "incorrect_cvc", "incorrect_number", "incorrect_zip", "insufficient_funds",
+    "invalid_cvc", "invalid_expiry_month", "invalid_expiry_year", "invalid_number",
+    "processing_error", "currency_not_supported",
+})
+GENERIC_FAILURE = "We could not process this payment, and you have not been charged."
+
+
+def buyer_failure_message(order):
+    """What a failed order's public receipt says: the bank's words for a card decline,
+    our own sentence for anything else."""
+    if order.failure_message and (
+        order.decline_code or order.failure_code in CARD_ERROR_CODES
+    ):
+        return order.failure_message
+    if order.failure_code == "not_charged":
+        return "No charge reached Stripe for this order, so you have not been charged."
+    return GENERIC_FAILURE
+
+
 def register(app):
     """Add `money` and `datetime` filters and the store's globals."""
     app.jinja_env.filters["money"] = lambda minor, currency: format_money(minor, currency)
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["buyer_failure_message"] = buyer_failure_message
 
     @app.context_processor
     def store_globals():

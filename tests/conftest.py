@@ -5,6 +5,7 @@ in-process emulator. Tables are emptied after each test instead of rolling back 
 transaction, because browser tests hit the app through a real server thread.
 """
 
+import contextlib
 import os
 import threading
 
@@ -187,14 +188,40 @@ def browser():
         browser.close()
 
 
+#: Records every Content-Security-Policy violation a page reports (read back at the end).
+CSP_WATCH = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
+});
+"""
+
+
+def csp_violations(page):
+    """Violations reported to the page's console or its securitypolicyviolation event."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    found = list(page.csp_console)
+    with contextlib.suppress(PlaywrightError):  # the page may be closed or navigating
+        found += page.evaluate("window.__cspViolations || []")
+    return found
+
+
 @pytest.fixture
 def page(browser):
-    """A fresh browser page (own cookies) per test."""
+    """A fresh browser page (own cookies) per test; fails if the page reports a CSP
+    violation (the store's pages have no inline code, so none may be blocked)."""
     context = browser.new_context()
+    context.add_init_script(CSP_WATCH)
     page = context.new_page()
+    page.csp_console = []
+    page.on("console", lambda msg: page.csp_console.append(msg.text)
+            if "Content Security Policy" in msg.text else None)
     page.set_default_timeout(15_000)
     yield page
+    violations = csp_violations(page)
     context.close()
+    assert not violations, f"CSP violations: {violations}"
 
 
 @pytest.fixture

@@ -20,8 +20,9 @@ _FIELDS = [
     Order.amount_refunded, Order.card_brand, Order.card_last4, Order.charge_id,
     Order.failure_code, Order.decline_code, Order.failure_message,
 ]  # fmt: skip
-#: A spreadsheet treats a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A spreadsheet treats a cell starting with one of these as a formula (Excel and
+#: LibreOffice read the full-width forms ＝＋－＠ as their ASCII twins).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def neutralise(value):

@@ -7,3 +7,4 @@ from tests.admin.conftest import (  # noqa: F401  (fixtures)
     insert_orders,
     order_row,
 )
+from tests.storefront.conftest import checkout  # noqa: E402, F401  (fixture)

@@ -1,0 +1,75 @@
+"""Headers every response carries: a Content-Security-Policy, no caching of private
+pages, and the classic hardening headers.
+
+The policy allows our own scripts and styles only (no inline code anywhere) plus the
+origins Stripe documents for Stripe.js (docs.stripe.com/security/guide#content-security-policy):
+scripts and frames from js.stripe.com, frames from hooks.stripe.com (3-D Secure), API
+calls to api.stripe.com. When the offline emulator serves the Stripe.js stand-in
+(STRIPE_JS_URL / STRIPE_API_BASE), its origin is added to script-src and connect-src.
+"""
+
+from urllib.parse import urlsplit
+
+from flask import request
+
+STATIC_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",  # no page of ours (checkout, admin) may be framed
+    "Referrer-Policy": "same-origin",  # receipt URLs are secrets: never send them away
+}
+
+STRIPE_SCRIPTS = ["https://js.stripe.com", "https://*.js.stripe.com"]
+STRIPE_FRAMES = ["https://js.stripe.com", "https://*.js.stripe.com", "https://hooks.stripe.com"]
+STRIPE_API = ["https://api.stripe.com"]
+STRIPE_IMAGES = ["https://*.stripe.com"]
+
+#: Pages that show one buyer's or the admin's data: never kept by a browser or proxy cache.
+PRIVATE_PREFIXES = ("/orders/", "/admin", "/account")
+
+
+def _origin(url):
+    parts = urlsplit(url or "")
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return None
+
+
+def _add(sources, origin):
+    if origin and origin not in sources and not origin.endswith("stripe.com"):
+        sources.append(origin)
+
+
+def content_security_policy(config):
+    """The policy for this configuration (Stripe's origins, plus the emulator's if used)."""
+    scripts, connect = ["'self'", *STRIPE_SCRIPTS], ["'self'", *STRIPE_API]
+    for url in (config.get("STRIPE_JS_URL"), config.get("STRIPE_API_BASE")):
+        _add(scripts, _origin(url))
+        _add(connect, _origin(url))
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": scripts,
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *STRIPE_IMAGES],
+        "connect-src": connect,
+        "frame-src": STRIPE_FRAMES,
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+
+def register(app):
+    policy = content_security_policy(app.config)
+
+    @app.after_request
+    def add_headers(response):
+        for name, value in STATIC_HEADERS.items():
+            response.headers.setdefault(name, value)
+        response.headers.setdefault("Content-Security-Policy", policy)
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.path.startswith(PRIVATE_PREFIXES):
+            response.headers["Cache-Control"] = "no-store"
+        return response
