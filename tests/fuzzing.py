@@ -1,0 +1,174 @@
+"""Request generators for fuzzing every route: used by tests/hardening/test_fuzz_routes.py
+(Flask's test client, a fixed budget in `make test`) and scripts/fuzz.py (`make fuzz`,
+10,000+ requests against a real server process).
+
+A request is drawn for one URL rule and method: its path parameters, query parameters and
+form fields (or, for the webhook, a JSON body that may be validly signed) come from a mix
+of plausible values (a real course slug, order id, CSRF token) and hostile ones: NUL
+bytes, 20-digit and negative integers, non-ASCII digits, exponents, overlong strings,
+impossible or extreme dates, arrays where objects belong, markup and SQL.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from hypothesis import strategies as st
+
+NASTY = [
+    "", " ", "\x00", "a\x00b", "%00", "0", "-1", "1", "99999999999999999999",
+    "-99999999999999999999", "2147483648", "9223372036854775808", "1e999999", "0.1e1",
+    "1_0", "١٢", "５", "Infinity", "NaN", "-0", "0x10", "12.345", "69.00", "0.00",
+    "9999-12-31", "0001-01-01", "2026-02-30", "2026-13-01", "9999-12-31T23:59:59_1",
+    "2026-01-01T00:00:00_99999999999999999999", "x" * 5000, "ORD-", "ORD-" + "A" * 300,
+    "tok_", "tok_" + "a" * 300, "tok_visa", "ch_", "<script>alert(1)</script>",
+    "' OR 1=1 --", "../../etc/passwd", "\u202e", "😀", "null", "[]", "{}", "true",
+    "a@b", "@", "owner@example.com", "ADMIN@EXAMPLE.COM", "test", "live", "paid",
+    "failed", "pending", "refunded", "requested_by_customer", "duplicate", "y", "on",
+    "javascript:alert(1)", "//evil.example/", "/admin/purchases", "https://evil.example/",
+    "\r\nX-Injected: 1", "%", "%zz", "\ufeff", "\x7f", "＝1+1", "٠", "30", "365", "all",
+]
+PARAM_NAMES = ["status", "course", "from", "to", "mode", "q", "after", "before", "period",
+               "fragment", "next", "endpoint", "_method", "_external", "_anchor", "_scheme",
+               "values", "page", "x"]
+FORM_NAMES = ["stripeToken", "stripeEmail", "email", "password", "amount", "reason",
+              "idempotency_key", "confirm", "x"]
+EVENT_TYPES = ["charge.succeeded", "charge.failed", "charge.refunded", "charge.updated",
+               "charge.captured", "refund.created", "refund.updated", "refund.failed",
+               "charge.dispute.created", "ping", "customer.created"]
+
+
+def text_values(known=()):
+    """Text that may be valid (`known`), plausible or hostile."""
+    options = [st.sampled_from(NASTY), st.text(max_size=30),
+               st.integers().map(str), st.dates().map(lambda d: d.isoformat()),
+               st.floats(allow_nan=True, allow_infinity=True).map(repr)]
+    if known:
+        options.insert(0, st.sampled_from(list(known)))
+    return st.one_of(*options)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | text_values(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text_values(), inner,
+                                                                max_size=3),
+    max_leaves=8,
+)
+
+
+def _maybe(strategy):
+    return st.one_of(st.none(), strategy, json_values)
+
+
+def stripe_objects(known):
+    """Charge-, refund- and dispute-shaped objects with fields of the right or wrong type."""
+    ids = text_values(known.get("charge_ids", ()))
+    metadata = st.one_of(
+        json_values,
+        st.fixed_dictionaries({}, optional={
+            "order_id": text_values(known.get("references", ())),
+            "refund_row": text_values(["1", "2", "99999999999999999999"]),
+        }),
+    )
+    return st.fixed_dictionaries({}, optional={
+        "id": ids, "object": st.sampled_from(["charge", "refund", "dispute"]),
+        "amount": _maybe(st.integers()), "amount_refunded": _maybe(st.integers()),
+        "currency": _maybe(st.sampled_from(["usd", "jpy", "USD", "xxxx"])),
+        "status": _maybe(st.sampled_from(["succeeded", "failed", "pending", "canceled"])),
+        "paid": _maybe(st.booleans()), "refunded": _maybe(st.booleans()),
+        "disputed": _maybe(st.booleans()), "livemode": _maybe(st.booleans()),
+        "created": _maybe(st.integers()), "charge": ids, "metadata": metadata,
+        "reason": _maybe(text_values()),
+        "payment_method_details": _maybe(st.fixed_dictionaries({}, optional={
+            "card": _maybe(st.fixed_dictionaries({}, optional={
+                "brand": _maybe(text_values()), "last4": _maybe(text_values()),
+                "exp_month": _maybe(st.integers()), "country": _maybe(text_values()),
+            }))})),
+        "outcome": _maybe(st.fixed_dictionaries({}, optional={"type": _maybe(text_values())})),
+        "balance_transaction": _maybe(text_values()),
+    })
+
+
+def events(known):
+    """Event-shaped bodies: mostly right at the top, anything below."""
+    data = st.one_of(json_values, st.fixed_dictionaries({"object": st.one_of(
+        stripe_objects(known), json_values)}))
+    return st.one_of(
+        json_values,
+        st.fixed_dictionaries(
+            {"type": st.one_of(st.sampled_from([t for t in EVENT_TYPES
+                                                if t not in known.get("skip_types", ())]),
+                               text_values())},
+            optional={"id": st.one_of(st.uuids().map(lambda u: f"evt_{u.hex}"), json_values),
+                      "data": data, "object": st.just("event")},
+        ),
+    )
+
+
+@dataclass
+class FuzzRequest:
+    """One request to send: path already percent-encoded."""
+
+    method: str
+    path: str
+    query: list = field(default_factory=list)
+    form: list | None = None
+    body: bytes | None = None
+    sign: bool = False
+    valid_csrf: bool = True
+
+    def describe(self):
+        return f"{self.method} {self.path} query={self.query!r} form={self.form!r} " \
+               f"body={self.body[:200]!r}" if self.body else \
+               f"{self.method} {self.path} query={self.query!r} form={self.form!r}"
+
+
+def targets(url_map):
+    """(rule, method) pairs of every route."""
+    found = []
+    for rule in url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append((rule, method))
+    return sorted(found, key=lambda t: (t[0].rule, t[1]))
+
+
+_VARIABLE = re.compile(r"<(?:([a-z]+)(?:\([^)]*\))?:)?([a-z_]+)>")
+
+
+def _path(rule, values):
+    """The rule's URL with each variable replaced by its percent-encoded value."""
+
+    def fill(match):
+        safe = "/" if match.group(1) == "path" else ""
+        return quote(values[match.group(2)], safe=safe) or "%20"
+
+    return _VARIABLE.sub(fill, rule.rule)
+
+
+def requests_for(rule, method, known):
+    """A strategy of FuzzRequests for one rule and method."""
+    path_values = st.fixed_dictionaries({
+        name: text_values(known.get(name, ())) for name in sorted(rule.arguments)
+    })
+    query = st.lists(st.tuples(st.sampled_from(PARAM_NAMES) | text_values(),
+                               text_values(known.get("query", ()))), max_size=4)
+    if rule.endpoint == "webhooks.stripe_event":
+        body = st.one_of(
+            events(known).map(lambda e: json.dumps(e).encode()),
+            json_values.map(lambda e: json.dumps(e).encode()),
+            st.binary(max_size=200),
+            st.sampled_from([b"", b"{", b"[]", b"null", b'{"id": 1}', b"\xff\xfe"]),
+        )
+        return st.builds(FuzzRequest, method=st.just(method), path=st.just(rule.rule),
+                         query=query, body=body, sign=st.booleans())
+    form = None
+    if method == "POST":
+        form = st.lists(st.tuples(st.sampled_from(FORM_NAMES) | text_values(),
+                                  text_values(known.get("form", ()))), max_size=6)
+    return st.builds(
+        FuzzRequest, method=st.just(method),
+        path=path_values.map(lambda values: _path(rule, values)), query=query,
+        form=form if form is not None else st.none(),
+        valid_csrf=st.integers(0, 9).map(lambda n: n > 0),
+    )

