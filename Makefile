@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-sqlite test-postgres test-node chromium bench lint clean
+.PHONY: run test test-sqlite test-postgres test-node chromium bench fuzz lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,15 @@ bench: $(STAMP)
 	$(BIN)/python bench/emulator_charges.py
 	$(BIN)/python bench/emulator_scale.py
 	$(BIN)/python bench/admin_purchases.py
+
+## 10,000+ generated requests against a real server (gunicorn); counts by status, goal zero
+## 5xx. On SQLite, then on FUZZ_DATABASE_URL (a throwaway PostgreSQL database) when set.
+fuzz: $(STAMP)
+	$(BIN)/python scripts/fuzz.py --requests $${FUZZ_REQUESTS:-10000}
+	@if [ -n "$$FUZZ_DATABASE_URL" ]; then \
+		$(BIN)/python scripts/fuzz.py --requests $${FUZZ_REQUESTS:-10000} \
+			--database-url "$$FUZZ_DATABASE_URL"; \
+	else echo "FUZZ_DATABASE_URL not set: skipping the PostgreSQL fuzz"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

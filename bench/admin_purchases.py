@@ -206,9 +206,9 @@ def export_child(url):
     app = make_app(url)
     client = app.test_client()
     with app.app_context():  # sign in without argon2, whose 64 MiB would mask the export's
-        admin_id = find_admin(ADMIN).id
+        session_id = find_admin(ADMIN).get_id()  # '<id>:<session version>'
     with client.session_transaction() as session:
-        session["_user_id"], session["_fresh"] = str(admin_id), True
+        session["_user_id"], session["_fresh"] = session_id, True
     base_rss = _memory_kb("VmRSS")
     started = time.perf_counter()
     response = client.get("/admin/purchases.csv")
