@@ -94,9 +94,8 @@ def test_reserved_attempts_never_exceed_the_limit_around_real_stripe_calls(app, 
             if wait:
                 return wait
             try:
-                payments.create_charge(amount=6900, currency="usd", token=token,
-                                       description="race", metadata={},
-                                       receipt_email="a@example.com",
+                payments.create_charge({"amount": 6900, "currency": "usd", "source": token,
+                                        "description": "race"},
                                        idempotency_key=f"race-{token}")
             except payments.CardDeclined:
                 reached.append(token)
