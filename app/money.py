@@ -34,10 +34,11 @@ MINIMUM_MINOR = {
 MAXIMUM_MINOR = 99_999_999
 
 
-#: What a typed amount may look like: ASCII digits, optionally a point and more digits.
-#: No exponents (1e999999), underscores (1_0), signs, spaces or non-ASCII digits (١٢),
-#: all of which Python's Decimal would otherwise accept.
-PLAIN_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,12})?")
+#: What a typed amount may look like: ASCII digits, optionally a point and more digits
+#: (a leading minus is read, so "-5" gets the "must be more than" message). No exponents
+#: (1e999999), underscores (1_0), plus signs, inner spaces or non-ASCII digits (١٢), all
+#: of which Python's Decimal would otherwise accept.
+PLAIN_AMOUNT = re.compile(r"-?[0-9]{1,12}(?:\.[0-9]{1,12})?")
 
 
 class MoneyError(ValueError):
@@ -69,7 +70,7 @@ def to_minor(amount, currency):
         amount = amount.strip()
         if not PLAIN_AMOUNT.fullmatch(amount):
             shown = amount if len(amount) <= 40 else amount[:40] + "…"
-            raise MoneyError(f"{shown!r} is not a plain amount: use digits and an optional "
+            raise MoneyError(f"{shown!r} is not a number. Write digits with an optional "
                              "decimal point, like 12.50.")
     try:
         value = Decimal(str(amount).strip())

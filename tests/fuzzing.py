@@ -91,19 +91,20 @@ def stripe_objects(known):
 
 
 def events(known):
-    """Event-shaped bodies: mostly right at the top, anything below."""
+    """Event-shaped bodies: well-formed events with odd objects, odd tops, or any JSON."""
+    event_ids = st.uuids().map(lambda u: f"evt_{u.hex}")
+    well_formed = st.fixed_dictionaries({
+        "id": event_ids, "type": st.sampled_from(EVENT_TYPES),
+        "data": st.fixed_dictionaries({"object": stripe_objects(known)}),
+    })
     data = st.one_of(json_values, st.fixed_dictionaries({"object": st.one_of(
         stripe_objects(known), json_values)}))
-    return st.one_of(
-        json_values,
-        st.fixed_dictionaries(
-            {"type": st.one_of(st.sampled_from([t for t in EVENT_TYPES
-                                                if t not in known.get("skip_types", ())]),
-                               text_values())},
-            optional={"id": st.one_of(st.uuids().map(lambda u: f"evt_{u.hex}"), json_values),
-                      "data": data, "object": st.just("event")},
-        ),
+    loose = st.fixed_dictionaries(
+        {"type": st.one_of(st.sampled_from(EVENT_TYPES), text_values())},
+        optional={"id": st.one_of(event_ids, json_values), "data": data,
+                  "object": st.just("event")},
     )
+    return st.one_of(well_formed, loose, json_values)
 
 
 @dataclass

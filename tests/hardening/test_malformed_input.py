@@ -113,7 +113,7 @@ def test_out_of_range_filters_are_a_400_before_any_streaming(admin_client, inser
 # --- Refund amounts -----------------------------------------------------------------
 
 @pytest.mark.parametrize("amount", ["1e999999", "١٢", "1_0", "0.1e1", "1e1", " 1 0", "+5",
-                                    "-5", "0x10", "NaN", "Infinity", "５", "1.", ".5",
+                                    "0x10", "NaN", "Infinity", "５", "1.", ".5", "--5",
                                     "9" * 400])
 def test_only_plain_ascii_decimal_refund_amounts_are_accepted(admin_client, buy, app,
                                                               stripe_sdk, order_row, amount):
@@ -123,7 +123,7 @@ def test_only_plain_ascii_decimal_refund_amounts_are_accepted(admin_client, buy,
         "csrf_token": csrf_from(html), "idempotency_key": KEY_RE.search(html).group(1),
         "amount": amount, "reason": "requested_by_customer", "confirm": "y"})
     assert response.status_code == 400, _text(response)
-    assert "Amount" in _text(response)
+    assert "is not a number. Write digits" in _text(response)
     charge_id = order_row(reference).charge_id
     assert stripe_sdk.v1.refunds.list(params={"charge": charge_id}).data == []
     with app.app_context():
