@@ -1,7 +1,7 @@
 """admin_users.session_version: sign-out and new passwords revoke existing sessions
 
 Revision ID: 5e7a1c0d9b42
-Revises: f95e2f52e829
+Revises: 55427bc00123
 Create Date: 2026-11-23 18:20:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e7a1c0d9b42'
-down_revision = 'f95e2f52e829'
+down_revision = '55427bc00123'
 branch_labels = None
 depends_on = None
 
