@@ -72,11 +72,15 @@ def _decline_key(ip):
     return f"checkout-ip:{ip or 'unknown'}"
 
 
-def _record_decline(ip):
-    """Count a declined card against the buyer's address (card-testing protection)."""
+def _decline_limits():
     config = current_app.config
-    throttle.record_failure([_decline_key(ip)], limit=config["CHECKOUT_MAX_DECLINES"],
-                            window=config["CHECKOUT_DECLINE_WINDOW_SECONDS"])
+    return {"limit": config["CHECKOUT_MAX_DECLINES"],
+            "window": config["CHECKOUT_DECLINE_WINDOW_SECONDS"]}
+
+
+def _record_decline(ip):
+    """The attempt reserved in place_order was declined: it stays counted."""
+    throttle.fail([_decline_key(ip)], **_decline_limits())
 
 
 def _already_open(order):
@@ -97,7 +101,9 @@ def place_order(*, course, email, token, ip=None):
     if existing is not None:
         log.info("Token %s replayed; showing order %s", token, existing.reference)
         return CheckoutOutcome(existing)
-    wait = throttle.seconds_locked([_decline_key(ip)])
+    # Card-testing protection: reserve one attempt for this address before anything can
+    # reach Stripe (atomic, so concurrent requests cannot overrun the limit).
+    wait = throttle.try_acquire([_decline_key(ip)], **_decline_limits())
     if wait:
         # Many declines from one address is how stolen cards are tested: pause it.
         log.warning("Checkout from %s refused: too many declined cards", ip)
@@ -114,16 +120,24 @@ def place_order(*, course, email, token, ip=None):
     if open_order is not None:
         log.info("Refused a second order of %s for order %s's email", course.slug,
                  open_order.reference)
+        throttle.release([_decline_key(ip)])
         return _already_open(open_order)
     order, created = _create_pending_order(course, email, token)
+    if order is None or not created:
+        throttle.release([_decline_key(ip)])
     if order is None:
         return CheckoutOutcome(None, "Your payment could not be started. Please try again.")
     if not created:
         if order.stripe_token == token:
             return CheckoutOutcome(order)
         return _already_open(order)
-    error = send_charge_request(order, first=True)
-    db.session.commit()
+    error = None
+    try:
+        error = send_charge_request(order, first=True)
+        db.session.commit()
+    finally:  # a decline keeps its reservation; anything else gives it back
+        if not isinstance(error, payments.CardDeclined):
+            throttle.release([_decline_key(ip)])
     return _outcome(order, error, ip=ip)
 
 

@@ -7,7 +7,6 @@ RETURNING) before the guarded work, so concurrency cannot overrun the limit.
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 import requests
 from sqlalchemy import select
 
@@ -150,8 +149,6 @@ def _declined_checkout_race(live_server, make_course, card_token, count):
     return _burst(count, prepare, fire)
 
 
-@pytest.mark.xfail(strict=True, reason="needs place_order to reserve with "
-                   "throttle.try_acquire before calling Stripe (the lead's checkout change)")
 def test_concurrent_declined_cards_from_one_address_reach_stripe_at_most_limit_times(
     live_server, app, make_course, card_token, stripe_sdk, emulator_control
 ):
