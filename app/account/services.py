@@ -38,14 +38,18 @@ def request_link(*, email, ip):
     email = access.normalise_email(email)
     config = current_app.config
     email_key, ip_key = _keys(email, ip)
-    wait = throttle.seconds_locked([email_key, ip_key])
+    # Each link sent is an attempt that stays counted (never released); reserving it is
+    # atomic, so concurrent requests cannot send more links than the limits allow.
+    window = config["SIGN_IN_WINDOW_SECONDS"]
+    wait = throttle.try_acquire([email_key], limit=config["SIGN_IN_MAX_PER_EMAIL"],
+                                window=window)
+    if not wait:
+        wait = throttle.try_acquire([ip_key], limit=config["SIGN_IN_MAX_PER_IP"],
+                                    window=window)
+        if wait:
+            throttle.release([email_key])
     if wait:
         return LinkRequest(wait_seconds=wait)
-    # Count this request (the throttle counts "failures": here, links sent).
-    window = config["SIGN_IN_WINDOW_SECONDS"]
-    throttle.record_failure([email_key], limit=config["SIGN_IN_MAX_PER_EMAIL"],
-                            window=window)
-    throttle.record_failure([ip_key], limit=config["SIGN_IN_MAX_PER_IP"], window=window)
     enqueue(kind="sign_in", to=email, subject=f"Your sign-in link for {config['STORE_NAME']}",
             dedupe_key=f"sign-in:{email}:{secrets.token_hex(8)}",
             context={"target": "/account"})

@@ -69,3 +69,18 @@ def test_a_link_used_from_two_browsers_at_once_signs_in_once(app, rows):
     results, errors = _in_threads(app, 4, use)
     assert errors == []
     assert sorted(results) == [False, False, False, True]
+
+
+def test_concurrent_sign_in_requests_send_at_most_the_limit(app, rows):
+    """12 simultaneous link requests for one email: at most SIGN_IN_MAX_PER_EMAIL links."""
+    from app.account.services import request_link
+
+    limit = app.config["SIGN_IN_MAX_PER_EMAIL"]
+
+    def ask():
+        return request_link(email="ada@example.com", ip="203.0.113.9").wait_seconds
+
+    results, errors = _in_threads(app, 12, ask)
+    assert errors == []
+    assert sum(1 for wait in results if not wait) == limit
+    assert len([m for m in rows(OutboxMessage) if m.kind == "sign_in"]) == limit
