@@ -102,7 +102,7 @@ def test_no_serious_accessibility_violations(browser, live_server, shop, width):
         # The refund form's error state (no confirmation ticked).
         page.goto(f"{live_server}{shop['admin-paid']}")
         page.click("[data-testid=refund-submit]")
-        page.wait_for_selector("[data-testid=refund-errors]")
+        page.wait_for_selector("[data-testid=refund-error]")
         problems += _check(page, "admin-refund-error", width)
         assert problems == []
     finally:
