@@ -3,7 +3,6 @@
 from flask import (
     abort,
     flash,
-    get_flashed_messages,
     jsonify,
     redirect,
     render_template,
@@ -67,8 +66,6 @@ def receipt(public_id):
     order = _current_order(public_id)
     if order is None:
         abort(404, description="We could not find that order.")
-    if order.status == "pending":
-        get_flashed_messages()  # the page itself says "do not pay again": say it once
     return render_template("checkout/receipt.html", order=order,
                            refund=receipt_refund(order))
 
