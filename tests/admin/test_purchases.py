@@ -205,8 +205,10 @@ def test_totals_count_and_sum_per_currency_for_the_filter(admin_client, insert_o
     assert re.findall(r'class="num">([^<]+)<', usd) == ["1", "$0.00", "$0.00", "$0.00"]
 
 
-def test_detail_shows_every_field_and_the_test_dashboard_link(admin_client, buy, order_row):
-    """The detail page lists the stored fields and links to the test-mode dashboard."""
+def test_detail_shows_every_field_and_no_dashboard_link_for_the_emulator(admin_client, buy,
+                                                                          order_row):
+    """The detail page lists the stored fields; a charge that exists only in the offline
+    emulator gets no link to Stripe's dashboard, where it does not exist."""
     reference = buy(email="ada@example.com")
     order = order_row(reference)
     response = admin_client.get(f"/admin/purchases/{reference}")
@@ -217,7 +219,17 @@ def test_detail_shows_every_field_and_the_test_dashboard_link(admin_client, buy,
                   "12/2034", order.outcome_type, order.outcome_seller_message,
                   "6900 minor units", "No refunds."):
         assert value in html
-    assert (f'href="https://dashboard.stripe.com/test/payments/{order.charge_id}"' in html)
+    assert "dashboard.stripe.com" not in html
+    assert "in the offline emulator only (no Stripe dashboard)" in html
+
+
+def test_test_charges_link_to_the_test_dashboard_with_real_stripe(app_ctx, insert_orders):
+    from app.admin.purchases import dashboard_link, get_purchase
+
+    [row] = insert_orders([{"charge_id": "ch_test123"}])
+    order = get_purchase(row["reference"])
+    assert dashboard_link(order) == "https://dashboard.stripe.com/test/payments/ch_test123"
+    assert dashboard_link(order, real_stripe=False) is None
 
 
 def test_live_orders_link_to_the_live_dashboard(app_ctx, insert_orders):
