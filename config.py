@@ -66,7 +66,8 @@ class Config:
         #: Where STRIPE_API_BASE came from: "setting", "make run" (the recorded emulator)
         #: or "" (Stripe itself, or nothing configured).
         self.STRIPE_API_BASE_SOURCE = "setting" if self.STRIPE_API_BASE else ""
-        if self.READS_LOCAL_RUN and not self.STRIPE_API_BASE and not self.STRIPE_SECRET_KEY:
+        if (self.READS_LOCAL_RUN and self.ENV_NAME != "production"
+                and not self.STRIPE_API_BASE and not self.STRIPE_SECRET_KEY):
             local = read_local_run()
             if local:
                 # A command run beside `make run`: reach the emulator the store uses.
