@@ -94,8 +94,16 @@ def _domain_exists(domain):
 
 
 def _successor(text):
-    """The smallest string greater than every string that starts with `text`."""
-    return text[:-1] + chr(ord(text[-1]) + 1)
+    """The smallest string greater than every string that starts with `text` (None when
+    there is none: `text` is all U+10FFFF). Skips the surrogates, which no text holds."""
+    while text and ord(text[-1]) == 0x10FFFF:
+        text = text[:-1]
+    if not text:
+        return None
+    code = ord(text[-1]) + 1
+    if 0xD800 <= code <= 0xDFFF:
+        code = 0xE000
+    return text[:-1] + chr(code)
 
 
 def email_prefix_condition(prefix):
@@ -107,14 +115,16 @@ def email_prefix_condition(prefix):
     if db.session.get_bind().dialect.name == "postgresql":
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return Order.email.like(escaped + "%")  # PostgreSQL's default escape is backslash
-    in_range = and_(Order.email >= prefix, Order.email < _successor(prefix))
-    if _matches_at_least(in_range, COMMON_PREFIX_ROWS):
+    def in_range(email):
+        upper = _successor(prefix)
+        return and_(email >= prefix, email < upper) if upper else email >= prefix
+
+    if _matches_at_least(in_range(Order.email), COMMON_PREFIX_ROWS):
         # SQLite's planner would read every match through the email index and sort them
         # all; for a prefix this common, walking the (created_at, id) index newest first
         # finds a page sooner. `email || ''` keeps it off the email index.
-        email = Order.email.concat("")
-        return and_(email >= prefix, email < _successor(prefix))
-    return in_range
+        return in_range(Order.email.concat(""))
+    return in_range(Order.email)
 
 
 #: From this many matches on, a prefix search reads newest-first instead of by email.
@@ -168,6 +178,8 @@ def parse_filters(*, status=None, course_id=None, date_from=None, date_to=None,
     q = (q or "").strip()
     if len(q) > 254:
         errors.append("The search is too long.")
+    elif any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in q):
+        errors.append("The search has characters no email or id has.")
     if errors:
         raise FilterError(" ".join(errors))
     return PurchaseFilters(status=status_value, course_id=course_value,

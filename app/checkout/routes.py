@@ -1,5 +1,7 @@
 """Checkout endpoints: the POST from the course page and the receipt."""
 
+import re
+
 from flask import (
     abort,
     flash,
@@ -50,9 +52,13 @@ def pay(slug):
     return redirect(url_for("checkout.receipt", public_id=outcome.order.public_id))
 
 
+#: What a public id looks like (secrets.token_urlsafe); anything else is not looked up.
+PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def _current_order(public_id):
     """The order, settled first if it is pending and Stripe answers within a moment."""
-    order = get_order(public_id)
+    order = get_order(public_id) if PUBLIC_ID.fullmatch(public_id) else None
     if order is not None and order.status == OrderStatus.PENDING:
         # The buyer is back while we wait for Stripe's answer: ask Stripe now, briefly.
         payments.limit_time(RECEIPT_CHECK_SECONDS)
