@@ -128,7 +128,7 @@ def email_prefix_condition(prefix):
 
 
 #: From this many matches on, a prefix search reads newest-first instead of by email.
-COMMON_PREFIX_ROWS = 1000
+COMMON_PREFIX_ROWS = 3000
 
 
 def _matches_at_least(condition, n):
