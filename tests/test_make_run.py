@@ -63,7 +63,7 @@ def make_run(tmp_path):
 
 
 def _insert_pending_order(db_path):
-    """An order left pending by an outage, 20 minutes ago, that never reached Stripe."""
+    """An order left pending by an outage two hours ago, that never reached Stripe."""
     with sqlite3.connect(db_path) as conn:
         course_id = conn.execute("SELECT id FROM courses ORDER BY id LIMIT 1").fetchone()[0]
         conn.execute(
@@ -72,7 +72,7 @@ def _insert_pending_order(db_path):
             "amount_refunded, created_at, updated_at) VALUES ('pub-reconcile-1', "
             "'ORD-RECONCILE1', ?, 'X', 'a@example.com', 6900, 'usd', 'pending', "
             "'order-pub-reconcile-1-charge', 'tok_reconcile1', 0, 0, 0, "
-            "datetime('now', '-20 minutes'), datetime('now', '-20 minutes'))",
+            "datetime('now', '-2 hours'), datetime('now', '-2 hours'))",
             (course_id,))
 
 

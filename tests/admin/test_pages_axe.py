@@ -23,8 +23,8 @@ _AXE = Axe()
 @pytest.fixture
 def shop(app, buy, insert_orders, admin_account):
     """Orders in every state a page can show; returns {name: url path}."""
-    from app.admin.refunds import new_idempotency_key, refund_order
     from app.models import Order
+    from app.orders.refunds import new_idempotency_key, refund_order
 
     paid = buy(email="ada@example.com", slug="payments-engineering", price="199.00",
                currency="gbp", title="Payments Engineering")
