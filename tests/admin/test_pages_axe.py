@@ -23,6 +23,8 @@ _AXE = Axe()
 @pytest.fixture
 def shop(app, buy, insert_orders, admin_account):
     """Orders in every state a page can show; returns {name: url path}."""
+    from app.catalog.lessons import add_lesson
+    from app.catalog.services import get_course
     from app.models import Order
     from app.orders.refunds import new_idempotency_key, refund_order
 
@@ -40,6 +42,11 @@ def shop(app, buy, insert_orders, admin_account):
             refund_order(order=order, amount=amount, reason="requested_by_customer",
                          idempotency_key=new_idempotency_key(order), created_by=ADMIN_EMAIL)
         public = dict(db.session.execute(select(Order.reference, Order.public_id)).all())
+        course = get_course("payments-engineering")
+        lesson = add_lesson(course, title="Idempotency keys",
+                            body="# Why\n\nA retry must not **charge twice**.\n\n- one\n- two",
+                            video_url="https://video.example/1")
+        lesson_id = lesson.id
     return {
         "catalog": "/",
         "course": "/courses/payments-engineering",
@@ -49,6 +56,7 @@ def shop(app, buy, insert_orders, admin_account):
         "receipt-failed": f"/orders/{public[failed]}",
         "receipt-pending": f"/orders/{pending['public_id']}",
         "not-found": "/orders/nope",
+        "lesson-locked": "/courses/payments-engineering/lessons/1",
         "admin-login": "/admin/login",
         "admin-dashboard": "/admin/",
         "admin-purchases": "/admin/purchases",
@@ -58,6 +66,12 @@ def shop(app, buy, insert_orders, admin_account):
         "admin-partial": f"/admin/purchases/{partial}",
         "admin-failed": f"/admin/purchases/{failed}",
         "admin-not-found": "/admin/purchases/ORD-NOPE",
+        "admin-lesson-preview": "/courses/payments-engineering/lessons/1",
+        "admin-courses": "/admin/courses",
+        "admin-course-new": "/admin/courses/new",
+        "admin-course-edit": "/admin/courses/payments-engineering",
+        "admin-lesson-new": "/admin/courses/payments-engineering/lessons/new",
+        "admin-lesson-edit": f"/admin/courses/payments-engineering/lessons/{lesson_id}",
     }
 
 
