@@ -1,5 +1,8 @@
 """Start-up checks of the configured Stripe keys, and a live check for `flask stripe check`."""
 
+import socket
+from urllib.parse import urlsplit
+
 import stripe
 
 from app.payments.client import build_client
@@ -90,6 +93,18 @@ def unreachable_message(config):
             "still running? (Start it, or set STRIPE_API_BASE to where the emulator is.)"
         )
     return "Stripe could not be reached at https://api.stripe.com (no network connection?)."
+
+
+def endpoint_answers(config, timeout=3):
+    """True when a TCP connection to the Stripe endpoint opens (no request is made, so a
+    slow Stripe still counts as there; a stopped emulator or no network does not)."""
+    parts = urlsplit(config.get("STRIPE_API_BASE") or "https://api.stripe.com")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "", port), timeout=timeout):
+            return True
+    except (OSError, ValueError):
+        return False
 
 
 def ping(config):
