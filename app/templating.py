@@ -5,8 +5,8 @@ from datetime import UTC
 from flask import current_app
 from markupsafe import Markup, escape
 
-from app.mail.dev import dev_mailbox_enabled
 from app.checkout.forms import EMAIL_PATTERN
+from app.mail.dev import dev_mailbox_enabled
 from app.money import format_money
 from app.payments.keys import is_test_mode
 
