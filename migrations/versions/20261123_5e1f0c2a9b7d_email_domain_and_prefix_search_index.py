@@ -1,7 +1,7 @@
 """orders.email_domain for the admin's domain search; email index usable for LIKE 'x%'
 
 Revision ID: 5e1f0c2a9b7d
-Revises: f95e2f52e829
+Revises: 5e7a1c0d9b42
 Create Date: 2026-11-23 18:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e1f0c2a9b7d'
-down_revision = 'f95e2f52e829'
+down_revision = '5e7a1c0d9b42'
 branch_labels = None
 depends_on = None
 
