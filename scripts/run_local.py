@@ -74,8 +74,10 @@ def remove_local_run(path):
         pass
 
 
-def start_emulator(host, port, emulator_port):
+def start_emulator(host, port, emulator_port=None):
     """Start the emulator, forwarding signed events to the app; point the app at it."""
+    if emulator_port is None:
+        emulator_port = int(os.environ.get("STRIPE_EMULATOR_PORT") or "12111")
     from config import EMULATOR_STATE_FILE
     from stripe_emulator.persist import StateFileError
     from stripe_emulator.server import EmulatorServer
