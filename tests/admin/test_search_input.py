@@ -18,4 +18,4 @@ def test_search_never_500(admin_client, insert_orders, q):
 @pytest.mark.parametrize("path", ["/orders/%00/status.json", "/orders/%00",
                                   "/orders/" + "a" * 5000 + "/status.json", "/orders/%ff"])
 def test_receipt_and_status_never_500(client, path):
-    assert client.get(path).status_code == 404
+    assert client.get(path).status_code in (400, 404)  # the request guard answers NUL
