@@ -1,5 +1,6 @@
 """Settings, read from the environment (and `.env`) when the app is created."""
 
+import json
 import os
 from pathlib import Path
 
@@ -24,10 +25,28 @@ def _default_sqlite_url():
     return f"sqlite:///{BASE_DIR / 'instance' / 'storefront.db'}"
 
 
+def local_run_file():
+    """Where `make run` records the emulator it started (LOCAL_RUN_FILE)."""
+    return Path(os.environ.get("LOCAL_RUN_FILE") or BASE_DIR / "instance" / "local-run.json")
+
+
+def read_local_run(path=None):
+    """The emulator `make run` recorded ({"api_base", "webhook_secret"}), or None."""
+    try:
+        data = json.loads(Path(path or local_run_file()).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not str(data.get("api_base", "")).startswith("http"):
+        return None
+    return data
+
+
 class Config:
     """Production-shaped defaults; every value can be overridden from the environment."""
 
     TESTING = False
+    #: Read the emulator URL `make run` recorded when no Stripe endpoint or key is set.
+    READS_LOCAL_RUN = True
 
     def __init__(self):
         load_dotenv(BASE_DIR / ".env")
@@ -44,6 +63,19 @@ class Config:
         self.STRIPE_PUBLISHABLE_KEY = (env("STRIPE_PUBLISHABLE_KEY") or "")
         self.STRIPE_WEBHOOK_SECRET = (env("STRIPE_WEBHOOK_SECRET") or "")
         self.STRIPE_API_BASE = (env("STRIPE_API_BASE") or "").rstrip("/")
+        #: Where STRIPE_API_BASE came from: "setting", "make run" (the recorded emulator)
+        #: or "" (Stripe itself, or nothing configured).
+        self.STRIPE_API_BASE_SOURCE = "setting" if self.STRIPE_API_BASE else ""
+        if (self.READS_LOCAL_RUN and self.ENV_NAME != "production"
+                and not self.STRIPE_API_BASE and not self.STRIPE_SECRET_KEY):
+            local = read_local_run()
+            if local:
+                # A command run beside `make run`: reach the emulator the store uses.
+                self.STRIPE_API_BASE = local["api_base"].rstrip("/")
+                self.STRIPE_API_BASE_SOURCE = "make run"
+                self.STRIPE_WEBHOOK_SECRET = (
+                    self.STRIPE_WEBHOOK_SECRET or str(local.get("webhook_secret") or "")
+                )
         self.STRIPE_JS_URL = env("STRIPE_JS_URL") or (
             f"{self.STRIPE_API_BASE}/js.stripe.com/v3/"
             if self.STRIPE_API_BASE
@@ -105,12 +137,14 @@ class Config:
         self.SIGN_IN_MAX_PER_IP = int(env("SIGN_IN_MAX_PER_IP") or "20")
         self.SIGN_IN_WINDOW_SECONDS = int(env("SIGN_IN_WINDOW_SECONDS") or "3600")
         self.REVOKE_ACCESS_ON_PARTIAL_REFUND = _bool(env("REVOKE_ACCESS_ON_PARTIAL_REFUND"))
+        self.STORE_CONTACT_EMAIL = (env("STORE_CONTACT_EMAIL") or "").strip()
 
 
 class TestConfig(Config):
     """Settings for the test suite: an explicit database, no .env surprises."""
 
     TESTING = True
+    READS_LOCAL_RUN = False  # a developer's running `make run` must not leak into tests
     __test__ = False  # not a pytest test class
 
     def __init__(self, **overrides):

@@ -79,6 +79,12 @@ def _configure_logging(app):
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    import click
+
+    if click.get_current_context(silent=True) is not None:
+        # Loaded by the `flask` command line: keep the SDK's per-request INFO lines out
+        # of the commands' output (warnings and errors still show).
+        logging.getLogger("stripe").setLevel(logging.WARNING)
 
 
 def register_extensions(app):

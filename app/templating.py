@@ -3,7 +3,9 @@
 from datetime import UTC
 
 from flask import current_app
+from markupsafe import Markup, escape
 
+from app.checkout.forms import EMAIL_PATTERN
 from app.mail.dev import dev_mailbox_enabled
 from app.money import format_money
 from app.payments.keys import is_test_mode
@@ -40,6 +42,26 @@ def buyer_failure_message(order):
     if order.failure_code == "not_charged":
         return "No charge reached Stripe for this order, so you have not been charged."
     return GENERIC_FAILURE
+def code_ticks(text):
+    """Escape `text` and show `backticked` words (as Stripe's messages have) as code."""
+    if not text:
+        return Markup("")
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: show the text as it is
+        return escape(text)
+    return Markup("").join(
+        Markup("<code>{}</code>").format(part) if i % 2 else escape(part)
+        for i, part in enumerate(parts)
+    )
+
+
+def iso_utc(value):
+    """Machine-readable UTC timestamp for a <time datetime="…"> attribute."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def register(app):
@@ -47,6 +69,8 @@ def register(app):
     app.jinja_env.filters["money"] = lambda minor, currency: format_money(minor, currency)
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["buyer_failure_message"] = buyer_failure_message
+    app.jinja_env.filters["iso_utc"] = iso_utc
+    app.jinja_env.filters["code_ticks"] = code_ticks
 
     @app.context_processor
     def store_globals():
@@ -56,4 +80,6 @@ def register(app):
             "test_mode": is_test_mode(config),
             "emulated": bool(config.get("STRIPE_API_BASE")),
             "dev_mailbox": dev_mailbox_enabled(config),
+            "contact_email": config.get("STORE_CONTACT_EMAIL") or "",
+            "checkout_email_pattern": EMAIL_PATTERN,
         }

@@ -158,3 +158,36 @@ def reset(key):
     """Forget the attempts of one key."""
     db.session.execute(delete(_table).where(_table.c.key == key))
     db.session.commit()
+
+
+def reset_matching(prefix):
+    """Forget the attempts and locks of every key starting with `prefix` ("" = all keys);
+    return how many keys were cleared."""
+    query = delete(_table)
+    if prefix:
+        query = query.where(_table.c.key.startswith(prefix, autoescape=True))
+    cleared = db.session.execute(query).rowcount
+    db.session.commit()
+    return cleared
+
+
+def reset_keys(keys):
+    """Forget the attempts and locks of exactly these keys; return how many existed."""
+    cleared = db.session.execute(delete(_table).where(_table.c.key.in_(keys))).rowcount
+    db.session.commit()
+    return cleared
+
+
+def locked_keys(prefix=""):
+    """(key, attempts, seconds left locked) of every key starting with `prefix`."""
+    now = utcnow()
+    rows = db.session.execute(
+        select(_table).where(_table.c.key.startswith(prefix, autoescape=True))
+        .order_by(_table.c.key)
+    )
+    result = []
+    for row in rows:
+        locked_until = _aware(row.locked_until)
+        left = math.ceil((locked_until - now).total_seconds()) if locked_until else 0
+        result.append((row.key, row.failures, max(0, left)))
+    return result

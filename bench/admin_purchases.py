@@ -29,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from config import EMULATOR_PUBLISHABLE_KEY, EMULATOR_SECRET_KEY, TestConfig  # noqa: E402
 
 ADMIN, PASSWORD = "bench@example.com", "bench password 123"
-COLUMNS = ("id", "public_id", "reference", "course_id", "course_title", "email", "amount",
+COLUMNS = ("id", "public_id", "reference", "course_id", "course_title", "email",
+           "email_domain", "amount",
            "currency", "status", "idempotency_key", "charge_id", "paid", "card_brand",
            "card_last4", "livemode", "amount_refunded", "created_at", "paid_at",
            "updated_at", "failure_code", "failure_message")
@@ -37,6 +38,9 @@ STATUSES = ["paid"] * 88 + ["failed"] * 5 + ["partially_refunded"] * 3 + ["refun
     "pending", "disputed"]
 N_COURSES = 20
 N_EMAILS = 200_000
+#: Buyers' domains: one very common (every other buyer), others rarer.
+DOMAINS = ["example.com", "mail.example", "example.com", "school.example", "example.com",
+           "corp.example", "example.com", "isp.example"] * 3 + ["rare.example"]
 
 
 def make_app(url):
@@ -57,7 +61,10 @@ def rows(n, seed=7):
     for i in range(1, n + 1):
         created = start + step * i + timedelta(microseconds=rnd.randrange(1000))
         status = rnd.choice(STATUSES)
-        course = rnd.randrange(1, N_COURSES + 1)
+        # Buyers spread over time; one buyer never has two orders of one course (the
+        # store allows one open order per buyer and course), up to N_COURSES * N_EMAILS.
+        b = (i * 7919) % N_EMAILS
+        course = (b + i // N_EMAILS) % N_COURSES + 1
         currency = "eur" if course % 10 == 0 else "usd"
         amount = 2900 + 1000 * (course % 7)
         refunded = {"partially_refunded": amount // 2, "refunded": amount}.get(status, 0)
@@ -65,7 +72,8 @@ def rows(n, seed=7):
         hexid = f"{i:010X}"
         yield (
             i, f"pub{i:012d}", f"ORD-{hexid}", course, f"Course {course}",
-            f"buyer{rnd.randrange(N_EMAILS)}@example.com", amount, currency, status,
+            f"buyer{b}@{DOMAINS[b % len(DOMAINS)]}",
+            DOMAINS[b % len(DOMAINS)], amount, currency, status,
             f"order-{i}-charge", f"ch_bench{i:012d}" if status != "pending" else None,
             paid, "visa" if paid else None, "4242" if paid else None, False, refunded,
             created, created if paid else None, created,
@@ -247,6 +255,10 @@ def main():
         ("first list page", "/admin/purchases"),
         ("50th list page", page_50_url(client)),
         ("search by email", f"/admin/purchases?q={email.upper()}"),
+        ("search email prefix", f"/admin/purchases?q={email.split('@')[0][:-1]}"),
+        ("search common prefix", "/admin/purchases?q=buyer"),
+        ("search domain (common)", "/admin/purchases?q=example.com"),
+        ("search domain (rare)", "/admin/purchases?q=rare.example"),
         ("filter status=failed", "/admin/purchases?status=failed"),
         ("totals, unfiltered", "/admin/purchases/totals?fragment=1"),
         ("dashboard", "/admin/"),

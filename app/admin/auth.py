@@ -79,13 +79,25 @@ def find_admin(email):
     )
 
 
-def create_admin(*, email, password):
-    """Create an admin account; raise AccountError or PasswordPolicyError."""
+def check_new_admin_email(email):
+    """Return the normalised email of a new account; raise AccountError if it cannot be."""
     email = normalise_email(email)
-    if "@" not in email or len(email) > 254:
+    if "@" not in email or len(email) > 254 or " " in email:
         raise AccountError(f"{email!r} is not an email address.")
     if find_admin(email):
         raise AccountError(f"An admin with email {email} exists already.")
+    return email
+
+
+def check_existing_admin_email(email):
+    """Raise AccountError unless an admin with this email exists."""
+    if find_admin(email) is None:
+        raise AccountError(f"There is no admin with email {normalise_email(email)}.")
+
+
+def create_admin(*, email, password):
+    """Create an admin account; raise AccountError or PasswordPolicyError."""
+    email = check_new_admin_email(email)
     check_policy(password)
     admin = AdminUser(email=email, password_hash=hash_password(password))
     db.session.add(admin)

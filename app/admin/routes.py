@@ -167,7 +167,8 @@ def _render_purchase(order, form, status=200):
     return render_template(
         "admin/purchase.html", order=order, form=form,
         refunds=refunds.refunds_for(order.id), reasons=refunds.REASONS,
-        dashboard_url=purchases.dashboard_link(order),
+        dashboard_url=purchases.dashboard_link(
+            order, real_stripe=not current_app.config.get("STRIPE_API_BASE")),
         refundable=(order.status in refunds.REFUNDABLE and order.remaining_refundable > 0
                     and pending is None),
         pending_refund=pending, duplicate_of=purchases.duplicate_of(order),

@@ -1,6 +1,6 @@
 """Catalog pages."""
 
-from flask import abort, render_template, session
+from flask import abort, render_template, request, session
 
 from app.account.session import email_for_checkout
 from app.catalog import bp
@@ -9,6 +9,7 @@ from app.catalog.lessons import lesson_at, lessons_of
 from app.catalog.markdown import render_markdown
 from app.catalog.services import active_courses, get_course
 from app.checkout.forms import CheckoutForm
+from app.checkout.pause import pause_message, pause_seconds
 
 NOT_ON_SALE = "There is no such course, or it is no longer on sale."
 
@@ -34,8 +35,10 @@ def show_course(slug):
     form = CheckoutForm()
     form.stripeEmail.data = (form.stripeEmail.data or session.pop("checkout_email", None)
                              or email_for_checkout(course))  # a signed-in buyer's
+    paused = pause_seconds(request.remote_addr) if course.active else 0
     return render_template("catalog/course.html", course=course, form=form,
-                           lessons=lessons_of(course), can_view=can_view_lessons(course))
+                           lessons=lessons_of(course), can_view=can_view_lessons(course),
+                           paused_message=pause_message(paused) if paused else None)
 
 
 @bp.get("/courses/<slug>/lessons/<int(min=1, max=99999):position>")

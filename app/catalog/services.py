@@ -91,6 +91,11 @@ def update_course(slug, *, title=None, price=None, currency=None, description=No
                                         max_length=DESCRIPTION_MAX, multiline=True)
     if price is not None or currency is not None:
         new_currency = currency or course.currency
+        if currency is not None:
+            try:
+                check_currency(currency)
+            except ValueError as exc:
+                raise CourseError(str(exc)) from None
         if price is None:
             raise CourseError("Give the price together with a new currency.")
         course.price_minor, course.currency = _price(price, new_currency)
@@ -135,7 +140,7 @@ DEMO_COURSES = [
     ("sql-for-analysts", "SQL for Analysts", "49.00", "eur",
      "Joins, window functions and reports your team will trust."),
     ("nihongo-for-developers", "Japanese for Developers", "5000", "jpy",
-     "Read Japanese docs and error messages. Priced in yen (zero-decimal)."),
+     "Read Japanese docs and error messages. Priced in Japanese yen."),
     ("payments-engineering", "Payments Engineering", "199.00", "gbp",
      "Idempotency, webhooks, refunds and reconciliation done right."),
 ]  # fmt: skip

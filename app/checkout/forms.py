@@ -4,13 +4,21 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
+#: The one email rule of the checkout, applied by the browser (the input's `pattern`) and
+#: by the server alike: something@domain.tld, so "a@b" is refused in both places.
+EMAIL_PATTERN = (
+    r"[^\s@]+@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+EMAIL_MESSAGE = "Enter a valid email address for your receipt, like name@example.com."
+
 
 class CheckoutForm(FlaskForm):
     stripeEmail = EmailField(  # noqa: N815  (the name Stripe Checkout posts)
         "Email",
         validators=[
             DataRequired("Enter your email address for the receipt."),
-            Email("Enter a valid email address."),
+            Regexp(rf"^{EMAIL_PATTERN}$", message=EMAIL_MESSAGE),
+            Email(EMAIL_MESSAGE),
             Length(max=254),
         ],
     )

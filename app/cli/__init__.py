@@ -11,9 +11,10 @@ def register(app):
     from app.cli.orders import orders_cli
     from app.cli.purchases import purchases_cli
     from app.cli.stripe_check import stripe_cli
+    from app.cli.throttle import throttle_cli
 
     for command in (lessons_cli, restore):
         courses_cli.add_command(command)
     for command in (courses_cli, seed_demo_command, stripe_cli, orders_cli, admin_cli,
-                    purchases_cli, mail_cli, access_cli):
+                    purchases_cli, mail_cli, access_cli, throttle_cli):
         app.cli.add_command(command)

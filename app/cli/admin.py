@@ -5,8 +5,14 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from app.admin.auth import AccountError, create_admin, set_password
-from app.admin.passwords import MIN_PASSWORD_LENGTH, PasswordPolicyError
+from app.admin.auth import (
+    AccountError,
+    check_existing_admin_email,
+    check_new_admin_email,
+    create_admin,
+    set_password,
+)
+from app.admin.passwords import MIN_PASSWORD_LENGTH, PasswordPolicyError, check_policy
 
 admin_cli = AppGroup("admin", help="Manage admin accounts.")
 
@@ -17,10 +23,20 @@ _stdin_option = click.option(
 
 
 def _read_password(from_stdin):
+    """The password from stdin, or prompted: checked after the first entry, then confirmed."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    return click.prompt(f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
-                        hide_input=True, confirmation_prompt=True)
+    while True:
+        password = click.prompt(f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
+                                hide_input=True)
+        try:
+            check_policy(password)
+        except PasswordPolicyError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            continue
+        if click.prompt("Repeat for confirmation", hide_input=True) == password:
+            return password
+        click.echo("Error: The two entered values do not match.", err=True)
 
 
 @admin_cli.command("create")
@@ -29,6 +45,7 @@ def _read_password(from_stdin):
 def create(email, password_stdin):
     """Create an admin account (the password is prompted twice, never an argument)."""
     try:
+        check_new_admin_email(email)  # before asking for any password
         admin = create_admin(email=email, password=_read_password(password_stdin))
     except (AccountError, PasswordPolicyError) as exc:
         raise click.ClickException(str(exc)) from None
@@ -41,6 +58,7 @@ def create(email, password_stdin):
 def set_password_command(email, password_stdin):
     """Replace an admin's password."""
     try:
+        check_existing_admin_email(email)  # before asking for any password
         admin = set_password(email=email, password=_read_password(password_stdin))
     except (AccountError, PasswordPolicyError) as exc:
         raise click.ClickException(str(exc)) from None

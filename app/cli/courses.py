@@ -21,10 +21,11 @@ def _fail(exc):
 
 @courses_cli.command("add")
 @click.argument("slug")
-@click.option("--title", required=True)
+@click.option("--title", required=True, help="Title shown on the catalog and the receipt.")
 @click.option("--price", required=True, help='In the currency\'s unit, e.g. "69.00".')
-@click.option("--currency", default=None, help="ISO code; defaults to STORE_CURRENCY.")
-@click.option("--description", default="")
+@click.option("--currency", default=None,
+              help="ISO code such as usd, eur, jpy; defaults to STORE_CURRENCY.")
+@click.option("--description", default="", help="One paragraph shown on the course page.")
 def add(slug, title, price, currency, description):
     """Add a course."""
     from flask import current_app
@@ -40,22 +41,34 @@ def add(slug, title, price, currency, description):
 
 @courses_cli.command("list")
 def list_():
-    """List every course with its price and state."""
-    for course in all_courses():
-        state = "active" if course.active else "archived"
+    """List every course: id, slug, price, state and title."""
+    courses = all_courses()
+    if not courses:
+        click.echo("No courses yet. Add one with `flask courses add` or `flask seed-demo`.")
+        return
+    click.echo(f"{'ID':>4}  {'SLUG':30} {'PRICE':>14}  {'STATE':8}  TITLE")
+    for course in courses:
+        state = "on sale" if course.active else "archived"
         price = format_money(course.price_minor, course.currency)
-        click.echo(f"{course.slug:30} {price:>14}  {state:8}  {course.title}")
+        click.echo(f"{course.id:>4}  {course.slug:30} {price:>14}  {state:8}  {course.title}")
 
 
 @courses_cli.command("update")
 @click.argument("slug")
-@click.option("--title", default=None)
-@click.option("--price", default=None)
-@click.option("--currency", default=None)
-@click.option("--description", default=None)
+@click.option("--title", default=None, help="New title.")
+@click.option("--price", default=None,
+              help='New price in the currency\'s unit, e.g. "79.00" (applies to new orders).')
+@click.option("--currency", default=None,
+              help="New ISO currency code; give --price with it.")
+@click.option("--description", default=None, help="New description.")
 @click.option("--activate", is_flag=True, help="Put an archived course back on sale.")
 def update(slug, title, price, currency, description, activate):
     """Change a course's title, price, currency or description."""
+    if all(v is None for v in (title, price, currency, description)) and not activate:
+        raise click.UsageError(
+            "Nothing to change: give --title, --price, --currency, --description or "
+            "--activate."
+        )
     try:
         course = update_course(slug, title=title, price=price, currency=currency,
                                description=description, active=True if activate else None)

@@ -66,7 +66,7 @@ def list_lessons(slug):
 
 @lessons_cli.command("add")
 @click.argument("slug")
-@click.option("--title", required=True)
+@click.option("--title", required=True, help="The lesson's title in the syllabus.")
 @BODY
 @BODY_FILE
 @VIDEO
@@ -86,7 +86,7 @@ def add_lesson(slug, title, body, body_file, video_url, download_url):
 @lessons_cli.command("edit")
 @click.argument("slug")
 @click.argument("position", type=int)
-@click.option("--title", default=None)
+@click.option("--title", default=None, help="New title.")
 @BODY
 @BODY_FILE
 @VIDEO

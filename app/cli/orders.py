@@ -3,16 +3,18 @@
 import click
 from flask.cli import AppGroup
 
+from app.cli._stripe import require_stripe
 from app.orders.reconcile import reconcile_pending
 
 orders_cli = AppGroup("orders", help="Maintain orders.")
 
 
 @orders_cli.command("reconcile")
-@click.option("--older-than", default=600, show_default=True,
+@click.option("--older-than", default=600, show_default=True, type=click.IntRange(min=0),
               help="Only orders and refunds pending for at least this many seconds.")
 def reconcile(older_than):
     """Ask Stripe about pending orders and settle them (paid, or failed if no charge)."""
+    require_stripe()
     results = reconcile_pending(older_than_seconds=older_than)
     for reference, outcome in results:
         click.echo(f"{reference}: {outcome}")

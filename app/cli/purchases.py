@@ -7,25 +7,44 @@ from flask.cli import AppGroup
 
 from app.admin.export import write_csv
 from app.admin.purchases import FilterError, count, parse_filters
+from app.catalog.services import get_course
 from app.models import OrderStatus
 
 purchases_cli = AppGroup("purchases", help="Export purchases.")
 
 
+def _course_id(value):
+    """A course given by slug (as `courses list` shows) or by numeric id."""
+    if value is None:
+        return None
+    course = get_course(value.strip().lower())
+    if course is not None:
+        return course.id
+    if value.strip().isdigit():
+        return int(value)
+    raise click.BadParameter(f"No course with slug {value!r} (see `flask courses list`).",
+                             param_hint="'--course'")
+
+
 @purchases_cli.command("export")
-@click.option("--status", type=click.Choice([s.value for s in OrderStatus]))
+@click.option("--status", type=click.Choice([s.value for s in OrderStatus]),
+              help="Only purchases in this status.")
 @click.option("--from", "date_from", metavar="YYYY-MM-DD", help="First day (UTC).")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Last day (UTC), included.")
-@click.option("--course", "course_id", type=int, help="Course id.")
-@click.option("--mode", type=click.Choice(["test", "live"]))
-@click.option("-q", "--search", default="", help="Email, order id or charge id.")
+@click.option("--course", "course", metavar="SLUG",
+              help="Only this course: its slug (or id), as `flask courses list` shows.")
+@click.option("--mode", type=click.Choice(["test", "live"]),
+              help="Only test-mode or only live-mode purchases.")
+@click.option("-q", "--search", default="",
+              help="Email or its beginning (alice, alice@ex), @domain, order id or charge id.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
               default="-", show_default=True, help="CSV file to write.")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar (default: when writing a file from a terminal).")
-def export(status, date_from, date_to, course_id, mode, search, output, progress):
+def export(status, date_from, date_to, course, mode, search, output, progress):
     """Write purchases as CSV (newest first), with the same filters as the admin list."""
     # click.Path(allow_dash) keeps "-" for stdout; the file is opened with newline="" for csv.
+    course_id = _course_id(course)
     try:
         filters = parse_filters(status=status, course_id=course_id, date_from=date_from,
                                 date_to=date_to, mode=mode, q=search)
@@ -34,7 +53,10 @@ def export(status, date_from, date_to, course_id, mode, search, output, progress
     to_file = output != "-"
     if progress is None:
         progress = to_file and sys.stdout.isatty()
-    out = open(output, "w", encoding="utf-8", newline="") if to_file else sys.stdout  # noqa: SIM115
+    try:
+        out = open(output, "w", encoding="utf-8", newline="") if to_file else sys.stdout  # noqa: SIM115
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write {output}: {exc.strerror}.") from None
     try:
         if progress:
             with click.progressbar(length=count(filters), label="Exporting",

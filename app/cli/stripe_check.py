@@ -4,7 +4,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.payments.keys import describe_mode, ping
+from app.cli._stripe import announce_stripe
+from app.payments.keys import ping
 
 stripe_cli = AppGroup("stripe", help="Check the Stripe configuration.")
 
@@ -12,9 +13,8 @@ stripe_cli = AppGroup("stripe", help="Check the Stripe configuration.")
 @stripe_cli.command("check")
 def check():
     """Say which mode and endpoint the keys reach, and whether they work."""
-    config = current_app.config
-    click.echo(f"Stripe: {describe_mode(config)}")
-    ok, message = ping(config)
+    announce_stripe()
+    ok, message = ping(current_app.config)
     click.echo(message)
     if not ok:
         raise SystemExit(1)

@@ -1,5 +1,8 @@
 """Start-up checks of the configured Stripe keys, and a live check for `flask stripe check`."""
 
+import socket
+from urllib.parse import urlsplit
+
 import stripe
 
 from app.payments.client import build_client
@@ -60,19 +63,63 @@ def is_test_mode(config):
 
 def describe_mode(config):
     """One line: which mode and endpoint the keys reach."""
+    if not config.get("STRIPE_SECRET_KEY"):
+        return "not configured (no STRIPE_SECRET_KEY, and no emulator from `make run`)"
     endpoint = config.get("STRIPE_API_BASE") or "https://api.stripe.com"
-    emulator = " (offline emulator)" if config.get("STRIPE_API_BASE") else ""
+    emulator = ""
+    if config.get("STRIPE_API_BASE"):
+        emulator = " (offline emulator"
+        if config.get("STRIPE_API_BASE_SOURCE") == "make run":
+            emulator += " started by `make run`"
+        emulator += ")"
     mode = "test" if is_test_mode(config) else "LIVE"
     return f"{mode} mode, {endpoint}{emulator}"
 
 
+def not_configured_message():
+    """What to do when no Stripe is configured at all."""
+    return (
+        "No Stripe to talk to: STRIPE_SECRET_KEY is empty and no `make run` emulator is "
+        "running. Start `make run` in another terminal, or set STRIPE_SECRET_KEY."
+    )
+
+
+def unreachable_message(config):
+    """One line for a connection failure, naming the endpoint."""
+    base = config.get("STRIPE_API_BASE")
+    if base:
+        return (
+            f"The offline Stripe emulator at {base} is not answering. Is `make run` "
+            "still running? (Start it, or set STRIPE_API_BASE to where the emulator is.)"
+        )
+    return "Stripe could not be reached at https://api.stripe.com (no network connection?)."
+
+
+def endpoint_answers(config, timeout=3):
+    """True when a TCP connection to the Stripe endpoint opens (no request is made, so a
+    slow Stripe still counts as there; a stopped emulator or no network does not)."""
+    parts = urlsplit(config.get("STRIPE_API_BASE") or "https://api.stripe.com")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "", port), timeout=timeout):
+            return True
+    except (OSError, ValueError):
+        return False
+
+
 def ping(config):
     """Make one harmless call with the keys; return (ok, message)."""
-    client = build_client(config)
+    if not config.get("STRIPE_SECRET_KEY"):
+        return False, not_configured_message()
+    client = build_client({**config, "STRIPE_MAX_NETWORK_RETRIES": 0})
     try:
         client.v1.charges.list(params={"limit": 1})
     except stripe.AuthenticationError as exc:
         return False, f"Stripe refused the secret key: {exc.user_message}"
+    except stripe.APIConnectionError:
+        return False, unreachable_message(config)
     except stripe.StripeError as exc:
         return False, f"Stripe could not be reached: {exc.user_message or exc}"
+    if config.get("STRIPE_API_BASE"):
+        return True, "The offline emulator answers (with its built-in test key)."
     return True, "The secret key works."

@@ -15,4 +15,10 @@
       if (button) { setTimeout(function () { button.disabled = true; }, 0); }
     });
   });
+  // An error the admin must read (a refund that was not sent) is brought into view.
+  var alertBox = document.querySelector("[data-scroll-into-view]");
+  if (alertBox) {
+    alertBox.scrollIntoView({ block: "center" });
+    alertBox.focus({ preventScroll: true });
+  }
 })();

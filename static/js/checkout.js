@@ -5,13 +5,36 @@
   if (!form) return;
   var button = document.getElementById("pay-button");
   var errors = document.getElementById("card-errors");
+  var emailError = document.getElementById("email-error");
   var tokenField = document.getElementById("stripe-token");
   var email = document.getElementById("email");
+  var paused = form.dataset.paused === "true";  // card-testing pause: Pay stays off
   var busy = false;
+  // The server's rule (app/checkout/forms.py), also in the input's pattern attribute.
+  var EMAIL_MESSAGE = "Enter a valid email address for your receipt, like name@example.com.";
 
   function showError(message) {
     errors.textContent = message || "";
   }
+
+  function showEmailError(message) {
+    emailError.textContent = message || "";
+    if (message) email.setAttribute("aria-invalid", "true");
+    else email.removeAttribute("aria-invalid");
+  }
+
+  function emailValid() {
+    var value = email.value.trim();
+    email.value = value;
+    return value !== "" && email.checkValidity();
+  }
+
+  email.addEventListener("blur", function () {
+    if (email.value.trim() !== "") showEmailError(emailValid() ? "" : EMAIL_MESSAGE);
+  });
+  email.addEventListener("input", function () {
+    if (email.getAttribute("aria-invalid") && emailValid()) showEmailError("");
+  });
 
   if (typeof Stripe !== "function") {
     showError("The payment form could not load. Check your connection and reload the page.");
@@ -27,18 +50,19 @@
 
   function setBusy(value) {
     busy = value;
-    button.disabled = value;
+    button.disabled = value || paused;
     button.setAttribute("aria-busy", value ? "true" : "false");
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    if (busy) return;
-    if (!email.value || !email.checkValidity()) {
-      showError("Enter a valid email address for your receipt.");
+    if (busy || paused) return;
+    if (!emailValid()) {
+      showEmailError(EMAIL_MESSAGE);
       email.focus();
       return;
     }
+    showEmailError("");
     showError("");
     setBusy(true);
     stripe.createToken(card, { name: email.value }).then(function (result) {

@@ -102,8 +102,11 @@
     return null;
   }
 
-  var BOX = 'display:flex;align-items:center;gap:8px;padding:10px 12px;border:1px solid #cfd7df;' +
-    'border-radius:4px;background:#fff;box-sizing:border-box;font:16px/1.3 system-ui,sans-serif;';
+  // Like Stripe.js's iframe, the stand-in draws no border of its own: the page styles the
+  // container (the mount target), which gets the StripeElement--focus/--invalid classes.
+  // The fields wrap on a narrow screen so the card number keeps room for all 19 characters.
+  var BOX = 'display:flex;flex-wrap:wrap;align-items:center;gap:8px 12px;padding:0;' +
+    'border:0;background:transparent;box-sizing:border-box;font:16px/1.3 system-ui,sans-serif;';
   var INPUT = 'border:0;outline:0;background:transparent;font:inherit;color:inherit;' +
     'padding:0;margin:0;min-width:0;';
 
@@ -126,7 +129,7 @@
     box.style.cssText = BOX + (base.color ? 'color:' + base.color + ';' : '') +
       (base.fontSize ? 'font-size:' + base.fontSize + ';' : '');
     var specs = [
-      ['cardnumber', 'Card number', 'cc-number', 'flex:1 1 55%;', 'number'],
+      ['cardnumber', 'Card number', 'cc-number', 'flex:1 0 12em;', 'number'],
       ['exp-date', 'MM / YY', 'cc-exp', 'flex:0 0 4.6em;', 'expiry'],
       ['cvc', 'CVC', 'cc-csc', 'flex:0 0 3.2em;', 'cvc'],
       ['postal', 'ZIP', 'postal-code', 'flex:0 0 5em;', 'postal']
@@ -148,10 +151,17 @@
       }
       input.addEventListener('input', function () { self._onInput(s[4]); });
       input.addEventListener('focus', function () {
-        box.classList.add('StripeElement--focus'); self._emit('focus', { elementType: 'card' });
+        self._setClass('StripeElement--focus', true); self._emit('focus', { elementType: 'card' });
       });
       input.addEventListener('blur', function () {
-        box.classList.remove('StripeElement--focus'); self._emit('blur', { elementType: 'card' });
+        self._setClass('StripeElement--focus', false); self._emit('blur', { elementType: 'card' });
+      });
+      input.addEventListener('keydown', function (event) {
+        // Stripe.js submits the form around the Element when Enter is pressed in it.
+        if (event.key !== 'Enter') return;
+        event.preventDefault();
+        var form = self._parent && self._parent.closest('form');
+        if (form && form.requestSubmit) form.requestSubmit();
       });
       self._inputs[s[4]] = input;
       box.appendChild(input);
@@ -159,6 +169,11 @@
     this._container = box;
   };
 
+  CardElement.prototype._setClass = function (name, on) {
+    // On the stand-in's box and, as Stripe.js does, on the container it is mounted in.
+    if (this._container) this._container.classList.toggle(name, on);
+    if (this._parent) this._parent.classList.toggle(name, on);
+  };
   CardElement.prototype._values = function () {
     var i = this._inputs;
     return { number: i.number.value, expiry: i.expiry.value, cvc: i.cvc.value,
@@ -191,10 +206,10 @@
   };
 
   CardElement.prototype._emitChange = function () {
-    var st = this._state(), box = this._container;
-    box.classList.toggle('StripeElement--empty', st.empty);
-    box.classList.toggle('StripeElement--complete', st.complete);
-    box.classList.toggle('StripeElement--invalid', !!st.error);
+    var st = this._state();
+    this._setClass('StripeElement--empty', st.empty);
+    this._setClass('StripeElement--complete', st.complete);
+    this._setClass('StripeElement--invalid', !!st.error);
     this._emit('change', st);
   };
 
@@ -221,6 +236,9 @@
     if (!this._container) this._build();
     parent.appendChild(this._container);
     this._parent = parent;
+    parent.classList.add('StripeElement');
+    parent.classList.toggle('StripeElement--empty',
+                            this._container.classList.contains('StripeElement--empty'));
     var self = this;
     setTimeout(function () { self._emit('ready', { elementType: 'card' }); }, 0);
     return this;
@@ -228,6 +246,11 @@
   CardElement.prototype.unmount = function () {
     if (this._container && this._container.parentNode) {
       this._container.parentNode.removeChild(this._container);
+    }
+    if (this._parent) {
+      this._parent.classList.remove('StripeElement', 'StripeElement--focus',
+                                    'StripeElement--invalid', 'StripeElement--complete',
+                                    'StripeElement--empty');
     }
     this._parent = null;
     return this;

@@ -77,11 +77,12 @@ def test_seed_demo_adds_courses_once(app, cli):
 
 
 def test_stripe_check_reports_mode_and_success(cli, emulator):
-    """`stripe check` names the endpoint and confirms the key works."""
+    """`stripe check` names the endpoint and confirms the emulator answers."""
     result = cli.invoke(args=["stripe", "check"])
     assert result.exit_code == 0, result.output
     assert f"test mode, {emulator.url} (offline emulator)" in result.output
-    assert "The secret key works." in result.output
+    assert "The offline emulator answers" in result.output
+    assert "The secret key works." not in result.output
 
 
 def test_stripe_check_reports_an_unreachable_endpoint(app, cli):
@@ -93,4 +94,21 @@ def test_stripe_check_reports_an_unreachable_endpoint(app, cli):
     finally:
         app.config["STRIPE_API_BASE"] = saved
     assert result.exit_code == 1
-    assert "could not be reached" in result.output
+    assert "emulator at http://127.0.0.1:9 is not answering" in result.output
+    assert "Error" not in result.output and len(result.output.splitlines()) == 2
+
+
+def test_stripe_check_without_any_stripe_says_so(app, cli):
+    """No key and no emulator: one line saying what to do, never "The secret key works"."""
+    saved = app.config["STRIPE_API_BASE"], app.config["STRIPE_SECRET_KEY"]
+    app.config["STRIPE_API_BASE"], app.config["STRIPE_SECRET_KEY"] = "", ""
+    try:
+        check = cli.invoke(args=["stripe", "check"])
+        reconcile = cli.invoke(args=["orders", "reconcile"])
+    finally:
+        app.config["STRIPE_API_BASE"], app.config["STRIPE_SECRET_KEY"] = saved
+    assert check.exit_code == 1 and reconcile.exit_code == 1
+    assert "works" not in check.output
+    for result in (check, reconcile):
+        assert "STRIPE_SECRET_KEY is empty and no `make run` emulator is running" in result.output
+        assert "NameResolution" not in result.output

@@ -12,6 +12,7 @@ def clean_env(monkeypatch):
                  "STRIPE_JS_URL", "DATABASE_URL", "SECRET_KEY", "STORE_ENV",
                  "STORE_CURRENCY"):
         monkeypatch.setenv(name, "")
+    monkeypatch.setenv("LOCAL_RUN_FILE", "/nonexistent/local-run.json")
     return monkeypatch
 
 
@@ -61,3 +62,20 @@ def test_proxy_headers_are_trusted_only_when_configured(hops, seen):
     response = app.test_client().get("/_addr", headers={"X-Forwarded-For": "203.0.113.9"},
                                      environ_base={"REMOTE_ADDR": "127.0.0.1"})
     assert response.get_data(as_text=True) == seen
+
+
+def test_commands_read_the_emulator_make_run_recorded(clean_env, tmp_path):
+    """With no endpoint and no key set, the emulator recorded by `make run` is used."""
+    record = tmp_path / "local-run.json"
+    record.write_text('{"api_base": "http://127.0.0.1:4567", "webhook_secret": "whsec_x"}')
+    clean_env.setenv("LOCAL_RUN_FILE", str(record))
+    config = Config()
+    assert config.STRIPE_API_BASE == "http://127.0.0.1:4567"
+    assert config.STRIPE_API_BASE_SOURCE == "make run"
+    assert config.STRIPE_SECRET_KEY == EMULATOR_SECRET_KEY
+    clean_env.setenv("STRIPE_SECRET_KEY", "sk_test_real")
+    clean_env.setenv("STRIPE_PUBLISHABLE_KEY", "pk_test_real")
+    assert Config().STRIPE_API_BASE == ""  # real keys win over a running emulator
+    record.write_text("not json")
+    clean_env.setenv("STRIPE_SECRET_KEY", "")
+    assert Config().STRIPE_API_BASE == ""

@@ -1,0 +1,28 @@
+"""What every command that talks to Stripe does first: say which Stripe, and stop with one
+clear line when there is none to talk to."""
+
+import click
+from flask import current_app
+
+from app.payments.keys import (
+    describe_mode,
+    endpoint_answers,
+    not_configured_message,
+    unreachable_message,
+)
+
+
+def announce_stripe():
+    """Print which mode and endpoint this command talks to."""
+    click.echo(f"Stripe: {describe_mode(current_app.config)}")
+
+
+def require_stripe():
+    """Announce the Stripe in use and check it can be reached; raise a one-line error if
+    not (a slow Stripe is fine: the command's own requests wait for it)."""
+    config = current_app.config
+    announce_stripe()
+    if not config.get("STRIPE_SECRET_KEY"):
+        raise click.ClickException(not_configured_message())
+    if not endpoint_answers(config):
+        raise click.ClickException(unreachable_message(config))

@@ -1,0 +1,123 @@
+"""Every buyer and admin page in Chromium at laptop and phone width, checked with axe-core
+(the copy bundled in the pinned axe-playwright-python; nothing is downloaded): no critical
+or serious violation. Screenshots go to $AXE_SCREENSHOTS when it is set."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy import select
+
+from app.extensions import db
+
+from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 740}}
+_AXE = Axe()
+
+
+@pytest.fixture
+def shop(app, buy, insert_orders, admin_account):
+    """Orders in every state a page can show; returns {name: url path}."""
+    from app.catalog.lessons import add_lesson
+    from app.catalog.services import get_course
+    from app.models import Order
+    from app.orders.refunds import new_idempotency_key, refund_order
+
+    paid = buy(email="ada@example.com", slug="payments-engineering", price="199.00",
+               currency="gbp", title="Payments Engineering")
+    refunded = buy(email="grace@example.com", slug="payments-engineering")
+    partial = buy(email="linus@example.com", slug="payments-engineering")
+    failed = buy(email="alan@example.com", number="4000000000009995",
+                 slug="payments-engineering")
+    [pending] = insert_orders([{"status": "pending", "paid": False, "email": "p@example.com"}],
+                              course="payments-engineering")
+    with app.app_context():
+        for reference, amount in ((refunded, 19900), (partial, 5000)):
+            order = db.session.scalar(select(Order).where(Order.reference == reference))
+            refund_order(order=order, amount=amount, reason="requested_by_customer",
+                         idempotency_key=new_idempotency_key(order), created_by=ADMIN_EMAIL)
+        public = dict(db.session.execute(select(Order.reference, Order.public_id)).all())
+        course = get_course("payments-engineering")
+        lesson = add_lesson(course, title="Idempotency keys",
+                            body="# Why\n\nA retry must not **charge twice**.\n\n- one\n- two",
+                            video_url="https://video.example/1")
+        lesson_id = lesson.id
+    return {
+        "catalog": "/",
+        "course": "/courses/payments-engineering",
+        "receipt-paid": f"/orders/{public[paid]}",
+        "receipt-refunded": f"/orders/{public[refunded]}",
+        "receipt-partial": f"/orders/{public[partial]}",
+        "receipt-failed": f"/orders/{public[failed]}",
+        "receipt-pending": f"/orders/{pending['public_id']}",
+        "not-found": "/orders/nope",
+        "lesson-locked": "/courses/payments-engineering/lessons/1",
+        "admin-login": "/admin/login",
+        "admin-dashboard": "/admin/",
+        "admin-purchases": "/admin/purchases",
+        "admin-search": "/admin/purchases?q=example.com",
+        "admin-totals": "/admin/purchases/totals",
+        "admin-paid": f"/admin/purchases/{paid}",
+        "admin-partial": f"/admin/purchases/{partial}",
+        "admin-failed": f"/admin/purchases/{failed}",
+        "admin-not-found": "/admin/purchases/ORD-NOPE",
+        "admin-lesson-preview": "/courses/payments-engineering/lessons/1",
+        "admin-courses": "/admin/courses",
+        "admin-course-new": "/admin/courses/new",
+        "admin-course-edit": "/admin/courses/payments-engineering",
+        "admin-lesson-new": "/admin/courses/payments-engineering/lessons/new",
+        "admin-lesson-edit": f"/admin/courses/payments-engineering/lessons/{lesson_id}",
+    }
+
+
+def _sign_in(page, live_server):
+    page.goto(f"{live_server}/admin/login")
+    page.fill("input[name=email]", ADMIN_EMAIL)
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+
+def _check(page, name, width):
+    page.wait_for_load_state("networkidle")
+    folder = os.environ.get("AXE_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{folder}/{name}-{width}.png", full_page=True)
+    results = _AXE.run(page)
+    bad = [f"{v['id']} ({v['impact']}): {v['help']} — "
+           f"{[n['target'] for n in v['nodes']][:3]}"
+           for v in results.response["violations"] if v["impact"] in ("critical", "serious")]
+    return [f"{name} @ {width}: {line}" for line in bad]
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_no_serious_accessibility_violations(browser, live_server, shop, width):
+    context = browser.new_context(viewport=WIDTHS[width])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        problems = []
+        for name, path in shop.items():
+            if name.startswith("admin") and name != "admin-login":
+                continue
+            page.goto(f"{live_server}{path}")
+            problems += _check(page, name, width)
+        _sign_in(page, live_server)
+        for name, path in shop.items():
+            if name.startswith("admin") and name != "admin-login":
+                page.goto(f"{live_server}{path}")
+                problems += _check(page, name, width)
+        # The refund form's error state (no confirmation ticked).
+        page.goto(f"{live_server}{shop['admin-paid']}")
+        page.click("[data-testid=refund-submit]")
+        page.wait_for_selector("[data-testid=refund-error]")
+        problems += _check(page, "admin-refund-error", width)
+        assert problems == []
+    finally:
+        context.close()
