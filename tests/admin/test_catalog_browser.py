@@ -102,3 +102,27 @@ def test_create_a_course_with_two_lessons_reorder_and_see_the_syllabus(
     expect(body.locator("h2")).to_have_text("Pull an image")
     expect(body.locator("script")).to_have_count(0)
     page.screenshot(path=tmp_path / "4-lesson-admin-preview.png", full_page=True)
+
+
+def test_demo_lessons_fit_a_phone_without_sideways_scrolling(page, live_server, app,
+                                                             admin_account):
+    """Every demo lesson (code blocks included) fits 390 px: no horizontal scroll."""
+    from sqlalchemy import select
+
+    from app.catalog.services import seed_demo
+    from app.extensions import db
+    from app.models import Course, Lesson
+
+    with app.app_context():
+        seed_demo()
+        paths = [f"/courses/{slug}/lessons/{position}" for slug, position in db.session.execute(
+            select(Course.slug, Lesson.position).join(Course, Lesson.course_id == Course.id))]
+    assert paths
+    page.set_viewport_size({"width": 390, "height": 844})
+    _sign_in(page, live_server)  # the admin previews lessons
+    for path in paths:
+        page.goto(f"{live_server}{path}")
+        expect(page.locator("[data-testid=lesson]")).to_be_visible()
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
