@@ -3,6 +3,7 @@ a late duplicate is refunded, pending orders settle when the buyer comes back.""
 
 import time
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -108,12 +109,11 @@ def test_a_charge_landing_on_a_failed_order_makes_it_paid(
     assert order.charge_id == charge.id
 
 
-def test_late_charge_after_paying_again_is_refunded_as_a_duplicate(
-    app, make_course, card_token, checkout, orders, client, emulator_control, stripe_sdk,
-    admin_client,  # noqa: F811  (the fixture imported above)
-):
-    """A failed order's charge lands after the buyer paid through a second order: the late
-    one is flagged, refunded in full with reason duplicate, and shown to the admin."""
+@pytest.fixture
+def late_charge(app, make_course, card_token, checkout, orders, emulator_control,
+                stripe_sdk):
+    """An order given up as failed whose charge exists at Stripe, and a second order the
+    buyer then paid for the same course; returns the late order's charge."""
     make_course()
     emulator_control.inject_fault(mode="drop_response", count=1, path="/v1/charges",
                                   method="POST")
@@ -121,9 +121,19 @@ def test_late_charge_after_paying_again_is_refunded_as_a_duplicate(
     [late] = orders()
     _set_status(app, late.reference, OrderStatus.FAILED)
     checkout("python-jumpstart", card_token("5555555555554444"))
-    late, second = orders()
-    assert second.status == OrderStatus.PAID
     [charge] = _charges_for(stripe_sdk, late.reference)
+    return charge
+
+
+def test_late_charge_after_paying_again_is_refunded_as_a_duplicate(
+    app, late_charge, orders, client, stripe_sdk,
+    admin_client,  # noqa: F811  (the fixture imported above)
+):
+    """A failed order's charge lands after the buyer paid through a second order: the late
+    one is flagged, refunded in full with reason duplicate, and shown to the admin."""
+    charge = late_charge
+    _, second = orders()
+    assert second.status == OrderStatus.PAID
     for event_id in ("evt_late_1", "evt_late_2"):  # delivered twice: refunded once
         response = _post_event(client, _event("charge.succeeded", charge.to_dict(),
                                               event_id))
@@ -142,18 +152,11 @@ def test_late_charge_after_paying_again_is_refunded_as_a_duplicate(
 
 
 def test_duplicate_refund_that_stripe_did_not_answer_is_sent_by_reconcile(
-    app, make_course, card_token, checkout, orders, client, emulator_control, stripe_sdk, cli
+    late_charge, orders, client, emulator_control, stripe_sdk, cli
 ):
     """Stripe unreachable while refunding a duplicate: the webhook still gets 200 and
     reconcile sends the refund later, once."""
-    make_course()
-    emulator_control.inject_fault(mode="drop_response", count=1, path="/v1/charges",
-                                  method="POST")
-    checkout("python-jumpstart", card_token())
-    [late] = orders()
-    _set_status(app, late.reference, OrderStatus.FAILED)
-    checkout("python-jumpstart", card_token("5555555555554444"))
-    [charge] = _charges_for(stripe_sdk, late.reference)
+    charge = late_charge
     emulator_control.inject_fault(mode="drop", count=1, path="/v1/refunds", method="POST")
     response = _post_event(client, _event("charge.succeeded", charge.to_dict(), "evt_x"))
     assert response.status_code == 200
