@@ -22,9 +22,17 @@ class Buyer(db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The buyer's Stripe customer (saved cards), one per mode: test and live keys see
+    #: different customers. Only the id is kept; the cards are read from Stripe.
+    stripe_customer_id_test: Mapped[str | None] = mapped_column(String(255), unique=True)
+    stripe_customer_id_live: Mapped[str | None] = mapped_column(String(255), unique=True)
 
     def __repr__(self):
         return f"<Buyer {self.email}>"
+
+    def customer_id(self, livemode):
+        """The buyer's Stripe customer id in this mode, or None."""
+        return self.stripe_customer_id_live if livemode else self.stripe_customer_id_test
 
 
 class Access(db.Model):

@@ -128,6 +128,15 @@ class Order(db.Model):
     # The exact parameters of the charge request, written before Stripe is called so that
     # the request can be repeated under the same idempotency key to learn its outcome.
     charge_request: Mapped[dict | None] = mapped_column(JSON)
+    # Saving the card at checkout: the Customer.create (or add-card) request and its key,
+    # {"kind": "create"|"add_card", "params": …, "idempotency_key": …}, written before the
+    # call; charge_request is written only once the customer step has answered.
+    customer_request: Mapped[dict | None] = mapped_column(JSON)
+    # The Stripe customer charged (a card saved at this checkout or earlier), and whether
+    # the order was paid in one click with a card saved earlier.
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    saved_card: Mapped[bool] = mapped_column(Boolean, default=False,
+                                             server_default=text("false"))
     # When the store last asked Stripe about this order's outcome (settling a pending order).
     checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Set on an order whose charge succeeded although the buyer had already paid for the
