@@ -6,6 +6,8 @@ from app.account import bp, services
 from app.account.forms import PostForm, SignInForm
 from app.account.links import peek
 from app.account.session import current_buyer, sign_out
+from app.checkout.forms import OneClickForm
+from app.checkout.saved_cards import remove_card, saved_card
 
 
 @bp.after_request
@@ -59,9 +61,30 @@ def show_account():
     buyer = current_buyer()
     if buyer is None:
         return redirect(url_for("account.sign_in"))
+    card = saved_card(buyer)
+    remove_form = OneClickForm(formdata=None)
+    remove_form.card_id.data = card.id if card else None
     return render_template("account/account.html", buyer=buyer, form=PostForm(),
                            courses=services.courses_for(buyer),
-                           orders=services.orders_for(buyer))
+                           orders=services.orders_for(buyer), card=card,
+                           remove_form=remove_form)
+
+
+@bp.post("/saved-card/remove")
+def remove_saved_card():
+    """Delete the saved card at Stripe (the store keeps no card data of its own)."""
+    buyer = current_buyer()
+    if buyer is None:
+        return redirect(url_for("account.sign_in"))
+    form = OneClickForm()
+    if not form.validate_on_submit():
+        abort(400)
+    error = remove_card(buyer, form.card_id.data)
+    if error:
+        flash(error, "error")
+    else:
+        flash("Your saved card was removed.", "success")
+    return redirect(url_for("account.show_account"))
 
 
 @bp.post("/sign-out")

@@ -10,6 +10,7 @@ from app.catalog.markdown import render_markdown
 from app.catalog.services import active_courses, get_course
 from app.checkout.forms import CheckoutForm
 from app.checkout.pause import pause_message, pause_seconds
+from app.checkout.saved_cards import one_click_card
 
 NOT_ON_SALE = "There is no such course, or it is no longer on sale."
 
@@ -36,9 +37,11 @@ def show_course(slug):
     form.stripeEmail.data = (form.stripeEmail.data or session.pop("checkout_email", None)
                              or email_for_checkout(course))  # a signed-in buyer's
     paused = pause_seconds(request.remote_addr) if course.active else 0
+    skip = session.pop("skip_one_click", None) == slug  # just declined: the card form
     return render_template("catalog/course.html", course=course, form=form,
                            lessons=lessons_of(course), can_view=can_view_lessons(course),
-                           paused_message=pause_message(paused) if paused else None)
+                           paused_message=pause_message(paused) if paused else None,
+                           one_click=None if skip or paused else one_click_card(course))
 
 
 @bp.get("/courses/<slug>/lessons/<int(min=1, max=99999):position>")

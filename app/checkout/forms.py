@@ -1,7 +1,7 @@
 """The checkout form: the same POST contract as Stripe's classic Checkout."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField
+from wtforms import BooleanField, EmailField, HiddenField
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
 #: The one email rule of the checkout, applied by the browser (the input's `pattern`) and
@@ -26,5 +26,18 @@ class CheckoutForm(FlaskForm):
         validators=[
             DataRequired("Your card details did not reach us. Please enter them again."),
             Regexp(r"^tok_[A-Za-z0-9_]{1,250}$", message="Invalid card token."),
+        ]
+    )
+    #: "Save this card for future purchases" (see app.orders.customer_step).
+    save_card = BooleanField("Save this card for future purchases")
+
+
+class OneClickForm(FlaskForm):
+    """Confirming a one-click purchase with the saved card shown on the page."""
+
+    card_id = HiddenField(
+        validators=[
+            DataRequired("Your saved card was not found. Please pay with your card."),
+            Regexp(r"^card_[A-Za-z0-9_]{1,250}$", message="Invalid saved card."),
         ]
     )

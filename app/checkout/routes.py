@@ -14,13 +14,14 @@ from flask import (
 )
 
 from app import payments
-from app.account.session import sign_in_after_purchase
+from app.account.session import current_buyer, sign_in_after_purchase
 from app.catalog.services import get_active_course
 from app.checkout import bp
-from app.checkout.forms import CheckoutForm
+from app.checkout.forms import CheckoutForm, OneClickForm
 from app.checkout.pause import with_contact
 from app.checkout.receipts import receipt_refund
-from app.checkout.services import get_order, place_order
+from app.checkout.saved_cards import one_click_card
+from app.checkout.services import get_order, place_order, place_saved_card_order
 from app.models import OrderStatus
 from app.orders.settlement import settle_pending
 
@@ -41,15 +42,55 @@ def pay(slug):
         # The email and card errors show under their fields; the email stays filled in.
         return render_template("catalog/course.html", course=course, form=form), 400
     outcome = place_order(course=course, email=form.stripeEmail.data,
-                          token=form.stripeToken.data, ip=request.remote_addr)
+                          token=form.stripeToken.data, ip=request.remote_addr,
+                          save_card=form.save_card.data, signed_in=current_buyer())
+    return _after_checkout(slug, outcome, form.stripeEmail.data)
+
+
+def _after_checkout(slug, outcome, email):
     if outcome.retry_on_course_page:
         flash(with_contact(outcome.message), "error")
-        session["checkout_email"] = form.stripeEmail.data  # prefilled on the retry
+        session["checkout_email"] = email  # prefilled on the retry
         return redirect(url_for("catalog.show_course", slug=slug))
     if outcome.message:
         flash(with_contact(outcome.message), "warning")
     sign_in_after_purchase(outcome.order)  # a buyer who has just paid is signed in here
     return redirect(url_for("checkout.receipt", public_id=outcome.order.public_id))
+
+
+@bp.get("/courses/<slug>/one-click")
+def confirm_one_click(slug):
+    """The confirmation step of a one-click purchase with the signed-in buyer's saved card."""
+    course = get_active_course(slug)
+    if course is None:
+        abort(404, description="There is no such course, or it is no longer on sale.")
+    card = one_click_card(course)
+    if card is None:
+        return redirect(url_for("catalog.show_course", slug=slug))
+    form = OneClickForm()
+    form.card_id.data = card.id
+    return render_template("checkout/one_click.html", course=course, card=card, form=form)
+
+
+@bp.post("/courses/<slug>/one-click")
+def pay_one_click(slug):
+    """Charge the saved card the buyer confirmed; the price comes from our database."""
+    course = get_active_course(slug)
+    if course is None:
+        abort(404, description="There is no such course, or it is no longer on sale.")
+    buyer = current_buyer()
+    form = OneClickForm()
+    if buyer is None:
+        flash("Please sign in to pay with your saved card.", "error")
+        return redirect(url_for("account.sign_in"))
+    if not form.validate_on_submit():
+        flash("Your payment was not confirmed. Please try again.", "error")
+        return redirect(url_for("catalog.show_course", slug=slug))
+    outcome = place_saved_card_order(course=course, buyer=buyer, card_id=form.card_id.data,
+                                     ip=request.remote_addr)
+    if outcome.retry_on_course_page:
+        session["skip_one_click"] = slug  # show the normal card form on the retry
+    return _after_checkout(slug, outcome, buyer.email)
 
 
 #: What a public id looks like (secrets.token_urlsafe); anything else is not looked up.

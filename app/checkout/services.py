@@ -8,10 +8,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from app import payments, throttle
+from app.access.services import ensure_buyer, find_buyer
 from app.extensions import db
 from app.models import Order, OrderStatus
 from app.models._unique import commit_new_or_existing
 from app.models.order import new_reference
+from app.orders import customer_step
 from app.orders.actions import open_order_for
 from app.orders.settlement import send_charge_request, settle_pending
 
@@ -37,16 +39,9 @@ def _order_for_token(token):
     return db.session.scalar(select(Order).where(Order.stripe_token == token))
 
 
-def _create_pending_order(course, email, token):
-    """Commit a pending order before Stripe is called.
-
-    Returns (order, created). The database decides races: the token is unique (a double
-    click), and so is the buyer's open order of a course (two tabs, two tokens). The
-    loser gets the order that won, or None if that one has already been settled failed.
-    """
+def _new_order(course, email, **fields):
     public_id = secrets.token_urlsafe(18)
-    store = current_app.config["STORE_NAME"]
-    order = Order(
+    return Order(
         public_id=public_id,
         reference=new_reference(),
         course_id=course.id,
@@ -55,17 +50,62 @@ def _create_pending_order(course, email, token):
         amount=course.price_minor,
         currency=course.currency,
         status=OrderStatus.PENDING,
-        stripe_token=token,
         idempotency_key=f"order-{public_id}-charge",
+        **fields,
     )
-    order.charge_request = payments.charge_request(
-        amount=order.amount, currency=order.currency, token=token,
-        description=f"{course.title} — {store}",
-        metadata={"order_id": order.reference, "course": course.slug},
-        receipt_email=email,
-    )
+
+
+def _charge_fields(order, course):
+    """The charge parameters every order shares, whatever pays it."""
+    store = current_app.config["STORE_NAME"]
+    return {
+        "amount": order.amount,
+        "currency": order.currency,
+        "description": f"{course.title} — {store}",
+        "metadata": {"order_id": order.reference, "course": course.slug},
+        "receipt_email": order.email,
+    }
+
+
+def _create_pending_order(course, email, token, *, save_for=None):
+    """Commit a pending order before Stripe is called.
+
+    Returns (order, created). The database decides races: the token is unique (a double
+    click), and so is the buyer's open order of a course (two tabs, two tokens). The
+    loser gets the order that won, or None if that one has already been settled failed.
+
+    `save_for` (a buyer) saves the card first: the order stores its customer step and gets
+    its charge request only once that step has answered (see app.orders.customer_step).
+    """
+    order = _new_order(course, email, stripe_token=token)
+    charge = _charge_fields(order, course)
+    if save_for is not None:
+        order.customer_request = customer_step.customer_request(
+            order, buyer=save_for, livemode=_livemode(), charge=charge)
+    else:
+        order.charge_request = payments.charge_request(token=token, **charge)
     return commit_new_or_existing(
         order, lambda: _order_for_token(token) or open_order_for(course.id, email))
+
+
+def _livemode():
+    return not payments.is_test_mode(current_app.config)
+
+
+def may_save_card(email, signed_in):
+    """Whether a checkout for `email` may save its card (see the README, Saved cards).
+
+    Saving adds the card to the email's Stripe customer and makes it the default that
+    one-click purchases charge. Only the signed-in owner of the email may change an
+    existing customer's cards: otherwise anyone who knows an address could replace its
+    owner's default card. Without a customer yet, a checkout may create one: that only
+    ever pays for courses delivered to that email, and its owner sees (and can remove) it
+    under My account.
+    """
+    buyer = find_buyer(email)
+    if buyer is None or not buyer.customer_id(_livemode()):
+        return True
+    return signed_in is not None and signed_in.id == buyer.id
 
 
 def _decline_key(ip):
@@ -83,6 +123,11 @@ def _record_decline(ip):
     throttle.fail([_decline_key(ip)], **_decline_limits())
 
 
+def _release(ip):
+    """The reserved attempt was not declined (or never reached Stripe): give it back."""
+    throttle.release([_decline_key(ip)])
+
+
 def _already_open(order):
     """What a buyer who tries to pay again for an open order is told; nothing is charged."""
     state = ("is still being confirmed" if order.status == OrderStatus.PENDING
@@ -94,15 +139,13 @@ def _already_open(order):
     )
 
 
-def place_order(*, course, email, token, ip=None):
-    """Charge `token` for `course` exactly once and return the outcome."""
-    email = email.strip().lower()  # stored lower-case: one buyer, one open order
-    existing = _order_for_token(token)
-    if existing is not None:
-        log.info("Token %s replayed; showing order %s", token, existing.reference)
-        return CheckoutOutcome(existing)
-    # Card-testing protection: reserve one attempt for this address before anything can
-    # reach Stripe (atomic, so concurrent requests cannot overrun the limit).
+def _refused(course, email, ip):
+    """Why a new order may not be placed now (an outcome), or None.
+
+    Card-testing protection: on None, one attempt is reserved for this address before
+    anything can reach Stripe (atomic, so concurrent requests cannot overrun the limit);
+    `_charge_once` keeps it for a decline and gives it back otherwise.
+    """
     wait = throttle.try_acquire([_decline_key(ip)], **_decline_limits())
     if wait:
         # Many declines from one address is how stolen cards are tested: pause it.
@@ -120,25 +163,92 @@ def place_order(*, course, email, token, ip=None):
     if open_order is not None:
         log.info("Refused a second order of %s for order %s's email", course.slug,
                  open_order.reference)
-        throttle.release([_decline_key(ip)])
+        _release(ip)
         return _already_open(open_order)
-    order, created = _create_pending_order(course, email, token)
-    if order is None or not created:
-        throttle.release([_decline_key(ip)])
-    if order is None:
-        return CheckoutOutcome(None, "Your payment could not be started. Please try again.")
-    if not created:
-        if order.stripe_token == token:
-            return CheckoutOutcome(order)
-        return _already_open(order)
+    return None
+
+
+def _charge_once(order, ip):
+    """Send the new order's first request(s) and the outcome; settles the reservation."""
     error = None
     try:
         error = send_charge_request(order, first=True)
         db.session.commit()
     finally:  # a decline keeps its reservation; anything else gives it back
         if not isinstance(error, payments.CardDeclined):
-            throttle.release([_decline_key(ip)])
+            _release(ip)
     return _outcome(order, error, ip=ip)
+
+
+NOT_SAVED = ("Your card was not saved: this email already has a saved card. Sign in as "
+             "{email} to change it.")
+
+
+def place_order(*, course, email, token, ip=None, save_card=False, signed_in=None):
+    """Charge `token` for `course` exactly once and return the outcome.
+
+    With `save_card`, the card is first saved on the buyer's Stripe customer (when
+    `may_save_card` allows it; `signed_in` is the buyer signed in on this browser).
+    """
+    email = email.strip().lower()  # stored lower-case: one buyer, one open order
+    existing = _order_for_token(token)
+    if existing is not None:
+        log.info("Token %s replayed; showing order %s", token, existing.reference)
+        return CheckoutOutcome(existing)
+    refused = _refused(course, email, ip)
+    if refused is not None:
+        return refused
+    note = None
+    save_for = None
+    try:
+        if save_card and may_save_card(email, signed_in):
+            save_for = ensure_buyer(email)
+            db.session.commit()
+        elif save_card:
+            note = NOT_SAVED.format(email=email)
+        order, created = _create_pending_order(course, email, token, save_for=save_for)
+    except BaseException:
+        _release(ip)
+        raise
+    if order is None or not created:
+        _release(ip)
+    if order is None:
+        return CheckoutOutcome(None, "Your payment could not be started. Please try again.")
+    if not created:
+        if order.stripe_token == token:
+            return CheckoutOutcome(order)
+        return _already_open(order)
+    outcome = _charge_once(order, ip)
+    if note and outcome.message is None:
+        outcome.message = note
+    return outcome
+
+
+def place_saved_card_order(*, course, buyer, card_id, ip=None):
+    """One click: charge the signed-in buyer's saved card `card_id` for `course`, once.
+
+    The same rules as a token checkout: the throttle, one open order per course and
+    email, the charge request (customer + card) committed before the call under the
+    order's idempotency key.
+    """
+    customer_id = buyer.customer_id(_livemode())
+    if not customer_id:
+        return CheckoutOutcome(None, "You have no saved card. Please pay with your card.")
+    refused = _refused(course, buyer.email, ip)
+    if refused is not None:
+        return refused
+    order = _new_order(course, buyer.email, stripe_customer_id=customer_id, saved_card=True)
+    order.charge_request = payments.customer_charge_request(
+        customer=customer_id, card=card_id, **_charge_fields(order, course))
+    order, created = commit_new_or_existing(
+        order, lambda: open_order_for(course.id, buyer.email))
+    if order is None or not created:
+        _release(ip)
+    if order is None:
+        return CheckoutOutcome(None, "Your payment could not be started. Please try again.")
+    if not created:  # a double click or a second tab: the first order decides
+        return _already_open(order)
+    return _charge_once(order, ip)
 
 
 def _outcome(order, error, *, ip):
@@ -163,6 +273,8 @@ def _outcome(order, error, *, ip):
         )
     if order.status == OrderStatus.PAID:  # settled by a lookup after a stored error
         return CheckoutOutcome(order)
+    if getattr(error, "end_of_life", False) and order.customer_request:
+        return CheckoutOutcome(order, customer_step.END_OF_LIFE_MESSAGE)
     log.error("Order %s failed (%s): %s", reference, order.failure_code, error.detail)
     if isinstance(error, payments.PaymentBusy):
         return CheckoutOutcome(

@@ -23,7 +23,7 @@ from app import payments
 from app.extensions import db
 from app.models import OrderStatus
 from app.models._time import utcnow
-from app.orders import refunds
+from app.orders import customer_step, refunds
 from app.orders.actions import record_charge, record_failure
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,8 @@ def settle_pending(order, *, force=False):
         return "still pending (checked a moment ago)"
     order.checked_at = now
     db.session.commit()
-    if order.charge_request and now - _aware(order.created_at) < REPLAY_WINDOW:
+    replayable = order.charge_request or order.customer_request
+    if replayable and now - _aware(order.created_at) < REPLAY_WINDOW:
         error = send_charge_request(order)
         summary = str(order.status)
         if order.status == OrderStatus.PENDING and getattr(error, "in_progress", False):
@@ -76,7 +77,14 @@ def send_charge_request(order, *, first=False):
     paid, failed (Stripe surely made no successful charge) or still pending. `first` says
     that no earlier attempt exists, so a request Stripe refused to perform (429, a
     rejected key) proves that nothing was charged.
+
+    An order that saves its card first repeats its customer step when that step's outcome
+    is unknown (same key: the same customer), and only then sends the charge.
     """
+    if order.charge_request is None and order.customer_request:
+        error = customer_step.run(order, first=first)
+        if error is not None:
+            return error
     try:
         charge = payments.create_charge(order.charge_request,
                                         idempotency_key=order.idempotency_key)

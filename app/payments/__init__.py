@@ -5,8 +5,16 @@ from app.payments.charges import (
     ChargeResult,
     charge_request,
     create_charge,
+    customer_charge_request,
     find_charge_for_order,
     retrieve_charge,
+)
+from app.payments.customers import (
+    SavedCard,
+    add_card,
+    create_customer,
+    default_card,
+    delete_card,
 )
 from app.payments.errors import (
     CardDeclined,
@@ -18,7 +26,7 @@ from app.payments.errors import (
     PaymentUnavailable,
     TokenAlreadyUsed,
 )
-from app.payments.keys import KeyConfigError, check_keys, describe_mode
+from app.payments.keys import KeyConfigError, check_keys, describe_mode, is_test_mode
 from app.payments.refunds import RefundResult, create_refund
 from app.payments.webhooks import WebhookPayloadError, WebhookVerificationError, verify_event
 
@@ -33,15 +41,22 @@ __all__ = [
     "PaymentRejected",
     "PaymentUnavailable",
     "RefundResult",
+    "SavedCard",
     "TokenAlreadyUsed",
     "WebhookPayloadError",
     "WebhookVerificationError",
+    "add_card",
     "charge_request",
     "check_keys",
     "create_charge",
+    "create_customer",
     "create_refund",
+    "customer_charge_request",
+    "default_card",
+    "delete_card",
     "describe_mode",
     "find_charge_for_order",
+    "is_test_mode",
     "limit_time",
     "retrieve_charge",
     "verify_event",

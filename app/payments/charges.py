@@ -86,6 +86,20 @@ def charge_request(*, amount, currency, token, description, metadata, receipt_em
     }
 
 
+def customer_charge_request(*, amount, currency, customer, card, description, metadata,
+                            receipt_email):
+    """The parameters of a charge of a saved card (`card_…`) of a customer (`cus_…`)."""
+    return {
+        "amount": amount,
+        "currency": currency,
+        "customer": customer,
+        "source": card,
+        "description": description,
+        "metadata": metadata,
+        "receipt_email": receipt_email,
+    }
+
+
 def create_charge(params, *, idempotency_key):
     """Create (or, with the same key and params, replay) a charge; raise a PaymentError.
 

@@ -45,6 +45,9 @@ class TokenAlreadyUsed(PaymentError):
 class PaymentRejected(PaymentError):
     """Stripe refused the request as invalid (a bug or an account setting, not the card)."""
 
+    #: Stripe refused `source=tok_…` on Charges/Customers: card tokens reached end of life.
+    end_of_life = False
+
 
 class PaymentUnavailable(PaymentError):
     """Stripe could not be reached or answered with an error; the outcome may be unknown."""
@@ -98,14 +101,16 @@ def translate(exc):
         if code == "token_already_used":
             return TokenAlreadyUsed(message, request_id=request_id)
         if END_OF_LIFE_MARKER in message:
+            rejected = PaymentRejected(message, request_id=request_id)
+            rejected.end_of_life = True
             log.error(
                 "Stripe refused card tokens on the Charges API (request %s). Enable "
                 "'Card Token usage on the Charges API' in your Stripe dashboard: "
                 "https://dashboard.stripe.com/settings/developers/api-policies",
                 request_id,
             )
-        else:
-            log.error("Stripe rejected a request (%s): %s", request_id, message)
+            return rejected
+        log.error("Stripe rejected a request (%s): %s", request_id, message)
         return PaymentRejected(message, request_id=request_id)
     if isinstance(exc, (stripe.AuthenticationError, stripe.PermissionError)):
         log.error(
