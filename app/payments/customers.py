@@ -54,11 +54,12 @@ def add_card(customer_id, token, *, idempotency_key):
 def default_card(customer_id):
     """The customer's default saved card, or None (also for a deleted customer)."""
     customer = _send(get_client().v1.customers.retrieve, customer_id,
-                     params={"expand": ["sources"]})
-    if getattr(customer, "deleted", False) or not customer.get("default_source"):
+                     params={"expand": ["sources"]}).to_dict()
+    default = customer.get("default_source")
+    if customer.get("deleted") or not default:
         return None
-    for card in customer.sources.data:
-        if card.id == customer.default_source:
+    for card in (customer.get("sources") or {}).get("data") or []:
+        if card.get("id") == default and card.get("object") == "card":
             return SavedCard.from_stripe(card)
     return None
 

@@ -1,0 +1,486 @@
+"""Saved cards through the real SDK against the emulator: saving at checkout (Customer
+create / add card, then the charge), one-click purchases, removing the card, and faults
+between and during the two calls — always exactly one customer and one charge."""
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Buyer, Order, OrderStatus, Throttle
+from tests.helpers import csrf_from
+
+EMAIL = "ada@example.com"
+VISA = "4242424242424242"
+MASTERCARD = "5555555555554444"
+CUSTOMER_FAIL = "4000000000000341"  # attaches, then every charge is declined
+INSUFFICIENT = "4000000000009995"  # declined already when attached
+
+
+def _customers(stripe_sdk, email=EMAIL):
+    return stripe_sdk.v1.customers.list(params={"email": email, "limit": 100}).data
+
+
+def _charges(stripe_sdk):
+    return stripe_sdk.v1.charges.list(params={"limit": 100}).data
+
+
+def _sources(stripe_sdk, customer_id):
+    return stripe_sdk.v1.customers.payment_sources.list(
+        customer_id, params={"object": "card"}).data
+
+
+def _buyer(app, email=EMAIL):
+    with app.app_context():
+        buyer = db.session.scalar(select(Buyer).where(Buyer.email == email))
+        if buyer is not None:
+            db.session.expunge(buyer)
+        return buyer
+
+
+def _order(app, order_id):
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        db.session.expunge(order)
+        return order
+
+
+def _sign_in(client, app, email=EMAIL):
+    from app.access.services import ensure_buyer
+
+    with app.app_context():
+        buyer = ensure_buyer(email)
+        db.session.commit()
+        ids = buyer.id, buyer.session_version
+    with client.session_transaction() as session:
+        session["buyer_id"], session["buyer_sv"] = ids
+
+
+@pytest.fixture
+def pay(client, card_token, make_course, app, orders, emulator_control):
+    """Token checkout of a course (created on first use), optionally saving the card."""
+
+    def post(slug="python-jumpstart", number=VISA, email=EMAIL, save=True, token=None,
+             follow=False):
+        from app.catalog.services import get_course
+
+        with app.app_context():
+            if get_course(slug) is None:
+                make_course(slug=slug, title=slug.replace("-", " ").title())
+        page = client.get(f"/courses/{slug}")
+        data = {"csrf_token": csrf_from(page.get_data(as_text=True)),
+                "stripeToken": token or card_token(number), "stripeEmail": email}
+        if save:
+            data["save_card"] = "y"
+        response = client.post(f"/courses/{slug}/checkout", data=data,
+                               follow_redirects=follow)
+        assert response.status_code in (200, 302), response.get_data(as_text=True)
+        return response, orders()[-1]
+
+    return post
+
+
+@pytest.fixture
+def one_click(client, make_course, app, orders):
+    """GET the confirmation page of a one-click purchase and POST it; returns
+    (confirmation page, response, newest order)."""
+
+    def buy(slug="second-course", follow=False):
+        from app.catalog.services import get_course
+
+        with app.app_context():
+            if get_course(slug) is None:
+                make_course(slug=slug, title=slug.replace("-", " ").title())
+        confirm = client.get(f"/courses/{slug}/one-click")
+        assert confirm.status_code == 200, confirm.headers.get("Location")
+        html = confirm.get_data(as_text=True)
+        card_id = html.split('name="card_id" type="hidden" value="')[1].split('"')[0]
+        response = client.post(f"/courses/{slug}/one-click", follow_redirects=follow,
+                               data={"csrf_token": csrf_from(html), "card_id": card_id})
+        return html, response, orders()[-1]
+
+    return buy
+
+
+# --- Saving at checkout -------------------------------------------------------------
+
+def test_saving_the_card_creates_a_customer_and_charges_it(pay, app, stripe_sdk, client):
+    """Ticked: Customer.create(source=tok, email, metadata) then a charge of that customer's
+    card with the description and metadata.order_id; the id is kept on buyer and order."""
+    response, order = pay()
+    assert order.status == OrderStatus.PAID
+    [customer] = _customers(stripe_sdk)
+    assert customer.email == EMAIL
+    assert customer.metadata["order_id"] == order.reference
+    [card] = _sources(stripe_sdk, customer.id)
+    assert customer.default_source == card.id and card.last4 == "4242"
+    [charge] = _charges(stripe_sdk)
+    assert charge.customer == customer.id and charge.source.id == card.id
+    assert charge.description == "Python Jumpstart — Course Shop"
+    assert charge.metadata["order_id"] == order.reference
+    assert order.charge_id == charge.id and order.stripe_customer_id == customer.id
+    assert order.saved_card is False  # saved now, not paid with an earlier saved card
+    assert order.customer_request["idempotency_key"] == f"order-{order.public_id}-customer"
+    assert order.charge_request["customer"] == customer.id
+    assert order.charge_request["source"] == card.id
+    buyer = _buyer(app)
+    assert buyer.stripe_customer_id_test == customer.id
+    assert buyer.stripe_customer_id_live is None
+
+
+def test_without_the_tick_no_customer_is_made(pay, stripe_sdk, app):
+    _, order = pay(save=False)
+    assert order.status == OrderStatus.PAID
+    assert _customers(stripe_sdk) == []
+    [charge] = _charges(stripe_sdk)
+    assert charge.customer is None and order.customer_request is None
+    assert order.stripe_customer_id is None
+
+
+def test_a_second_saved_card_joins_the_same_customer_as_its_default(pay, app, client,
+                                                                    stripe_sdk):
+    _, first = pay()
+    _sign_in(client, app)
+    _, second = pay(slug="second-course", number=MASTERCARD)
+    assert second.status == OrderStatus.PAID
+    [customer] = _customers(stripe_sdk)
+    cards = _sources(stripe_sdk, customer.id)
+    assert sorted(c.last4 for c in cards) == ["4242", "4444"]
+    default = next(c for c in cards if c.id == customer.default_source)
+    assert default.last4 == "4444"
+    assert second.customer_request["kind"] == "add_card"
+    assert second.customer_request["idempotency_key"] == f"order-{second.public_id}-card"
+    assert stripe_sdk.v1.charges.retrieve(second.charge_id).source.id == default.id
+    assert second.stripe_customer_id == first.stripe_customer_id == customer.id
+
+
+def test_only_the_signed_in_owner_may_change_an_existing_customers_cards(pay, app, client,
+                                                                         stripe_sdk):
+    """Someone who merely knows the email cannot replace its owner's default card: the
+    purchase goes through with the token, and the card is not saved."""
+    pay()
+    with client.session_transaction() as session:
+        session.clear()
+    response, order = pay(slug="second-course", number=MASTERCARD, follow=True)
+    assert order.status == OrderStatus.PAID
+    assert "Your card was not saved" in response.get_data(as_text=True)
+    [customer] = _customers(stripe_sdk)
+    assert [c.last4 for c in _sources(stripe_sdk, customer.id)] == ["4242"]
+    assert stripe_sdk.v1.charges.retrieve(order.charge_id).customer is None
+    assert order.customer_request is None
+
+
+def test_a_card_refused_when_saved_fails_the_order_and_counts_as_a_decline(
+        pay, app, stripe_sdk, client):
+    response, order = pay(number=INSUFFICIENT, follow=True)
+    assert order.status == OrderStatus.FAILED
+    assert order.failure_code == "card_declined"
+    assert order.decline_code == "insufficient_funds"
+    assert "insufficient funds" in response.get_data(as_text=True).lower()
+    assert _customers(stripe_sdk) == [] and _charges(stripe_sdk) == []
+    with app.app_context():
+        [row] = db.session.scalars(select(Throttle).where(Throttle.key.like("checkout-ip:%"))).all()
+        assert row.failures == 1
+
+
+def test_end_of_life_refusal_of_tokens_on_customers_is_a_clear_message(
+        pay, app, stripe_sdk, emulator_control):
+    emulator_control.set_policy(card_tokens_end_of_life=True)
+    response, order = pay(follow=True)
+    html = response.get_data(as_text=True)
+    assert order.status == OrderStatus.FAILED
+    assert order.failure_code == "card_tokens_end_of_life"
+    assert "We could not save your card" in html and 'id="card-element"' in html
+    assert _customers(stripe_sdk) == [] and _charges(stripe_sdk) == []
+
+
+def test_a_replayed_post_makes_no_second_customer(pay, card_token, stripe_sdk, orders):
+    token = card_token()
+    _, first = pay(token=token)
+    _, again = pay(token=token)
+    assert again.id == first.id and len(orders()) == 1
+    assert len(_customers(stripe_sdk)) == 1 and len(_charges(stripe_sdk)) == 1
+
+
+# --- Faults between and during the two calls ----------------------------------------
+
+FAULTS = [
+    ("drop", "/v1/customers"), ("drop_response", "/v1/customers"),
+    ("status", "/v1/customers"),
+    ("drop", "/v1/charges"), ("drop_response", "/v1/charges"), ("status", "/v1/charges"),
+]
+
+
+@pytest.mark.parametrize(("mode", "path"), FAULTS)
+def test_a_lost_or_failed_answer_settles_to_one_customer_and_one_charge(
+        mode, path, pay, app, client, emulator_control, stripe_sdk):
+    """The order stays pending; the receipt visit repeats the customer step and the charge
+    under the same keys: one customer, one charge, paid."""
+    emulator_control.inject_fault(mode=mode, status=500, count=1, path=path, method="POST")
+    response, order = pay()
+    assert order.status == OrderStatus.PENDING
+    assert order.customer_request is not None
+    if path == "/v1/customers":
+        assert order.charge_request is None  # the charge was never sent
+    assert client.get(f"/orders/{order.public_id}").status_code == 200
+    order = _order(app, order.id)
+    assert order.status == OrderStatus.PAID
+    [customer] = _customers(stripe_sdk)
+    [charge] = _charges(stripe_sdk)
+    assert charge.customer == customer.id and order.charge_id == charge.id
+    assert _buyer(app).stripe_customer_id_test == customer.id
+
+
+@pytest.mark.parametrize("mode", ["drop_response", "status"])
+def test_a_lost_answer_adding_a_second_card_adds_it_once(mode, pay, app, client,
+                                                         emulator_control, stripe_sdk):
+    pay()
+    _sign_in(client, app)
+    [customer] = _customers(stripe_sdk)
+    emulator_control.inject_fault(mode=mode, status=500, count=1,
+                                  path=f"/v1/customers/{customer.id}/sources", method="POST")
+    _, order = pay(slug="second-course", number=MASTERCARD)
+    assert order.status == OrderStatus.PENDING
+    client.get(f"/orders/{order.public_id}")
+    order = _order(app, order.id)
+    assert order.status == OrderStatus.PAID
+    assert sorted(c.last4 for c in _sources(stripe_sdk, customer.id)) == ["4242", "4444"]
+    assert len(_charges(stripe_sdk)) == 2 and len(_customers(stripe_sdk)) == 1
+
+
+def _pending_saving_order(app, course, token):
+    """An order as the checkout commits it before its first Stripe call."""
+    from app.access.services import ensure_buyer
+    from app.checkout.services import _create_pending_order
+
+    with app.test_request_context("/"):
+        buyer = ensure_buyer(EMAIL)
+        db.session.commit()
+        course = db.session.merge(course)
+        order, created = _create_pending_order(course, EMAIL, token, save_for=buyer)
+        assert created
+        return order.id
+
+
+@pytest.mark.parametrize("stage", ["before_customer", "customer_unrecorded",
+                                   "between_calls"])
+def test_a_crash_at_any_point_is_settled_from_a_fresh_request(
+        stage, app, make_course, card_token, client, stripe_sdk, cli, emulator_control):
+    """A worker killed before the customer call, after Stripe made the customer but before
+    we stored it, or between the customer and the charge: `flask orders reconcile` (a
+    fresh process state) finishes it with one customer and one charge."""
+    from app import payments
+    from app.orders import customer_step
+
+    course = make_course()
+    order_id = _pending_saving_order(app, course, card_token())
+    if stage == "customer_unrecorded":
+        with app.test_request_context("/"):
+            request = db.session.get(Order, order_id).customer_request
+            payments.create_customer(request["params"],
+                                     idempotency_key=request["idempotency_key"])
+    elif stage == "between_calls":
+        with app.test_request_context("/"):
+            order = db.session.get(Order, order_id)
+            assert customer_step.run(order, first=True) is None  # committed, no charge
+        assert _charges(stripe_sdk) == []
+    with app.app_context():
+        db.session.remove()
+    result = cli.invoke(args=["orders", "reconcile", "--older-than", "0"])
+    assert result.exit_code == 0, result.output
+    order = _order(app, order_id)
+    assert order.status == OrderStatus.PAID, result.output
+    [customer] = _customers(stripe_sdk)
+    [charge] = _charges(stripe_sdk)
+    assert charge.customer == customer.id == order.stripe_customer_id
+
+
+# --- One click ----------------------------------------------------------------------
+
+def test_one_click_charges_the_saved_card_of_the_signed_in_buyer(
+        pay, one_click, app, client, stripe_sdk):
+    pay()
+    page = client.get("/courses/second-course")  # not created yet: 404
+    assert page.status_code == 404
+    _sign_in(client, app)
+    html, response, order = one_click()
+    assert "Visa •••• 4242" in html and "$69.00" in html
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/orders/{order.public_id}"
+    assert order.status == OrderStatus.PAID and order.saved_card is True
+    [customer] = _customers(stripe_sdk)
+    charge = stripe_sdk.v1.charges.retrieve(order.charge_id)
+    assert charge.customer == customer.id == order.stripe_customer_id
+    assert charge.source.id == customer.default_source
+    assert charge.description == "Second Course — Course Shop"
+    assert charge.metadata["order_id"] == order.reference
+    assert order.idempotency_key == f"order-{order.public_id}-charge"
+    assert order.stripe_token is None
+    # Owned now: neither course page offers the button any more.
+    for slug in ("python-jumpstart", "second-course"):
+        assert "one-click-button" not in client.get(f"/courses/{slug}").get_data(as_text=True)
+
+
+def test_the_button_shows_only_to_a_signed_in_buyer_with_a_saved_card(
+        pay, app, client, make_course):
+    make_course(slug="other", title="Other")
+    assert "one-click-button" not in client.get("/courses/other").get_data(as_text=True)
+    pay(save=False)
+    _sign_in(client, app)
+    assert "one-click-button" not in client.get("/courses/other").get_data(as_text=True)
+    assert client.get("/courses/other/one-click").status_code == 302  # no card: back
+    pay(slug="third", save=True)
+    page = client.get("/courses/other").get_data(as_text=True)
+    assert "Pay with Visa •••• 4242" in page
+
+
+def test_the_button_is_hidden_when_stripe_fails(pay, app, client, make_course,
+                                                emulator_control):
+    pay()
+    _sign_in(client, app)
+    make_course(slug="other", title="Other")
+    assert "one-click-button" in client.get("/courses/other").get_data(as_text=True)
+    emulator_control.inject_fault(status=500, count=5, path="/v1/customers", method="GET")
+    page = client.get("/courses/other")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "one-click-button" not in html and 'id="card-element"' in html
+
+
+def test_a_declined_saved_card_gives_a_message_and_the_card_form(
+        pay, one_click, app, client, stripe_sdk):
+    """tok_chargeCustomerFail-style card: attaches, then its charges are declined."""
+    _, first = pay(number=CUSTOMER_FAIL)
+    assert first.status == OrderStatus.FAILED  # saved, but the first charge declined too
+    assert len(_customers(stripe_sdk)) == 1
+    _sign_in(client, app)
+    _, response, order = one_click()
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/courses/second-course"
+    assert order.status == OrderStatus.FAILED and order.saved_card is True
+    assert order.failure_code == "card_declined" and order.charge_id
+    html = client.get("/courses/second-course").get_data(as_text=True)
+    assert "Your card was declined" in html
+    assert 'id="card-element"' in html and "one-click-button" not in html
+    with app.app_context():
+        [row] = db.session.scalars(select(Throttle).where(Throttle.key.like("checkout-ip:%"))).all()
+        assert row.failures == 2  # both declines count against the address
+
+
+def test_one_click_keeps_working_when_card_tokens_reach_end_of_life(
+        pay, one_click, app, client, emulator_control, stripe_sdk):
+    """The refusal is about tokens; a saved card (card_…) of a customer still pays."""
+    pay()
+    _sign_in(client, app)
+    emulator_control.set_policy(card_tokens_end_of_life=True)
+    _, _, order = one_click()
+    assert order.status == OrderStatus.PAID
+
+
+def test_one_click_twice_charges_once(pay, one_click, app, client, stripe_sdk):
+    pay()
+    _sign_in(client, app)
+    html, _, order = one_click()
+    card_id = html.split('name="card_id" type="hidden" value="')[1].split('"')[0]
+    again = client.post("/courses/second-course/one-click",
+                        data={"csrf_token": csrf_from(html), "card_id": card_id},
+                        follow_redirects=True)
+    assert "did not charge you again" in again.get_data(as_text=True)
+    assert len(_charges(stripe_sdk)) == 2  # the first course and this one, once
+
+
+@pytest.mark.parametrize("mode", ["drop", "drop_response", "status"])
+def test_one_click_with_a_lost_answer_settles_to_one_charge(
+        mode, pay, one_click, app, client, emulator_control, stripe_sdk):
+    pay()
+    _sign_in(client, app)
+    client.get("/courses/python-jumpstart")
+    emulator_control.inject_fault(mode=mode, status=500, count=1, path="/v1/charges",
+                                  method="POST")
+    _, response, order = one_click()
+    assert order.status == OrderStatus.PENDING
+    client.get(f"/orders/{order.public_id}")
+    assert _order(app, order.id).status == OrderStatus.PAID
+    assert len(_charges(stripe_sdk)) == 2
+
+
+@pytest.mark.parametrize("data", [
+    {}, {"card_id": ""}, {"card_id": "tok_visa"}, {"card_id": "card_\x00x"},
+    {"card_id": "card_" + "x" * 5000}, {"card_id": ["card_a", "card_b"]},
+])
+def test_malformed_one_click_posts_charge_nothing(data, pay, app, client, stripe_sdk,
+                                                  make_course):
+    pay()
+    _sign_in(client, app)
+    make_course(slug="other", title="Other")
+    html = client.get("/courses/other/one-click").get_data(as_text=True)
+    response = client.post("/courses/other/one-click",
+                           data={"csrf_token": csrf_from(html), **data})
+    assert response.status_code == 302
+    assert len(_charges(stripe_sdk)) == 1
+
+
+def test_someone_elses_card_id_is_refused_by_stripe(pay, app, client, stripe_sdk,
+                                                    make_course, card_token):
+    pay()
+    other = stripe_sdk.v1.customers.create(params={"source": "tok_mastercard"})
+    _sign_in(client, app)
+    make_course(slug="other", title="Other")
+    html = client.get("/courses/other/one-click").get_data(as_text=True)
+    response = client.post("/courses/other/one-click", follow_redirects=True, data={
+        "csrf_token": csrf_from(html), "card_id": other.default_source})
+    assert response.status_code == 200
+    assert "you have not been charged" in response.get_data(as_text=True)
+    assert len(_charges(stripe_sdk)) == 1
+
+
+def test_one_click_needs_sign_in_and_csrf(pay, app, client, make_course, stripe_sdk):
+    pay()
+    make_course(slug="other", title="Other")
+    with client.session_transaction() as session:
+        session.clear()
+    csrf = csrf_from(client.get("/courses/other").get_data(as_text=True))
+    response = client.post("/courses/other/one-click",
+                           data={"csrf_token": csrf, "card_id": "card_x"})
+    assert response.status_code == 302 and "/account/sign-in" in response.headers["Location"]
+    _sign_in(client, app)
+    response = client.post("/courses/other/one-click", data={"card_id": "card_x"})
+    assert response.status_code == 400  # no CSRF token
+    assert len(_charges(stripe_sdk)) == 1
+
+
+# --- Manage -------------------------------------------------------------------------
+
+def test_account_shows_the_saved_card_and_removes_it_at_stripe(pay, app, client,
+                                                               stripe_sdk, make_course):
+    pay()
+    _sign_in(client, app)
+    make_course(slug="other", title="Other")
+    html = client.get("/account").get_data(as_text=True)
+    assert "Visa •••• 4242" in html and "expires 12/2034" in html
+    [customer] = _customers(stripe_sdk)
+    response = client.post("/account/saved-card/remove", follow_redirects=True, data={
+        "csrf_token": csrf_from(html.split('action="/account/saved-card/remove"')[1]),
+        "card_id": customer.default_source})
+    assert "Your saved card was removed" in response.get_data(as_text=True)
+    assert _sources(stripe_sdk, customer.id) == []
+    assert "Visa •••• 4242" not in client.get("/account").get_data(as_text=True)
+    assert "one-click-button" not in client.get("/courses/other").get_data(as_text=True)
+    assert _buyer(app).stripe_customer_id_test == customer.id  # kept for the next card
+
+
+def test_removing_needs_a_signed_in_buyer_and_a_valid_form(pay, app, client, stripe_sdk):
+    pay()
+    [customer] = _customers(stripe_sdk)
+    with client.session_transaction() as session:
+        session.clear()
+    response = client.post("/account/saved-card/remove",
+                           data={"card_id": customer.default_source})
+    assert response.status_code == 400  # no CSRF token
+    _sign_in(client, app)
+    assert client.post("/account/saved-card/remove",
+                       data={"card_id": customer.default_source}).status_code == 400
+    html = client.get("/account").get_data(as_text=True)
+    response = client.post("/account/saved-card/remove", follow_redirects=True,
+                           data={"csrf_token": csrf_from(html), "card_id": "card_nope"})
+    assert "could not remove your card" in response.get_data(as_text=True)
+    assert len(_sources(stripe_sdk, customer.id)) == 1
