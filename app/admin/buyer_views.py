@@ -2,14 +2,14 @@
 
 import re
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.access.services import AccessError, find_buyer
 from app.admin import bp, buyers
 from app.admin.auth import admin_required
 from app.admin.buyer_forms import GrantForm, ResendForm, RevokeForm
-from app.admin.purchases import get_purchase
+from app.admin.purchases import customer_dashboard_link, get_purchase, paid_with
 
 #: Ids beyond the column's range are a 404, not a database error.
 ID = "int(max=2147483647)"
@@ -29,9 +29,16 @@ def _render(buyer, status=200, grant_form=None):
     grant_form.course_id.choices = [(c.id, c.title) for c in data.grantable]
     resend = {order.id: buyers.new_resend_key(order) for order in data.orders
               if order.status in buyers.CONFIRMABLE}
+    real_stripe = not current_app.config.get("STRIPE_API_BASE")
+    customers = [(mode, customer_id,
+                  customer_dashboard_link(customer_id, mode == "live", real_stripe=real_stripe))
+                 for mode, customer_id in (("test", buyer.stripe_customer_id_test),
+                                           ("live", buyer.stripe_customer_id_live))
+                 if customer_id]
     return render_template("admin/buyer.html", data=data, grant_form=grant_form,
                            revoke_form=RevokeForm(formdata=None), resend_form=ResendForm(),
-                           resend_keys=resend), status
+                           resend_keys=resend, customers=customers,
+                           paid_with=paid_with), status
 
 
 @bp.get("/buyers")

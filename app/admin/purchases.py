@@ -326,3 +326,20 @@ def dashboard_link(order, *, real_stripe=True):
     prefix = "" if order.livemode else "test/"
     return f"https://dashboard.stripe.com/{prefix}payments/{order.charge_id}"
 
+
+def customer_dashboard_link(customer_id, livemode, *, real_stripe=True):
+    """Stripe dashboard URL of a customer (test or live path by mode), or None without a
+    customer or when it only exists in the offline emulator (as `dashboard_link`)."""
+    if not customer_id or not real_stripe:
+        return None
+    prefix = "" if livemode else "test/"
+    return f"https://dashboard.stripe.com/{prefix}customers/{customer_id}"
+
+
+def paid_with(order):
+    """How the order was (to be) paid: a card saved earlier, a card saved now, a token."""
+    if order.saved_card:
+        return "saved card (one click)"
+    if order.customer_request:
+        return "card, saved for later at this checkout"
+    return "card"

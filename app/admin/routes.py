@@ -169,6 +169,10 @@ def _render_purchase(order, form, status=200):
         refunds=refunds.refunds_for(order.id), reasons=refunds.REASONS,
         dashboard_url=purchases.dashboard_link(
             order, real_stripe=not current_app.config.get("STRIPE_API_BASE")),
+        customer_url=purchases.customer_dashboard_link(
+            order.stripe_customer_id, order.livemode,
+            real_stripe=not current_app.config.get("STRIPE_API_BASE")),
+        paid_with=purchases.paid_with(order),
         refundable=(order.status in refunds.REFUNDABLE and order.remaining_refundable > 0
                     and pending is None),
         pending_refund=pending, duplicate_of=purchases.duplicate_of(order),
