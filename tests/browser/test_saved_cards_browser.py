@@ -1,0 +1,86 @@
+"""Saved cards in Chromium: tick "Save this card" → the emulator has a customer with that
+email and card → sign in with the emailed link in another browser → buy a second course
+in one click → the charge names the customer → remove the card → the button is gone."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.smtp import parts
+
+pytestmark = pytest.mark.browser
+
+EMAIL = "grace@example.com"
+
+
+@pytest.fixture
+def store(app, live_server, smtp, mail_worker, emulator_control):
+    saved = app.config["STORE_URL"]
+    app.config["STORE_URL"] = live_server
+    yield live_server
+    app.config["STORE_URL"] = saved
+
+
+def test_save_the_card_then_buy_in_one_click_then_remove_it(browser, page, store, smtp,
+                                                            make_course, stripe_sdk):
+    make_course()
+    make_course(slug="data-science", title="Data Science", price="99.00")
+    page.goto(f"{store}/courses/python-jumpstart")
+    page.fill("#email", EMAIL)
+    page.fill("input[name=cardnumber]", "4242 4242 4242 4242")
+    page.fill("input[name=exp-date]", "12 / 34")
+    page.fill("input[name=cvc]", "123")
+    if page.locator("input[name=postal]").is_visible():
+        page.fill("input[name=postal]", "12345")
+    page.check("#save-card")
+    page.screenshot(path="test-artifacts/saved-card-checkout.png", full_page=True)
+    page.click("#pay-button")
+    page.wait_for_url(re.compile(r"/orders/"))
+    expect(page.locator("h1")).to_contain_text("Your payment went through")
+
+    [customer] = stripe_sdk.v1.customers.list(params={"email": EMAIL}).data
+    [card] = stripe_sdk.v1.customers.payment_sources.list(
+        customer.id, params={"object": "card"}).data
+    assert card.last4 == "4242" and customer.default_source == card.id
+
+    # Another browser signs in with the link from the confirmation email.
+    [message] = smtp.wait_for(1, timeout=15)
+    text, _ = parts(message)
+    link = re.search(re.escape(store) + r"/account/link/[\w.-]+", text).group(0)
+    context = browser.new_context()
+    buyer = context.new_page()
+    buyer.set_default_timeout(15_000)
+    buyer.goto(link)
+    buyer.click("[data-testid=use-link]")
+    buyer.goto(f"{store}/courses/data-science")
+    button = buyer.locator("[data-testid=one-click-button]")
+    expect(button).to_have_text("Pay with Visa •••• 4242")
+    buyer.screenshot(path="test-artifacts/saved-card-course-page.png", full_page=True)
+    button.click()
+    expect(buyer.locator("[data-testid=one-click-summary]")).to_contain_text("$99.00")
+    buyer.screenshot(path="test-artifacts/saved-card-confirm.png", full_page=True)
+    buyer.click("[data-testid=confirm-one-click]")
+    buyer.wait_for_url(re.compile(r"/orders/"))
+    expect(buyer.locator("h1")).to_contain_text("Your payment went through")
+    reference = buyer.locator("[data-field=reference]").inner_text()
+    [charge] = stripe_sdk.v1.charges.search(
+        params={"query": f"metadata['order_id']:'{reference}'"}).data
+    assert charge.customer == customer.id and charge.amount == 9900
+    assert charge.description == "Data Science — Course Shop"
+    assert charge.metadata["order_id"] == reference
+
+    buyer.goto(f"{store}/account")
+    expect(buyer.locator("[data-testid=saved-card]")).to_contain_text("Visa •••• 4242")
+    expect(buyer.locator("[data-testid=saved-card]")).to_contain_text("expires 12/2034")
+    buyer.screenshot(path="test-artifacts/saved-card-account.png", full_page=True)
+    buyer.click("[data-testid=remove-card]")
+    expect(buyer.locator("main")).to_contain_text("Your saved card was removed")
+    expect(buyer.locator("[data-testid=saved-card]")).to_have_count(0)
+    assert stripe_sdk.v1.customers.payment_sources.list(
+        customer.id, params={"object": "card"}).data == []
+    make_course(slug="third", title="Third")
+    buyer.goto(f"{store}/courses/third")
+    expect(buyer.locator("#pay-button")).to_be_visible()
+    expect(buyer.locator("[data-testid=one-click-button]")).to_have_count(0)
+    context.close()
