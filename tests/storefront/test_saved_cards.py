@@ -169,13 +169,18 @@ def test_only_the_signed_in_owner_may_change_an_existing_customers_cards(pay, ap
     assert order.customer_request is None
 
 
+@pytest.mark.parametrize(("number", "decline_code", "message"), [
+    (INSUFFICIENT, "insufficient_funds", "insufficient funds"),
+    ("4000000000000069", "expired_card", "your card has expired"),
+])
 def test_a_card_refused_when_saved_fails_the_order_and_counts_as_a_decline(
-        pay, app, stripe_sdk, client):
-    response, order = pay(number=INSUFFICIENT, follow=True)
+        number, decline_code, message, pay, app, stripe_sdk, client):
+    response, order = pay(number=number, follow=True)
     assert order.status == OrderStatus.FAILED
-    assert order.failure_code == "card_declined"
-    assert order.decline_code == "insufficient_funds"
-    assert "insufficient funds" in response.get_data(as_text=True).lower()
+    assert order.failure_code in ("card_declined", "expired_card")
+    assert order.decline_code == decline_code
+    html = response.get_data(as_text=True)
+    assert message in html.lower() and 'id="card-element"' in html
     assert _customers(stripe_sdk) == [] and _charges(stripe_sdk) == []
     with app.app_context():
         [row] = db.session.scalars(select(Throttle).where(Throttle.key.like("checkout-ip:%"))).all()
@@ -346,10 +351,11 @@ def test_the_button_is_hidden_when_stripe_fails(pay, app, client, make_course,
     assert "one-click-button" not in html and 'id="card-element"' in html
 
 
+@pytest.mark.parametrize("token", [None, "tok_visa_chargeCustomerFailStolenCard"])
 def test_a_declined_saved_card_gives_a_message_and_the_card_form(
-        pay, one_click, app, client, stripe_sdk):
-    """tok_chargeCustomerFail-style card: attaches, then its charges are declined."""
-    _, first = pay(number=CUSTOMER_FAIL)
+        token, pay, one_click, app, client, stripe_sdk):
+    """tok_chargeCustomerFail-style cards: attach, then their charges are declined."""
+    _, first = pay(number=CUSTOMER_FAIL, token=token)
     assert first.status == OrderStatus.FAILED  # saved, but the first charge declined too
     assert len(_customers(stripe_sdk)) == 1
     _sign_in(client, app)
@@ -360,6 +366,7 @@ def test_a_declined_saved_card_gives_a_message_and_the_card_form(
     assert order.failure_code == "card_declined" and order.charge_id
     html = client.get("/courses/second-course").get_data(as_text=True)
     assert "Your card was declined" in html
+    assert stripe_sdk.v1.charges.retrieve(order.charge_id).customer == order.stripe_customer_id
     assert 'id="card-element"' in html and "one-click-button" not in html
     with app.app_context():
         [row] = db.session.scalars(select(Throttle).where(Throttle.key.like("checkout-ip:%"))).all()
@@ -446,6 +453,20 @@ def test_one_click_needs_sign_in_and_csrf(pay, app, client, make_course, stripe_
     response = client.post("/courses/other/one-click", data={"card_id": "card_x"})
     assert response.status_code == 400  # no CSRF token
     assert len(_charges(stripe_sdk)) == 1
+
+
+@pytest.mark.parametrize("value", ["", "y", "on", "0", "\x00", "x" * 5000])
+def test_any_save_card_value_is_a_checkbox_not_an_error(value, app, client, card_token,
+                                                        make_course, stripe_sdk,
+                                                        emulator_control):
+    make_course()
+    page = client.get("/courses/python-jumpstart")
+    response = client.post("/courses/python-jumpstart/checkout", data={
+        "csrf_token": csrf_from(page.get_data(as_text=True)), "stripeToken": card_token(),
+        "stripeEmail": EMAIL, "save_card": value})
+    assert response.status_code == 302
+    assert len(_charges(stripe_sdk)) == 1
+    assert len(_customers(stripe_sdk)) == (0 if value == "" else 1)
 
 
 # --- Manage -------------------------------------------------------------------------
