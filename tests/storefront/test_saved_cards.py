@@ -505,3 +505,14 @@ def test_removing_needs_a_signed_in_buyer_and_a_valid_form(pay, app, client, str
                            data={"csrf_token": csrf_from(html), "card_id": "card_nope"})
     assert "could not remove your card" in response.get_data(as_text=True)
     assert len(_sources(stripe_sdk, customer.id)) == 1
+
+
+def test_stripe_busy_on_the_customer_call_fails_the_order_with_nothing_charged(
+        pay, app, emulator_control, stripe_sdk):
+    """A 429 on the first customer call was not performed: the order fails as rate limited,
+    the buyer is told to try again, and nothing exists at Stripe."""
+    emulator_control.inject_fault(status=429, count=1, path="/v1/customers", method="POST")
+    response, order = pay(follow=True)
+    assert order.status == OrderStatus.FAILED and order.failure_code == "rate_limited"
+    assert "busy" in response.get_data(as_text=True)
+    assert _customers(stripe_sdk) == [] and _charges(stripe_sdk) == []
