@@ -23,7 +23,7 @@ def store(app, live_server, smtp, mail_worker, emulator_control):
 
 
 def test_save_the_card_then_buy_in_one_click_then_remove_it(browser, page, store, smtp,
-                                                            make_course, stripe_sdk):
+                                                            make_course, stripe_sdk, app):
     make_course()
     make_course(slug="data-science", title="Data Science", price="99.00")
     page.goto(f"{store}/courses/python-jumpstart")
@@ -69,6 +69,27 @@ def test_save_the_card_then_buy_in_one_click_then_remove_it(browser, page, store
     assert charge.customer == customer.id and charge.amount == 9900
     assert charge.description == "Data Science — Course Shop"
     assert charge.metadata["order_id"] == reference
+
+    # The admin sees how it was paid and the customer (no dashboard link: the emulator).
+    from app.admin.auth import create_admin
+
+    with app.app_context():
+        create_admin(email="owner@example.com", password="correct horse battery staple")
+    admin_context = browser.new_context()
+    admin = admin_context.new_page()
+    admin.goto(f"{store}/admin/login")
+    admin.fill("input[name=email]", "owner@example.com")
+    admin.fill("input[name=password]", "correct horse battery staple")
+    admin.click("button[type=submit]")
+    admin.goto(f"{store}/admin/purchases/{reference}")
+    expect(admin.locator("[data-field=paid-with]")).to_have_text("saved card (one click)")
+    expect(admin.locator("[data-field=customer]")).to_contain_text(customer.id)
+    admin.screenshot(path="test-artifacts/saved-card-admin-purchase.png", full_page=True)
+    admin.click("[data-testid=buyer-link]")
+    expect(admin.locator("[data-field=customer-test]")).to_have_text(customer.id)
+    expect(admin.locator("[data-testid=customer-link]")).to_have_count(0)
+    admin.screenshot(path="test-artifacts/saved-card-admin-buyer.png", full_page=True)
+    admin_context.close()
 
     buyer.goto(f"{store}/account")
     expect(buyer.locator("[data-testid=saved-card]")).to_contain_text("Visa •••• 4242")
