@@ -410,19 +410,20 @@ def test_one_click_with_a_lost_answer_settles_to_one_charge(
     assert len(_charges(stripe_sdk)) == 2
 
 
-@pytest.mark.parametrize("data", [
-    {}, {"card_id": ""}, {"card_id": "tok_visa"}, {"card_id": "card_\x00x"},
-    {"card_id": "card_" + "x" * 5000}, {"card_id": ["card_a", "card_b"]},
+@pytest.mark.parametrize(("data", "status"), [
+    ({}, 302), ({"card_id": ""}, 302), ({"card_id": "tok_visa"}, 302),
+    ({"card_id": "card_\x00x"}, 400),  # the request guard refuses NUL bytes
+    ({"card_id": "card_" + "x" * 5000}, 302), ({"card_id": ["card_a", "card_b"]}, 302),
 ])
-def test_malformed_one_click_posts_charge_nothing(data, pay, app, client, stripe_sdk,
-                                                  make_course):
+def test_malformed_one_click_posts_charge_nothing(data, status, pay, app, client,
+                                                  stripe_sdk, make_course):
     pay()
     _sign_in(client, app)
     make_course(slug="other", title="Other")
     html = client.get("/courses/other/one-click").get_data(as_text=True)
     response = client.post("/courses/other/one-click",
                            data={"csrf_token": csrf_from(html), **data})
-    assert response.status_code == 302
+    assert response.status_code == status
     assert len(_charges(stripe_sdk)) == 1
 
 
@@ -455,7 +456,7 @@ def test_one_click_needs_sign_in_and_csrf(pay, app, client, make_course, stripe_
     assert len(_charges(stripe_sdk)) == 1
 
 
-@pytest.mark.parametrize("value", ["", "y", "on", "0", "\x00", "x" * 5000])
+@pytest.mark.parametrize("value", ["", "y", "on", "0", "x" * 5000])
 def test_any_save_card_value_is_a_checkbox_not_an_error(value, app, client, card_token,
                                                         make_course, stripe_sdk,
                                                         emulator_control):
@@ -467,6 +468,18 @@ def test_any_save_card_value_is_a_checkbox_not_an_error(value, app, client, card
     assert response.status_code == 302
     assert len(_charges(stripe_sdk)) == 1
     assert len(_customers(stripe_sdk)) == (0 if value == "" else 1)
+
+
+def test_a_nul_byte_in_save_card_is_a_400_and_charges_nothing(app, client, card_token,
+                                                                make_course, stripe_sdk,
+                                                                emulator_control):
+    make_course()
+    page = client.get("/courses/python-jumpstart")
+    response = client.post("/courses/python-jumpstart/checkout", data={
+        "csrf_token": csrf_from(page.get_data(as_text=True)), "stripeToken": card_token(),
+        "stripeEmail": EMAIL, "save_card": "\x00"})
+    assert response.status_code == 400
+    assert _charges(stripe_sdk) == [] and _customers(stripe_sdk) == []
 
 
 # --- Manage -------------------------------------------------------------------------
