@@ -60,6 +60,12 @@ def remember_customer(email, customer_id, *, livemode):
     db.session.execute(update(Buyer).where(Buyer.id == buyer.id, column.is_(None))
                        .values({column.key: customer_id}))
     db.session.expire(buyer)
+    kept = buyer.customer_id(livemode)
+    if kept != customer_id:
+        # Two first checkouts of one new buyer saved cards at the same time: the buyer
+        # keeps the first customer; this order's card stays on its own customer.
+        log.warning("Buyer %s keeps customer %s; customer %s (this order's card) is not "
+                    "used for one-click purchases", buyer.id, kept, customer_id)
 
 
 def run(order, *, first):
