@@ -90,6 +90,8 @@ def run(order, *, first):
         record_failure(order, code=exc.code or "card_declined", message=exc.user_message)
         return exc
     except payments.PaymentError as exc:
+        if _customer_gone(request, exc):
+            return _start_over_with_a_new_customer(order, first=first)
         _record_error(order, exc, first=first)
         return exc
     order.stripe_customer_id = customer_id
@@ -100,6 +102,35 @@ def run(order, *, first):
     log.info("Order %s saved its card %s on customer %s", order.reference, card_id,
              customer_id)
     return None
+
+
+def _customer_gone(request, exc):
+    """Stripe no longer knows the buyer's customer (deleted in the dashboard)."""
+    return (request["kind"] == "add_card" and isinstance(exc, payments.PaymentRejected)
+            and exc.detail.startswith("No such customer"))
+
+
+def _start_over_with_a_new_customer(order, *, first):
+    """Forget the buyer's deleted customer and save the card on a new one instead.
+
+    The refused request performed nothing (the token is unspent), so the order's stored
+    customer step may be replaced before anything else is sent.
+    """
+    request = order.customer_request
+    buyer = ensure_buyer(order.email)
+    column = Buyer.stripe_customer_id_live if request["livemode"] else \
+        Buyer.stripe_customer_id_test
+    db.session.execute(update(Buyer).where(Buyer.id == buyer.id,
+                                           column == request["customer"])
+                       .values({column.key: None}))
+    db.session.expire(buyer)
+    log.warning("Customer %s of buyer %s is gone at Stripe; order %s creates a new one",
+                request["customer"], buyer.id, order.reference)
+    order.customer_request = customer_request(order, buyer=None, livemode=request["livemode"],
+                                              charge=request["charge"])
+    order.customer_request["params"]["metadata"]["buyer_id"] = str(buyer.id)
+    db.session.commit()
+    return run(order, first=first)
 
 
 def _record_error(order, exc, *, first):

@@ -529,3 +529,21 @@ def test_stripe_busy_on_the_customer_call_fails_the_order_with_nothing_charged(
     assert order.status == OrderStatus.FAILED and order.failure_code == "rate_limited"
     assert "busy" in response.get_data(as_text=True)
     assert _customers(stripe_sdk) == [] and _charges(stripe_sdk) == []
+
+
+def test_a_customer_deleted_at_stripe_is_replaced_by_a_new_one(pay, app, client,
+                                                               stripe_sdk, make_course):
+    """Deleted in the dashboard: no button, and the next saved card makes a new customer."""
+    _, first = pay()
+    stripe_sdk.v1.customers.delete(first.stripe_customer_id)
+    _sign_in(client, app)
+    make_course(slug="other", title="Other")
+    assert "one-click-button" not in client.get("/courses/other").get_data(as_text=True)
+    _, order = pay(slug="other", number=MASTERCARD)
+    assert order.status == OrderStatus.PAID
+    assert order.customer_request["kind"] == "create"
+    [customer] = _customers(stripe_sdk)
+    assert customer.id != first.stripe_customer_id
+    assert order.stripe_customer_id == customer.id
+    assert _buyer(app).stripe_customer_id_test == customer.id
+    assert stripe_sdk.v1.charges.retrieve(order.charge_id).customer == customer.id
