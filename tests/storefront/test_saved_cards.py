@@ -547,3 +547,17 @@ def test_a_customer_deleted_at_stripe_is_replaced_by_a_new_one(pay, app, client,
     assert order.stripe_customer_id == customer.id
     assert _buyer(app).stripe_customer_id_test == customer.id
     assert stripe_sdk.v1.charges.retrieve(order.charge_id).customer == customer.id
+
+
+def test_end_of_life_refusal_when_adding_a_second_card_keeps_the_first(
+        pay, app, client, emulator_control, stripe_sdk):
+    pay()
+    _sign_in(client, app)
+    emulator_control.set_policy(card_tokens_end_of_life=True)
+    response, order = pay(slug="second-course", number=MASTERCARD, follow=True)
+    assert order.status == OrderStatus.FAILED
+    assert order.failure_code == "card_tokens_end_of_life"
+    assert "We could not save your card" in response.get_data(as_text=True)
+    [customer] = _customers(stripe_sdk)
+    assert [c.last4 for c in _sources(stripe_sdk, customer.id)] == ["4242"]
+    assert len(_charges(stripe_sdk)) == 1
