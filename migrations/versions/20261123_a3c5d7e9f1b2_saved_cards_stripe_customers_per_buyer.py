@@ -2,7 +2,7 @@
 marker on orders
 
 Revision ID: a3c5d7e9f1b2
-Revises: 5e7a1c0d9b42
+Revises: 5e1f0c2a9b7d
 Create Date: 2026-11-23 19:05:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a3c5d7e9f1b2'
-down_revision = '5e7a1c0d9b42'
+down_revision = '5e1f0c2a9b7d'
 branch_labels = None
 depends_on = None
 
