@@ -5,6 +5,7 @@ in one click → the charge names the customer → remove the card → the butto
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.smtp import parts
@@ -12,6 +13,15 @@ from tests.smtp import parts
 pytestmark = pytest.mark.browser
 
 EMAIL = "grace@example.com"
+_AXE = Axe()
+
+
+def _accessible(page):
+    """axe-core (bundled, pinned) finds no critical or serious violation on the page."""
+    results = _AXE.run(page)
+    bad = [(v["id"], [n["target"] for n in v["nodes"]][:3])
+           for v in results.response["violations"] if v["impact"] in ("critical", "serious")]
+    assert bad == [], page.url
 
 
 @pytest.fixture
@@ -35,6 +45,7 @@ def test_save_the_card_then_buy_in_one_click_then_remove_it(browser, page, store
         page.fill("input[name=postal]", "12345")
     page.check("#save-card")
     page.screenshot(path="test-artifacts/saved-card-checkout.png", full_page=True)
+    _accessible(page)
     page.click("#pay-button")
     page.wait_for_url(re.compile(r"/orders/"))
     expect(page.locator("h1")).to_contain_text("Your payment went through")
@@ -57,9 +68,11 @@ def test_save_the_card_then_buy_in_one_click_then_remove_it(browser, page, store
     button = buyer.locator("[data-testid=one-click-button]")
     expect(button).to_have_text("Pay with Visa •••• 4242")
     buyer.screenshot(path="test-artifacts/saved-card-course-page.png", full_page=True)
+    _accessible(buyer)
     button.click()
     expect(buyer.locator("[data-testid=one-click-summary]")).to_contain_text("$99.00")
     buyer.screenshot(path="test-artifacts/saved-card-confirm.png", full_page=True)
+    _accessible(buyer)
     buyer.click("[data-testid=confirm-one-click]")
     buyer.wait_for_url(re.compile(r"/orders/"))
     expect(buyer.locator("h1")).to_contain_text("Your payment went through")
@@ -85,16 +98,19 @@ def test_save_the_card_then_buy_in_one_click_then_remove_it(browser, page, store
     expect(admin.locator("[data-field=paid-with]")).to_have_text("saved card (one click)")
     expect(admin.locator("[data-field=customer]")).to_contain_text(customer.id)
     admin.screenshot(path="test-artifacts/saved-card-admin-purchase.png", full_page=True)
+    _accessible(admin)
     admin.click("[data-testid=buyer-link]")
     expect(admin.locator("[data-field=customer-test]")).to_have_text(customer.id)
     expect(admin.locator("[data-testid=customer-link]")).to_have_count(0)
     admin.screenshot(path="test-artifacts/saved-card-admin-buyer.png", full_page=True)
+    _accessible(admin)
     admin_context.close()
 
     buyer.goto(f"{store}/account")
     expect(buyer.locator("[data-testid=saved-card]")).to_contain_text("Visa •••• 4242")
     expect(buyer.locator("[data-testid=saved-card]")).to_contain_text("expires 12/2034")
     buyer.screenshot(path="test-artifacts/saved-card-account.png", full_page=True)
+    _accessible(buyer)
     buyer.click("[data-testid=remove-card]")
     expect(buyer.locator("main")).to_contain_text("Your saved card was removed")
     expect(buyer.locator("[data-testid=saved-card]")).to_have_count(0)
