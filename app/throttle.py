@@ -25,24 +25,17 @@ requests never wait on each other's rows (PostgreSQL row locks).
 """
 
 import math
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from sqlalchemy import and_, bindparam, case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 from app.models import Throttle
-from app.models._time import utcnow
+from app.models._time import as_utc, utcnow
 
 _table = Throttle.__table__
 _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
-
-def _aware(value):
-    """SQLite hands timestamps back without a zone; they are UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 def _stamp(name, value):
@@ -140,11 +133,11 @@ def _seconds_blocked(keys, *, now, limit, window):
     wait = 0
     span = timedelta(seconds=window)
     for row in db.session.execute(select(_table).where(_table.c.key.in_(keys))):
-        locked_until = _aware(row.locked_until)
+        locked_until = as_utc(row.locked_until)
         if locked_until and locked_until > now:
             wait = max(wait, math.ceil((locked_until - now).total_seconds()))
         elif limit is not None and row.failures >= limit:
-            ends = _aware(row.window_started_at) + span  # full of attempts in flight
+            ends = as_utc(row.window_started_at) + span  # full of attempts in flight
             wait = max(wait, math.ceil((ends - now).total_seconds()))
     return wait
 
@@ -187,7 +180,7 @@ def locked_keys(prefix=""):
     )
     result = []
     for row in rows:
-        locked_until = _aware(row.locked_until)
+        locked_until = as_utc(row.locked_until)
         left = math.ceil((locked_until - now).total_seconds()) if locked_until else 0
         result.append((row.key, row.failures, max(0, left)))
     return result

@@ -13,7 +13,7 @@ import logging
 import secrets
 import smtplib
 import socket
-from datetime import UTC, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -21,7 +21,7 @@ from sqlalchemy import or_, select, update
 
 from app.extensions import db
 from app.models import OutboxMessage, OutboxStatus
-from app.models._time import utcnow
+from app.models._time import as_utc, utcnow
 from app.models._unique import insert_or_skip
 
 log = logging.getLogger(__name__)
@@ -46,12 +46,6 @@ def enqueue(*, kind, to, subject, dedupe_key, context=None, buyer_id=None, order
         # Wake the worker once this transaction commits (see app/mail/worker.py).
         db.session.info["outbox_wake"] = current_app._get_current_object()
     return created
-
-
-def _aware(value):
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 def _due_condition(now):
@@ -165,10 +159,10 @@ def seconds_until_next():
     )
     waits = []
     if pending is not None:
-        waits.append((_aware(pending) - now).total_seconds())
+        waits.append((as_utc(pending) - now).total_seconds())
     if claimed is not None:
         lease = current_app.config["MAIL_SEND_LEASE_SECONDS"]
-        waits.append((_aware(claimed) + timedelta(seconds=lease) - now).total_seconds())
+        waits.append((as_utc(claimed) + timedelta(seconds=lease) - now).total_seconds())
     return max(0.0, min(waits)) if waits else None
 
 

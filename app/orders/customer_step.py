@@ -144,7 +144,4 @@ def _record_error(order, exc, *, first):
         record_failure(order, code="card_tokens_end_of_life", message=END_OF_LIFE_MESSAGE)
         return
     # A definite refusal (or a stored server error): no charge request was ever sent.
-    codes = {payments.TokenAlreadyUsed: "token_already_used",
-             payments.PaymentBusy: "rate_limited",
-             payments.PaymentConfigError: "configuration"}
-    record_failure(order, code=codes.get(type(exc), "rejected"), message=exc.detail[:500])
+    record_failure(order, code=exc.failure_code, message=exc.detail[:500])

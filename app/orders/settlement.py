@@ -17,12 +17,12 @@ looked up by its metadata instead (by then no request can still be running).
 """
 
 import logging
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from app import payments
 from app.extensions import db
 from app.models import OrderStatus
-from app.models._time import utcnow
+from app.models._time import as_utc, utcnow
 from app.orders import customer_step, refunds
 from app.orders.actions import record_charge, record_failure
 
@@ -36,10 +36,6 @@ CHECK_INTERVAL = timedelta(seconds=3)
 LOOKUP_GRACE = timedelta(hours=1)
 
 
-def _aware(value):
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
 def settle_pending(order, *, force=False):
     """Ask Stripe about a pending order and record the answer; return a short summary.
 
@@ -49,13 +45,13 @@ def settle_pending(order, *, force=False):
     if order.status != OrderStatus.PENDING:
         return str(order.status)
     now = utcnow()
-    checked = _aware(order.checked_at)
+    checked = as_utc(order.checked_at)
     if not force and checked is not None and now - checked < CHECK_INTERVAL:
         return "still pending (checked a moment ago)"
     order.checked_at = now
     db.session.commit()
     replayable = order.charge_request or order.customer_request
-    if replayable and now - _aware(order.created_at) < REPLAY_WINDOW:
+    if replayable and now - as_utc(order.created_at) < REPLAY_WINDOW:
         error = send_charge_request(order)
         summary = str(order.status)
         if order.status == OrderStatus.PENDING and getattr(error, "in_progress", False):
@@ -101,13 +97,6 @@ def send_charge_request(order, *, first=False):
     return None
 
 
-_FAILURE_CODES = {
-    payments.TokenAlreadyUsed: "token_already_used",
-    payments.PaymentConfigError: "configuration",
-    payments.PaymentBusy: "rate_limited",
-}
-
-
 def _record_error(order, exc, *, first):
     if getattr(exc, "in_progress", False):
         return  # Stripe is still running the first attempt
@@ -124,22 +113,21 @@ def _record_error(order, exc, *, first):
         return
     if not first and isinstance(exc, (payments.PaymentBusy, payments.PaymentConfigError)):
         return  # this repeat was not performed; the first attempt's outcome is unknown
-    record_failure(order, code=_FAILURE_CODES.get(type(exc), "rejected"),
-                   message=exc.detail[:500])
+    record_failure(order, code=exc.failure_code, message=exc.detail[:500])
 
 
 def _look_up(order, now, *, conclusive=False):
     """Find the order's charge by its metadata; conclude "not charged" only when safe."""
     try:
         charge = payments.find_charge_for_order(order.reference,
-                                                created_since=_aware(order.created_at))
+                                                created_since=as_utc(order.created_at))
     except payments.PaymentError as exc:
         log.warning("Could not look up order %s: %s", order.reference, exc.detail)
         return f"still pending ({type(exc).__name__}: {exc.detail[:120]})"
     if charge is not None:
         record_charge(order, charge)
         return str(order.status)
-    if conclusive or now - _aware(order.created_at) >= LOOKUP_GRACE:
+    if conclusive or now - as_utc(order.created_at) >= LOOKUP_GRACE:
         record_failure(order, code="not_charged",
                        message="No charge reached Stripe for this order.")
         return str(order.status)

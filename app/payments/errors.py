@@ -13,6 +13,8 @@ class PaymentError(Exception):
     """Base class. `user_message` is safe to show; `detail` is for logs only."""
 
     user_message = "We could not process your payment. You have not been charged."
+    #: The order's failure_code when this error proves nothing was charged.
+    failure_code = "rejected"
     #: Whether Stripe may have performed the request (set per attempt by calls.call).
     uncertain = False
     #: Whether the answer was Stripe's stored answer to an earlier attempt (a replay).
@@ -41,6 +43,8 @@ class CardDeclined(PaymentError):
 class TokenAlreadyUsed(PaymentError):
     """The card token was already used for a charge (a replayed or double submit)."""
 
+    failure_code = "token_already_used"
+
 
 class PaymentRejected(PaymentError):
     """Stripe refused the request as invalid (a bug or an account setting, not the card)."""
@@ -65,9 +69,13 @@ class PaymentUnavailable(PaymentError):
 class PaymentBusy(PaymentError):
     """Stripe rate-limited the request (HTTP 429): it was not performed, nothing charged."""
 
+    failure_code = "rate_limited"
+
 
 class PaymentConfigError(PaymentError):
     """The store's Stripe keys are wrong or lack permission."""
+
+    failure_code = "configuration"
 
 
 class IdempotencyConflict(PaymentError):
