@@ -137,6 +137,9 @@ class Config:
         self.SIGN_IN_MAX_PER_IP = int(env("SIGN_IN_MAX_PER_IP") or "20")
         self.SIGN_IN_WINDOW_SECONDS = int(env("SIGN_IN_WINDOW_SECONDS") or "3600")
         self.REVOKE_ACCESS_ON_PARTIAL_REFUND = _bool(env("REVOKE_ACCESS_ON_PARTIAL_REFUND"))
+        # The background worker repeats a payment or refund request whose answer from
+        # Stripe was lost once it is this old (webhooks usually settle it sooner).
+        self.SETTLE_AFTER_SECONDS = int(env("SETTLE_AFTER_SECONDS") or "60")
         self.STORE_CONTACT_EMAIL = (env("STORE_CONTACT_EMAIL") or "").strip()
 
 

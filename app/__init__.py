@@ -98,6 +98,9 @@ def register_extensions(app):
     login_manager.init_app(app)
     mail.init_app(app)
     worker.init_app(app)
+    from app.flows import settle_due
+
+    app.extensions["outbox_worker"].add_pass(settle_due)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         (BASE_DIR / "instance").mkdir(exist_ok=True)
 

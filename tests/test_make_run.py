@@ -66,14 +66,19 @@ def _insert_pending_order(db_path):
     """An order left pending by an outage two hours ago, that never reached Stripe."""
     with sqlite3.connect(db_path) as conn:
         course_id = conn.execute("SELECT id FROM courses ORDER BY id LIMIT 1").fetchone()[0]
-        conn.execute(
+        order_id = conn.execute(
             "INSERT INTO orders (public_id, reference, course_id, course_title, email, "
-            "amount, currency, status, idempotency_key, stripe_token, paid, livemode, "
-            "amount_refunded, created_at, updated_at) VALUES ('pub-reconcile-1', "
-            "'ORD-RECONCILE1', ?, 'X', 'a@example.com', 6900, 'usd', 'pending', "
-            "'order-pub-reconcile-1-charge', 'tok_reconcile1', 0, 0, 0, "
+            "list_price, amount, currency, status, livemode, amount_refunded, created_at, "
+            "updated_at) VALUES ('pub-reconcile-1', 'ORD-RECONCILE1', ?, 'X', "
+            "'a@example.com', 6900, 6900, 'usd', 'pending', 0, 0, "
             "datetime('now', '-2 hours'), datetime('now', '-2 hours'))",
-            (course_id,))
+            (course_id,)).lastrowid
+        conn.execute(
+            "INSERT INTO payment_attempts (order_id, flow, status, request_state, amount, "
+            "currency, livemode, idempotency_key, stripe_token, saved_card, created_at, "
+            "updated_at) VALUES (?, 'charges', 'pending', 'written', 6900, 'usd', 0, "
+            "'order-pub-reconcile-1-charge', 'tok_reconcile1', 0, "
+            "datetime('now', '-2 hours'), datetime('now', '-2 hours'))", (order_id,))
 
 
 def test_commands_beside_make_run_reach_its_emulator(make_run):

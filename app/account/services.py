@@ -8,7 +8,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from app import throttle
+from app.access import consume
 from app.access import services as access
+from app.account.session import sign_in
 from app.extensions import db
 from app.mail import enqueue
 from app.models import Order
@@ -59,9 +61,6 @@ def request_link(*, email, ip):
 
 def use_link(signed):
     """Consume a link: the buyer (created on first sign-in) and where to go, or None."""
-    from app.account.links import consume
-    from app.account.session import sign_in
-
     token = consume(signed)
     if token is None:
         return None, None

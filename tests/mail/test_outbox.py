@@ -59,7 +59,10 @@ def test_the_confirmation_email_says_what_was_bought_and_links_to_the_course(
 
     done = client.post(path, data={"csrf_token": csrf_from(confirm.text)})
     # The link opens the course (its first lesson once it has lessons) and signs in.
-    assert done.status_code == 302 and done.headers["Location"] == "/courses/python-jumpstart"
+    assert done.status_code == 302
+    assert done.headers["Location"] == "/courses/python-jumpstart/start"
+    start = client.get(done.headers["Location"])  # no lessons yet: the course's page
+    assert start.status_code == 302 and start.headers["Location"] == "/courses/python-jumpstart"
     assert "You have this course" in client.get("/courses/python-jumpstart").text
     account = client.get("/account")
     assert "Python Jumpstart" in account.text and order.reference in account.text
