@@ -15,6 +15,12 @@ EMULATOR_PUBLISHABLE_KEY = "pk_test_emulator_storefront"
 EMULATOR_STATE_FILE = BASE_DIR / "instance" / "stripe-emulator.sqlite3"
 
 
+class ConfigError(RuntimeError):
+    """A setting cannot work; the message says which one and what to do. `create_app`
+    raises only this for a wrong configuration, so `make run`, every `flask` command and
+    gunicorn can show it as one line."""
+
+
 def _bool(value, default=False):
     if value is None or value == "":
         return default

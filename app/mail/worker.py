@@ -86,8 +86,14 @@ class OutboxWorker:
                     work()
                     db.session.remove()
                 return seconds_until_next()
-            except Exception:
-                log.exception("Outbox worker pass failed; retrying later")
+            except Exception as error:
+                from app.database_setup import database_name, missing_schema, not_set_up_message
+
+                if missing := missing_schema(error):  # one line, not a traceback a minute
+                    log.error("Outbox worker: database not set up: %s",
+                              not_set_up_message(database_name(db.engine), missing))
+                else:
+                    log.exception("Outbox worker pass failed; retrying later")
                 return None
             finally:
                 db.session.remove()

@@ -23,6 +23,7 @@ from config import (
     EMULATOR_SECRET_KEY,
     TestConfig,
 )
+from scripts.lifetime import ends_with_this_process
 from tests.smtp import parts
 
 LINK_RE = re.compile(r"http://localhost/account/link/[\w.-]+")
@@ -184,7 +185,7 @@ def _run_child(app, emulator, code):
     """) + textwrap.indent(textwrap.dedent(code), "    ") + (
         "    os.kill(os.getpid(), signal.SIGKILL)\n")
     process = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                             timeout=60)
+                             timeout=60, preexec_fn=ends_with_this_process())
     assert process.returncode == -signal.SIGKILL, process.stderr
     return process
 
