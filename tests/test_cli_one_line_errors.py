@@ -90,7 +90,7 @@ def _not_set_up(url, table):
 
 
 @pytest.mark.parametrize(("args", "table"), [
-    (["orders", "reconcile"], "no such table: orders"),
+    (["orders", "reconcile"], "no such table: payment_attempts"),
     (["courses", "list"], "no such table: courses"),
     (["throttle", "list"], "no such table: throttles"),
     (["mail", "list"], "no such table: outbox"),

@@ -10,7 +10,7 @@ import pytest
 
 from app.account.services import _keys as sign_in_keys
 from app.admin.throttle import keys_for as admin_keys
-from app.checkout.services import _decline_key
+from app.checkout.services import decline_key
 from app.cli.throttle import LIMITS, limit_of
 from tests.helpers import csrf_from
 from tests.local_run import flask, run_env
@@ -25,7 +25,7 @@ PASSWORD = "a long enough admin password"
 def test_every_key_the_store_counts_belongs_to_a_listed_limit():
     """The CLI's table follows the callers' own key functions."""
     expected = {
-        _decline_key("10.0.0.1"): "CHECKOUT_MAX_DECLINES",
+        decline_key("10.0.0.1"): "CHECKOUT_MAX_DECLINES",
         admin_keys(email="A@x.org", ip="10.0.0.1")[0]: "LOGIN_MAX_FAILURES",
         admin_keys(email="A@x.org", ip="10.0.0.1")[1]: "LOGIN_MAX_FAILURES",
         sign_in_keys("a@x.org", "10.0.0.1")[0]: "SIGN_IN_MAX_PER_EMAIL",

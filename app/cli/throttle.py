@@ -31,7 +31,7 @@ class Limit:
 
 
 #: Every limit the store applies, by key prefix: app/checkout/services.py
-#: (`_decline_key`), app/admin/throttle.py (`keys_for`), app/account/services.py (`_keys`).
+#: (`decline_key`), app/admin/throttle.py (`keys_for`), app/account/services.py (`_keys`).
 LIMITS = (
     Limit("checkout-ip:", "declined cards per address (checkout pause)", "address",
           "CHECKOUT_MAX_DECLINES", "CHECKOUT_DECLINE_WINDOW_SECONDS"),
