@@ -33,6 +33,46 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _first_app_frame():
+    """The innermost caller that is code of app/ (outside app/models), or None when the
+    change comes from a test itself."""
+    import sys
+
+    frame = sys._getframe(2)
+    while frame is not None:
+        filename = frame.f_code.co_filename.replace(os.sep, "/")
+        if "/app/" in filename and "/app/models/" not in filename \
+                and "site-packages" not in filename:
+            return filename
+        if "/tests/" in filename:
+            return None
+        frame = frame.f_back
+    return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _order_status_only_changes_in_app_orders():
+    """Across the whole suite, every change of an order's status made in this process
+    comes from app/orders/ (the lifecycle): the architecture test reads the code, this
+    watches it run."""
+    from sqlalchemy import event
+
+    from app.models import Order
+
+    offenders = []
+
+    def check(target, value, old, initiator):
+        caller = _first_app_frame()
+        if caller is not None and "/app/orders/" not in caller:
+            offenders.append(f"{caller}: {old} -> {value}")
+        return value
+
+    event.listen(Order.status, "set", check, retval=True)
+    yield offenders
+    event.remove(Order.status, "set", check)
+    assert offenders == [], offenders
+
+
 @pytest.fixture(scope="session")
 def emulator():
     """A Stripe emulator on a free port for the whole session."""

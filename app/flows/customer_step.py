@@ -96,7 +96,8 @@ def run(attempt, *, first):
     try:
         if request["kind"] == "new_customer":
             customer_id, _ = payments.create_customer(
-                request["params"], idempotency_key=request["idempotency_key"])
+                request["params"], idempotency_key=request["idempotency_key"],
+                shared_key=True)
             customer_id = remember_customer(attempt.order.email, customer_id,
                                             livemode=request["livemode"])
             request.update(kind="add_card", customer=customer_id)

@@ -103,7 +103,7 @@ def status_for(order, result):
     a refund or a dispute.
     """
     if (result.disputed and not _dispute_ended_for_seller(order)) or \
-            order.status == OrderStatus.DISPUTED:
+            order.status == OrderStatus.DISPUTED or _has_open_dispute(order):
         return OrderStatus.DISPUTED
     return _status_for_refunds(order, refunded=result.refunded)
 
@@ -114,6 +114,10 @@ def _status_for_refunds(order, *, refunded=False):
     if order.amount_refunded > 0:
         return OrderStatus.PARTIALLY_REFUNDED
     return OrderStatus.PAID
+
+
+def _has_open_dispute(order):
+    return any(not d.closed for d in order.disputes)
 
 
 def _dispute_ended_for_seller(order):
@@ -144,8 +148,8 @@ def payment_succeeded(attempt, result):
     _copy_result(attempt, result)
     _copy_failure(attempt, result)
     attempt.status = AttemptStatus.SUCCEEDED
-    order.amount_refunded = min(order.amount,
-                                max(order.amount_refunded, result.amount_refunded))
+    order.amount_refunded = min(order.amount, max(
+        order.amount_refunded, result.amount_refunded, refund_rows.succeeded_total(order)))
     target = status_for(order, result)
     if before in (OrderStatus.PENDING, OrderStatus.FAILED):
         if before == OrderStatus.FAILED and not order.is_duplicate:
@@ -238,7 +242,12 @@ def refund_refused(row, detail):
 
 
 def _apply_refunds(order):
-    """The order's refunded amount is at least what its succeeded refunds add up to."""
+    """The order's refunded amount is at least what its succeeded refunds add up to.
+
+    An order not paid yet keeps the row only: the charge's own news brings the amount.
+    """
+    if order.status not in fulfilment.PAID_OR_LATER:
+        return
     before, refunded_before = order.status, order.amount_refunded
     counted = refund_rows.succeeded_total(order)
     order.amount_refunded = min(order.amount, max(order.amount_refunded, counted))
@@ -287,8 +296,8 @@ def dispute_closed(order, dispute):
     row = _dispute_row(order, dispute)
     if dispute.status not in CLOSED_STATUSES:
         return dispute_opened(order, dispute)
-    if row.closed:
-        return order
+    if row.closed_at is not None:
+        return order  # heard before
     row.status = dispute.status
     row.closed_at = utcnow()
     open_disputes = [d for d in order.disputes if not d.closed]

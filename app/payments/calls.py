@@ -54,19 +54,21 @@ def _replayed(exc):
     return str(headers.get("Idempotent-Replayed", "")).lower() == "true"
 
 
-def call(send, *, retries=None):
+def call(send, *, retries=None, in_progress_waits=0):
     """Run `send(timeout)` (one SDK call) until it answers for sure or time runs out.
 
     Returns what `send` returns; raises a PaymentError whose `uncertain` says whether an
     earlier attempt may have reached Stripe, and `replayed` whether the final answer was
-    Stripe's stored answer to an earlier attempt.
+    Stripe's stored answer to an earlier attempt. `in_progress_waits` more tries are
+    made when Stripe answers that another request with the same key is still running
+    (409 `idempotency_key_in_use`), whatever `retries` allows.
     """
     config = current_app.config
     deadline = _deadline()
     max_retries = config["STRIPE_MAX_NETWORK_RETRIES"] if retries is None else retries
     per_attempt = config["STRIPE_TIMEOUT"]
     uncertain = False
-    attempt = 0
+    attempt = waited = 0
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0.2:
@@ -78,11 +80,16 @@ def call(send, *, retries=None):
             error = translate(exc)
             error.uncertain = uncertain or error.uncertain
             error.replayed = _replayed(exc)
-            if not _retryable(exc) or attempt >= max_retries:
+            waiting = getattr(error, "in_progress", False) and waited < in_progress_waits
+            if not waiting and (not _retryable(exc) or attempt >= max_retries):
                 raise error from exc
             uncertain = uncertain or error.uncertain
-        attempt += 1
-        pause = min(BACKOFF * 2 ** (attempt - 1), 2.0) * random.uniform(0.5, 1.0)
+        if waiting:  # for the other request with our key: not a retry of ours
+            waited += 1
+            pause = min(BACKOFF * 2 ** (waited - 1), 2.0) * random.uniform(0.5, 1.0)
+        else:
+            attempt += 1
+            pause = min(BACKOFF * 2 ** (attempt - 1), 2.0) * random.uniform(0.5, 1.0)
         if time.monotonic() + pause >= deadline - 0.2:
             raise error
         time.sleep(pause)

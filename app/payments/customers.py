@@ -30,14 +30,22 @@ def _send(method, *args, **kwargs):
     return call(lambda t: with_timeout(t, lambda: method(*args, **kwargs)))
 
 
-def create_customer(params, *, idempotency_key):
+#: A customer created under a key that concurrent checkouts share waits this many
+#: times for the first request to finish (Stripe answers 409 while it runs).
+SHARED_KEY_WAITS = 5
+
+
+def create_customer(params, *, idempotency_key, shared_key=False):
     """Create a customer (with `source=tok_…` the card is saved as its default).
 
     Returns (customer id, default card id). Repeating it under the same key returns the
-    same customer, so a lost answer never makes two.
+    same customer, so a lost answer never makes two. With `shared_key` (a key other
+    requests may be sending at the same moment) a 409 "in progress" is waited out.
     """
-    customer = _send(get_client().v1.customers.create, params=params,
-                     options={"idempotency_key": idempotency_key})
+    client = get_client()
+    customer = call(lambda t: with_timeout(t, lambda: client.v1.customers.create(
+        params=params, options={"idempotency_key": idempotency_key})),
+        in_progress_waits=SHARED_KEY_WAITS if shared_key else 0)
     return customer.id, customer.default_source
 
 

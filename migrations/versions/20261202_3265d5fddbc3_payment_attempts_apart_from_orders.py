@@ -153,7 +153,7 @@ def _normalise_card_steps():
     rows = bind.execute(sa.select(attempts.c.id, attempts.c.setup_request)
                         .where(attempts.c.setup_request.is_not(None))).all()
     for attempt_id, request in rows:
-        if request.get("kind") == "add_card" and "token" not in request:
+        if request and request.get("kind") == "add_card" and "token" not in request:
             request = {**request, "token": request["params"]["source"],
                        "card_key": request["idempotency_key"]}
             bind.execute(attempts.update().where(attempts.c.id == attempt_id)
@@ -221,11 +221,17 @@ def _copy_latest_attempts_back():
     """Each order takes back the fields of its latest attempt (the one that paid it)."""
     bind = op.get_bind()
     moved = MOVED
+    json = {"request", "setup_request", "charge_request", "customer_request"}
+
+    def column(name):
+        return sa.column(name, sa.JSON(none_as_null=True)) if name in json \
+            else sa.column(name)
+
     attempts = sa.table("payment_attempts", sa.column("id"), sa.column("order_id"),
-                        sa.column("status"), *[sa.column(c) for c in moved],
-                        *[sa.column(c) for c in RENAMED.values()])
-    orders = sa.table("orders", sa.column("id"), *[sa.column(c) for c in moved],
-                      *[sa.column(c) for c in RENAMED], sa.column("paid"),
+                        sa.column("status"), *[column(c) for c in moved],
+                        *[column(c) for c in RENAMED.values()])
+    orders = sa.table("orders", sa.column("id"), *[column(c) for c in moved],
+                      *[column(c) for c in RENAMED], sa.column("paid"),
                       sa.column("charge_status"))
     latest = sa.select(sa.func.max(attempts.c.id)).group_by(attempts.c.order_id)
     rows = bind.execute(sa.select(attempts).where(attempts.c.id.in_(latest))).mappings()

@@ -304,3 +304,53 @@ def test_the_database_allows_one_unsettled_refund_per_order(app_ctx, buy):
     with pytest.raises(sqlalchemy.exc.IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_a_refund_whose_charge_cannot_be_read_back_still_settles_the_order(
+        admin_client, buy, app, stripe_sdk, order_row, emulator_control):
+    """Stripe refunds, then cannot be asked for the charge: the lifecycle counts the
+    refund row itself (partially refunded, the notice queued, access kept)."""
+    from app.models import Access, OutboxMessage
+
+    reference = buy()
+    emulator_control.inject_fault(status=500, count=100, path="/v1/charges/",
+                                  method="GET")
+    response = _refund(admin_client, reference, "20.00")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    order = order_row(reference)
+    assert (order.status, order.amount_refunded) == (OrderStatus.PARTIALLY_REFUNDED, 2000)
+    with app.app_context():
+        assert db.session.scalar(select(Access)).revoked_at is None
+        assert [m.kind for m in db.session.scalars(select(OutboxMessage).order_by(
+            OutboxMessage.id))] == ["order_confirmation", "refund_notice"]
+    emulator_control.clear_faults()
+    assert [r.amount for r in _stripe_refunds(stripe_sdk, order.charge_id)] == [2000]
+
+
+def test_opening_a_pending_purchase_sends_nothing_and_ask_stripe_now_settles_it(
+        admin_client, app, make_course, card_token, client, stripe_sdk, emulator_control,
+        order_row):
+    """A charge request that never reached Stripe: the purchase page only shows it (no
+    GET moves money); "Ask Stripe now" (a POST) repeats it once under its key."""
+    from app.catalog.services import get_course
+    from app.checkout.services import place_order
+
+    make_course()
+    emulator_control.inject_fault(mode="drop", count=1, path="/v1/charges", method="POST")
+    with app.test_request_context("/"):
+        outcome = place_order(course=get_course("python-jumpstart"),
+                              email="ada@example.com", token=card_token())
+        reference = outcome.order.reference
+    assert order_row(reference).status == OrderStatus.PENDING
+    for _ in range(2):
+        html = admin_client.get(f"/admin/purchases/{reference}").get_data(as_text=True)
+        assert 'data-testid="settle-order"' in html
+    assert stripe_sdk.v1.charges.list().data == []
+    response = admin_client.post(f"/admin/purchases/{reference}/settle",
+                                 data={"csrf_token": csrf_from(html)}, follow_redirects=True)
+    assert "Asked Stripe about" in response.get_data(as_text=True)
+    assert order_row(reference).status == OrderStatus.PAID
+    [charge] = stripe_sdk.v1.charges.list().data
+    assert charge.id == order_row(reference).charge_id
+    bad = admin_client.post(f"/admin/purchases/{reference}/settle", data={})
+    assert bad.status_code == 400

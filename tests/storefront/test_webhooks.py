@@ -223,3 +223,63 @@ def test_dispute_before_the_charge_event_settles_the_pending_order(
     assert order.status == OrderStatus.DISPUTED
     assert order.charge_id == dispute.charge
     assert order.payment.card_last4 == "0259"
+
+
+def _outage(emulator_control):
+    """Stripe answers nothing at all: every API call gets a 500."""
+    emulator_control.inject_fault(status=500, count=1000, path="/v1")
+
+
+def test_a_dispute_while_stripe_is_unreachable_goes_through_the_lifecycle(
+        client, app, orders, paid_order, emulator_control):
+    """The order is known, so nothing needs asking: disputed, access revoked, the
+    dispute recorded; a won dispute later gives it all back."""
+    from app.models import Access, Dispute
+
+    _outage(emulator_control)
+    obj = {"id": "dp_outage", "object": "dispute", "charge": paid_order.charge_id,
+           "amount": paid_order.amount, "status": "needs_response"}
+    response = _post_event(client, _event("charge.dispute.created", obj, "evt_dp_1"))
+    assert response.status_code == 200, response.get_json()
+    [order] = orders()
+    assert order.status == OrderStatus.DISPUTED
+    with app.app_context():
+        [access] = db.session.scalars(select(Access)).all()
+        assert access.revoked_at is not None
+        [dispute] = db.session.scalars(select(Dispute)).all()
+        assert (dispute.stripe_dispute_id, dispute.status) == ("dp_outage", "needs_response")
+    won = {**obj, "status": "won"}
+    assert _post_event(client, _event("charge.dispute.closed", won, "evt_dp_2")
+                       ).status_code == 200
+    [order] = orders()
+    assert order.status == OrderStatus.PAID
+    with app.app_context():
+        active = db.session.scalars(select(Access).where(Access.revoked_at.is_(None))).all()
+        assert len(active) == 1
+
+
+def test_a_refund_while_stripe_is_unreachable_goes_through_the_lifecycle(
+        client, app, orders, paid_order, emulator_control):
+    """A refund made in Stripe's dashboard arrives while Stripe's API is down: its row,
+    the refunded amount, the status and the refund notice, from the event alone."""
+    from app.models import OutboxMessage, Refund
+
+    _outage(emulator_control)
+    obj = {"id": "re_outage", "object": "refund", "amount": 1000, "currency": "usd",
+           "charge": paid_order.charge_id, "status": "succeeded", "reason": None,
+           "metadata": {}}
+    response = _post_event(client, _event("refund.created", obj, "evt_re_1"))
+    assert response.status_code == 200, response.get_json()
+    assert "refund re_outage is succeeded" in response.get_json()["result"]
+    [order] = orders()
+    assert (order.status, order.amount_refunded) == (OrderStatus.PARTIALLY_REFUNDED, 1000)
+    with app.app_context():
+        [row] = db.session.scalars(select(Refund)).all()
+        assert (row.created_by, row.amount) == ("Stripe", 1000)
+        notices = db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind == "refund_notice")).all()
+        assert len(notices) == 1
+    # The same event again, and charge.refunded's snapshot later: nothing doubles.
+    assert _post_event(client, _event("refund.created", obj, "evt_re_2")).status_code == 200
+    [order] = orders()
+    assert order.amount_refunded == 1000
