@@ -6,17 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from app.models import OrderStatus
+from tests.browser_helpers import fill_checkout
 
 pytestmark = pytest.mark.browser
-
-
-def _fill_card(page, number, exp="12 / 34", cvc="123", postal="12345"):
-    page.fill("#email", "ada@example.com")
-    page.fill("input[name=cardnumber]", number)
-    page.fill("input[name=exp-date]", exp)
-    page.fill("input[name=cvc]", cvc)
-    if page.locator("input[name=postal]").is_visible():
-        page.fill("input[name=postal]", postal)
 
 
 def test_buy_a_course_with_the_test_card(page, live_server, make_course, orders,
@@ -26,7 +18,7 @@ def test_buy_a_course_with_the_test_card(page, live_server, make_course, orders,
     page.goto(f"{live_server}/")
     page.click("text=Python Jumpstart")
     expect(page.locator("[data-testid=test-mode-banner]")).to_be_visible()
-    _fill_card(page, "4242 4242 4242 4242")
+    fill_checkout(page, number="4242 4242 4242 4242")
     with page.expect_request(lambda r: r.url.endswith("/checkout")) as posted:
         page.click("#pay-button")
     body = posted.value.post_data
@@ -51,7 +43,7 @@ def test_declined_card_shows_stripes_message(page, live_server, make_course, ord
     """4000 0000 0000 9995 comes back to the course page with the insufficient-funds message."""
     make_course()
     page.goto(f"{live_server}/courses/python-jumpstart")
-    _fill_card(page, "4000 0000 0000 9995")
+    fill_checkout(page, number="4000 0000 0000 9995")
     page.click("#pay-button")
     expect(page.locator(".flash-error")).to_have_text("Your card has insufficient funds.")
     assert page.url.endswith("/courses/python-jumpstart")
@@ -65,7 +57,7 @@ def test_incomplete_card_is_reported_inline_without_posting(page, live_server, m
     """Client-side validation errors stay on the page and create no order."""
     make_course()
     page.goto(f"{live_server}/courses/python-jumpstart")
-    _fill_card(page, "4242 4242")
+    fill_checkout(page, number="4242 4242")
     page.click("#pay-button")
     expect(page.locator("#card-errors")).to_contain_text("incomplete")
     expect(page.locator("#pay-button")).to_be_enabled()
@@ -79,7 +71,7 @@ def test_pay_button_is_disabled_while_paying(page, live_server, make_course, ord
     make_course()
     emulator_control.set_latency(ms=700)
     page.goto(f"{live_server}/courses/python-jumpstart")
-    _fill_card(page, "4242 4242 4242 4242")
+    fill_checkout(page, number="4242 4242 4242 4242")
     page.click("#pay-button")
     expect(page.locator("#pay-button")).to_be_disabled()
     page.locator("#pay-button").click(force=True)

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser_helpers import buy_in_browser
 from tests.smtp import parts
 
 pytestmark = pytest.mark.browser
@@ -28,19 +29,6 @@ def _link(message, live_server):
     match = re.search(re.escape(live_server) + r"/account/link/[\w.-]+", text)
     assert match and match.group(0) in html
     return match.group(0)
-
-
-def _buy(page, store, email="ada@example.com"):
-    page.goto(f"{store}/courses/python-jumpstart")
-    page.fill("#email", email)
-    page.fill("input[name=cardnumber]", "4242 4242 4242 4242")
-    page.fill("input[name=exp-date]", "12 / 34")
-    page.fill("input[name=cvc]", "123")
-    if page.locator("input[name=postal]").is_visible():
-        page.fill("input[name=postal]", "12345")
-    page.click("#pay-button")
-    page.wait_for_url(re.compile(r"/orders/"))
-    expect(page.locator("h1")).to_contain_text("Your payment went through")
 
 
 def _course_with_a_lesson(app, make_course):
@@ -67,7 +55,7 @@ def test_buy_get_the_email_and_its_link_opens_the_lesson_once(browser, page, sto
                                                               make_course, app):
     """Buy → the confirmation arrives → its link (another browser) opens the lesson, once."""
     _course_with_a_lesson(app, make_course)
-    _buy(page, store)
+    buy_in_browser(page, store)
     page.click("text=My account")
     expect(page.locator("[data-testid=my-courses]")).to_contain_text("Python Jumpstart")
     [message] = smtp.wait_for(1, timeout=15)
@@ -94,7 +82,7 @@ def test_full_refund_from_the_admin_removes_access_and_mails_the_buyer(
     with app.app_context():
         create_admin(email=ADMIN_EMAIL, password=ADMIN_PASSWORD)
     _course_with_a_lesson(app, make_course)
-    _buy(page, store)
+    buy_in_browser(page, store)
     smtp.wait_for(1, timeout=15)
     page.goto(f"{store}/courses/python-jumpstart/lessons/1")
     expect(page.locator("main")).to_contain_text("LESSON-ONE-BODY")
@@ -127,7 +115,7 @@ def test_sign_in_from_another_browser_with_the_emailed_link(browser, page, store
                                                             make_course):
     """A second browser asks for a link; the emailed link lists the course; it works once."""
     make_course()
-    _buy(page, store)
+    buy_in_browser(page, store)
     smtp.wait_for(1, timeout=15)
     context, other = _open_link(browser, f"{store}/")
     other.click("text=My account")

@@ -9,15 +9,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Order
+from tests.browser_helpers import fill_card
 
 pytestmark = pytest.mark.browser
-
-
-def _card(page, number="4242 4242 4242 4242", exp="12 / 34", cvc="123", postal="12345"):
-    page.fill("input[name=cardnumber]", number)
-    page.fill("input[name=exp-date]", exp)
-    page.fill("input[name=cvc]", cvc)
-    page.fill("input[name=postal]", postal)
 
 
 def test_an_email_without_a_dot_domain_is_refused_under_the_email_field(page, live_server,
@@ -25,7 +19,7 @@ def test_an_email_without_a_dot_domain_is_refused_under_the_email_field(page, li
     make_course()
     page.goto(f"{live_server}/courses/python-jumpstart")
     page.fill("#email", "a@b")
-    _card(page)
+    fill_card(page)
     page.click("#pay-button")
     expect(page.locator("#email-error")).to_contain_text("Enter a valid email address")
     expect(page.locator("#card-errors")).to_have_text("")
@@ -63,7 +57,7 @@ def test_enter_in_the_card_field_pays(page, live_server, make_course, orders):
     make_course()
     page.goto(f"{live_server}/courses/python-jumpstart")
     page.fill("#email", "ada@example.com")
-    _card(page)
+    fill_card(page)
     page.locator("input[name=postal]").press("Enter")
     page.wait_for_url(re.compile(r"/orders/"))
     assert len(orders()) == 1
@@ -94,7 +88,7 @@ def test_pay_is_disabled_while_checkout_is_paused(app, page, live_server, make_c
         db.session.commit()
     page.goto(f"{live_server}/courses/python-jumpstart")
     page.fill("#email", "ada@example.com")
-    _card(page)
+    fill_card(page)
     expect(page.locator("#pay-button")).to_be_disabled()
     expect(page.locator("[data-testid=checkout-paused]")).to_contain_text("try again in 5")
     page.locator("input[name=postal]").press("Enter")  # Enter does not get round it
@@ -114,7 +108,7 @@ def test_pending_receipt_updates_itself_and_announces_it(app, page, live_server,
     emulator_control.inject_fault(status=500, count=1000, path="/v1/charges", method="GET")
     page.goto(f"{live_server}/courses/python-jumpstart")
     page.fill("#email", "ada@example.com")
-    _card(page)
+    fill_card(page)
     page.click("#pay-button")
     page.wait_for_url(re.compile(r"/orders/"))
     expect(page.locator("h1")).to_have_text("We are confirming your payment")
@@ -139,7 +133,7 @@ def test_a_request_that_never_reached_stripe_waits_for_the_buyers_check_again(
     emulator_control.inject_fault(mode="drop", count=1, path="/v1/charges", method="POST")
     page.goto(f"{live_server}/courses/python-jumpstart")
     page.fill("#email", "ada@example.com")
-    _card(page)
+    fill_card(page)
     page.click("#pay-button")
     page.wait_for_url(re.compile(r"/orders/"))
     expect(page.locator("h1")).to_have_text("We are confirming your payment")

@@ -8,6 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.browser_helpers import fill_checkout
 from tests.smtp import parts
 
 pytestmark = pytest.mark.browser
@@ -37,13 +38,7 @@ def test_save_the_card_then_buy_in_one_click_then_remove_it(browser, page, store
     make_course()
     make_course(slug="data-science", title="Data Science", price="99.00")
     page.goto(f"{store}/courses/python-jumpstart")
-    page.fill("#email", EMAIL)
-    page.fill("input[name=cardnumber]", "4242 4242 4242 4242")
-    page.fill("input[name=exp-date]", "12 / 34")
-    page.fill("input[name=cvc]", "123")
-    if page.locator("input[name=postal]").is_visible():
-        page.fill("input[name=postal]", "12345")
-    page.check("#save-card")
+    fill_checkout(page, email=EMAIL, save_card=True)
     page.screenshot(path="test-artifacts/saved-card-checkout.png", full_page=True)
     _accessible(page)
     page.click("#pay-button")
