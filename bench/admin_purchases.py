@@ -30,10 +30,14 @@ from config import EMULATOR_PUBLISHABLE_KEY, EMULATOR_SECRET_KEY, TestConfig  # 
 
 ADMIN, PASSWORD = "bench@example.com", "bench password 123"
 COLUMNS = ("id", "public_id", "reference", "course_id", "course_title", "email",
-           "email_domain", "amount",
-           "currency", "status", "idempotency_key", "charge_id", "paid", "card_brand",
-           "card_last4", "livemode", "amount_refunded", "created_at", "paid_at",
-           "updated_at", "failure_code", "failure_message")
+           "email_domain", "list_price", "amount", "currency", "status", "livemode",
+           "amount_refunded", "created_at", "paid_at", "updated_at")
+#: Each order's one payment attempt.
+ATTEMPT_COLUMNS = ("id", "order_id", "flow", "status", "request_state", "amount",
+                   "currency", "livemode", "idempotency_key", "charge_id", "card_brand",
+                   "card_last4", "failure_code", "failure_message", "saved_card",
+                   "created_at", "updated_at")
+TABLES = (("orders", COLUMNS), ("payment_attempts", ATTEMPT_COLUMNS))
 STATUSES = ["paid"] * 88 + ["failed"] * 5 + ["partially_refunded"] * 3 + ["refunded"] * 2 + [
     "pending", "disputed"]
 N_COURSES = 20
@@ -53,7 +57,7 @@ def make_app(url):
 
 
 def rows(n, seed=7):
-    """Yield n order tuples, oldest first, spread over the last two years."""
+    """Yield n (order, attempt) tuples, oldest first, spread over the last two years."""
     rnd = random.Random(seed)
     now = datetime.now(UTC).replace(microsecond=0)
     start = now - timedelta(days=730)
@@ -70,16 +74,22 @@ def rows(n, seed=7):
         refunded = {"partially_refunded": amount // 2, "refunded": amount}.get(status, 0)
         paid = status not in ("failed", "pending")
         hexid = f"{i:010X}"
-        yield (
+        order = (
             i, f"pub{i:012d}", f"ORD-{hexid}", course, f"Course {course}",
             f"buyer{b}@{DOMAINS[b % len(DOMAINS)]}",
-            DOMAINS[b % len(DOMAINS)], amount, currency, status,
-            f"order-{i}-charge", f"ch_bench{i:012d}" if status != "pending" else None,
-            paid, "visa" if paid else None, "4242" if paid else None, False, refunded,
+            DOMAINS[b % len(DOMAINS)], amount, amount, currency, status, False, refunded,
             created, created if paid else None, created,
-            "card_declined" if status == "failed" else None,
-            "Your card was declined." if status == "failed" else None,
         )
+        attempt = (
+            i, i, "charges", "succeeded" if paid else status,
+            "written" if status == "pending" else "answered", amount, currency, False,
+            f"order-{i}-charge", f"ch_bench{i:012d}" if status != "pending" else None,
+            "visa" if paid else None, "4242" if paid else None,
+            "card_declined" if status == "failed" else None,
+            "Your card was declined." if status == "failed" else None, False,
+            created, created,
+        )
+        yield order, attempt
 
 
 def fill(app, n, chunk=20_000):
@@ -124,20 +134,20 @@ def _sqlite_value(value):
 
 
 def _insert_sqlite(engine, n, chunk):
-    sql = (f"INSERT INTO orders ({', '.join(COLUMNS)}) VALUES "
-           f"({', '.join('?' * len(COLUMNS))})")
+    sqls = [f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+            f"({', '.join('?' * len(columns))})" for table, columns in TABLES]
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
         cur.execute("PRAGMA synchronous=OFF")
-        batch = []
-        for row in rows(n):
-            batch.append(tuple(_sqlite_value(v) for v in row))
-            if len(batch) == chunk:
-                cur.executemany(sql, batch)
-                batch.clear()
-        if batch:
-            cur.executemany(sql, batch)
+        batches = ([], [])
+        for count, pair in enumerate(rows(n), 1):
+            for batch, row in zip(batches, pair, strict=True):
+                batch.append(tuple(_sqlite_value(v) for v in row))
+            if count % chunk == 0 or count == n:
+                for sql, batch in zip(sqls, batches, strict=True):
+                    cur.executemany(sql, batch)
+                    batch.clear()
         raw.commit()
     finally:
         raw.close()
@@ -147,17 +157,22 @@ def _copy_postgres(engine, n, chunk=100_000):
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
-        buffer = io.StringIO()
-        for count, row in enumerate(rows(n), 1):
-            buffer.write("\t".join(
-                r"\N" if v is None else (v.isoformat() if isinstance(v, datetime) else
-                                         ("t" if v is True else "f" if v is False else str(v)))
-                for v in row) + "\n")
+        buffers = (io.StringIO(), io.StringIO())
+        for count, pair in enumerate(rows(n), 1):
+            for buffer, row in zip(buffers, pair, strict=True):
+                buffer.write("\t".join(
+                    r"\N" if v is None else (v.isoformat() if isinstance(v, datetime) else
+                                             ("t" if v is True else "f" if v is False
+                                              else str(v)))
+                    for v in row) + "\n")
             if count % chunk == 0 or count == n:
-                buffer.seek(0)
-                cur.copy_expert(f"COPY orders ({', '.join(COLUMNS)}) FROM STDIN", buffer)
-                buffer = io.StringIO()
-        cur.execute("SELECT setval(pg_get_serial_sequence('orders', 'id'), %s)", (n,))
+                for buffer, (table, columns) in zip(buffers, TABLES, strict=True):
+                    buffer.seek(0)
+                    cur.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN",
+                                    buffer)
+                buffers = (io.StringIO(), io.StringIO())
+        for table, _ in TABLES:
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", (n,))
         raw.commit()
     finally:
         raw.close()
