@@ -1,2 +1,11 @@
 """API resources; importing this package registers every route."""
-from . import balance, charges, customers, disputes, events, refunds, tokens  # noqa: F401
+from . import (  # noqa: F401
+    balance,
+    charges,
+    customers,
+    disputes,
+    events,
+    payment_methods,
+    refunds,
+    tokens,
+)

@@ -73,6 +73,8 @@ TYPE_FILES = {
     "dispute_evidence_details": "resources/Disputes.d.ts",
     "dispute_payment_method_details_card": "resources/Disputes.d.ts",
     "refund": "resources/Refunds.d.ts",
+    "payment_method": "resources/PaymentMethods.d.ts",
+    "payment_method_card": "resources/PaymentMethods.d.ts",
 }
 
 
