@@ -5,6 +5,7 @@ from . import (  # noqa: F401
     customers,
     disputes,
     events,
+    payment_intents,
     payment_methods,
     refunds,
     tokens,

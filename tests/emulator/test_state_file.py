@@ -225,3 +225,38 @@ def test_payment_methods_survive_a_restart(tmp_path):
         with pytest.raises(stripe.InvalidRequestError) as info:
             c.v1.payment_methods.attach(gone.id, params={"customer": cus.id})
         assert "may not be used again" in info.value.user_message
+
+
+def test_payment_intents_survive_a_restart_mid_authentication(tmp_path):
+    """An intent waiting for 3-D Secure is completed after a restart; a saved 3155 card
+    keeps being set up for off-session payments; refunds by payment_intent still work."""
+    from .helpers import authenticate
+
+    path = tmp_path / "emu.sqlite3"
+    ret = "https://shop.example/return"
+    with EmulatorServer(state_file=path) as srv:
+        c = _client(srv.url)
+        cus = c.v1.customers.create()
+        waiting = c.v1.payment_intents.create(params={
+            "amount": 2000, "currency": "usd", "customer": cus.id, "confirm": True,
+            "payment_method": "pm_card_authenticationRequiredOnSetup", "return_url": ret,
+            "setup_future_usage": "off_session", "metadata": {"order_id": "8"}})
+        assert waiting.status == "requires_action"
+        action, old_url = waiting.next_action.to_dict(), srv.url
+    with EmulatorServer(state_file=path) as srv:  # another port: the page's link moves too
+        c = _client(srv.url)
+        link = action["redirect_to_url"]
+        link["url"] = link["url"].replace(old_url, srv.url)
+        assert authenticate(action).status_code == 303
+        paid = c.v1.payment_intents.retrieve(waiting.id)
+        assert paid.status == "succeeded" and paid.metadata["order_id"] == "8"
+        c.v1.refunds.create(params={"payment_intent": paid.id, "amount": 500})
+    with EmulatorServer(state_file=path) as srv:
+        c = _client(srv.url)
+        later = c.v1.payment_intents.create(params={
+            "amount": 900, "currency": "usd", "customer": cus.id, "confirm": True,
+            "payment_method": paid.payment_method, "off_session": True})
+        assert later.status == "succeeded"
+        assert c.v1.charges.retrieve(paid.latest_charge).amount_refunded == 500
+        found = c.v1.payment_intents.search(params={"query": "metadata['order_id']:'8'"})
+        assert [p.id for p in found.data] == [paid.id]
