@@ -11,16 +11,13 @@ import json
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..receipts import format_amount
-from ..resources import payment_intents
+from ..resources import payment_intents, setup_intents
 from . import html
 
-KINDS = {"payment_intent": ("payment_intents", payment_intents.authenticate)}
+#: Intent kinds the page serves: the parameter naming it -> (collection, authenticate).
+KINDS = {"payment_intent": ("payment_intents", payment_intents.authenticate),
+         "setup_intent": ("setup_intents", setup_intents.authenticate)}
 SUCCEEDED = ("succeeded", "requires_capture", "processing", "requires_confirmation")
-
-
-def register(kind, collection, authenticate):
-    """Let another intent type (SetupIntents) use the page."""
-    KINDS[kind] = (collection, authenticate)
 
 
 def _intent(state, fields):

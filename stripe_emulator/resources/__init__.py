@@ -8,5 +8,6 @@ from . import (  # noqa: F401
     payment_intents,
     payment_methods,
     refunds,
+    setup_intents,
     tokens,
 )

@@ -149,7 +149,8 @@ def _enum(params, name, allowed, default=None):
     if value in (None, ""):
         return default
     if value not in allowed:
-        choices = ", ".join(allowed[:-1]) + f", or {allowed[-1]}"
+        choices = (" or ".join(allowed) if len(allowed) == 2
+                   else ", ".join(allowed[:-1]) + f", or {allowed[-1]}")
         raise invalid(f"Invalid {name}: must be one of {choices}", param=name)
     return value
 

@@ -30,14 +30,16 @@ def _objects():
     pm = stripe.PaymentMethod.attach("pm_card_visa", customer=cus.id)
     pi = stripe.PaymentIntent.create(amount=2000, currency="usd", customer=cus.id,
                                      payment_method=pm.id, confirm=True, off_session=True)
+    si = stripe.SetupIntent.create(customer=cus.id, payment_method="pm_card_visa",
+                                   confirm=True, return_url="https://shop.example/saved")
     return {"token": token, "card": token.card, "charge": ch, "customer": cus,
             "refund": refund, "event": event, "balance_transaction": txn,
-            "payment_method": pm, "payment_intent": pi}
+            "payment_method": pm, "payment_intent": pi, "setup_intent": si}
 
 
 @pytest.mark.parametrize("kind", ["token", "card", "charge", "customer", "refund", "event",
                                   "balance_transaction", "payment_method",
-                                  "payment_intent"])
+                                  "payment_intent", "setup_intent"])
 def test_keys_cover_stripes_examples(kind, fixtures3, api):
     """Every top-level key of Stripe's example object is in the emulator's."""
     obj = _objects()[kind].to_dict()

@@ -43,6 +43,8 @@ NEWER_FIELDS = {
                            "type": "array", "items": {"type": "string"}, "nullable": True},
                        "managed_payments": {"type": "object", "nullable": True},
                        "source": NULLABLE_STRING},
+    "setup_intent": {"excluded_payment_method_types": {
+        "type": "array", "items": {"type": "string"}, "nullable": True}},
     "payment_method_card": {"regulated_status": NULLABLE_STRING},
 }
 SPEC = Spec(newer_fields=NEWER_FIELDS)
@@ -311,6 +313,48 @@ def _payment_intents(client):
     return samples
 
 
+def _setup_intents(client):
+    """SetupIntents in each status through each endpoint, and their 402 and 400 bodies."""
+    import requests
+
+    ret = "https://shop.example/saved"
+    cus = ok(client, "post", "/v1/customers", email="si@example.com")
+    bare = ok(client, "post", "/v1/setup_intents", customer=cus["id"], usage="on_session",
+              metadata={"k": "v"}, description="Save a card")
+    done = ok(client, "post", "/v1/setup_intents", customer=cus["id"], confirm=True,
+              payment_method="pm_card_visa", return_url=ret, expand=["payment_method"])
+    action = ok(client, "post", "/v1/setup_intents", customer=cus["id"], confirm=True,
+                payment_method="pm_card_authenticationRequiredOnSetup", return_url=ret)
+    sdk = ok(client, "post", "/v1/setup_intents", customer=cus["id"], confirm=True,
+             payment_method="pm_card_threeDSecure2Required", use_stripe_sdk=True,
+             allowed_payment_method_types=["card"])
+    samples = [("POST /v1/setup_intents", x) for x in (bare, done, action, sdk)]
+    samples += [
+        ("POST /v1/setup_intents/{intent}", ok(client, "post", f"/v1/setup_intents/{bare['id']}",
+                                               payment_method="pm_card_mastercard")),
+        ("POST /v1/setup_intents/{intent}/confirm", ok(
+            client, "post", f"/v1/setup_intents/{bare['id']}/confirm", return_url=ret)),
+        ("POST /v1/setup_intents/{intent}/cancel", ok(
+            client, "post", f"/v1/setup_intents/{action['id']}/cancel",
+            cancellation_reason="requested_by_customer")),
+        ("GET /v1/setup_intents/{intent}", ok(client, "get", f"/v1/setup_intents/{done['id']}",
+                                              expand=["customer"])),
+        ("GET /v1/setup_intents", ok(client, "get", "/v1/setup_intents", customer=cus["id"])),
+        ("GET /v1/setup_intents/{intent}", requests.get(
+            f"{stripe.api_base}/v1/setup_intents/{sdk['id']}", timeout=10,
+            params={"key": PUBLISHABLE_KEY, "client_secret": sdk["client_secret"]}).json()),
+    ]
+    status, body = raw(client, "post", "/v1/setup_intents", customer=cus["id"], confirm=True,
+                       payment_method="pm_card_chargeDeclined", return_url=ret)
+    assert status == 402
+    samples.append(("error", body))
+    status, body = raw(client, "post", f"/v1/setup_intents/{done['id']}/confirm",
+                       return_url=ret)
+    assert status == 400
+    samples.append(("error", body))
+    return samples
+
+
 def _events(client):
     """One event of every type the emulator emits, and its ``data.object``."""
     _charges(client)
@@ -322,6 +366,7 @@ def _events(client):
     ok(client, "delete", f"/v1/customers/{cus['id']}")
     _payment_methods(client)
     _payment_intents(client)
+    _setup_intents(client)
     events = [e for page in _pages(client, "/v1/events") for e in page]
     seen = {e["type"] for e in events}
     assert seen >= {"charge.succeeded", "charge.failed", "charge.captured", "charge.updated",
@@ -332,7 +377,9 @@ def _events(client):
                     "payment_method.detached", "payment_intent.created",
                     "payment_intent.succeeded", "payment_intent.requires_action",
                     "payment_intent.payment_failed", "payment_intent.canceled",
-                    "payment_intent.amount_capturable_updated"}, seen
+                    "payment_intent.amount_capturable_updated", "setup_intent.created",
+                    "setup_intent.succeeded", "setup_intent.requires_action",
+                    "setup_intent.setup_failed", "setup_intent.canceled"}, seen
     samples = []
     for event in events:
         samples.append(("GET /v1/events/{id}", ok(client, "get", f"/v1/events/{event['id']}")))
@@ -422,6 +469,7 @@ KINDS = {
     "refund": _refunds, "dispute": _disputes, "balance transaction": _balance_transactions,
     "event": _events, "list object": _lists, "search result": _search_results,
     "error": _errors, "payment method": _payment_methods, "payment intent": _payment_intents,
+    "setup intent": _setup_intents,
 }
 
 
@@ -457,7 +505,7 @@ def test_pinned_schemas_are_the_published_spec():
     assert SPEC.version == "2024-04-10"
     for name in ("charge", "token", "card", "customer", "deleted_customer", "refund",
                  "dispute", "balance_transaction", "event", "error", "balance",
-                 "payment_method", "payment_intent"):
+                 "payment_method", "payment_intent", "setup_intent"):
         assert SPEC.schemas[name]["properties"], name
 
 

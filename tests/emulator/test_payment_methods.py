@@ -304,3 +304,32 @@ def test_faults_apply_to_payment_methods(ctl, emu):
     again = stripe.PaymentMethod.attach("pm_card_visa", customer=cus.id, idempotency_key="k-d")
     assert again.last_response.headers["Idempotent-Replayed"] == "true"
     assert [p.id for p in stripe.PaymentMethod.list(customer=cus.id).data] == [again.id]
+
+
+def test_customer_created_with_a_payment_method_as_its_default():
+    """Customer.create(payment_method=…, invoice_settings=…) attaches it and makes it the
+    default that an intent confirmed without a method uses (INTENTS §2.1, §3.2)."""
+    cus = stripe.Customer.create(payment_method="pm_card_visa", email="d@example.com")
+    (pm,) = stripe.PaymentMethod.list(customer=cus.id).data
+    assert pm.customer == cus.id
+    assert [e.type for e in stripe.Event.list().data][::-1] == [
+        "customer.created", "payment_method.attached"]
+    updated = stripe.Customer.modify(cus.id, invoice_settings={"default_payment_method": pm.id})
+    assert updated.invoice_settings.default_payment_method == pm.id
+    pi = stripe.PaymentIntent.create(amount=2000, currency="usd", customer=cus.id,
+                                     confirm=True, off_session=True)
+    assert pi.status == "succeeded" and pi.payment_method == pm.id
+    other = stripe.PaymentMethod.attach("pm_card_visa", customer=stripe.Customer.create().id)
+    with pytest.raises(stripe.InvalidRequestError) as info:
+        stripe.Customer.modify(cus.id, invoice_settings={"default_payment_method": other.id})
+    assert "The customer does not have a payment method with the ID" in info.value.user_message
+    with pytest.raises(stripe.CardError):
+        stripe.Customer.create(payment_method="pm_card_visa_chargeDeclined")
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe.Customer.create(payment_method="pm_card_mastercard",
+                               invoice_settings={"default_payment_method": other.id})
+    both = stripe.Customer.create(payment_method="pm_card_amex",
+                                  invoice_settings={"default_payment_method": "pm_card_amex"})
+    (made,) = stripe.PaymentMethod.list(customer=both.id).data
+    assert both.invoice_settings.default_payment_method == made.id
+    assert stripe.Customer.list().data[0].id == both.id and len(stripe.Customer.list().data) == 3

@@ -260,3 +260,28 @@ def test_payment_intents_survive_a_restart_mid_authentication(tmp_path):
         assert c.v1.charges.retrieve(paid.latest_charge).amount_refunded == 500
         found = c.v1.payment_intents.search(params={"query": "metadata['order_id']:'8'"})
         assert [p.id for p in found.data] == [paid.id]
+
+
+def test_setup_intents_survive_a_restart(tmp_path):
+    """A SetupIntent and the card it set up are kept; the card still pays off-session."""
+    path = tmp_path / "emu.sqlite3"
+    with EmulatorServer(state_file=path) as srv:
+        c = _client(srv.url)
+        cus = c.v1.customers.create()
+        si = c.v1.setup_intents.create(params={
+            "customer": cus.id, "confirm": True, "use_stripe_sdk": True,
+            "payment_method": "pm_card_authenticationRequiredSetupForOffSession"})
+        assert si.status == "requires_action"
+        c.v1.setup_intents.cancel(si.id)
+        done = c.v1.setup_intents.create(params={
+            "customer": cus.id, "payment_method": "pm_card_visa", "confirm": True,
+            "return_url": "https://shop.example/saved"})
+    with EmulatorServer(state_file=path) as srv:
+        c = _client(srv.url)
+        assert c.v1.setup_intents.retrieve(si.id).status == "canceled"
+        assert [s.id for s in c.v1.setup_intents.list(params={"customer": cus.id}).data] == [
+            done.id, si.id]
+        pi = c.v1.payment_intents.create(params={
+            "amount": 700, "currency": "usd", "customer": cus.id, "confirm": True,
+            "payment_method": done.payment_method, "off_session": True})
+        assert pi.status == "succeeded"

@@ -76,6 +76,7 @@ TYPE_FILES = {
     "payment_method": "resources/PaymentMethods.d.ts",
     "payment_method_card": "resources/PaymentMethods.d.ts",
     "payment_intent": "resources/PaymentIntents.d.ts",
+    "setup_intent": "resources/SetupIntents.d.ts",
 }
 
 

@@ -43,16 +43,19 @@ OPERATIONS = [
     "GET /v1/payment_intents/{intent}", "POST /v1/payment_intents/{intent}",
     "POST /v1/payment_intents/{intent}/confirm", "POST /v1/payment_intents/{intent}/cancel",
     "POST /v1/payment_intents/{intent}/capture",
+    "POST /v1/setup_intents", "GET /v1/setup_intents", "GET /v1/setup_intents/{intent}",
+    "POST /v1/setup_intents/{intent}", "POST /v1/setup_intents/{intent}/confirm",
+    "POST /v1/setup_intents/{intent}/cancel",
 ]
 #: Objects the emulator serves, so they are kept where they are an expandable alternative.
 SERVED = {"balance", "balance_transaction", "card", "charge", "customer", "deleted_customer",
           "dispute", "event", "refund", "token", "error", "api_errors", "payment_method",
-          "payment_intent"}
+          "payment_intent", "setup_intent"}
 #: Schemas reached by value that the emulator never fills (always null/absent/empty there).
 NOT_SERVED = {
     "account", "bank_account", "source", "subscription", "tax_id", "cash_balance",
-    "discount", "invoice", "test_helpers.test_clock", "customer_tax",
-    "setup_intent", "review", "transfer", "transfer_reversal",
+    "discount", "invoice", "test_helpers.test_clock", "customer_tax", "review", "transfer",
+    "transfer_reversal",
     "application_fee", "fee_refund", "charge_transfer_data", "level3", "shipping",
     "topup", "payout", "issuing.authorization", "issuing.transaction", "issuing.dispute",
     "reserve_transaction", "connect_collection_transfer", "platform_tax_fee",
@@ -103,7 +106,7 @@ def extract(spec: dict) -> dict:
         operations[op] = strip(responses["200"]["content"]["application/json"]["schema"],
                                wanted)
     wanted |= {"error", "event", "card", "token", "charge", "customer", "refund", "dispute",
-               "balance_transaction", "payment_method", "payment_intent"}
+               "balance_transaction", "payment_method", "payment_intent", "setup_intent"}
     done: dict = {}
     while wanted - done.keys():
         name = sorted(wanted - done.keys())[0]
