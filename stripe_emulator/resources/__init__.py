@@ -2,6 +2,7 @@
 from . import (  # noqa: F401
     balance,
     charges,
+    checkout_sessions,
     customers,
     disputes,
     events,

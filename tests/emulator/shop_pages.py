@@ -25,6 +25,7 @@ class ShopServer:
     """Serves the test shop on ``http://localhost:<port>`` (the emulator is on 127.0.0.1)."""
 
     def __init__(self, emulator_url):
+        """A shop whose pages load the stand-in from the emulator at emulator_url."""
         self.emulator_url = emulator_url
         self.policy = content_security_policy({
             "STRIPE_JS_URL": f"{emulator_url}/js.stripe.com/v3/",
@@ -33,6 +34,7 @@ class ShopServer:
         shop = self
 
         class Handler(BaseHTTPRequestHandler):
+            """The shop's pages and its one backend endpoint."""
             def do_GET(self):  # noqa: N802 - the stdlib's name
                 """The shop page, its script, or the return page."""
                 parts = urlsplit(self.path)

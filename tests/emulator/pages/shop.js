@@ -131,6 +131,11 @@
     },
     // The return page: read the intent from the client secret in the URL.
     'return': function () {
+      if (params.get('session_id')) {  // back from hosted Checkout: the shop's server reads it
+        show({ checkoutSession: params.get('session_id'), canceled: params.has('canceled') });
+        return;
+      }
+      if (params.has('canceled')) { show({ canceled: true }); return; }
       var secret = params.get('payment_intent_client_secret');
       var retrieve = secret ? stripe.retrievePaymentIntent(secret)
         : stripe.retrieveSetupIntent(params.get('setup_intent_client_secret'));
