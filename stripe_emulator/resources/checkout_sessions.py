@@ -12,7 +12,7 @@ Bookkeeping in ``_`` keys: ``_line_items`` (the ``item`` objects), ``_intent`` (
 from urllib.parse import urlsplit
 
 from .. import versions
-from ..currencies import format_major, minimum, parse_int, validate_currency
+from ..currencies import MAXIMUM, format_major, minimum, parse_int, validate_currency
 from ..errors import StripeError, invalid, missing_param
 from ..ids import new_id
 from ..parameters import ARRAY, HASH, LIST, PAGE, STR
@@ -235,6 +235,10 @@ def create_session(ctx, params):
                            "emulator does not compute tax yet; send false or leave it out)")
     items, currency = _line_items(ctx, params.get("line_items"))
     total = sum(item["amount_total"] for item in items)
+    if total > MAXIMUM:
+        raise invalid("The Checkout Session's total amount due must be no more than "
+                      f"{format_major(MAXIMUM, currency, grouping=True)}", param="line_items",
+                      code="amount_too_large")
     if total < minimum(currency):
         raise invalid("The Checkout Session's total amount due must add up to at least "
                       f"{format_major(minimum(currency), currency)} {currency}",
