@@ -304,3 +304,49 @@ def test_retrieve_and_promise_errors(page, shop):
     si = stripe.SetupIntent.create()
     assert page.evaluate(f"stripe.retrieveSetupIntent({si.client_secret!r})")[
         "setupIntent"]["status"] == "requires_payment_method"
+
+
+def test_confirm_setup_with_the_payment_element(page, shop):
+    """confirmSetup saves the Payment Element's card to the SetupIntent's customer."""
+    cus = stripe.Customer.create()
+    si = stripe.SetupIntent.create(customer=cus.id)
+    open_shop(page, shop, "setupelement", si.client_secret)
+    fill_payment(page, "5555555555554444")
+    assert submit(page)["setupIntent"]["status"] == "succeeded"
+    (saved,) = stripe.PaymentMethod.list(customer=cus.id).data
+    assert saved.card.last4 == "4444"
+    thrown = page.evaluate("""() => stripe.confirmPayment({elements: window.elements,
+        redirect: 'if_required'}).then(() => 'resolved', e => e.name + ': ' + e.message)""")
+    assert thrown.startswith("IntegrationError: confirmPayment() needs a payment_intent")
+
+
+def test_create_payment_method_from_elements_and_fetch_updates(page, shop):
+    """createPaymentMethod({elements}) uses the Payment Element; fetchUpdates resolves {}."""
+    pi = intent()
+    open_shop(page, shop, "payment", pi.client_secret)
+    fill_payment(page, "378282246310005", cvc="1234")
+    made = page.evaluate("""() => stripe.createPaymentMethod({elements: window.elements,
+        params: {billing_details: {name: 'Amex Holder'}}})""")
+    method = made["paymentMethod"]
+    assert (method["card"]["brand"], method["billing_details"]["name"]) == ("amex",
+                                                                             "Amex Holder")
+    assert method["billing_details"]["address"]["postal_code"] == "94107"
+    assert page.evaluate("() => window.elements.fetchUpdates()") == {}
+
+
+def test_handle_card_action_for_manual_confirmation(page, shop):
+    """The manual-confirmation flow: the server confirms, handleCardAction runs 3-D Secure
+    in the modal, the server confirms again."""
+    pi = intent(payment_method="pm_card_authenticationRequired", confirm=True,
+                confirmation_method="manual", allowed_payment_method_types=["card"])
+    assert pi.status == "requires_action"
+    open_shop(page, shop, "return")
+    page.evaluate("(secret) => { window.result = null; stripe.handleCardAction(secret)"
+                  ".then(r => { window.result = r; }); }", pi.client_secret)
+    press_in_modal(page, "complete")
+    page.wait_for_function("() => window.result")
+    assert page.evaluate("window.result.paymentIntent.status") == "requires_confirmation"
+    assert stripe.PaymentIntent.confirm(pi.id).status == "succeeded"
+    again = page.evaluate("(secret) => stripe.handleCardAction(secret).then(() => 'ok', "
+                          "e => e.name)", pi.client_secret)
+    assert again == "IntegrationError"  # not in requires_action any more

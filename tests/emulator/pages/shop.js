@@ -117,6 +117,16 @@
         });
       });
     },
+    // Save a card with the Payment Element and confirmSetup.
+    setupelement: function () {
+      var elements = stripe.elements({ clientSecret: d.secret });
+      window.elements = elements;
+      record(elements.create('payment')).mount('#payment');
+      onSubmit(function () {
+        return stripe.confirmSetup({ elements: elements, redirect: 'if_required',
+                                     confirmParams: { return_url: returnUrl() } });
+      });
+    },
     // Save a card with confirmCardSetup.
     setup: function () {
       var card = record(stripe.elements().create('card'));
