@@ -1,10 +1,12 @@
 """Which parameters an endpoint accepts and their shapes; Stripe's 400s for anything else.
 
 A spec maps each accepted name to ``STR`` (one value), ``HASH`` (free keys with string
-values: ``metadata``), ``ARRAY`` (``types[]=…``) or to a nested spec for hash parameters
+values: ``metadata``), ``ARRAY`` (``types[]=…``), a nested spec for hash parameters
 (``card[number]``, ``created[gte]``; a plain value is accepted there too: a card id,
-``created=N``). ``expand`` is accepted everywhere. Parameters Stripe knows but the emulator
-does not implement are refused too, so a test never relies on a field silently ignored.
+``created=N``) or a one-element list holding the spec of each item of an array of hashes
+(``line_items[0][quantity]``). ``expand`` is accepted everywhere. Parameters Stripe knows
+but the emulator does not implement are refused too, so a test never relies on a field
+silently ignored.
 """
 import json
 
@@ -47,6 +49,10 @@ def _unknown(params: dict, spec: dict, prefix: str) -> list[str]:
             found.append(full)
         elif isinstance(spec[name], dict) and isinstance(value, dict):
             found += _unknown(value, spec[name], full)
+        elif isinstance(spec[name], list) and isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, dict):
+                    found += _unknown(item, spec[name][0], f"{full}[{i}]")
     return found
 
 
@@ -60,7 +66,12 @@ def _shapes(params: dict, spec: dict, prefix: str):
         kind = spec.get(name)
         if kind is None:
             continue
-        if isinstance(kind, dict):
+        if isinstance(kind, list):  # an array of hashes
+            if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                raise invalid("Invalid array", param=full)
+            for i, item in enumerate(value):
+                _shapes(item, kind[0], f"{full}[{i}]")
+        elif isinstance(kind, dict):
             if isinstance(value, dict):
                 _shapes(value, kind, full)
             elif not isinstance(value, str):

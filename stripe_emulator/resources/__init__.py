@@ -1,2 +1,14 @@
 """API resources; importing this package registers every route."""
-from . import balance, charges, customers, disputes, events, refunds, tokens  # noqa: F401
+from . import (  # noqa: F401
+    balance,
+    charges,
+    checkout_sessions,
+    customers,
+    disputes,
+    events,
+    payment_intents,
+    payment_methods,
+    refunds,
+    setup_intents,
+    tokens,
+)

@@ -2,10 +2,11 @@
 import string
 
 from .. import cards, search
-from ..errors import card_error, missing_param, no_such
+from ..errors import card_error, invalid, missing_param, no_such
 from ..ids import _rng, new_id
 from ..parameters import HASH, LIST, PAGE, SEARCH, STR
 from ..router import route
+from . import payment_methods
 from .common import expand, list_page, lookup, merge_metadata, new_metadata
 from .tokens import SOURCE_PARAM, check_token_policy, consume_source, verify_cvc
 
@@ -49,9 +50,24 @@ def _sources_list(ctx, customer):
             "url": f"/v1/customers/{customer['id']}/sources"}
 
 
+INVOICE_SETTINGS = {"default_payment_method": STR}
+
+
+def _default_payment_method(ctx, customer, pm_id):
+    """``invoice_settings[default_payment_method]``: one of the customer's PaymentMethods."""
+    if pm_id in (None, ""):
+        return None
+    pm = payment_methods.find(ctx, pm_id, "invoice_settings[default_payment_method]")
+    if pm["customer"] != customer["id"]:
+        raise invalid(f"The customer does not have a payment method with the ID {pm_id}. The "
+                      "payment method must be attached to the customer.",
+                      param="invoice_settings[default_payment_method]")
+    return pm_id
+
+
 @route("POST", "/v1/customers", {
     "source": SOURCE_PARAM, "email": STR, "name": STR, "description": STR, "phone": STR,
-    "metadata": HASH})
+    "metadata": HASH, "payment_method": STR, "invoice_settings": INVOICE_SETTINGS})
 def create_customer(ctx, params):
     customer = {
         "id": new_id("cus_", 14),
@@ -79,14 +95,25 @@ def create_customer(ctx, params):
         "test_clock": None,
         "_sources": [],
     }
-    card = None
+    card = pm = None
     if params.get("source"):
         card = _attach(ctx, customer, params["source"])
         customer["default_source"] = card["id"]
+    settings = params.get("invoice_settings") or {}
+    default = settings.get("default_payment_method") if isinstance(settings, dict) else None
+    if default and default != params.get("payment_method"):  # a new customer has no other
+        _default_payment_method(ctx, customer, default)
+    if params.get("payment_method"):
+        pm = payment_methods.attach(ctx, payment_methods.resolve(ctx, params["payment_method"]),
+                                    customer, emit=False)
+        if default:
+            customer["invoice_settings"]["default_payment_method"] = pm["id"]
     ctx.state.customers[customer["id"]] = customer
     ctx.emit("customer.created", view(ctx, customer))
     if card is not None:
         ctx.emit("customer.source.created", card)
+    if pm is not None:
+        ctx.emit("payment_method.attached", payment_methods.view(ctx.state, pm))
     return view(ctx, customer, params)
 
 
@@ -105,9 +132,13 @@ def retrieve_customer(ctx, params, customer_id):
 
 @route("POST", "/v1/customers/{customer_id}", {
     "source": SOURCE_PARAM, "default_source": STR, "email": STR, "name": STR, "description": STR,
-    "phone": STR, "metadata": HASH})
+    "phone": STR, "metadata": HASH, "invoice_settings": INVOICE_SETTINGS})
 def update_customer(ctx, params, customer_id):
     customer = _get(ctx, customer_id)
+    settings = params.get("invoice_settings")
+    if isinstance(settings, dict) and "default_payment_method" in settings:
+        customer["invoice_settings"]["default_payment_method"] = _default_payment_method(
+            ctx, customer, settings["default_payment_method"])
     if params.get("source"):
         card = _attach(ctx, customer, params["source"])
         customer["default_source"] = card["id"]

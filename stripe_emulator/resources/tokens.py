@@ -129,7 +129,7 @@ def _validated_card(raw: dict):
     return number, month, year, cvc
 
 
-@route("POST", "/v1/tokens", {"card": CARD_PARAMS})
+@route("POST", "/v1/tokens", {"card": CARD_PARAMS}, publishable=True)
 def create_token(ctx, params):
     raw = params.get("card")
     if raw in (None, ""):

@@ -27,12 +27,26 @@ def _objects():
     refund = stripe.Refund.create(charge=ch.id, amount=100)
     event = stripe.Event.list(limit=1).data[0]
     txn = stripe.BalanceTransaction.retrieve(ch.balance_transaction)
+    pm = stripe.PaymentMethod.attach("pm_card_visa", customer=cus.id)
+    pi = stripe.PaymentIntent.create(amount=2000, currency="usd", customer=cus.id,
+                                     payment_method=pm.id, confirm=True, off_session=True)
+    si = stripe.SetupIntent.create(customer=cus.id, payment_method="pm_card_visa",
+                                   confirm=True, return_url="https://shop.example/saved")
+    cs = stripe.checkout.Session.create(
+        mode="payment", success_url="https://shop.example/ok", line_items=[{
+            "price_data": {"currency": "usd", "unit_amount": 6900,
+                           "product_data": {"name": "Course"}}, "quantity": 1}])
+    (item,) = stripe.checkout.Session.list_line_items(cs.id).data
     return {"token": token, "card": token.card, "charge": ch, "customer": cus,
-            "refund": refund, "event": event, "balance_transaction": txn}
+            "refund": refund, "event": event, "balance_transaction": txn,
+            "payment_method": pm, "payment_intent": pi, "setup_intent": si,
+            "checkout.session": cs, "item": item}
 
 
 @pytest.mark.parametrize("kind", ["token", "card", "charge", "customer", "refund", "event",
-                                  "balance_transaction"])
+                                  "balance_transaction", "payment_method",
+                                  "payment_intent", "setup_intent", "checkout.session",
+                                  "item"])
 def test_keys_cover_stripes_examples(kind, fixtures3, api):
     """Every top-level key of Stripe's example object is in the emulator's."""
     obj = _objects()[kind].to_dict()

@@ -8,7 +8,7 @@ them, each one present in stripe-node 23.1.0's 2026 types.
 import pytest
 import stripe
 
-from .helpers import card_token
+from .helpers import PUBLISHABLE_KEY, card_token
 from .openapi.validator import Spec
 
 #: Fields newer than the pinned 2024-04-10 spec, each in stripe-node 23.1.0's 2026 types:
@@ -37,8 +37,38 @@ NEWER_FIELDS = {
                                             "network": {"type": "string"}},
     "refund": {"customer": NULLABLE_STRING, "customer_account": NULLABLE_STRING,
                "payment_method": NULLABLE_STRING},
+    "payment_method": {"customer_account": NULLABLE_STRING},
+    "payment_intent": {"customer_account": NULLABLE_STRING,
+                       "excluded_payment_method_types": {
+                           "type": "array", "items": {"type": "string"}, "nullable": True},
+                       "managed_payments": {"type": "object", "nullable": True},
+                       "source": NULLABLE_STRING},
+    "setup_intent": {"excluded_payment_method_types": {
+        "type": "array", "items": {"type": "string"}, "nullable": True}},
+    "checkout.session": {"adaptive_pricing": {"type": "object", "nullable": True},
+                         "collected_information": {"type": "object", "nullable": True},
+                         "customer_account": NULLABLE_STRING,
+                         "discounts": {"type": "array", "nullable": True},
+                         "integration_identifier": NULLABLE_STRING,
+                         "managed_payments": {"type": "object", "nullable": True},
+                         "origin_context": NULLABLE_STRING,
+                         "permissions": {"type": "object", "nullable": True},
+                         "wallet_options": {"type": "object", "nullable": True}},
+    "payment_pages_checkout_session_customer_details": {"business_name": NULLABLE_STRING,
+                                                        "individual_name": NULLABLE_STRING},
+    "payment_pages_checkout_session_automatic_tax": {"provider": NULLABLE_STRING},
+    "item": {"adjustable_quantity": {"type": "object", "nullable": True},
+             "metadata": {"type": "object", "nullable": True,
+                          "additionalProperties": {"type": "string"}}},
+    "payment_method_card": {"regulated_status": NULLABLE_STRING},
 }
+#: Enum values newer than the pinned spec, each in stripe-node 23.1.0's types: (schema,
+#: field) -> the values added (2026-03-25.dahlia renamed Checkout's ui_mode values).
+NEWER_VALUES = {("checkout.session", "ui_mode"): ["hosted_page", "embedded_page", "elements",
+                                                  "form"]}
 SPEC = Spec(newer_fields=NEWER_FIELDS)
+for (_schema, _field), _values in NEWER_VALUES.items():
+    SPEC.schemas[_schema]["properties"][_field]["enum"] += _values
 
 
 def raw(client, method, path, **params):
@@ -181,6 +211,216 @@ def _balance_transactions(client):
     ]
 
 
+def _payment_methods(client):
+    """PaymentMethods: made by Stripe.js (publishable key), from a token, from test ids,
+    attached, updated, listed, detached, and a legacy card read as one."""
+    import requests
+
+    browser = requests.post(f"{stripe.api_base}/v1/payment_methods",
+                            data={"type": "card", "card[number]": "4000000000000036",
+                                  "card[exp_month]": "12", "card[exp_year]": "34",
+                                  "card[cvc]": "123", "key": PUBLISHABLE_KEY,
+                                  "billing_details[name]": "Jenny Rosen",
+                                  "billing_details[address][postal_code]": "94107",
+                                  "billing_details[address][line1]": "1 Main St"},
+                            timeout=10).json()
+    cus = ok(client, "post", "/v1/customers", email="pm@example.com", source="tok_visa")
+    from_token = ok(client, "post", "/v1/payment_methods", type="card",
+                    card={"token": "tok_mastercard"}, metadata={"k": "v"})
+    attached = ok(client, "post", f"/v1/payment_methods/{browser['id']}/attach",
+                  customer=cus["id"])
+    samples = [
+        ("POST /v1/payment_methods", browser), ("POST /v1/payment_methods", from_token),
+        ("POST /v1/payment_methods/{payment_method}/attach", attached),
+        ("POST /v1/payment_methods/{payment_method}/attach", ok(
+            client, "post", "/v1/payment_methods/pm_card_amex/attach", customer=cus["id"],
+            expand=["customer"])),
+        ("POST /v1/payment_methods/{payment_method}", ok(
+            client, "post", f"/v1/payment_methods/{browser['id']}", metadata={"a": "b"},
+            billing_details={"email": "j@example.com"})),
+        ("GET /v1/payment_methods/{payment_method}", ok(
+            client, "get", f"/v1/payment_methods/{cus['default_source']}")),
+        ("GET /v1/payment_methods", ok(client, "get", "/v1/payment_methods",
+                                       customer=cus["id"], type="card")),
+        ("GET /v1/payment_methods", ok(client, "get", "/v1/payment_methods", limit=2)),
+        ("GET /v1/customers/{customer}/payment_methods", ok(
+            client, "get", f"/v1/customers/{cus['id']}/payment_methods")),
+        ("GET /v1/customers/{customer}/payment_methods/{payment_method}", ok(
+            client, "get", f"/v1/customers/{cus['id']}/payment_methods/{browser['id']}")),
+        ("POST /v1/payment_methods/{payment_method}/detach", ok(
+            client, "post", f"/v1/payment_methods/{browser['id']}/detach")),
+    ]
+    status, declined = raw(client, "post", "/v1/payment_methods/pm_card_chargeDeclined/attach",
+                           customer=cus["id"])
+    assert status == 402
+    samples.append(("error", declined))
+    return samples
+
+
+def _payment_intents(client):
+    """PaymentIntents in every status, through every endpoint, and their 402/400 bodies."""
+    import requests
+
+    ret = "https://shop.example/return"
+    cus = ok(client, "post", "/v1/customers", email="pi@example.com")
+    bare = ok(client, "post", "/v1/payment_intents", amount=2000, currency="usd",
+              customer=cus["id"], metadata={"order_id": "1"}, description="Course",
+              receipt_email="pi@example.com", statement_descriptor_suffix="COURSE")
+    paid = ok(client, "post", "/v1/payment_intents", amount=2000, currency="eur",
+              payment_method="pm_card_visa", confirm=True, return_url=ret,
+              customer=cus["id"], setup_future_usage="off_session",
+              expand=["latest_charge", "payment_method"])
+    action = ok(client, "post", "/v1/payment_intents", amount=2000, currency="usd",
+                payment_method="pm_card_authenticationRequired", confirm=True,
+                return_url=ret)
+    sdk = ok(client, "post", "/v1/payment_intents", amount=2000, currency="usd",
+             payment_method="pm_card_threeDSecure2Required", confirm=True,
+             use_stripe_sdk=True, allowed_payment_method_types=["card"])
+    held = ok(client, "post", "/v1/payment_intents", amount=2000, currency="usd",
+              payment_method="pm_card_visa", confirm=True, return_url=ret,
+              capture_method="manual")
+    samples = [("POST /v1/payment_intents", x) for x in (bare, paid, action, sdk, held)]
+    samples += [
+        ("POST /v1/payment_intents/{intent}", ok(
+            client, "post", f"/v1/payment_intents/{bare['id']}", amount=2500,
+            payment_method="pm_card_mastercard", metadata={"k": "v"})),
+        ("POST /v1/payment_intents/{intent}/confirm", ok(
+            client, "post", f"/v1/payment_intents/{bare['id']}/confirm", return_url=ret)),
+        ("POST /v1/payment_intents/{intent}/capture", ok(
+            client, "post", f"/v1/payment_intents/{held['id']}/capture",
+            amount_to_capture=1000, expand=["latest_charge.balance_transaction"])),
+        ("POST /v1/payment_intents/{intent}/cancel", ok(
+            client, "post", f"/v1/payment_intents/{action['id']}/cancel",
+            cancellation_reason="abandoned")),
+        ("GET /v1/payment_intents/{intent}", ok(
+            client, "get", f"/v1/payment_intents/{paid['id']}", expand=["customer"])),
+        ("GET /v1/payment_intents", ok(client, "get", "/v1/payment_intents",
+                                       customer=cus["id"])),
+        ("GET /v1/payment_intents/search", ok(client, "get", "/v1/payment_intents/search",
+                                              query="metadata['order_id']:'1'")),
+    ]
+    browser = requests.get(f"{stripe.api_base}/v1/payment_intents/{sdk['id']}", timeout=10,
+                           params={"key": PUBLISHABLE_KEY,
+                                   "client_secret": sdk["client_secret"]}).json()
+    samples.append(("GET /v1/payment_intents/{intent}", browser))
+    failed_auth = ok(client, "post", "/v1/payment_intents", amount=2000, currency="usd",
+                     payment_method="pm_card_authenticationRequired", confirm=True,
+                     return_url=ret)
+    page = requests.get(failed_auth["next_action"]["redirect_to_url"]["url"], timeout=10).text
+    import re
+
+    fields = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    requests.post(f"{stripe.api_base}/3d_secure_2/authenticate", timeout=10,
+                  data={**fields, "outcome": "fail"}, allow_redirects=False)
+    samples.append(("GET /v1/payment_intents/{intent}",
+                    ok(client, "get", f"/v1/payment_intents/{failed_auth['id']}")))
+    for pm in ("pm_card_visa_chargeDeclinedInsufficientFunds", "pm_card_radarBlock"):
+        status, body = raw(client, "post", "/v1/payment_intents", amount=2000, currency="usd",
+                           payment_method=pm, confirm=True, return_url=ret)
+        assert status == 402
+        samples.append(("error", body))
+    saved = ok(client, "post", "/v1/payment_methods/pm_card_authenticationRequired/attach",
+               customer=cus["id"])
+    status, body = raw(client, "post", "/v1/payment_intents", amount=2000, currency="usd",
+                       payment_method=saved["id"], customer=cus["id"], confirm=True,
+                       off_session=True)
+    assert status == 402
+    samples.append(("error", body))
+    status, body = raw(client, "post", f"/v1/payment_intents/{paid['id']}/cancel")
+    assert status == 400
+    samples.append(("error", body))
+    samples.append(("POST /v1/refunds", ok(client, "post", "/v1/refunds",
+                                           payment_intent=paid["id"], amount=100)))
+    return samples
+
+
+def _setup_intents(client):
+    """SetupIntents in each status through each endpoint, and their 402 and 400 bodies."""
+    import requests
+
+    ret = "https://shop.example/saved"
+    cus = ok(client, "post", "/v1/customers", email="si@example.com")
+    bare = ok(client, "post", "/v1/setup_intents", customer=cus["id"], usage="on_session",
+              metadata={"k": "v"}, description="Save a card")
+    done = ok(client, "post", "/v1/setup_intents", customer=cus["id"], confirm=True,
+              payment_method="pm_card_visa", return_url=ret, expand=["payment_method"])
+    action = ok(client, "post", "/v1/setup_intents", customer=cus["id"], confirm=True,
+                payment_method="pm_card_authenticationRequiredOnSetup", return_url=ret)
+    sdk = ok(client, "post", "/v1/setup_intents", customer=cus["id"], confirm=True,
+             payment_method="pm_card_threeDSecure2Required", use_stripe_sdk=True,
+             allowed_payment_method_types=["card"])
+    samples = [("POST /v1/setup_intents", x) for x in (bare, done, action, sdk)]
+    samples += [
+        ("POST /v1/setup_intents/{intent}", ok(client, "post", f"/v1/setup_intents/{bare['id']}",
+                                               payment_method="pm_card_mastercard")),
+        ("POST /v1/setup_intents/{intent}/confirm", ok(
+            client, "post", f"/v1/setup_intents/{bare['id']}/confirm", return_url=ret)),
+        ("POST /v1/setup_intents/{intent}/cancel", ok(
+            client, "post", f"/v1/setup_intents/{action['id']}/cancel",
+            cancellation_reason="requested_by_customer")),
+        ("GET /v1/setup_intents/{intent}", ok(client, "get", f"/v1/setup_intents/{done['id']}",
+                                              expand=["customer"])),
+        ("GET /v1/setup_intents", ok(client, "get", "/v1/setup_intents", customer=cus["id"])),
+        ("GET /v1/setup_intents/{intent}", requests.get(
+            f"{stripe.api_base}/v1/setup_intents/{sdk['id']}", timeout=10,
+            params={"key": PUBLISHABLE_KEY, "client_secret": sdk["client_secret"]}).json()),
+    ]
+    status, body = raw(client, "post", "/v1/setup_intents", customer=cus["id"], confirm=True,
+                       payment_method="pm_card_chargeDeclined", return_url=ret)
+    assert status == 402
+    samples.append(("error", body))
+    status, body = raw(client, "post", f"/v1/setup_intents/{done['id']}/confirm",
+                       return_url=ret)
+    assert status == 400
+    samples.append(("error", body))
+    return samples
+
+
+def _checkout_sessions(client):
+    """Checkout Sessions open, paid on the hosted page, expired; their line items; errors."""
+    import requests
+
+    items = [{"price_data": {"currency": "usd", "unit_amount": 3450,
+                             "product_data": {"name": "Course", "metadata": {"k": "v"}}},
+              "quantity": 2, "metadata": {"line": "1"}}]
+    cus = ok(client, "post", "/v1/customers", email="cs@example.com")
+    open_ = ok(client, "post", "/v1/checkout/sessions", mode="payment", line_items=items,
+               success_url="https://shop.example/ok?s={CHECKOUT_SESSION_ID}",
+               cancel_url="https://shop.example/back", client_reference_id="1",
+               metadata={"order_id": "1"}, customer_email="cs@example.com",
+               payment_intent_data={"metadata": {"order_id": "1"}, "description": "Course"},
+               automatic_tax={"enabled": False})
+    paid = ok(client, "post", "/v1/checkout/sessions", mode="payment", line_items=items,
+              customer=cus["id"], payment_intent_data={"setup_future_usage": "off_session"})
+    requests.post(paid["url"], timeout=10, allow_redirects=False, data={
+        "email": "cs@example.com", "cardNumber": "4242424242424242", "cardExpiry": "12/34",
+        "cardCvc": "123", "billingName": "C S", "billingPostalCode": "94107"})
+    gone = ok(client, "post", "/v1/checkout/sessions", mode="payment", line_items=items,
+              customer_creation="always")
+    samples = [
+        ("POST /v1/checkout/sessions", open_), ("POST /v1/checkout/sessions", gone),
+        ("GET /v1/checkout/sessions/{session}", ok(
+            client, "get", f"/v1/checkout/sessions/{paid['id']}",
+            expand=["line_items", "payment_intent.latest_charge", "customer"])),
+        ("GET /v1/checkout/sessions/{session}", ok(
+            client, "get", f"/v1/checkout/sessions/{open_['id']}")),
+        ("POST /v1/checkout/sessions/{session}/expire", ok(
+            client, "post", f"/v1/checkout/sessions/{gone['id']}/expire")),
+        ("GET /v1/checkout/sessions", ok(client, "get", "/v1/checkout/sessions")),
+        ("GET /v1/checkout/sessions/{session}/line_items", ok(
+            client, "get", f"/v1/checkout/sessions/{open_['id']}/line_items")),
+    ]
+    for bad in ({"mode": "payment"}, {"mode": "payment", "line_items": items,
+                                      "automatic_tax": {"enabled": True}}):
+        status, body = raw(client, "post", "/v1/checkout/sessions", **bad)
+        assert status == 400
+        samples.append(("error", body))
+    status, body = raw(client, "post", f"/v1/checkout/sessions/{gone['id']}/expire")
+    assert status == 400
+    samples.append(("error", body))
+    return samples
+
+
 def _events(client):
     """One event of every type the emulator emits, and its ``data.object``."""
     _charges(client)
@@ -190,17 +430,41 @@ def _events(client):
     ok(client, "delete", f"/v1/customers/{cus['id']}/sources/{cus['default_source']}")
     ok(client, "post", f"/v1/customers/{cus['id']}", email="new@example.com")
     ok(client, "delete", f"/v1/customers/{cus['id']}")
-    events = ok(client, "get", "/v1/events", limit=100)["data"]
+    _payment_methods(client)
+    _payment_intents(client)
+    _setup_intents(client)
+    _checkout_sessions(client)
+    events = [e for page in _pages(client, "/v1/events") for e in page]
     seen = {e["type"] for e in events}
     assert seen >= {"charge.succeeded", "charge.failed", "charge.captured", "charge.updated",
                     "charge.refunded", "refund.created", "charge.dispute.created",
                     "customer.created", "customer.updated", "customer.deleted",
-                    "customer.source.created", "customer.source.deleted"}, seen
+                    "customer.source.created", "customer.source.deleted",
+                    "payment_method.attached", "payment_method.updated",
+                    "payment_method.detached", "payment_intent.created",
+                    "payment_intent.succeeded", "payment_intent.requires_action",
+                    "payment_intent.payment_failed", "payment_intent.canceled",
+                    "payment_intent.amount_capturable_updated", "setup_intent.created",
+                    "setup_intent.succeeded", "setup_intent.requires_action",
+                    "setup_intent.setup_failed", "setup_intent.canceled",
+                    "checkout.session.completed", "checkout.session.expired"}, seen
     samples = []
     for event in events:
         samples.append(("GET /v1/events/{id}", ok(client, "get", f"/v1/events/{event['id']}")))
         samples.append((event["data"]["object"]["object"], event["data"]["object"]))
     return samples
+
+
+def _pages(client, path):
+    """Every page of a list, 100 at a time."""
+    after = None
+    while True:
+        page = ok(client, "get", path, limit=100, **({"starting_after": after} if after
+                                                     else {}))
+        yield page["data"]
+        if not page["has_more"]:
+            return
+        after = page["data"][-1]["id"]
 
 
 def _lists(client):
@@ -272,7 +536,8 @@ KINDS = {
     "charge": _charges, "token": _tokens, "customer": _customers, "card source": _cards,
     "refund": _refunds, "dispute": _disputes, "balance transaction": _balance_transactions,
     "event": _events, "list object": _lists, "search result": _search_results,
-    "error": _errors,
+    "error": _errors, "payment method": _payment_methods, "payment intent": _payment_intents,
+    "setup intent": _setup_intents, "checkout session": _checkout_sessions,
 }
 
 
@@ -307,7 +572,9 @@ def test_every_pinned_operation_is_exercised(client, emu):
 def test_pinned_schemas_are_the_published_spec():
     assert SPEC.version == "2024-04-10"
     for name in ("charge", "token", "card", "customer", "deleted_customer", "refund",
-                 "dispute", "balance_transaction", "event", "error", "balance"):
+                 "dispute", "balance_transaction", "event", "error", "balance",
+                 "payment_method", "payment_intent", "setup_intent", "checkout.session",
+                 "item"):
         assert SPEC.schemas[name]["properties"], name
 
 

@@ -33,15 +33,32 @@ OPERATIONS = [
     "GET /v1/refunds", "POST /v1/refunds", "GET /v1/refunds/{refund}",
     "POST /v1/refunds/{refund}",
     "POST /v1/tokens", "GET /v1/tokens/{token}",
+    "POST /v1/payment_methods", "GET /v1/payment_methods",
+    "GET /v1/payment_methods/{payment_method}", "POST /v1/payment_methods/{payment_method}",
+    "POST /v1/payment_methods/{payment_method}/attach",
+    "POST /v1/payment_methods/{payment_method}/detach",
+    "GET /v1/customers/{customer}/payment_methods",
+    "GET /v1/customers/{customer}/payment_methods/{payment_method}",
+    "POST /v1/payment_intents", "GET /v1/payment_intents", "GET /v1/payment_intents/search",
+    "GET /v1/payment_intents/{intent}", "POST /v1/payment_intents/{intent}",
+    "POST /v1/payment_intents/{intent}/confirm", "POST /v1/payment_intents/{intent}/cancel",
+    "POST /v1/payment_intents/{intent}/capture",
+    "POST /v1/setup_intents", "GET /v1/setup_intents", "GET /v1/setup_intents/{intent}",
+    "POST /v1/setup_intents/{intent}", "POST /v1/setup_intents/{intent}/confirm",
+    "POST /v1/setup_intents/{intent}/cancel",
+    "POST /v1/checkout/sessions", "GET /v1/checkout/sessions",
+    "GET /v1/checkout/sessions/{session}", "GET /v1/checkout/sessions/{session}/line_items",
+    "POST /v1/checkout/sessions/{session}/expire",
 ]
 #: Objects the emulator serves, so they are kept where they are an expandable alternative.
 SERVED = {"balance", "balance_transaction", "card", "charge", "customer", "deleted_customer",
-          "dispute", "event", "refund", "token", "error", "api_errors"}
+          "dispute", "event", "refund", "token", "error", "api_errors", "payment_method",
+          "payment_intent", "setup_intent", "checkout.session", "item", "price"}
 #: Schemas reached by value that the emulator never fills (always null/absent/empty there).
 NOT_SERVED = {
     "account", "bank_account", "source", "subscription", "tax_id", "cash_balance",
-    "discount", "invoice", "test_helpers.test_clock", "customer_tax", "payment_intent",
-    "payment_method", "setup_intent", "review", "transfer", "transfer_reversal",
+    "discount", "invoice", "test_helpers.test_clock", "customer_tax", "review", "transfer",
+    "transfer_reversal",
     "application_fee", "fee_refund", "charge_transfer_data", "level3", "shipping",
     "topup", "payout", "issuing.authorization", "issuing.transaction", "issuing.dispute",
     "reserve_transaction", "connect_collection_transfer", "platform_tax_fee",
@@ -92,7 +109,8 @@ def extract(spec: dict) -> dict:
         operations[op] = strip(responses["200"]["content"]["application/json"]["schema"],
                                wanted)
     wanted |= {"error", "event", "card", "token", "charge", "customer", "refund", "dispute",
-               "balance_transaction"}
+               "balance_transaction", "payment_method", "payment_intent", "setup_intent",
+               "checkout.session", "item"}
     done: dict = {}
     while wanted - done.keys():
         name = sorted(wanted - done.keys())[0]
