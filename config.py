@@ -146,6 +146,14 @@ class Config:
         # The background worker repeats a payment or refund request whose answer from
         # Stripe was lost once it is this old (webhooks usually settle it sooner).
         self.SETTLE_AFTER_SECONDS = int(env("SETTLE_AFTER_SECONDS") or "60")
+        # How the course page takes cards: "charges" (Stripe.js tokens and the Charges
+        # API, the default), "payment_intents" (the Payment Element, 3-D Secure) or
+        # "checkout" (Stripe's hosted Checkout page). See README, "Payment flows".
+        self.PAYMENT_FLOW = (env("PAYMENT_FLOW") or "charges").strip().lower()
+        # A PaymentIntent nobody has paid after this long is cancelled (reconcile and the
+        # worker), which lets its buyer start again.
+        self.PAYMENT_INTENT_ABANDON_SECONDS = int(
+            env("PAYMENT_INTENT_ABANDON_SECONDS") or "3600")
         self.STORE_CONTACT_EMAIL = (env("STORE_CONTACT_EMAIL") or "").strip()
 
 

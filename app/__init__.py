@@ -39,6 +39,7 @@ def _check_config(app):
         _check_stripe_keys(app)
         _check_time_budget(app)
         _check_mail_config(app)
+        _check_payment_flow(app)
     except ConfigError as error:
         import click
 
@@ -65,6 +66,16 @@ def _check_time_budget(app):
             f"STRIPE_REQUEST_BUDGET ({budget:g} s) must be positive and at least 10 s "
             f"below WORKER_TIMEOUT ({timeout} s), the server's worker timeout."
         )
+
+
+def _check_payment_flow(app):
+    """PAYMENT_FLOW names a flow the store has."""
+    from app.flows.registry import CHECKOUT_FLOWS
+
+    flow = app.config["PAYMENT_FLOW"]
+    if flow not in CHECKOUT_FLOWS:
+        raise ConfigError(f"PAYMENT_FLOW={flow!r} is not a payment flow; use one of "
+                          f"{', '.join(sorted(CHECKOUT_FLOWS))}.")
 
 
 def _check_mail_config(app):

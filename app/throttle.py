@@ -118,14 +118,18 @@ def release(keys):
     db.session.commit()
 
 
-def record_failure(keys, *, limit, window):
-    """Count one failure (without a reservation) against each key; lock those at `limit`."""
+def record_failure(keys, *, limit, window, commit=True):
+    """Count one failure (without a reservation) against each key; lock those at `limit`.
+
+    With `commit=False` it is part of the caller's transaction (a webhook's, which counts
+    a decline together with recording it, or neither)."""
     now = utcnow()
     keys = sorted(set(keys))
     for key in keys:
         _count(key, now=now, limit=None, window=window)
     _lock_full(keys, now=now, limit=limit, window=window)
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def _seconds_blocked(keys, *, now, limit, window):

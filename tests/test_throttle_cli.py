@@ -10,7 +10,7 @@ import pytest
 
 from app.account.services import _keys as sign_in_keys
 from app.admin.throttle import keys_for as admin_keys
-from app.checkout.services import decline_key
+from app.card_testing import key as decline_key
 from app.cli.throttle import LIMITS, limit_of
 from tests.helpers import csrf_from
 from tests.local_run import flask, run_env

@@ -23,6 +23,6 @@ class SavedCardForm(FlaskForm):
     card_id = HiddenField(
         validators=[
             DataRequired("Your saved card was not found. Please pay with your card."),
-            Regexp(r"^card_[A-Za-z0-9_]{1,250}$", message="Invalid saved card."),
+            Regexp(r"^(card|pm)_[A-Za-z0-9_]{1,250}$", message="Invalid saved card."),
         ]
     )

@@ -7,13 +7,13 @@ needs no import of the checkout.
 
 from dataclasses import dataclass
 
-from flask import g, request, session
+from flask import current_app, g, request, session
 
 from app import pricing
 from app.access import has_access
 from app.account.saved_cards import customer_id_of, saved_card
 from app.account.session import current_buyer, email_for_checkout
-from app.checkout.forms import CheckoutForm
+from app.checkout.forms import CheckoutForm, IntentForm
 from app.checkout.pause import pause_message, pause_seconds
 
 
@@ -21,7 +21,8 @@ from app.checkout.pause import pause_message, pause_seconds
 class BuyBox:
     """What the buy box of one course shows on this request."""
 
-    form: CheckoutForm
+    flow: str  # PAYMENT_FLOW: which checkout form the box holds
+    form: object  # CheckoutForm or IntentForm
     quote: pricing.Quote
     paused_message: str | None
     one_click: object | None  # the saved card (payments.SavedCard) or None
@@ -51,12 +52,14 @@ def checkout_box(course):
     boxes = g.setdefault("checkout_boxes", {})
     if course.id in boxes:
         return boxes[course.id]
-    form = g.get("checkout_form") or CheckoutForm()
-    form.stripeEmail.data = (form.stripeEmail.data or session.pop("checkout_email", None)
-                             or email_for_checkout(course))  # a signed-in buyer's
+    flow = current_app.config["PAYMENT_FLOW"]
+    form = g.get("checkout_form") or (CheckoutForm() if flow == "charges" else IntentForm())
+    email = form.stripeEmail if flow == "charges" else form.email
+    email.data = (email.data or session.pop("checkout_email", None)
+                  or email_for_checkout(course))  # a signed-in buyer's
     paused = pause_seconds(request.remote_addr) if course.active else 0
     skip = session.pop("skip_one_click", None) == course.slug  # just declined: card form
-    box = BuyBox(form=form, quote=pricing.quote_for(course),
+    box = BuyBox(flow=flow, form=form, quote=pricing.quote_for(course),
                  paused_message=pause_message(paused) if paused else None,
                  one_click=None if skip or paused or not course.active
                  else one_click_card(course))

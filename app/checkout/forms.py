@@ -1,4 +1,5 @@
-"""The checkout form: the same POST contract as Stripe's classic Checkout."""
+"""The checkout forms: the token form (the same POST contract as Stripe's classic
+Checkout), the Payment Element's request for its PaymentIntent, one click."""
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField
@@ -14,8 +15,8 @@ EMAIL_PATTERN = (
 EMAIL_MESSAGE = "Enter a valid email address for your receipt, like name@example.com."
 
 
-class CheckoutForm(FlaskForm):
-    stripeEmail = EmailField(  # noqa: N815  (the name Stripe Checkout posts)
+def _email_field():
+    return EmailField(
         "Email",
         validators=[
             DataRequired("Enter your email address for the receipt."),
@@ -24,6 +25,10 @@ class CheckoutForm(FlaskForm):
             Length(max=254),
         ],
     )
+
+
+class CheckoutForm(FlaskForm):
+    stripeEmail = _email_field()  # noqa: N815  (the name Stripe Checkout posts)
     stripeToken = HiddenField(  # noqa: N815
         validators=[
             DataRequired("Your card details did not reach us. Please enter them again."),
@@ -36,3 +41,11 @@ class CheckoutForm(FlaskForm):
 
 class OneClickForm(SavedCardForm):
     """Confirming a one-click purchase with the saved card shown on the page."""
+
+
+class IntentForm(FlaskForm):
+    """The Payment Element page asking for its order's PaymentIntent (PAYMENT_FLOW=
+    payment_intents): the email and "save this card"; the card stays with Stripe.js."""
+
+    email = _email_field()
+    save_card = BooleanField("Save this card for future purchases")

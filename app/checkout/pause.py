@@ -2,13 +2,12 @@
 
 from flask import current_app
 
-from app import throttle
-from app.checkout.services import decline_key
+from app import card_testing
 
 
 def pause_seconds(ip):
     """Seconds checkout from this address stays paused (0 when it is not)."""
-    return throttle.seconds_locked([decline_key(ip)])
+    return card_testing.seconds_paused(ip)
 
 
 def with_contact(message):

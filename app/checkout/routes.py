@@ -4,6 +4,7 @@ import re
 
 from flask import (
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -17,9 +18,9 @@ from app import flows, orders, payments
 from app.account.forms import PostForm
 from app.account.session import current_buyer, sign_in_after_purchase
 from app.catalog.services import get_active_course
-from app.checkout import bp
+from app.checkout import bp, intents
 from app.checkout.buy_box import keep_form, one_click_card
-from app.checkout.forms import CheckoutForm, OneClickForm
+from app.checkout.forms import CheckoutForm, IntentForm, OneClickForm
 from app.checkout.pause import with_contact
 from app.checkout.receipts import receipt_refund
 from app.checkout.services import place_order, place_saved_card_order
@@ -37,9 +38,17 @@ def _course_on_sale(slug):
     return course
 
 
+def _flow_is(name):
+    """404 unless the store's PAYMENT_FLOW is `name` (a page of another flow posted)."""
+    if current_app.config["PAYMENT_FLOW"] != name:
+        abort(404, description="This store does not take payments this way. Reload the "
+                               "course page and pay there.")
+
+
 @bp.post("/courses/<slug>/checkout")
 def pay(slug):
     """Charge the posted Stripe token for the course; the price comes from our database."""
+    _flow_is("charges")
     course = _course_on_sale(slug)
     form = CheckoutForm()
     if not form.validate_on_submit():
@@ -55,6 +64,9 @@ def pay(slug):
 
 
 def _after_checkout(slug, outcome, email):
+    if outcome.next_step and outcome.next_step.get("authenticate"):
+        # The bank wants the buyer to authenticate the one-click payment: on-session now.
+        return redirect(url_for("checkout.authenticate", public_id=outcome.order.public_id))
     if outcome.retry_on_course_page:
         flash(with_contact(outcome.message), "error")
         session["checkout_email"] = email  # prefilled on the retry
@@ -95,6 +107,29 @@ def pay_one_click(slug):
     if outcome.retry_on_course_page:
         session["skip_one_click"] = slug  # show the normal card form on the retry
     return _after_checkout(slug, outcome, buyer.email)
+
+
+@bp.post("/courses/<slug>/payment-intent")
+def start_intent(slug):
+    """The Payment Element's Pay: the client secret of the order's one PaymentIntent (a
+    new order, or this browser's pending one), as JSON; the page confirms it."""
+    _flow_is("payment_intents")
+    course = _course_on_sale(slug)
+    form = IntentForm()
+    if not form.validate_on_submit():
+        errors = {name: messages[0] for name, messages in form.errors.items()}
+        message = errors.get("email") or "The page has expired; reload it and try again."
+        return jsonify(error=message, field="email" if "email" in errors else None), 400
+    started = intents.start(course=course, email=form.email.data, ip=request.remote_addr,
+                            save_card=form.save_card.data, signed_in=current_buyer(),
+                            owned=session.get("intent_orders"))
+    if started.client_secret is None:
+        return jsonify(error=with_contact(started.message)), started.status
+    session["intent_orders"] = intents.remember(session.get("intent_orders"), started.order)
+    session["checkout_email"] = form.email.data  # prefilled if the buyer comes back
+    return jsonify(client_secret=started.client_secret,
+                   return_url=url_for("checkout.intent_return",
+                                      public_id=started.order.public_id, _external=True))
 
 
 #: What a public id looks like (secrets.token_urlsafe); anything else is not looked up.
@@ -147,3 +182,44 @@ def receipt_status(public_id):
     if order is None:
         return jsonify(error="not found"), 404
     return jsonify(status=str(order.status))
+
+
+@bp.get("/orders/<public_id>/return")
+def intent_return(public_id):
+    """Back from Stripe.js (or its 3-D Secure redirect): the server reads the intent
+    itself (never the URL's word) and shows the receipt, or the course page with the
+    bank's message so the buyer can try another card on the same order."""
+    order = _order_or_none(public_id)
+    if order is None:
+        abort(404, description="We could not find that order.")
+    payments.limit_time(RECEIPT_CHECK_SECONDS)
+    retry = intents.on_return(order)
+    if retry:
+        flash(retry, "error")
+        return redirect(url_for("catalog.show_course", slug=order.course.slug,
+                                _anchor="checkout"))
+    if public_id in (session.get("intent_orders") or []) or (
+            current_buyer() is not None and current_buyer().email == order.email):
+        sign_in_after_purchase(order)  # this browser paid for it
+    return redirect(url_for("checkout.receipt", public_id=order.public_id))
+
+
+@bp.get("/orders/<public_id>/authenticate")
+def authenticate(public_id):
+    """The bank wants the buyer to authenticate a one-click payment: this page runs
+    Stripe.js's confirmation of the order's intent with the saved card (3-D Secure)."""
+    order = _order_or_none(public_id)
+    buyer = current_buyer()
+    if order is None or buyer is None or buyer.email != order.email:
+        abort(404, description="We could not find that order.")
+    attempt = order.payment
+    secret = None
+    if attempt is not None and attempt.flow in flows.INTENT_FLOWS:
+        payments.limit_time(RECEIPT_CHECK_SECONDS)
+        secret = flows.get(attempt.flow).client_secret(attempt)
+    if secret is None:
+        return redirect(url_for("checkout.receipt", public_id=order.public_id))
+    return render_template("checkout/authenticate.html", order=order, client_secret=secret,
+                           payment_method=attempt.payment_method_id,
+                           return_url=url_for("checkout.intent_return",
+                                              public_id=order.public_id, _external=True))

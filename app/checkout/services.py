@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from app import flows, orders, payments, pricing, throttle
+from app import card_testing, flows, orders, payments, pricing
 from app.access import ensure_buyer, find_buyer
 from app.extensions import db
 from app.models import Order, OrderStatus
@@ -25,6 +25,9 @@ class CheckoutOutcome:
 
     order: Order | None
     message: str | None = None
+    #: What the buyer's browser does next when the payment waits for them (the flow's
+    #: Started.next_step: a client secret, or {"authenticate": True}).
+    next_step: dict | None = None
 
     @property
     def retry_on_course_page(self):
@@ -36,6 +39,12 @@ class CheckoutOutcome:
 
 def _livemode():
     return not payments.is_test_mode(current_app.config)
+
+
+def one_click_flow():
+    """The flow a one-click purchase takes under PAYMENT_FLOW: a Charge of a saved card,
+    or an off-session PaymentIntent."""
+    return flows.registry.checkout_flows(current_app.config)[1]
 
 
 def may_save_card(email, signed_in):
@@ -54,40 +63,25 @@ def may_save_card(email, signed_in):
     return signed_in is not None and signed_in.id == buyer.id
 
 
-# --- Card-testing protection ---------------------------------------------------------
+# --- Card-testing protection (app/card_testing.py) -----------------------------------
 
-def decline_key(ip):
-    """The throttle key the checkout counts an address's declined cards under."""
-    return f"checkout-ip:{ip or 'unknown'}"
-
-
-def _decline_limits():
-    config = current_app.config
-    return {"limit": config["CHECKOUT_MAX_DECLINES"],
-            "window": config["CHECKOUT_DECLINE_WINDOW_SECONDS"]}
-
-
-def _record_decline(ip):
-    """The attempt reserved in `_refused` was declined: it stays counted."""
-    throttle.fail([decline_key(ip)], **_decline_limits())
-
-
-def _release(ip):
-    """The reserved attempt was not declined (or never reached Stripe): give it back."""
-    throttle.release([decline_key(ip)])
+decline_key = card_testing.key
+_record_decline = card_testing.declined
+_release = card_testing.release
 
 
 # --- Placing -------------------------------------------------------------------------
 
-def _already_open(order):
+def already_open_message(order):
     """What a buyer who tries to pay again for an open order is told; nothing is charged."""
     state = ("is still being confirmed" if order.status == OrderStatus.PENDING
              else "was already paid")
-    return CheckoutOutcome(
-        None,
-        f"An order for this course with this email {state}, so we did not charge "
-        "you again. Check your email for the receipt, or contact us if you need help.",
-    )
+    return (f"An order for this course with this email {state}, so we did not charge "
+            "you again. Check your email for the receipt, or contact us if you need help.")
+
+
+def _already_open(order):
+    return CheckoutOutcome(None, already_open_message(order))
 
 
 def _refused(course, email, ip):
@@ -97,7 +91,7 @@ def _refused(course, email, ip):
     anything can reach Stripe (atomic, so concurrent requests cannot overrun the limit);
     `_start` keeps it for a decline and gives it back otherwise.
     """
-    wait = throttle.try_acquire([decline_key(ip)], **_decline_limits())
+    wait = card_testing.reserve(ip)
     if wait:
         # Many declines from one address is how stolen cards are tested: pause it.
         log.warning("Checkout from %s refused: too many declined cards", ip)
@@ -119,13 +113,20 @@ def _refused(course, email, ip):
     return None
 
 
-def _place(course, email, *, flow, find_existing, ip, **inputs):
+def place_pending(course, email, *, flow, find_existing, ip=None, **inputs):
     """Commit a pending order and its first attempt by `flow`; (order, created)."""
     order = orders.new_order(pricing.quote_for(course), course=course, email=email,
                              livemode=_livemode())
-    flows.get(flow).prepare(order, course=course, **inputs)
+    flows.get(flow).prepare(order, course=course, **inputs).client_ip = ip
+    return orders.place(order, find_existing=find_existing)
+
+
+def _place(course, email, *, flow, find_existing, ip, **inputs):
+    """`place_pending`, giving back the reservation `_refused` made unless the new order
+    goes on to Stripe."""
     try:
-        order, created = orders.place(order, find_existing=find_existing)
+        order, created = place_pending(course, email, flow=flow, ip=ip,
+                                       find_existing=find_existing, **inputs)
     except BaseException:
         _release(ip)
         raise
@@ -142,6 +143,8 @@ def _start(order, ip):
     finally:  # a decline keeps its reservation; anything else gives it back
         if not isinstance(started.error, payments.CardDeclined):
             _release(ip)
+    if started.error is None and started.next_step:
+        return CheckoutOutcome(order, next_step=started.next_step)
     return _outcome(order, started.error, ip=ip)
 
 
@@ -203,7 +206,7 @@ def place_saved_card_order(*, course, buyer, card_id, ip=None):
     if refused is not None:
         return refused
     order, created = _place(
-        course, buyer.email, flow="saved_card", ip=ip, customer_id=customer_id,
+        course, buyer.email, flow=one_click_flow(), ip=ip, customer_id=customer_id,
         card_id=card_id, find_existing=lambda: orders.open_order_for(course.id, buyer.email))
     if order is None:
         return CheckoutOutcome(None, NOT_STARTED)

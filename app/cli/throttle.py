@@ -30,8 +30,8 @@ class Limit:
         return {"limit": config[self.limit_setting], "window": config[self.window_setting]}
 
 
-#: Every limit the store applies, by key prefix: app/checkout/services.py
-#: (`decline_key`), app/admin/throttle.py (`keys_for`), app/account/services.py (`_keys`).
+#: Every limit the store applies, by key prefix: app/card_testing.py
+#: (`key`), app/admin/throttle.py (`keys_for`), app/account/services.py (`_keys`).
 LIMITS = (
     Limit("checkout-ip:", "declined cards per address (checkout pause)", "address",
           "CHECKOUT_MAX_DECLINES", "CHECKOUT_DECLINE_WINDOW_SECONDS"),

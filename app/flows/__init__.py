@@ -4,7 +4,11 @@
 
 - `charges`: a Stripe.js card token charged with `Charge.create` (the seed's flow), with
   an optional customer step that saves the card first (`customer_step`);
-- `saved_card`: one click, a card saved earlier on the buyer's Stripe customer.
+- `saved_card`: one click, a card saved earlier on the buyer's Stripe customer;
+- `payment_intents`: the Payment Element and a PaymentIntent the browser confirms (3-D
+  Secure), saving the card with `setup_future_usage`;
+- `saved_card_intent`: one click through an off-session PaymentIntent, the buyer brought
+  back to authenticate when the bank asks.
 
 The checkout prepares and starts an attempt through its flow; webhooks (`handle_event`),
 `flask orders reconcile` (`reconcile_pending`), the background worker (`settle_due`) and
@@ -16,6 +20,7 @@ from app.flows.base import PaymentFlow, Started
 from app.flows.charges import CHARGE_EVENTS
 from app.flows.customer_step import END_OF_LIFE_MESSAGE
 from app.flows.events import handle as handle_event
+from app.flows.payment_intents import INTENT_FLOWS
 from app.flows.registry import (
     FLOWS,
     for_attempt,
@@ -30,6 +35,7 @@ __all__ = [
     "CHARGE_EVENTS",
     "END_OF_LIFE_MESSAGE",
     "FLOWS",
+    "INTENT_FLOWS",
     "PaymentFlow",
     "Started",
     "for_attempt",

@@ -43,6 +43,11 @@ class PaymentFlow:
         the worker: never from opening a page."""
         raise NotImplementedError
 
+    def release(self, attempt):
+        """The buyer starts again from another browser while this attempt holds their one
+        open order: settle it (a flow whose attempt can safely be given up does so)."""
+        return self.settle(attempt)
+
     def look_up(self, attempt):
         """Read-only: look for the attempt's outcome at Stripe and record it if found;
         never sends a request that could take money. Returns a short summary."""

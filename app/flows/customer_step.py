@@ -63,11 +63,7 @@ def setup_request(order, *, buyer, token, livemode, charge):
     if existing:
         request.update(kind="add_card", customer=existing)
     else:
-        request.update(
-            kind="new_customer",
-            idempotency_key=f"buyer-{buyer.id}-customer-{_mode(livemode)}-{generation}",
-            params={"email": buyer.email, "description": f"Buyer {buyer.email}",
-                    "metadata": {"buyer_id": str(buyer.id)}})
+        request.update(new_customer_request(buyer, livemode=livemode))
     return request
 
 
@@ -85,6 +81,24 @@ def remember_customer(email, customer_id, *, livemode):
     return kept
 
 
+def new_customer_request(buyer, *, livemode):
+    """Creating the buyer's customer in this mode under the buyer's own key (see the
+    module docstring): the same request from every order of the buyer."""
+    generation = buyer.customer_generation or 1
+    return {"kind": "new_customer", "livemode": livemode,
+            "idempotency_key": f"buyer-{buyer.id}-customer-{_mode(livemode)}-{generation}",
+            "params": {"email": buyer.email, "description": f"Buyer {buyer.email}",
+                       "metadata": {"buyer_id": str(buyer.id)}}}
+
+
+def create_buyers_customer(attempt, request):
+    """Send a `new_customer` step; the customer the buyer keeps (raises PaymentError)."""
+    customer_id, _ = payments.create_customer(
+        request["params"], idempotency_key=request["idempotency_key"], shared_key=True)
+    return remember_customer(attempt.order.email, customer_id,
+                             livemode=request["livemode"])
+
+
 def run(attempt, *, first):
     """Perform (or repeat) the attempt's customer step; on success set its charge request.
 
@@ -95,11 +109,7 @@ def run(attempt, *, first):
     request = dict(attempt.setup_request)
     try:
         if request["kind"] == "new_customer":
-            customer_id, _ = payments.create_customer(
-                request["params"], idempotency_key=request["idempotency_key"],
-                shared_key=True)
-            customer_id = remember_customer(attempt.order.email, customer_id,
-                                            livemode=request["livemode"])
+            customer_id = create_buyers_customer(attempt, request)
             request.update(kind="add_card", customer=customer_id)
             attempt.setup_request = request
             db.session.commit()
@@ -120,7 +130,7 @@ def run(attempt, *, first):
     except payments.PaymentError as exc:
         if _customer_gone(request, exc):
             return _start_over_with_a_new_customer(attempt, first=first)
-        _record_error(attempt, exc, first=first)
+        record_error(attempt, exc, first=first)
         return exc
     attempt.customer_id = customer_id
     attempt.request = payments.customer_charge_request(
@@ -162,7 +172,9 @@ def _start_over_with_a_new_customer(attempt, *, first):
     return run(attempt, first=first)
 
 
-def _record_error(attempt, exc, *, first):
+def record_error(attempt, exc, *, first):
+    """Record a PaymentError from a customer step: fail the attempt only when it proves
+    that nothing was charged (no charge request was ever sent)."""
     if exc.uncertain and not exc.replayed:
         # The customer or card may exist: the step is repeated under its key later.
         orders.payment_unanswered(attempt, exc.detail)

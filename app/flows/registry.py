@@ -10,6 +10,7 @@ from sqlalchemy import or_, select, update
 from app import orders
 from app.extensions import db
 from app.flows.charges import ChargesFlow, SavedCardFlow
+from app.flows.payment_intents import PaymentIntentsFlow, SavedCardIntentFlow
 from app.models import AttemptStatus, PaymentAttempt, Refund
 from app.models._time import utcnow
 from app.models.payment_attempt import LIVE_STATUSES
@@ -17,7 +18,17 @@ from app.models.payment_attempt import LIVE_STATUSES
 log = logging.getLogger(__name__)
 
 #: Every flow, by the name its attempts carry. A new flow is one module registered here.
-FLOWS = {flow.name: flow for flow in (ChargesFlow(), SavedCardFlow())}
+FLOWS = {flow.name: flow for flow in (ChargesFlow(), SavedCardFlow(),
+                                      PaymentIntentsFlow(), SavedCardIntentFlow())}
+
+#: What PAYMENT_FLOW may name, and the flows its course page and one click use.
+CHECKOUT_FLOWS = {"charges": ("charges", "saved_card"),
+                  "payment_intents": ("payment_intents", "saved_card_intent")}
+
+
+def checkout_flows(config):
+    """(the course page's flow, the one-click flow) for PAYMENT_FLOW in `config`."""
+    return CHECKOUT_FLOWS[config["PAYMENT_FLOW"]]
 
 #: A page showing a pending order asks Stripe about it at most this often.
 CHECK_INTERVAL = timedelta(seconds=3)

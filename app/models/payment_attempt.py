@@ -97,6 +97,9 @@ class PaymentAttempt(db.Model):
     #: The Stripe customer charged (a card saved at this checkout or earlier).
     customer_id: Mapped[str | None] = mapped_column(String(255), index=True)
     payment_method_id: Mapped[str | None] = mapped_column(String(255))
+    #: The buyer's address when the attempt was made (declines reported later by
+    #: Stripe count against it for the card-testing pause).
+    client_ip: Mapped[str | None] = mapped_column(String(45))
     #: Paid in one click with a card saved earlier.
     saved_card: Mapped[bool] = mapped_column(Boolean, default=False,
                                              server_default=text("false"))

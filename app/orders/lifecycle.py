@@ -69,17 +69,19 @@ def lock(order):
     return order
 
 
-def _copy_ids(attempt, result):
-    for name in ("charge_id", "payment_intent_id", "checkout_session_id", "customer_id",
-                 "payment_method_id"):
+def _copy_ids(attempt, result, *, charge=True):
+    """Stripe's ids of the attempt, once known. A try that did not pay (a PaymentIntent's
+    declined charge) leaves `charge_id` for the charge that pays, unless `charge`."""
+    names = ["payment_intent_id", "checkout_session_id", "customer_id", "payment_method_id"]
+    for name in names + (["charge_id"] if charge else []):
         value = getattr(result, name)
         if value and not getattr(attempt, name):
             setattr(attempt, name, value)
 
 
-def _copy_result(attempt, result):
+def _copy_result(attempt, result, *, charge=True):
     """Store what Stripe says about the attempt's charge on the attempt."""
-    _copy_ids(attempt, result)
+    _copy_ids(attempt, result, charge=charge)
     for name in _CARD_FIELDS:
         value = getattr(result, name)
         if value is not None or getattr(attempt, name) is None:
@@ -134,9 +136,10 @@ def _other_attempt_paid(order, attempt):
 def payment_succeeded(attempt, result):
     """Money was taken for `attempt` (or this is a later snapshot of that charge)."""
     order = lock(attempt.order)
-    if attempt.charge_id and result.charge_id and attempt.charge_id != result.charge_id:
-        # One idempotency key per attempt means one charge per attempt; anything else was
-        # made outside the store and is left to the admin.
+    if attempt.status == AttemptStatus.SUCCEEDED and result.charge_id and \
+            attempt.charge_id not in (None, result.charge_id):
+        # One attempt takes money once; a second charge was made outside the store and
+        # is left to the admin.
         log.error("Order %s already has charge %s; ignoring charge %s", order.reference,
                   attempt.charge_id, result.charge_id)
         return order
@@ -145,6 +148,7 @@ def payment_succeeded(attempt, result):
                   "to the admin", order.reference, result.charge_id, attempt.id)
         return order
     before, refunded_before = order.status, order.amount_refunded
+    attempt.charge_id = result.charge_id or attempt.charge_id  # the charge that paid
     _copy_result(attempt, result)
     _copy_failure(attempt, result)
     attempt.status = AttemptStatus.SUCCEEDED
@@ -185,7 +189,7 @@ def payment_needs_action(attempt, result):
     order = lock(attempt.order)
     if not attempt.live:
         return order  # news older than the attempt's end
-    _copy_result(attempt, result)
+    _copy_result(attempt, result, charge=False)
     _copy_failure(attempt, result)
     attempt.status = _WAITING.get(result.status, AttemptStatus.REQUIRES_ACTION)
     return order

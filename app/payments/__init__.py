@@ -29,6 +29,7 @@ from app.payments.errors import (
     PaymentUnavailable,
     TokenAlreadyUsed,
 )
+from app.payments.intents import cancel_intent, create_intent, intent_request, retrieve_intent
 from app.payments.keys import KeyConfigError, check_keys, describe_mode, is_test_mode
 from app.payments.refunds import create_refund
 from app.payments.results import DisputeResult, PaymentResult, RefundResult
@@ -51,6 +52,8 @@ __all__ = [
     "WebhookPayloadError",
     "WebhookVerificationError",
     "add_card",
+    "cancel_intent",
+    "create_intent",
     "charge_request",
     "check_keys",
     "create_charge",
@@ -61,8 +64,10 @@ __all__ = [
     "delete_card",
     "describe_mode",
     "find_charge_for_order",
+    "intent_request",
     "is_test_mode",
     "limit_time",
     "retrieve_charge",
+    "retrieve_intent",
     "verify_event",
 ]

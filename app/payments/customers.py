@@ -1,4 +1,5 @@
-"""Stripe Customers with saved cards (the legacy sources flow of "Saving cards for later").
+"""Stripe Customers with saved cards: legacy cards (`card_…`, the token flow's "saving
+cards for later") and card PaymentMethods (`pm_…`, saved by a PaymentIntent).
 
 The store keeps only the customer id; what the card is (brand, last 4, expiry) is always
 read from Stripe.
@@ -17,6 +18,14 @@ class SavedCard:
     last4: str
     exp_month: int
     exp_year: int
+
+    @classmethod
+    def from_payment_method(cls, method):
+        """A card PaymentMethod (`pm_…`) as a SavedCard."""
+        card = method.get("card") or {}
+        return cls(id=method["id"], brand=(card.get("brand") or "card").title(),
+                   last4=card.get("last4") or "", exp_month=card.get("exp_month") or 0,
+                   exp_year=card.get("exp_year") or 0)
 
     @classmethod
     def from_stripe(cls, card):
@@ -60,18 +69,33 @@ def add_card(customer_id, token, *, idempotency_key):
 
 
 def default_card(customer_id):
-    """The customer's default saved card, or None (also for a deleted customer)."""
-    customer = _send(get_client().v1.customers.retrieve, customer_id,
-                     params={"expand": ["sources"]}).to_dict()
-    default = customer.get("default_source")
-    if customer.get("deleted") or not default:
+    """The card a one-click purchase charges, or None (also for a deleted customer): the
+    customer's default PaymentMethod, else its newest card PaymentMethod (one saved by a
+    PaymentIntent), else its default legacy card (`card_…`, saved by the token flow)."""
+    client = get_client()
+    customer = _send(client.v1.customers.retrieve, customer_id,
+                     params={"expand": ["sources", "invoice_settings.default_payment_method"]}
+                     ).to_dict()
+    if customer.get("deleted"):
         return None
+    chosen = (customer.get("invoice_settings") or {}).get("default_payment_method")
+    if not isinstance(chosen, dict):
+        methods = _send(client.v1.payment_methods.list,
+                        params={"customer": customer_id, "type": "card", "limit": 1})
+        chosen = methods.data[0].to_dict() if methods.data else None
+    if chosen and chosen.get("object") == "payment_method":
+        return SavedCard.from_payment_method(chosen)
+    default = customer.get("default_source")
     for card in (customer.get("sources") or {}).get("data") or []:
-        if card.get("id") == default and card.get("object") == "card":
+        if default and card.get("id") == default and card.get("object") == "card":
             return SavedCard.from_stripe(card)
     return None
 
 
 def delete_card(customer_id, card_id):
-    """Remove a saved card from the customer at Stripe."""
-    _send(get_client().v1.customers.payment_sources.delete, customer_id, card_id)
+    """Remove a saved card from the customer at Stripe (a PaymentMethod is detached)."""
+    client = get_client()
+    if card_id.startswith("pm_"):
+        _send(client.v1.payment_methods.detach, card_id)
+    else:
+        _send(client.v1.customers.payment_sources.delete, customer_id, card_id)

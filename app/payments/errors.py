@@ -4,6 +4,8 @@ import logging
 
 import stripe
 
+from app.payments.results import PaymentResult
+
 log = logging.getLogger(__name__)
 
 END_OF_LIFE_MARKER = "Card Token usage"
@@ -32,12 +34,20 @@ class PaymentError(Exception):
 class CardDeclined(PaymentError):
     """The issuer or Radar declined the card (HTTP 402). The message is Stripe's."""
 
-    def __init__(self, message, *, code=None, decline_code=None, charge_id=None, **kw):
+    def __init__(self, message, *, code=None, decline_code=None, charge_id=None,
+                 intent=None, **kw):
         super().__init__(message, **kw)
         self.user_message = message or "Your card was declined."
         self.code = code
         self.decline_code = decline_code
         self.charge_id = charge_id
+        #: The PaymentIntent the decline left (a PaymentResult), when one was confirmed.
+        self.intent = intent
+
+    @property
+    def authentication_required(self):
+        """The bank wants the buyer to authenticate (an off-session payment)."""
+        return "authentication_required" in (self.code, self.decline_code)
 
 
 class TokenAlreadyUsed(PaymentError):
@@ -92,11 +102,13 @@ def translate(exc):
     if isinstance(exc, stripe.CardError):
         body = exc.json_body or {}
         err = body.get("error", {}) if isinstance(body, dict) else {}
+        intent = err.get("payment_intent")
         return CardDeclined(
             err.get("message") or exc.user_message or "Your card was declined.",
             code=exc.code,
             decline_code=err.get("decline_code"),
             charge_id=err.get("charge"),
+            intent=PaymentResult.from_intent(intent) if isinstance(intent, dict) else None,
             request_id=request_id,
         )
     if isinstance(exc, stripe.IdempotencyError):

@@ -62,6 +62,8 @@ class PaymentResult:
     livemode: bool = False
     created: int | None = None
     metadata: dict = field(default_factory=dict)
+    #: A PaymentIntent's client secret, for the buyer's browser only (never stored).
+    client_secret: str | None = field(default=None, repr=False)
 
     @property
     def succeeded(self):
@@ -99,6 +101,38 @@ class PaymentResult:
             livemode=bool(get("livemode")), created=get("created"),
             metadata=dict(get("metadata") or {}),
         )
+
+    @classmethod
+    def from_intent(cls, intent):
+        """Read a PaymentIntent (its `latest_charge` expanded or not): the intent's status
+        and last error, and the card details of its charge when expanded."""
+        intent = _plain(intent)
+        get = intent.get
+        charge = get("latest_charge")
+        base = cls.from_charge(charge) if isinstance(charge, dict) else cls(status=FAILED)
+        error = get("last_payment_error") or {}
+        status = get("status") or REQUIRES_PAYMENT_METHOD
+        if status == "requires_capture":
+            status = PROCESSING  # the store captures automatically; cards do not wait
+        succeeded = status == SUCCEEDED
+        return cls(**{
+            **{f: getattr(base, f) for f in (
+                "card_brand", "card_last4", "card_exp_month", "card_exp_year",
+                "card_country", "outcome_type", "outcome_risk_level",
+                "outcome_seller_message", "receipt_url", "balance_transaction_id",
+                "amount_refunded", "refunded", "disputed", "created")},
+            "status": status, "amount": get("amount"), "currency": get("currency"),
+            "charge_id": _id_of(charge) if succeeded else None,
+            "payment_intent_id": get("id"), "customer_id": _id_of(get("customer")),
+            "payment_method_id": _id_of(get("payment_method"))
+            or _id_of(error.get("payment_method")),
+            "paid": succeeded,
+            "failure_code": None if succeeded else error.get("code"),
+            "decline_code": None if succeeded else error.get("decline_code"),
+            "failure_message": None if succeeded else error.get("message"),
+            "livemode": bool(get("livemode")), "metadata": dict(get("metadata") or {}),
+            "client_secret": get("client_secret"),
+        })
 
     @classmethod
     def failure(cls, *, code, message, decline_code=None):

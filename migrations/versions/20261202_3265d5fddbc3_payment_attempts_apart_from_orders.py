@@ -78,6 +78,7 @@ def upgrade():
     sa.Column('checkout_session_id', sa.String(length=255), nullable=True),
     sa.Column('customer_id', sa.String(length=255), nullable=True),
     sa.Column('payment_method_id', sa.String(length=255), nullable=True),
+    sa.Column('client_ip', sa.String(length=45), nullable=True),
     sa.Column('saved_card', sa.Boolean(), server_default=sa.text('false'), nullable=False),
     sa.Column('card_brand', sa.String(length=40), nullable=True),
     sa.Column('card_last4', sa.String(length=4), nullable=True),

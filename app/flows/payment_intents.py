@@ -1,0 +1,260 @@
+"""The PaymentIntents flows: the Payment Element on the course page (`payment_intents`),
+and one click with a card saved earlier, confirmed off-session (`saved_card_intent`).
+
+An order has one PaymentIntent, created by the server under the attempt's idempotency key
+with the amount of the order (the request committed first). The buyer's browser confirms
+it with Stripe.js, which runs 3-D Secure when the bank asks; a decline or a failed
+authentication leaves the intent waiting for another card, on the same order. The
+server never takes the browser's word: it reads the intent back (the return page,
+webhooks, reconcile) and records what Stripe says through the lifecycle. An intent
+abandoned for PAYMENT_INTENT_ABANDON_SECONDS is cancelled, which releases its order.
+"""
+
+import dataclasses
+import logging
+from datetime import timedelta
+
+from flask import current_app
+
+from app import card_testing, orders, payments
+from app.extensions import db
+from app.flows import customer_step
+from app.flows.base import PaymentFlow, Started
+from app.flows.charges import charge_fields
+from app.models import RequestState
+from app.models._time import as_utc, utcnow
+
+log = logging.getLogger(__name__)
+
+INTENT_EVENTS = frozenset({
+    "payment_intent.succeeded", "payment_intent.payment_failed",
+    "payment_intent.canceled", "payment_intent.requires_action",
+    "payment_intent.processing"})
+#: Charge events of an intent's charges (they carry `payment_intent`).
+CHARGE_EVENTS = frozenset({"charge.succeeded", "charge.failed", "charge.refunded",
+                           "charge.updated", "charge.captured"})
+
+
+def record_intent(attempt, result):
+    """Turn what Stripe says about the attempt's PaymentIntent into the lifecycle's step."""
+    if result.status == payments.results.SUCCEEDED:
+        return orders.payment_succeeded(attempt, result)
+    if result.status == payments.results.CANCELED:
+        return orders.payment_failed(attempt, dataclasses.replace(
+            result, failure_code=result.failure_code or "canceled",
+            failure_message=result.failure_message
+            or "The payment was cancelled before it was completed."))
+    return orders.payment_needs_action(attempt, result)
+
+
+def _abandoned(attempt):
+    age = timedelta(seconds=current_app.config["PAYMENT_INTENT_ABANDON_SECONDS"])
+    return utcnow() - as_utc(attempt.created_at) >= age
+
+
+class PaymentIntentsFlow(PaymentFlow):
+    """The Payment Element: the server creates the intent, the browser confirms it."""
+
+    name = "payment_intents"
+    events = INTENT_EVENTS | CHARGE_EVENTS
+
+    def prepare(self, order, *, course, save_for=None):
+        """The attempt of the order's PaymentIntent; with `save_for` (a buyer) the card is
+        kept on the buyer's customer (made first, under the buyer's key, when there is
+        none yet)."""
+        attempt = orders.new_attempt(order, flow=self.name)
+        fields = charge_fields(order, course)
+        customer = save_for.customer_id(order.livemode) if save_for is not None else None
+        if save_for is not None and customer is None:
+            attempt.setup_request = {
+                **customer_step.new_customer_request(save_for, livemode=order.livemode),
+                "intent": fields}
+        else:
+            attempt.request = payments.intent_request(
+                **fields, customer=customer, save_card=save_for is not None)
+        return attempt
+
+    def start(self, attempt):
+        """Create the intent (after the buyer's customer, when one is made); the page gets
+        its client secret to confirm it."""
+        error, result = self._create(attempt, first=True)
+        db.session.commit()
+        next_step = {"client_secret": result.client_secret} if result else None
+        return Started(error=error, next_step=next_step)
+
+    def _create(self, attempt, *, first):
+        """Send (or repeat) the attempt's customer step and intent request; (error,
+        result)."""
+        if attempt.request is None:
+            request = attempt.setup_request
+            try:
+                customer = customer_step.create_buyers_customer(attempt, request)
+            except payments.PaymentError as exc:
+                customer_step.record_error(attempt, exc, first=first)
+                return exc, None
+            attempt.customer_id = customer
+            attempt.request = payments.intent_request(
+                **request["intent"], customer=customer, save_card=True)
+            db.session.commit()
+        try:
+            result = payments.create_intent(attempt.request,
+                                            idempotency_key=attempt.idempotency_key)
+        except payments.CardDeclined as exc:  # confirmed off-session and refused
+            if exc.intent is not None:
+                record_intent(attempt, exc.intent)
+            return exc, exc.intent
+        except payments.PaymentError as exc:
+            if exc.uncertain:
+                orders.payment_unanswered(attempt, exc.detail)
+            elif first or not isinstance(exc, (payments.PaymentBusy,
+                                               payments.PaymentConfigError)):
+                orders.payment_failed(attempt, payments.PaymentResult.failure(
+                    code=exc.failure_code, message=exc.detail[:500]))
+            return exc, None
+        record_intent(attempt, result)
+        return None, result
+
+    def client_secret(self, attempt):
+        """The client secret of the attempt's intent, while the buyer can still pay it
+        (read from Stripe; never stored); None otherwise."""
+        if not attempt.live or not attempt.payment_intent_id:
+            return None
+        result = payments.retrieve_intent(attempt.payment_intent_id)
+        record_intent(attempt, result)
+        db.session.commit()
+        return result.client_secret if attempt.live else None
+
+    def settle(self, attempt):
+        """Read the intent back and record it; create it if its answer was lost; cancel
+        it when the buyer abandoned it."""
+        if attempt.payment_intent_id is None:
+            if attempt.request_state == RequestState.ANSWERED and not attempt.live:
+                return str(attempt.order.status)
+            error, _ = self._create(attempt, first=False)
+            db.session.commit()
+            if error is not None and attempt.live:
+                return f"still pending ({type(error).__name__}: {error.detail[:120]})"
+            return str(attempt.order.status)
+        try:
+            result = payments.retrieve_intent(attempt.payment_intent_id)
+            record_intent(attempt, result)
+            if attempt.live and _abandoned(attempt) and \
+                    result.status != payments.results.PROCESSING:
+                record_intent(attempt, payments.cancel_intent(
+                    attempt.payment_intent_id,
+                    idempotency_key=f"{attempt.idempotency_key}-cancel"))
+                log.info("Order %s: intent %s abandoned, cancelled",
+                         attempt.order.reference, attempt.payment_intent_id)
+        except payments.PaymentError as exc:
+            db.session.commit()
+            return f"still pending ({type(exc).__name__}: {exc.detail[:120]})"
+        db.session.commit()
+        return str(attempt.order.status)
+
+    def release(self, attempt):
+        """Cancel the intent while it only waits for a card (no confirmation can be under
+        way), so the order is free for the buyer's new one; otherwise settle it."""
+        if attempt.payment_intent_id is None:
+            return self.settle(attempt)
+        try:
+            result = payments.retrieve_intent(attempt.payment_intent_id)
+            record_intent(attempt, result)
+            if result.status == payments.results.REQUIRES_PAYMENT_METHOD:
+                record_intent(attempt, payments.cancel_intent(
+                    attempt.payment_intent_id, reason="abandoned",
+                    idempotency_key=f"{attempt.idempotency_key}-cancel"))
+        except payments.PaymentError as exc:
+            log.warning("Order %s: could not release intent %s: %s",
+                        attempt.order.reference, attempt.payment_intent_id, exc.detail)
+        db.session.commit()
+        return str(attempt.order.status)
+
+    def look_up(self, attempt):
+        """Read the intent back (read-only) and record what it says."""
+        if attempt.payment_intent_id is None:
+            return "still pending (no intent yet)"
+        try:
+            record_intent(attempt, payments.retrieve_intent(attempt.payment_intent_id))
+        except payments.PaymentError as exc:
+            return f"still pending ({type(exc).__name__}: {exc.detail[:120]})"
+        db.session.commit()
+        return str(attempt.order.status)
+
+    def record_charge(self, attempt, result):
+        """One of the intent's charges: a success pays; a decline leaves the intent
+        waiting for another card."""
+        if result.succeeded:
+            return orders.payment_succeeded(attempt, result)
+        return orders.payment_needs_action(attempt, dataclasses.replace(
+            result, status=payments.results.REQUIRES_PAYMENT_METHOD))
+
+    def attempt_for_event(self, event_type, obj):
+        """The attempt of an intent event (the intent's id) or of a charge event (its
+        `payment_intent`)."""
+        intent_id = obj.get("id") if event_type.startswith("payment_intent.") \
+            else obj.get("payment_intent")
+        if isinstance(intent_id, dict):
+            intent_id = intent_id.get("id")
+        attempt = orders.attempt_with(payment_intent_id=intent_id) if intent_id else None
+        if attempt is not None and attempt.flow not in INTENT_FLOWS:
+            return None
+        return attempt
+
+    def handle_event(self, event_type, obj, attempt):
+        """Record the event's intent or charge snapshot. Each failed confirmation (one
+        `payment_intent.payment_failed`, delivered once per event id) counts as a decline
+        against the address that started the payment (the card-testing pause)."""
+        if event_type.startswith("payment_intent."):
+            result = payments.PaymentResult.from_intent(obj)
+            if event_type == "payment_intent.payment_failed" and attempt.client_ip \
+                    and result.decline_code != "authentication_required":
+                card_testing.count_decline(attempt.client_ip)
+            record_intent(attempt, result)
+        else:
+            self.record_charge(attempt, payments.PaymentResult.from_charge(obj))
+        return attempt.order
+
+
+class SavedCardIntentFlow(PaymentIntentsFlow):
+    """One click: an off-session PaymentIntent with a card the buyer saved (a
+    PaymentMethod, or a legacy `card_…` saved by the token flow). When the bank wants the
+    buyer to authenticate, the intent waits and the buyer is brought back on-session."""
+
+    name = "saved_card_intent"
+
+    def prepare(self, order, *, course, customer_id, card_id):
+        """The attempt confirming `card_id` of `customer_id` off-session."""
+        attempt = orders.new_attempt(order, flow=self.name, customer_id=customer_id,
+                                     payment_method_id=card_id, saved_card=True)
+        attempt.request = payments.intent_request(
+            **charge_fields(order, course), customer=customer_id, payment_method=card_id,
+            off_session=True)
+        return attempt
+
+    def start(self, attempt):
+        """Create and confirm the intent; a card that needs authenticating is not a
+        decline: the page takes the buyer through it (the intent's client secret)."""
+        error, result = self._create(attempt, first=True)
+        db.session.commit()
+        if isinstance(error, payments.CardDeclined) and error.authentication_required \
+                and result is not None:
+            return Started(error=None, next_step={"authenticate": True})
+        if isinstance(error, payments.CardDeclined) and attempt.live:
+            self._give_up(attempt)
+        return Started(error=error)
+
+    def _give_up(self, attempt):
+        """A declined one-click payment: cancel its intent so the order is released and
+        the buyer pays with another card (if Stripe does not answer, reconcile will)."""
+        try:
+            record_intent(attempt, payments.cancel_intent(
+                attempt.payment_intent_id, reason="requested_by_customer",
+                idempotency_key=f"{attempt.idempotency_key}-cancel"))
+        except payments.PaymentError as exc:
+            log.warning("Order %s: could not cancel declined intent %s: %s",
+                        attempt.order.reference, attempt.payment_intent_id, exc.detail)
+        db.session.commit()
+
+
+#: The flows whose attempts have a PaymentIntent.
+INTENT_FLOWS = (PaymentIntentsFlow.name, SavedCardIntentFlow.name)
