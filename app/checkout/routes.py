@@ -123,9 +123,11 @@ def start_intent(slug):
     started = intents.start(course=course, email=form.email.data, ip=request.remote_addr,
                             save_card=form.save_card.data, signed_in=current_buyer(),
                             owned=session.get("intent_orders"))
+    if started.order is not None:  # this browser's order, even while Stripe is away
+        session["intent_orders"] = intents.remember(session.get("intent_orders"),
+                                                    started.order)
     if started.client_secret is None:
         return jsonify(error=with_contact(started.message)), started.status
-    session["intent_orders"] = intents.remember(session.get("intent_orders"), started.order)
     session["checkout_email"] = form.email.data  # prefilled if the buyer comes back
     return jsonify(client_secret=started.client_secret,
                    return_url=url_for("checkout.intent_return",
