@@ -25,7 +25,6 @@ from app.models import (
 )
 from app.models._time import utcnow
 from config import EMULATOR_PUBLISHABLE_KEY
-from tests.admin.conftest import admin_account, admin_client  # noqa: F401 (fixtures)
 from tests.helpers import check_again, csrf_from
 
 EMAIL = "intent@example.com"
@@ -347,9 +346,14 @@ def test_a_card_saved_by_the_token_flow_pays_in_one_click(client, app, course,
     assert charge.payment_intent == order.payment_intent_id and charge.customer == customer.id
 
 
-def test_an_intent_order_refunds_from_the_admin(client, app, course, emulator, stripe_sdk,
-                                                admin_client):
-    from tests.admin.conftest import KEY_RE
+def test_an_intent_order_refunds_from_the_admin(client, app, course, emulator, stripe_sdk):
+    from app.admin.auth import create_admin
+    from tests.admin.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, KEY_RE, sign_in
+
+    with app.app_context():
+        create_admin(email=ADMIN_EMAIL, password=ADMIN_PASSWORD)
+    admin_client = app.test_client()
+    assert sign_in(admin_client).status_code == 302
 
     _, body = _start(client)
     _confirm(emulator, body["client_secret"])
