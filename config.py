@@ -154,6 +154,8 @@ class Config:
         # worker), which lets its buyer start again.
         self.PAYMENT_INTENT_ABANDON_SECONDS = int(
             env("PAYMENT_INTENT_ABANDON_SECONDS") or "3600")
+        # How long a Checkout Session's hosted page can be paid (Stripe: 30 to 1440).
+        self.CHECKOUT_SESSION_MINUTES = int(env("CHECKOUT_SESSION_MINUTES") or "60")
         self.STORE_CONTACT_EMAIL = (env("STORE_CONTACT_EMAIL") or "").strip()
 
 

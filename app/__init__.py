@@ -76,6 +76,10 @@ def _check_payment_flow(app):
     if flow not in CHECKOUT_FLOWS:
         raise ConfigError(f"PAYMENT_FLOW={flow!r} is not a payment flow; use one of "
                           f"{', '.join(sorted(CHECKOUT_FLOWS))}.")
+    minutes = app.config["CHECKOUT_SESSION_MINUTES"]
+    if not 30 <= minutes <= 1440:
+        raise ConfigError(f"CHECKOUT_SESSION_MINUTES={minutes} must be from 30 to 1440 "
+                          "(Stripe keeps a Checkout page open from 30 minutes to 24 hours).")
 
 
 def _check_mail_config(app):

@@ -4,9 +4,11 @@ pages, and the classic hardening headers.
 The policy allows our own scripts and styles only (no inline code anywhere) plus the
 origins Stripe documents for Stripe.js (docs.stripe.com/security/guide#content-security-policy):
 scripts and frames from js.stripe.com, frames from hooks.stripe.com (3-D Secure), API
-calls to api.stripe.com. When the offline emulator serves the Stripe.js stand-in
-(STRIPE_JS_URL / STRIPE_API_BASE), its origin is added to script-src, connect-src and
-frame-src (its 3-D Secure test page opens in a modal frame, as hooks.stripe.com's does).
+calls to api.stripe.com, and hosted Checkout's checkout.stripe.com as a form's target (the
+course page's form is answered with a redirect there). When the offline emulator serves
+the Stripe.js stand-in (STRIPE_JS_URL / STRIPE_API_BASE), its origin is added to
+script-src, connect-src, frame-src (its 3-D Secure test page opens in a modal frame, as
+hooks.stripe.com's does) and form-action (its hosted Checkout page).
 """
 
 from urllib.parse import urlsplit
@@ -23,6 +25,8 @@ STRIPE_SCRIPTS = ["https://js.stripe.com", "https://*.js.stripe.com"]
 STRIPE_FRAMES = ["https://js.stripe.com", "https://*.js.stripe.com", "https://hooks.stripe.com"]
 STRIPE_API = ["https://api.stripe.com"]
 STRIPE_IMAGES = ["https://*.stripe.com"]
+#: Hosted Checkout: the course page's form is answered with a redirect to Stripe's page.
+STRIPE_CHECKOUT = ["https://checkout.stripe.com"]
 
 #: Pages that show one buyer's or the admin's data: never kept by a browser or proxy cache.
 PRIVATE_PREFIXES = ("/orders/", "/admin", "/account")
@@ -43,11 +47,12 @@ def _add(sources, origin):
 def content_security_policy(config):
     """The policy for this configuration (Stripe's origins, plus the emulator's if used)."""
     scripts, connect = ["'self'", *STRIPE_SCRIPTS], ["'self'", *STRIPE_API]
-    frames = list(STRIPE_FRAMES)
+    frames, forms = list(STRIPE_FRAMES), ["'self'", *STRIPE_CHECKOUT]
     for url in (config.get("STRIPE_JS_URL"), config.get("STRIPE_API_BASE")):
         _add(scripts, _origin(url))
         _add(connect, _origin(url))
         _add(frames, _origin(url))
+        _add(forms, _origin(url))  # the emulator's hosted Checkout page
     directives = {
         "default-src": ["'self'"],
         "script-src": scripts,
@@ -57,7 +62,7 @@ def content_security_policy(config):
         "frame-src": frames,
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
-        "form-action": ["'self'"],
+        "form-action": forms,
         "frame-ancestors": ["'none'"],
     }
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())

@@ -18,7 +18,7 @@ from app import flows, orders, payments
 from app.account.forms import PostForm
 from app.account.session import current_buyer, sign_in_after_purchase
 from app.catalog.services import get_active_course
-from app.checkout import bp, intents
+from app.checkout import bp, browser_payments
 from app.checkout.buy_box import keep_form, one_click_card
 from app.checkout.forms import CheckoutForm, IntentForm, OneClickForm
 from app.checkout.pause import with_contact
@@ -109,29 +109,55 @@ def pay_one_click(slug):
     return _after_checkout(slug, outcome, buyer.email)
 
 
+def _browser_payment(slug, flow):
+    """Start the browser payment of `flow` from the posted form: (BrowserStart, form) or
+    (None, form) when the form is not valid."""
+    _flow_is(flow)
+    course = _course_on_sale(slug)
+    form = IntentForm()
+    if not form.validate_on_submit():
+        return None, form
+    started = browser_payments.start(
+        flow=flow, course=course, email=form.email.data, ip=request.remote_addr,
+        save_card=form.save_card.data, signed_in=current_buyer(),
+        owned=session.get("browser_orders"))
+    if started.order is not None:  # this browser's order, even while Stripe is away
+        session["browser_orders"] = browser_payments.remember(
+            session.get("browser_orders"), started.order)
+    session["checkout_email"] = form.email.data  # prefilled if the buyer comes back
+    return started, form
+
+
 @bp.post("/courses/<slug>/payment-intent")
 def start_intent(slug):
     """The Payment Element's Pay: the client secret of the order's one PaymentIntent (a
     new order, or this browser's pending one), as JSON; the page confirms it."""
-    _flow_is("payment_intents")
-    course = _course_on_sale(slug)
-    form = IntentForm()
-    if not form.validate_on_submit():
+    started, form = _browser_payment(slug, "payment_intents")
+    if started is None:
         errors = {name: messages[0] for name, messages in form.errors.items()}
         message = errors.get("email") or "The page has expired; reload it and try again."
         return jsonify(error=message, field="email" if "email" in errors else None), 400
-    started = intents.start(course=course, email=form.email.data, ip=request.remote_addr,
-                            save_card=form.save_card.data, signed_in=current_buyer(),
-                            owned=session.get("intent_orders"))
-    if started.order is not None:  # this browser's order, even while Stripe is away
-        session["intent_orders"] = intents.remember(session.get("intent_orders"),
-                                                    started.order)
-    if started.client_secret is None:
+    if not started.next_step:
         return jsonify(error=with_contact(started.message)), started.status
-    session["checkout_email"] = form.email.data  # prefilled if the buyer comes back
-    return jsonify(client_secret=started.client_secret,
+    return jsonify(client_secret=started.next_step["client_secret"],
                    return_url=url_for("checkout.intent_return",
                                       public_id=started.order.public_id, _external=True))
+
+
+@bp.post("/courses/<slug>/checkout-session")
+def start_session(slug):
+    """Hosted Checkout's "Continue to payment": send the buyer (303) to the hosted page of
+    the order's Checkout Session (a new order, or this browser's pending one)."""
+    started, form = _browser_payment(slug, "checkout")
+    if started is None:
+        if "csrf_token" in form.errors:
+            flash(form.errors["csrf_token"][0], "error")
+        keep_form(form)
+        return render_template("catalog/course.html", course=_course_on_sale(slug)), 400
+    if not started.next_step:
+        flash(with_contact(started.message), "error")
+        return redirect(url_for("catalog.show_course", slug=slug, _anchor="checkout"))
+    return redirect(started.next_step["url"], code=303)
 
 
 #: What a public id looks like (secrets.token_urlsafe); anything else is not looked up.
@@ -186,24 +212,52 @@ def receipt_status(public_id):
     return jsonify(status=str(order.status))
 
 
-@bp.get("/orders/<public_id>/return")
-def intent_return(public_id):
-    """Back from Stripe.js (or its 3-D Secure redirect): the server reads the intent
+def _back_from_stripe(order):
+    """The buyer is back from Stripe.js or Stripe's page: the server reads the payment
     itself (never the URL's word) and shows the receipt, or the course page with the
     bank's message so the buyer can try another card on the same order."""
-    order = _order_or_none(public_id)
-    if order is None:
-        abort(404, description="We could not find that order.")
     payments.limit_time(RECEIPT_CHECK_SECONDS)
-    retry = intents.on_return(order)
+    retry = browser_payments.on_return(order)
     if retry:
         flash(retry, "error")
         return redirect(url_for("catalog.show_course", slug=order.course.slug,
                                 _anchor="checkout"))
-    if public_id in (session.get("intent_orders") or []) or (
-            current_buyer() is not None and current_buyer().email == order.email):
+    buyer = current_buyer()
+    if order.public_id in (session.get("browser_orders") or []) or (
+            buyer is not None and buyer.email == order.email):
         sign_in_after_purchase(order)  # this browser paid for it
     return redirect(url_for("checkout.receipt", public_id=order.public_id))
+
+
+def _order_or_404(public_id):
+    order = _order_or_none(public_id)
+    if order is None:
+        abort(404, description="We could not find that order.")
+    return order
+
+
+@bp.get("/orders/<public_id>/return")
+def intent_return(public_id):
+    """Back from Stripe.js (or its 3-D Secure redirect) after paying a PaymentIntent."""
+    return _back_from_stripe(_order_or_404(public_id))
+
+
+@bp.get("/orders/<public_id>/paid")
+def session_return(public_id):
+    """Checkout's success page (`?session_id=…`, not trusted: the order's own Session is
+    read)."""
+    return _back_from_stripe(_order_or_404(public_id))
+
+
+@bp.get("/orders/<public_id>/cancelled")
+def session_cancel(public_id):
+    """Checkout's back link: nothing was charged; the buyer can pay again (the same
+    Session, from this browser) or later."""
+    order = _order_or_404(public_id)
+    flash("You left the payment page: nothing was charged. You can pay below whenever "
+          "you are ready.", "info")
+    return redirect(url_for("catalog.show_course", slug=order.course.slug,
+                            _anchor="checkout"))
 
 
 @bp.get("/orders/<public_id>/authenticate")
@@ -215,13 +269,14 @@ def authenticate(public_id):
     if order is None or buyer is None or buyer.email != order.email:
         abort(404, description="We could not find that order.")
     attempt = order.payment
-    secret = None
+    resumed = None
     if attempt is not None and attempt.flow in flows.INTENT_FLOWS:
         payments.limit_time(RECEIPT_CHECK_SECONDS)
-        secret = flows.get(attempt.flow).client_secret(attempt)
-    if secret is None:
+        resumed = flows.get(attempt.flow).resume(attempt)
+    if resumed is None:
         return redirect(url_for("checkout.receipt", public_id=order.public_id))
-    return render_template("checkout/authenticate.html", order=order, client_secret=secret,
+    return render_template("checkout/authenticate.html", order=order,
+                           client_secret=resumed["client_secret"],
                            payment_method=attempt.payment_method_id,
                            return_url=url_for("checkout.intent_return",
                                               public_id=order.public_id, _external=True))

@@ -37,8 +37,12 @@ class CheckoutOutcome:
         )
 
 
-def _livemode():
+def livemode():
+    """Whether the store takes real money (live keys)."""
     return not payments.is_test_mode(current_app.config)
+
+
+_livemode = livemode
 
 
 def one_click_flow():

@@ -8,7 +8,8 @@
 - `payment_intents`: the Payment Element and a PaymentIntent the browser confirms (3-D
   Secure), saving the card with `setup_future_usage`;
 - `saved_card_intent`: one click through an off-session PaymentIntent, the buyer brought
-  back to authenticate when the bank asks.
+  back to authenticate when the bank asks;
+- `checkout`: a Checkout Session, paid on Stripe's hosted page.
 
 The checkout prepares and starts an attempt through its flow; webhooks (`handle_event`),
 `flask orders reconcile` (`reconcile_pending`), the background worker (`settle_due`) and

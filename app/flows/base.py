@@ -37,6 +37,12 @@ class PaymentFlow:
         answer through the lifecycle; commits and returns a `Started`."""
         raise NotImplementedError
 
+    def resume(self, attempt):
+        """What the buyer's browser needs to go on paying a live attempt (a PaymentIntent's
+        client secret, a Checkout page's URL), or None when it cannot be paid any more.
+        Flows paid in one request have nothing to resume."""
+        return None
+
     def settle(self, attempt):
         """Learn the attempt's outcome from Stripe, repeating its request under its key
         when needed; commits and returns a short summary. Only from a POST, reconcile or

@@ -114,15 +114,15 @@ class PaymentIntentsFlow(PaymentFlow):
         record_intent(attempt, result)
         return None, result
 
-    def client_secret(self, attempt):
-        """The client secret of the attempt's intent, while the buyer can still pay it
-        (read from Stripe; never stored); None otherwise."""
+    def resume(self, attempt):
+        """{"client_secret": …} of the attempt's intent while the buyer can still pay it
+        (read from Stripe; never stored), else None."""
         if not attempt.live or not attempt.payment_intent_id:
             return None
         result = payments.retrieve_intent(attempt.payment_intent_id)
         record_intent(attempt, result)
         db.session.commit()
-        return result.client_secret if attempt.live else None
+        return {"client_secret": result.client_secret} if attempt.live else None
 
     def settle(self, attempt):
         """Read the intent back and record it; create it if its answer was lost; cancel

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select, update
 from app import orders
 from app.extensions import db
 from app.flows.charges import ChargesFlow, SavedCardFlow
+from app.flows.checkout_sessions import CheckoutSessionsFlow
 from app.flows.payment_intents import PaymentIntentsFlow, SavedCardIntentFlow
 from app.models import AttemptStatus, PaymentAttempt, Refund
 from app.models._time import utcnow
@@ -19,11 +20,13 @@ log = logging.getLogger(__name__)
 
 #: Every flow, by the name its attempts carry. A new flow is one module registered here.
 FLOWS = {flow.name: flow for flow in (ChargesFlow(), SavedCardFlow(),
-                                      PaymentIntentsFlow(), SavedCardIntentFlow())}
+                                      PaymentIntentsFlow(), SavedCardIntentFlow(),
+                                      CheckoutSessionsFlow())}
 
 #: What PAYMENT_FLOW may name, and the flows its course page and one click use.
 CHECKOUT_FLOWS = {"charges": ("charges", "saved_card"),
-                  "payment_intents": ("payment_intents", "saved_card_intent")}
+                  "payment_intents": ("payment_intents", "saved_card_intent"),
+                  "checkout": ("checkout", "saved_card_intent")}
 
 
 def checkout_flows(config):

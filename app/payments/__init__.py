@@ -12,6 +12,12 @@ from app.payments.charges import (
     find_charge_for_order,
     retrieve_charge,
 )
+from app.payments.checkout import (
+    create_session,
+    expire_session,
+    retrieve_session,
+    session_request,
+)
 from app.payments.customers import (
     SavedCard,
     add_card,
@@ -54,6 +60,7 @@ __all__ = [
     "add_card",
     "cancel_intent",
     "create_intent",
+    "create_session",
     "charge_request",
     "check_keys",
     "create_charge",
@@ -63,11 +70,14 @@ __all__ = [
     "default_card",
     "delete_card",
     "describe_mode",
+    "expire_session",
     "find_charge_for_order",
     "intent_request",
     "is_test_mode",
     "limit_time",
     "retrieve_charge",
     "retrieve_intent",
+    "retrieve_session",
+    "session_request",
     "verify_event",
 ]

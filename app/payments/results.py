@@ -6,6 +6,7 @@ refund, `DisputeResult` a dispute. The order lifecycle (`app/orders/`) reads the
 never a Stripe object.
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 
 #: PaymentResult.status values.
@@ -64,6 +65,8 @@ class PaymentResult:
     metadata: dict = field(default_factory=dict)
     #: A PaymentIntent's client secret, for the buyer's browser only (never stored).
     client_secret: str | None = field(default=None, repr=False)
+    #: Where the buyer pays (a Checkout Session's hosted page), while it is open.
+    url: str | None = None
 
     @property
     def succeeded(self):
@@ -133,6 +136,33 @@ class PaymentResult:
             "livemode": bool(get("livemode")), "metadata": dict(get("metadata") or {}),
             "client_secret": get("client_secret"),
         })
+
+    @classmethod
+    def from_session(cls, session):
+        """Read a Checkout Session (its `payment_intent` expanded or not): paid when it is
+        complete and paid, canceled when it expired, else waiting for the buyer."""
+        session = _plain(session)
+        get = session.get
+        intent = get("payment_intent")
+        paid = get("status") == "complete" and get("payment_status") == "paid"
+        if isinstance(intent, dict):
+            base = cls.from_intent(intent)
+        else:
+            base = cls(status=SUCCEEDED if paid else REQUIRES_PAYMENT_METHOD,
+                       payment_intent_id=intent, paid=paid)
+        status = {"expired": CANCELED}.get(get("status")) or (
+            SUCCEEDED if paid else base.status if base.status != SUCCEEDED
+            else PROCESSING)
+        return dataclasses.replace(
+            base, status=status, paid=paid and base.paid,
+            checkout_session_id=get("id"),
+            customer_id=_id_of(get("customer")) or base.customer_id,
+            amount=get("amount_total"), currency=get("currency"),
+            livemode=bool(get("livemode")), metadata=dict(get("metadata") or {}),
+            url=get("url"), client_secret=None,
+            failure_code="expired" if get("status") == "expired" else base.failure_code,
+            failure_message=("The checkout page expired before it was paid."
+                             if get("status") == "expired" else base.failure_message))
 
     @classmethod
     def failure(cls, *, code, message, decline_code=None):

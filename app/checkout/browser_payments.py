@@ -1,0 +1,108 @@
+"""Payments the buyer completes in the browser after the server has started them: the
+Payment Element (PAYMENT_FLOW=payment_intents: the page gets its order's PaymentIntent and
+confirms it with Stripe.js) and hosted Checkout (PAYMENT_FLOW=checkout: the buyer is sent
+to the order's Checkout Session on Stripe's page). Either way the buyer comes back to the
+order's return page, where the server reads what Stripe says itself.
+
+The same rules as the token checkout: the price from the database (the pricing step),
+one open order per buyer and course, the request committed before the call under the
+order's key, who may save a card, the card-testing pause (declines are counted when
+Stripe reports them, against the address that started the payment).
+"""
+
+import logging
+from dataclasses import dataclass
+
+from app import flows, orders
+from app.checkout import services
+from app.checkout.pause import pause_message, pause_seconds
+from app.extensions import db
+from app.models import Order, OrderStatus
+
+log = logging.getLogger(__name__)
+
+#: How many of its orders a browser session remembers (it may go back to their payments).
+OWNED_MAX = 10
+NOT_STARTED = ("We could not start your payment (order {reference}) and you have not been "
+               "charged. Please try again in a moment.")
+
+
+@dataclass
+class BrowserStart:
+    """What the page gets: the order and what its browser does next (a client secret, a
+    Checkout page's URL), or why not and the HTTP status that says so."""
+
+    order: Order | None = None
+    next_step: dict | None = None
+    message: str | None = None
+    status: int = 200
+
+
+def remember(owned, order):
+    """The browser session's list of its orders, with `order` added (newest last)."""
+    return [pid for pid in (owned or []) if pid != order.public_id][-(OWNED_MAX - 1):] + [
+        order.public_id]
+
+
+def _own_open_order(course, email, *, flow, owned):
+    """The buyer's open order of the course after giving this browser its own pending
+    one back (as a BrowserStart), or freeing one another browser left waiting."""
+    open_order = orders.open_order_for(course.id, email)
+    if open_order is None or open_order.status != OrderStatus.PENDING:
+        return open_order, None
+    attempt = open_order.payment
+    if open_order.public_id in (owned or []) and attempt.flow == flow:
+        next_step = flows.get(flow).resume(attempt)
+        if next_step:
+            return open_order, BrowserStart(open_order, next_step)
+    elif attempt.live:
+        # Another browser (or a lost answer) holds the buyer's one open order: free it
+        # when nothing can be moving money on it, or settle it.
+        flows.for_attempt(attempt).release(attempt)
+    return orders.open_order_for(course.id, email), None
+
+
+def start(*, flow, course, email, ip, save_card, signed_in, owned):
+    """Start (or go back to) the browser payment of `course` by `flow` for `email`.
+    `owned` lists the public ids of the orders this browser session started."""
+    email = email.strip().lower()
+    paused = pause_seconds(ip)
+    if paused:
+        return BrowserStart(message=pause_message(paused), status=429)
+    open_order, resumed = _own_open_order(course, email, flow=flow, owned=owned)
+    if resumed is not None:
+        return resumed
+    if open_order is not None:
+        return BrowserStart(message=services.already_open_message(open_order), status=409)
+    inputs = {}
+    if save_card and services.may_save_card(email, signed_in):
+        inputs["save_for"] = services.ensure_buyer(email)
+        db.session.commit()
+    elif flow == "checkout" and signed_in is not None and signed_in.email == email:
+        inputs["customer"] = signed_in.customer_id(services.livemode())
+    order, created = services.place_pending(
+        course, email, flow=flow, ip=ip, **inputs,
+        find_existing=lambda: orders.open_order_for(course.id, email))
+    if order is None or not created:
+        return BrowserStart(message=services.NOT_STARTED if order is None
+                            else services.already_open_message(order), status=409)
+    started = flows.for_attempt(order.payment).start(order.payment)
+    if started.error is not None or not started.next_step:
+        log.warning("Order %s: its payment could not start (%s)", order.reference,
+                    getattr(started.error, "detail", ""))
+        return BrowserStart(order, message=NOT_STARTED.format(reference=order.reference),
+                            status=503)
+    return BrowserStart(order, started.next_step)
+
+
+def on_return(order):
+    """The buyer is back from Stripe.js or Stripe's page: read the payment and record it.
+    Returns the message the course page shows when the buyer must try another card, or
+    None when the receipt is the next page."""
+    attempt = order.payment
+    if attempt is None or flows.for_attempt(attempt).resume is flows.PaymentFlow.resume:
+        return None  # not a flow paid in the browser
+    flows.for_attempt(attempt).look_up(attempt)  # once per return: not rate-limited
+    if order.status == OrderStatus.PENDING and attempt.failure_message and attempt.live:
+        return attempt.failure_message
+    return None
