@@ -39,7 +39,6 @@ def retrieve_balance_history(ctx, params, txn_id):
 
 @route("GET", "/v1/balance/history", TXN_LIST)
 def list_balance_history(ctx, params):
-    """The older name of ``GET /v1/balance_transactions``."""
-    result = list_balance_transactions(ctx, params)
-    result["url"] = "/v1/balance/history"
-    return result
+    """The older name of ``GET /v1/balance_transactions``; its list ``url`` is the new name,
+    as Stripe's schema requires (``^/v1/balance_transactions``)."""
+    return list_balance_transactions(ctx, params)
