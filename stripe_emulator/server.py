@@ -109,7 +109,7 @@ class EmulatorServer:
         self.webhooks = WebhookDispatcher(self.state, retry_base=webhook_retry_base,
                                           max_attempts=webhook_max_attempts)
         self.state.event_listeners.append(self.webhooks.on_event)
-        self.state.endpoint_count = lambda: len(self.webhooks.endpoints)
+        self.state.endpoint_count = lambda type_=None: len(self.webhooks.targets(type_))
         self.webhook_secret = None
         if forward_to:
             self.webhook_secret = webhook_secret or "whsec_" + secrets.token_hex(16)

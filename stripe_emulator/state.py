@@ -13,7 +13,7 @@ from .store import Codec, Collection, dumps
 _PREFIXES = {
     "tok_": "tokens", "card_": "cards", "ch_": "charges", "py_": "charges",
     "cus_": "customers", "re_": "refunds", "evt_": "events", "txn_": "balance_transactions",
-    "dp_": "disputes",
+    "dp_": "disputes", "we_": "webhook_endpoints",
 }
 COLLECTIONS = tuple(dict.fromkeys(_PREFIXES.values()))
 # Fields each collection indexes for equality lookups (lists' filters, search clauses).
@@ -48,7 +48,8 @@ class State:
     def __init__(self):
         self.lock = threading.RLock()
         self.event_listeners = []  # callables(event_dict) run under the lock
-        self.endpoint_count = lambda: 0  # number of webhook endpoints (set by the server)
+        # number of webhook endpoints that get events of a type (any: None); set by the server
+        self.endpoint_count = lambda type_=None: 0
         self.codec = Codec()
         self.clock = lambda: int(time.time())
         self.persistence = None  # a persist.StateFile when the state lives in a file
@@ -155,7 +156,7 @@ class State:
             "created": ctx.now if ctx else self.clock(),
             "data": {"object": Snapshot(dumps(obj))},
             "livemode": False,
-            "pending_webhooks": self.endpoint_count(),
+            "pending_webhooks": self.endpoint_count(type_),
             "request": {"id": ctx.request_id if ctx else None,
                         "idempotency_key": ctx.idempotency_key if ctx else None},
             "type": type_,

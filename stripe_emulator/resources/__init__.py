@@ -1,2 +1,12 @@
 """API resources; importing this package registers every route."""
-from . import balance, charges, customers, disputes, events, refunds, tokens  # noqa: F401
+from . import (  # noqa: F401
+    account,
+    balance,
+    charges,
+    customers,
+    disputes,
+    events,
+    refunds,
+    tokens,
+    webhook_endpoints,
+)

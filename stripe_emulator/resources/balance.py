@@ -1,9 +1,10 @@
 """Balance transactions (charge fees, refunds) and the balance they add up to."""
-from ..parameters import LIST, STR
+from ..parameters import LIST, STR, UNSUPPORTED
 from ..router import route
 from .common import list_page, lookup
 
-TXN_LIST = {**LIST, "type": STR, "source": STR, "currency": STR}
+TXN_LIST = {**LIST, "type": STR, "source": STR, "currency": STR,
+            "payout": UNSUPPORTED}  # the emulator makes no payouts
 
 
 @route("GET", "/v1/balance_transactions/{txn_id}")
