@@ -8,10 +8,11 @@ Not run by the tests: it made ``stripe-schemas.json`` (answers) and ``stripe-par
     python tests/emulator/openapi/extract.py package/stripe.oas.json
 
 ``stripe-schemas.json`` keeps the 200 answer of every operation the emulator serves, the
-error answer, and the component schemas they reach. Descriptions are dropped. A reference the emulator never
-serves as an object (an expandable ``application``, a customer's ``subscriptions``…) is
-replaced by ``{"x-not-served": name}``, which the validator treats as matching nothing: the
-emulator may answer with the id or null there, never with an object.
+error answer, and the component schemas they reach. Descriptions are dropped. A reference
+the emulator never serves as an object (an expandable ``application``, a customer's
+``subscriptions``…) is replaced by ``{"x-not-served": name}``, which the validator treats
+as matching nothing: the emulator may answer with the id or null there, never with an
+object.
 
 ``stripe-parameters.json`` holds the request parameters (query and form body) of *every*
 operation in the spec, one operation a line, reduced to what a test needs to send a value of
