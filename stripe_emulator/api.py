@@ -65,17 +65,17 @@ class Api:
                                  idempotency_key=key)
         try:
             params = decode(body.decode("utf-8") if method == "POST" else query)
-            tokens = method == "POST" and path == "/v1/tokens"
+            handler, args, accepted = resolve(method, path)
+            browser = getattr(handler, "publishable", False)  # @route(…, publishable=True)
             api_key = authenticate(headers.get("Authorization"), params,
-                                   allow_publishable=tokens)
+                                   allow_publishable=browser)
             versions.check(headers.get("Stripe-Version"))
             account = (headers.get("Stripe-Account") or "").strip()
             if account and account != ACCOUNT_ID:  # no connected accounts: only its own id
                 raise no_access(api_key, account)
-            if tokens:
+            if browser:
                 for name in STRIPEJS_PARAMS:
                     params.pop(name, None)
-            handler, args, accepted = resolve(method, path)
             if handler is None:
                 raise StripeError(404, "invalid_request_error",
                                   f"Unrecognized request URL ({method}: {path}). Please see "
@@ -84,18 +84,19 @@ class Api:
             parameters.check(params, accepted)
         except StripeError as exc:
             return json_response(exc.status, exc.body(rid), base, idempotency_key=key)
+        api_version = asked or API_VERSION
         if key:
             response = self._idempotent(api_key, key, method, path, params, handler, args,
-                                        rid, base, client_ip, base_url)
+                                        rid, base, client_ip, base_url, api_version)
         else:
             response = self._execute(api_key, None, params, handler, args, rid, base,
-                                     client_ip, base_url)[0]
+                                     client_ip, base_url, api_version)[0]
         if self.faults.rules and self.faults.take(method, path, ("drop_response",)):
             return response._replace(drop=True)
         return response
 
     def _idempotent(self, api_key, key, method, path, params, handler, args, rid, base,
-                    client_ip, base_url):
+                    client_ip, base_url, api_version):
         scope = (api_key, key)
         fingerprint = idempotency_fingerprint(method, path, json.dumps(params, sort_keys=True))
         outcome, entry = self.idempotency.begin(scope, fingerprint)
@@ -114,7 +115,7 @@ class Api:
         try:
             response, stored = self._execute(api_key, key, params, handler, args, rid,
                                              base + echo + [("Original-Request", rid)],
-                                             client_ip, base_url)
+                                             client_ip, base_url, api_version)
         except BaseException:
             self.idempotency.finish(scope, fingerprint, 0, b"", rid, store=False)
             raise
@@ -123,12 +124,13 @@ class Api:
         return response
 
     def _execute(self, api_key, key, params, handler, args, rid, headers, client_ip,
-                 base_url):
+                 base_url, api_version=API_VERSION):
         """Run the handler under the state lock; return (response, store_for_idempotency)."""
         if self.faults.latency_ms:
             time.sleep(self.faults.latency_ms / 1000)
         ctx = Ctx(state=self.state, request_id=rid, base_url=base_url, api_key=api_key,
-                  idempotency_key=key, client_ip=client_ip)
+                  idempotency_key=key, client_ip=client_ip,
+                  publishable=api_key.startswith("pk_"), api_version=api_version)
         try:
             with self.state.transaction():
                 result = handler(ctx, params, **args)

@@ -109,9 +109,41 @@ CATALOG: dict[str, CardInfo] = {
     "4000000000001976": CardInfo("visa", behaviour="dispute_inquiry"),
     "4000000000000077": CardInfo("visa"),
     "4000003720000278": CardInfo("visa", country="MX"),
-    # §1.6 3DS on the Charges API
+    # §1.6 3-D Secure (the Charges API cannot authenticate: those decline there)
     "4000002760003184": CardInfo("visa", country="DE", behaviour="authentication_required"),
+    "4000002500003155": CardInfo("visa", country="FR", behaviour="auth_unless_set_up"),
+    "4000003800000446": CardInfo("visa", country="IT", behaviour="set_up_for_off_session"),
+    "4000008260003178": CardInfo("visa", country="GB",
+                                 behaviour="auth_then_insufficient_funds"),
+    "4000000000003220": CardInfo("visa", country="IE", behaviour="three_ds2_required"),
+    "4000008400000027": CardInfo("visa", behaviour="three_ds2_required"),
+    "4000008400001629": CardInfo("visa", behaviour="three_ds_then_declined"),
+    "4000008400001280": CardInfo("visa", behaviour="three_ds_lookup_error"),
+    "4000000000003055": CardInfo("visa"),  # 3-D Secure supported, not required
+    "4000000000003097": CardInfo("visa"),
+    "4000000032200000": CardInfo("visa"),  # frictionless: authenticates without a challenge
 }
+
+
+class ThreeDS(NamedTuple):
+    """How a 3-D Secure test card behaves in PaymentIntent and SetupIntent flows."""
+
+    off_session: str  # when off-session payments need authentication: always/unless_set_up/never
+    then: str | None = None  # the ``DECLINES`` behaviour a payment gets after authenticating
+
+
+#: Cards that ask for authentication on every on-session payment and setup (§1.6).
+THREE_D_SECURE = {
+    "authentication_required": ThreeDS("always"),  # 3184: every transaction
+    "auth_unless_set_up": ThreeDS("unless_set_up"),  # 3155: off-session fine once set up
+    "set_up_for_off_session": ThreeDS("never"),  # 0446: already set up for off-session
+    "auth_then_insufficient_funds": ThreeDS("always", "insufficient_funds"),  # 3178
+    "three_ds2_required": ThreeDS("always"),  # 3220, 0027
+    "three_ds_then_declined": ThreeDS("always", "generic"),  # 1629
+    "three_ds_lookup_error": ThreeDS("always", "generic"),  # 1280: lookup fails, declined
+}
+#: 3-D Secure cannot run for these (``request_three_d_secure=any`` is ignored).
+NO_THREE_D_SECURE = frozenset({"three_ds_not_supported"})
 
 # token name -> (card number, behaviour override or None)
 MAGIC_TOKENS: dict[str, tuple[str, str | None]] = {
@@ -172,7 +204,25 @@ MAGIC_TOKENS: dict[str, tuple[str, str | None]] = {
     "tok_createDispute": ("4000000000000259", None),
     "tok_createDisputeProductNotReceived": ("4000000000002685", None),
     "tok_createDisputeInquiry": ("4000000000001976", None),
+    "tok_threeDSecure2Required": ("4000000000003220", None),
+    "tok_threeDSecureRequiredChargeDeclined": ("4000008400001629", None),
+    "tok_threeDSecureRequiredProcessingError": ("4000008400001280", None),
+    "tok_threeDSecureOptional": ("4000000000003055", None),
 }
+
+#: Test PaymentMethod ids (``pm_card_visa``…): every magic token's ``pm_card_`` twin plus
+#: the 3-D Secure cards that have no token. Each use makes a new ``pm_…`` copy (§2.3).
+TEST_PAYMENT_METHODS: dict[str, tuple[str, str | None]] = {
+    "pm_card_" + name[len("tok_"):]: value for name, value in MAGIC_TOKENS.items()
+}
+TEST_PAYMENT_METHODS.update({
+    "pm_card_authenticationRequired": ("4000002760003184", None),
+    "pm_card_authenticationRequiredOnSetup": ("4000002500003155", None),
+    "pm_card_authenticationRequiredSetupForOffSession": ("4000003800000446", None),
+    "pm_card_authenticationRequiredChargeDeclinedInsufficientFunds": ("4000008260003178", None),
+    "pm_card_threeDSecure2Required": ("4000000000003220", None),
+    "pm_card_amex_threeDSecureNotSupported": ("378282246310005", "three_ds_not_supported"),
+})
 
 _PREFIX_BRANDS = (
     ("34", "amex"), ("37", "amex"), ("6011", "discover"), ("65", "discover"),

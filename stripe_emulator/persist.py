@@ -106,7 +106,8 @@ class StateFile:
                                   for coll, (obj_id, key, blob) in written])
                 conn.executemany("DELETE FROM objects WHERE collection = ? AND id = ?",
                                  deleted)
-                cards = [obj_id for coll, (obj_id, _, _) in written if coll == "cards"]
+                cards = [obj_id for coll, (obj_id, _, _) in written
+                         if coll in ("cards", "payment_methods")]
                 conn.executemany("INSERT OR REPLACE INTO card_meta VALUES (?, ?, ?)",
                                  [(c, state.card_behaviour.get(c), state.card_numbers.get(c))
                                   for c in cards])

@@ -13,17 +13,22 @@ from .store import Codec, Collection, dumps
 _PREFIXES = {
     "tok_": "tokens", "card_": "cards", "ch_": "charges", "py_": "charges",
     "cus_": "customers", "re_": "refunds", "evt_": "events", "txn_": "balance_transactions",
-    "dp_": "disputes", "we_": "webhook_endpoints",
+    "dp_": "disputes", "pm_": "payment_methods", "pi_": "payment_intents",
+    "seti_": "setup_intents", "cs_": "checkout_sessions", "we_": "webhook_endpoints",
 }
 COLLECTIONS = tuple(dict.fromkeys(_PREFIXES.values()))
 # Fields each collection indexes for equality lookups (lists' filters, search clauses).
 INDEXES = {
-    "charges": ("customer", "status", "currency"),
+    "charges": ("customer", "status", "currency", "payment_intent"),
     "customers": ("email",),
     "refunds": ("charge",),
     "events": ("type",),
     "balance_transactions": ("source", "type"),
     "disputes": ("charge",),
+    "payment_methods": ("customer",),
+    "payment_intents": ("customer", "status"),
+    "setup_intents": ("customer", "payment_method"),
+    "checkout_sessions": ("payment_intent", "customer", "status"),
 }
 
 
@@ -178,6 +183,8 @@ class Ctx:
     idempotency_key: str | None = None
     client_ip: str | None = None
     now: int = field(default_factory=lambda: int(time.time()))
+    publishable: bool = False  # authenticated by a publishable key (Stripe.js in a browser)
+    api_version: str = API_VERSION  # the request's Stripe-Version, or the account default
 
     def emit(self, type_, obj):
         return self.state.emit(self, type_, obj)

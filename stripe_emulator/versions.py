@@ -45,3 +45,8 @@ def check(header: str | None):
         return
     raise StripeError(400, "invalid_request_error",
                       f"Invalid Stripe API version: {header}", stored=False)
+
+
+def on_or_after(version: str, first: str) -> bool:
+    """Whether API ``version`` (``2026-10-28.endive``) is ``first`` (a date) or later."""
+    return version.split(".")[0] >= first

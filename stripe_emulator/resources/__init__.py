@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     customers,
     disputes,
     events,
+    payment_methods,
     refunds,
     tokens,
     webhook_endpoints,

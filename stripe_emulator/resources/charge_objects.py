@@ -228,4 +228,18 @@ def decline_for(behaviour):
         return cards.DECLINES[behaviour]
     if behaviour in cards.CUSTOMER_FAIL:
         return cards.DECLINES[cards.CUSTOMER_FAIL[behaviour]]
+    three_ds = cards.THREE_D_SECURE.get(behaviour)
+    if three_ds is not None and three_ds.off_session != "never":  # no 3-D Secure here
+        return cards.DECLINES["authentication_required"]
     return None
+
+
+def charge_outcome(behaviour):
+    """``(decline or None, outcome)`` of charging a card with this test behaviour."""
+    decline = decline_for(behaviour)
+    if behaviour == "radar_block":
+        decline = ("card_declined", "fraudulent", "Your card was declined.", None, None)
+        return decline, outcome(BLOCKED_OUTCOME)
+    if decline:
+        return decline, declined_outcome(decline[1], decline[4])
+    return None, outcome(RISK_OUTCOMES.get(behaviour, SUCCESS_OUTCOME))

@@ -82,14 +82,7 @@ def create_charge(ctx, params):
     behaviour = ctx.state.card_behaviour.get(card["id"])
     if customer_id and card["customer"] is None:
         card = {**card}  # a token charged for a customer is not attached to it
-    decline = co.decline_for(behaviour)
-    if behaviour == "radar_block":
-        decline = ("card_declined", "fraudulent", "Your card was declined.", None, None)
-        result = co.outcome(co.BLOCKED_OUTCOME)
-    elif decline:
-        result = co.declined_outcome(decline[1], decline[4])
-    else:
-        result = co.outcome(co.RISK_OUTCOMES.get(behaviour, co.SUCCESS_OUTCOME))
+    decline, result = co.charge_outcome(behaviour)
     charge = co.build_charge(ctx, amount=amount, currency=currency, card=card,
                              customer=customer_id, params=params, captured=captured,
                              outcome_=result, failure=decline and (decline[0], decline[2]))

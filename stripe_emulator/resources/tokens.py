@@ -136,7 +136,7 @@ NETWORKS = ("cartes_bancaires", "mastercard", "visa")
     "card": {**CARD_PARAMS, "networks": {"preferred": STR}},
     # bank accounts, Connect account and person tokens, PII and CVC-update tokens
     **dict.fromkeys(("bank_account", "account", "person", "pii", "cvc_update", "customer"),
-                    UNSUPPORTED)})
+                    UNSUPPORTED)}, publishable=True)
 def create_token(ctx, params):
     """A single-use card token, after Stripe's tokenization checks; ``card[networks]
     [preferred]`` is kept on the card."""

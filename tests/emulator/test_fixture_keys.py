@@ -27,12 +27,14 @@ def _objects():
     refund = stripe.Refund.create(charge=ch.id, amount=100)
     event = stripe.Event.list(limit=1).data[0]
     txn = stripe.BalanceTransaction.retrieve(ch.balance_transaction)
+    pm = stripe.PaymentMethod.attach("pm_card_visa", customer=cus.id)
     return {"token": token, "card": token.card, "charge": ch, "customer": cus,
-            "refund": refund, "event": event, "balance_transaction": txn}
+            "refund": refund, "event": event, "balance_transaction": txn,
+            "payment_method": pm}
 
 
 @pytest.mark.parametrize("kind", ["token", "card", "charge", "customer", "refund", "event",
-                                  "balance_transaction"])
+                                  "balance_transaction", "payment_method"])
 def test_keys_cover_stripes_examples(kind, fixtures3, api):
     """Every top-level key of Stripe's example object is in the emulator's."""
     obj = _objects()[kind].to_dict()

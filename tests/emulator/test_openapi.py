@@ -8,7 +8,7 @@ them, each one present in stripe-node 23.1.0's 2026 types.
 import pytest
 import stripe
 
-from .helpers import card_token
+from .helpers import PUBLISHABLE_KEY, card_token
 from .openapi.validator import Spec
 
 #: Fields newer than the pinned 2024-04-10 spec, each in stripe-node 23.1.0's 2026 types:
@@ -37,6 +37,8 @@ NEWER_FIELDS = {
                                             "network": {"type": "string"}},
     "refund": {"customer": NULLABLE_STRING, "customer_account": NULLABLE_STRING,
                "payment_method": NULLABLE_STRING},
+    "payment_method": {"customer_account": NULLABLE_STRING},
+    "payment_method_card": {"regulated_status": NULLABLE_STRING},
 }
 SPEC = Spec(newer_fields=NEWER_FIELDS)
 
@@ -199,6 +201,52 @@ def _balance_transactions(client):
     ]
 
 
+def _payment_methods(client):
+    """PaymentMethods: made by Stripe.js (publishable key), from a token, from test ids,
+    attached, updated, listed, detached, and a legacy card read as one."""
+    import requests
+
+    browser = requests.post(f"{stripe.api_base}/v1/payment_methods",
+                            data={"type": "card", "card[number]": "4000000000000036",
+                                  "card[exp_month]": "12", "card[exp_year]": "34",
+                                  "card[cvc]": "123", "key": PUBLISHABLE_KEY,
+                                  "billing_details[name]": "Jenny Rosen",
+                                  "billing_details[address][postal_code]": "94107",
+                                  "billing_details[address][line1]": "1 Main St"},
+                            timeout=10).json()
+    cus = ok(client, "post", "/v1/customers", email="pm@example.com", source="tok_visa")
+    from_token = ok(client, "post", "/v1/payment_methods", type="card",
+                    card={"token": "tok_mastercard"}, metadata={"k": "v"})
+    attached = ok(client, "post", f"/v1/payment_methods/{browser['id']}/attach",
+                  customer=cus["id"])
+    samples = [
+        ("POST /v1/payment_methods", browser), ("POST /v1/payment_methods", from_token),
+        ("POST /v1/payment_methods/{payment_method}/attach", attached),
+        ("POST /v1/payment_methods/{payment_method}/attach", ok(
+            client, "post", "/v1/payment_methods/pm_card_amex/attach", customer=cus["id"],
+            expand=["customer"])),
+        ("POST /v1/payment_methods/{payment_method}", ok(
+            client, "post", f"/v1/payment_methods/{browser['id']}", metadata={"a": "b"},
+            billing_details={"email": "j@example.com"})),
+        ("GET /v1/payment_methods/{payment_method}", ok(
+            client, "get", f"/v1/payment_methods/{cus['default_source']}")),
+        ("GET /v1/payment_methods", ok(client, "get", "/v1/payment_methods",
+                                       customer=cus["id"], type="card")),
+        ("GET /v1/payment_methods", ok(client, "get", "/v1/payment_methods", limit=2)),
+        ("GET /v1/customers/{customer}/payment_methods", ok(
+            client, "get", f"/v1/customers/{cus['id']}/payment_methods")),
+        ("GET /v1/customers/{customer}/payment_methods/{payment_method}", ok(
+            client, "get", f"/v1/customers/{cus['id']}/payment_methods/{browser['id']}")),
+        ("POST /v1/payment_methods/{payment_method}/detach", ok(
+            client, "post", f"/v1/payment_methods/{browser['id']}/detach")),
+    ]
+    status, declined = raw(client, "post", "/v1/payment_methods/pm_card_chargeDeclined/attach",
+                           customer=cus["id"])
+    assert status == 402
+    samples.append(("error", declined))
+    return samples
+
+
 def _events(client):
     """One event of every type the emulator emits, and its ``data.object``."""
     _charges(client)
@@ -208,12 +256,15 @@ def _events(client):
     ok(client, "delete", f"/v1/customers/{cus['id']}/sources/{cus['default_source']}")
     ok(client, "post", f"/v1/customers/{cus['id']}", email="new@example.com")
     ok(client, "delete", f"/v1/customers/{cus['id']}")
+    _payment_methods(client)
     events = ok(client, "get", "/v1/events", limit=100)["data"]
     seen = {e["type"] for e in events}
     assert seen >= {"charge.succeeded", "charge.failed", "charge.captured", "charge.updated",
                     "charge.refunded", "refund.created", "charge.dispute.created",
                     "customer.created", "customer.updated", "customer.deleted",
-                    "customer.source.created", "customer.source.deleted"}, seen
+                    "customer.source.created", "customer.source.deleted",
+                    "payment_method.attached", "payment_method.updated",
+                    "payment_method.detached"}, seen
     samples = []
     for event in events:
         samples.append(("GET /v1/events/{id}", ok(client, "get", f"/v1/events/{event['id']}")))
@@ -318,7 +369,8 @@ KINDS = {
     "charge": _charges, "token": _tokens, "customer": _customers, "card source": _cards,
     "refund": _refunds, "dispute": _disputes, "balance transaction": _balance_transactions,
     "event": _events, "list object": _lists, "search result": _search_results,
-    "error": _errors, "account": _account, "webhook endpoint": _webhook_endpoints,
+    "error": _errors, "payment method": _payment_methods, "account": _account,
+    "webhook endpoint": _webhook_endpoints,
 }
 
 
@@ -353,7 +405,8 @@ def test_every_pinned_operation_is_exercised(client, emu):
 def test_pinned_schemas_are_the_published_spec():
     assert SPEC.version == "2024-04-10"
     for name in ("charge", "token", "card", "customer", "deleted_customer", "refund",
-                 "dispute", "balance_transaction", "event", "error", "balance"):
+                 "dispute", "balance_transaction", "event", "error", "balance",
+                 "payment_method"):
         assert SPEC.schemas[name]["properties"], name
 
 

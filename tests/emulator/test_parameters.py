@@ -28,6 +28,28 @@ PROBE = "emulator_probe_unknown"
 SDK_OPTIONS = {"api_key", "idempotency_key", "stripe_account", "stripe_context",
                "stripe_version", "max_network_retries", "headers", "base", "usage"}
 SHAPE_ERRORS = ("Invalid string", "Invalid hash", "Invalid array")
+#: Parameters newer than the pinned 2024-04-10 spec that the emulator takes, each declared
+#: in stripe-node 23.1.0's types (the file named; checked by test_stripe_node.py).
+NEWER_PARAMETERS = {
+    "POST /v1/payment_methods": {"billing_details[tax_id]": "PaymentMethods.d.ts"},
+    "POST /v1/payment_methods/{payment_method}": {
+        "billing_details[tax_id]": "PaymentMethods.d.ts"},
+    "GET /v1/payment_methods": {"allow_redisplay": "PaymentMethods.d.ts"},
+}
+#: Known gaps on endpoints another branch owns (emu-intents: PaymentMethods), refused as
+#: unknown today. Listed so the rest of the table stays enforced; an entry that starts
+#: passing fails the test until it is removed here.
+PENDING = {
+    "POST /v1/payment_methods": {
+        "acss_debit", "affirm", "afterpay_clearpay", "alipay", "amazon_pay", "au_becs_debit",
+        "bacs_debit", "bancontact", "blik", "boleto", "cashapp", "customer_balance", "eps",
+        "fpx", "giropay", "grabpay", "ideal", "interac_present", "klarna", "konbini", "link",
+        "mobilepay", "oxxo", "p24", "payment_method", "paynow", "paypal", "pix", "promptpay",
+        "radar_options", "revolut_pay", "sepa_debit", "sofort", "swish", "us_bank_account",
+        "wechat_pay", "zip"},
+    "POST /v1/payment_methods/{payment_method}": {"card[networks]", "link",
+                                                  "us_bank_account"},
+}
 
 
 def _template(path: str) -> str:
@@ -71,13 +93,15 @@ def sample(schema: dict):
 
 
 def object_properties(schema: dict) -> dict:
-    """The sub-parameters of a hash parameter (its object alternative's properties)."""
+    """The sub-parameters of a hash parameter: the properties of every object alternative
+    (``card`` on PaymentMethods is card details or ``{token}``), or of an array's items."""
+    props = {}
     for alt in schema.get("anyOf", [schema]):
-        if alt.get("type") == "object" and alt.get("properties"):
-            return alt["properties"]
-        if alt.get("type") == "array" and alt.get("items", {}).get("properties"):
-            return alt["items"]["properties"]
-    return {}
+        if alt.get("type") == "object":
+            props.update(alt.get("properties") or {})
+        elif alt.get("type") == "array":
+            props.update(alt.get("items", {}).get("properties") or {})
+    return props
 
 
 def send(client, operation: str, params: dict):
@@ -139,17 +163,21 @@ def test_every_parameter_stripe_defines_is_accepted_or_refused_as_unsupported(
     """Each top-level and nested parameter of the spec: never "unknown", never a 5xx."""
     assert operation in SPEC["operations"], \
         f"{operation} is served but not in Stripe's pinned spec ({PARAMETERS.name})"
-    problems = []
+    problems, pending = [], set(PENDING.get(operation, ()))
     for name, schema in SPEC["operations"][operation].items():
         if name == "expand":
             continue
         assert name not in SDK_OPTIONS
-        problems.append(judge(operation, name, *send(client, operation,
-                                                      {name: sample(schema)})))
-        for label, params in _sub_parameters(operation, name, schema, accepted.get(name),
-                                             [(name, False)]):
-            problems.append(judge(operation, label, *send(client, operation, params)))
-    problems = [p for p in problems if p]
+        cases = [(name, {name: sample(schema)})]
+        cases += _sub_parameters(operation, name, schema, accepted.get(name), [(name, False)])
+        for label, params in cases:
+            problem = judge(operation, label, *send(client, operation, params))
+            if label in pending:
+                pending.discard(label) if problem else problems.append(
+                    f"{operation} {label}: works now, remove it from PENDING")
+            elif problem:
+                problems.append(problem)
+    assert pending == set(), f"PENDING names {operation} does not define: {pending}"
     assert problems == [], "\n".join(problems)
 
 
@@ -186,6 +214,7 @@ def test_the_emulator_accepts_no_parameter_stripe_does_not_define(operation, acc
                     compare(inner, props, full)
 
     compare(accepted, spec, "")
+    extra = [name for name in extra if name not in NEWER_PARAMETERS.get(operation, {})]
     assert extra == [], f"{operation} accepts parameters Stripe does not define: {extra}"
 
 

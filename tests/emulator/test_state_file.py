@@ -205,3 +205,23 @@ def test_concurrent_requests_are_all_saved(tmp_path):
         assert (len(srv.state.charges), len(srv.state.refunds)) == (200, 40)
         found = _client(srv.url).v1.charges.search(params={"query": "metadata['order_id']:'7-20'"})
         assert len(found.data) == 1 and found.data[0].amount_refunded == 100
+
+
+def test_payment_methods_survive_a_restart(tmp_path):
+    """PaymentMethods, their test behaviour and the reuse rules are kept in the file."""
+    path = tmp_path / "emu.sqlite3"
+    with EmulatorServer(state_file=path) as srv:
+        c = _client(srv.url)
+        cus = c.v1.customers.create()
+        kept = c.v1.payment_methods.attach("pm_card_chargeCustomerFail",
+                                           params={"customer": cus.id})
+        gone = c.v1.payment_methods.attach("pm_card_visa", params={"customer": cus.id})
+        c.v1.payment_methods.detach(gone.id)
+    with EmulatorServer(state_file=path) as srv:
+        c = _client(srv.url)
+        assert c.v1.payment_methods.retrieve(kept.id).to_dict() == kept.to_dict()
+        assert srv.state.card_behaviour[kept.id] == "customer_fail"
+        assert [p.id for p in c.v1.customers.payment_methods.list(cus.id).data] == [kept.id]
+        with pytest.raises(stripe.InvalidRequestError) as info:
+            c.v1.payment_methods.attach(gone.id, params={"customer": cus.id})
+        assert "may not be used again" in info.value.user_message

@@ -73,6 +73,8 @@ TYPE_FILES = {
     "dispute_evidence_details": "resources/Disputes.d.ts",
     "dispute_payment_method_details_card": "resources/Disputes.d.ts",
     "refund": "resources/Refunds.d.ts",
+    "payment_method": "resources/PaymentMethods.d.ts",
+    "payment_method_card": "resources/PaymentMethods.d.ts",
 }
 
 
@@ -90,3 +92,19 @@ def test_fields_newer_than_the_pinned_spec_are_in_stripe_nodes_types():
         for field in fields:
             assert re.search(rf"^\s+(readonly )?{field}\??: ", text, re.MULTILINE), \
                 f"{schema}.{field} is not in stripe-node's {TYPE_FILES[schema]}"
+
+
+def test_parameters_newer_than_the_pinned_spec_are_in_stripe_nodes_types():
+    """Each request parameter test_parameters.py allows beyond the 2024-04-10 spec is
+    declared (its last name, ``tax_id`` of ``billing_details[tax_id]``) in stripe-node
+    23.1.0's types for that resource."""
+    from .test_parameters import NEWER_PARAMETERS
+
+    _tool("node")
+    _ensure_stripe_node()
+    types = NODE_DIR / "node_modules" / "stripe" / "cjs" / "resources"
+    for operation, names in NEWER_PARAMETERS.items():
+        for name, file in names.items():
+            leaf = re.findall(r"\w+", name)[-1]
+            assert re.search(rf"^\s+{leaf}\?: ", (types / file).read_text(), re.MULTILINE), \
+                f"{operation} {name} is not in stripe-node's {file}"

@@ -41,6 +41,12 @@ OPERATIONS = [
     "GET /v1/refunds", "POST /v1/refunds", "GET /v1/refunds/{refund}",
     "POST /v1/refunds/{refund}",
     "POST /v1/tokens", "GET /v1/tokens/{token}",
+    "POST /v1/payment_methods", "GET /v1/payment_methods",
+    "GET /v1/payment_methods/{payment_method}", "POST /v1/payment_methods/{payment_method}",
+    "POST /v1/payment_methods/{payment_method}/attach",
+    "POST /v1/payment_methods/{payment_method}/detach",
+    "GET /v1/customers/{customer}/payment_methods",
+    "GET /v1/customers/{customer}/payment_methods/{payment_method}",
     "GET /v1/account", "GET /v1/accounts", "GET /v1/accounts/{account}",
     "GET /v1/webhook_endpoints", "POST /v1/webhook_endpoints",
     "GET /v1/webhook_endpoints/{webhook_endpoint}",
@@ -49,13 +55,13 @@ OPERATIONS = [
 ]
 #: Objects the emulator serves, so they are kept where they are an expandable alternative.
 SERVED = {"balance", "balance_transaction", "card", "charge", "customer", "deleted_customer",
-          "dispute", "event", "refund", "token", "error", "api_errors", "account",
-          "webhook_endpoint", "deleted_webhook_endpoint"}
+          "dispute", "event", "refund", "token", "error", "api_errors", "payment_method",
+          "account", "webhook_endpoint", "deleted_webhook_endpoint"}
 #: Schemas reached by value that the emulator never fills (always null/absent/empty there).
 NOT_SERVED = {
     "bank_account", "source", "subscription", "tax_id", "cash_balance",
     "discount", "invoice", "test_helpers.test_clock", "customer_tax", "payment_intent",
-    "payment_method", "setup_intent", "review", "transfer", "transfer_reversal",
+    "setup_intent", "review", "transfer", "transfer_reversal",
     "application_fee", "fee_refund", "charge_transfer_data", "level3",
     "topup", "payout", "issuing.authorization", "issuing.transaction", "issuing.dispute",
     "reserve_transaction", "connect_collection_transfer", "platform_tax_fee",
@@ -106,7 +112,7 @@ def extract(spec: dict) -> dict:
         operations[op] = strip(responses["200"]["content"]["application/json"]["schema"],
                                wanted)
     wanted |= {"error", "event", "card", "token", "charge", "customer", "refund", "dispute",
-               "balance_transaction"}
+               "balance_transaction", "payment_method"}
     done: dict = {}
     while wanted - done.keys():
         name = sorted(wanted - done.keys())[0]
