@@ -45,6 +45,7 @@ class Api:
         self.faults = faults
 
     def handle(self, method, path, query, body, headers, client_ip, base_url) -> Response:
+        """One ``/v1`` request: faults, auth, version, account, route, parameters, run."""
         rid = request_id()
         asked = (headers.get("Stripe-Version") or "").strip()
         base = [("Request-Id", rid),

@@ -13,6 +13,8 @@ class StripeError(Exception):
 
     def __init__(self, status, type_, message, *, code=None, param=None, decline_code=None,
                  charge=None, stored=True, extra=None, minimal=False, doc_url=True):
+        """``minimal``: only type and message (401s); ``doc_url=False``: no link to a page
+        of Stripe's docs (the emulator's own codes have none)."""
         super().__init__(message)
         self.status = status
         self.type = type_
@@ -27,6 +29,7 @@ class StripeError(Exception):
         self.doc_url = doc_url  # False for the emulator's own codes (no page at Stripe)
 
     def body(self, request_id: str) -> dict:
+        """The ``{"error": …}`` answer, with a dashboard log link for ``request_id``."""
         err = {"type": self.type, "message": self.message}
         if self.minimal:
             return {"error": err}

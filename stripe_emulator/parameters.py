@@ -100,6 +100,7 @@ def _walk(params: dict, spec: dict, prefix: str, hit) -> list[str]:
 
 
 def _strings(values) -> bool:
+    """Whether every value is a plain string."""
     return all(isinstance(v, str) for v in values)
 
 

@@ -101,6 +101,7 @@ class EmulatorServer:
                  quiet=True, webhook_retry_base=1.0, webhook_max_attempts=4,
                  idempotency_max_entries=MAX_ENTRIES, idempotency_max_bytes=MAX_BYTES,
                  state_file=None, reset_state=False):
+        """Build the parts (state, idempotency, faults, webhooks, control); ``start`` binds."""
         self.host, self.port, self.quiet = host, port, quiet
         self.state = State()
         self.idempotency = IdempotencyStore(max_entries=idempotency_max_entries,

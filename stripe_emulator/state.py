@@ -51,6 +51,7 @@ class State:
     """All objects of the emulated account; use them inside ``with state.transaction():``."""
 
     def __init__(self):
+        """Empty collections, the lock, no listeners (the server adds its dispatcher)."""
         self.lock = threading.RLock()
         self.event_listeners = []  # callables(event_dict) run under the lock
         # number of webhook endpoints that get events of a type (any: None); set by the server

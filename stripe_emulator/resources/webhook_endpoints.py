@@ -36,6 +36,7 @@ def _events(value) -> list:
 
 
 def _description(value):
+    """An optional description of at most 5000 characters (``""`` removes it)."""
     if value is not None and len(value) > 5000:
         raise invalid("Invalid description: must be at most 5000 characters",
                       param="description")
@@ -83,6 +84,7 @@ def create_webhook_endpoint(ctx, params):
 
 
 def _get(ctx, endpoint_id):
+    """The stored endpoint (with its private ``_secret``) or Stripe's 404."""
     return lookup(ctx.state.webhook_endpoints, "webhook_endpoint", endpoint_id)
 
 

@@ -28,13 +28,18 @@ def _objects():
     event = stripe.Event.list(limit=1).data[0]
     txn = stripe.BalanceTransaction.retrieve(ch.balance_transaction)
     pm = stripe.PaymentMethod.attach("pm_card_visa", customer=cus.id)
+    endpoint = stripe.WebhookEndpoint.create(url="https://example.com/hook",
+                                             enabled_events=["*"])
     return {"token": token, "card": token.card, "charge": ch, "customer": cus,
             "refund": refund, "event": event, "balance_transaction": txn,
-            "payment_method": pm}
+            "payment_method": pm, "account": stripe.Account.retrieve(),
+            "webhook_endpoint": stripe.WebhookEndpoint.retrieve(endpoint.id),
+            "deleted_webhook_endpoint": stripe.WebhookEndpoint.delete(endpoint.id)}
 
 
 @pytest.mark.parametrize("kind", ["token", "card", "charge", "customer", "refund", "event",
-                                  "balance_transaction", "payment_method"])
+                                  "balance_transaction", "payment_method", "account",
+                                  "webhook_endpoint", "deleted_webhook_endpoint"])
 def test_keys_cover_stripes_examples(kind, fixtures3, api):
     """Every top-level key of Stripe's example object is in the emulator's."""
     obj = _objects()[kind].to_dict()
