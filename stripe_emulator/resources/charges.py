@@ -76,6 +76,7 @@ def create_charge(ctx, params):
     currency = validate_currency(params.get("currency"))
     amount = validate_amount(params.get("amount"), currency)
     metadata = new_metadata(params.get("metadata"))
+    extras = _extras(params)  # checked before a token is spent
     captured = truthy(params.get("capture"), default=True)
     card, customer_id = _card_for(ctx, params)
     verify_cvc(ctx.state, card)
@@ -87,7 +88,7 @@ def create_charge(ctx, params):
                              customer=customer_id, params=params, captured=captured,
                              outcome_=result, failure=decline and (decline[0], decline[2]))
     charge["metadata"] = metadata
-    _store_extras(charge, params)
+    charge.update(extras)
     ctx.state.charges[charge["id"]] = charge
     if decline:
         ctx.emit("charge.failed", charge)
@@ -104,14 +105,20 @@ def create_charge(ctx, params):
     return charge
 
 
-def _store_extras(charge, params):
-    """``shipping``, ``transfer_group`` and ``radar_options[session]``, as given."""
+def _extras(params) -> dict:
+    """The charge fields ``shipping``, ``transfer_group`` and ``radar_options[session]``
+    set, checked (nothing is changed yet)."""
+    extras = {}
     if "shipping" in params:
-        charge["shipping"] = shipping(params["shipping"])
+        extras["shipping"] = shipping(params["shipping"])
     if "transfer_group" in params:
-        charge["transfer_group"] = params["transfer_group"] or None
-    if isinstance(params.get("radar_options"), dict) and params["radar_options"].get("session"):
-        charge["radar_options"] = {"session": params["radar_options"]["session"]}
+        extras["transfer_group"] = params["transfer_group"] or None
+    radar = params.get("radar_options")
+    if radar not in (None, "") and not isinstance(radar, dict):
+        raise invalid("Invalid object", param="radar_options")
+    if radar and radar.get("session"):
+        extras["radar_options"] = {"session": radar["session"]}
+    return extras
 
 
 def _settle(ctx, charge, amount):
@@ -140,21 +147,15 @@ def retrieve_charge(ctx, params, charge_id):
 def update_charge(ctx, params, charge_id):
     """Update what Stripe lets change after the fact; ``charge.updated`` lists the old values."""
     charge = get_charge(ctx, charge_id)
-    previous = {}
-    for field in ("description", "receipt_email"):
-        if field in params:
-            previous[field] = charge[field]
-            charge[field] = params[field] or None
+    updates = {field: params[field] or None for field in ("description", "receipt_email")
+               if field in params}
     if params.get("customer"):
-        previous["customer"] = charge["customer"]
-        charge["customer"] = _new_customer(ctx, charge, params["customer"])
+        updates["customer"] = _new_customer(ctx, charge, params["customer"])
     if "fraud_details" in params:
-        previous["fraud_details"] = dict(charge["fraud_details"])
-        charge["fraud_details"] = _fraud_details(charge, params["fraud_details"])
-    for field in ("shipping", "transfer_group"):
-        if field in params:
-            previous[field] = charge[field]
-    _store_extras(charge, {k: params[k] for k in ("shipping", "transfer_group") if k in params})
+        updates["fraud_details"] = _fraud_details(charge, params["fraud_details"])
+    updates.update(_extras(params))  # every value checked before anything changes
+    previous = {field: charge[field] for field in updates}
+    charge.update(updates)
     if "metadata" in params:
         previous["metadata"] = dict(charge["metadata"])
         merge_metadata(charge, params["metadata"])

@@ -75,40 +75,40 @@ def _sources_list(ctx, customer):
             "url": f"/v1/customers/{customer['id']}/sources"}
 
 
-def _apply(customer, params):
-    """Store the details ``DETAILS`` lists, as Stripe does (``""`` unsets)."""
-    for field in ("email", "description", "name", "phone"):
-        if field in params:
-            customer[field] = params[field] or None
+def _details(customer, params) -> dict:
+    """The details ``DETAILS`` lists that ``params`` sets, checked as Stripe checks them
+    (``""`` unsets); nothing is changed yet, so a refused request changes nothing."""
+    out = {field: params[field] or None for field in ("email", "description", "name", "phone")
+           if field in params}
     if "address" in params:
-        customer["address"] = address(params["address"])
+        out["address"] = address(params["address"])
     if "shipping" in params:
-        customer["shipping"] = shipping(params["shipping"])
+        out["shipping"] = shipping(params["shipping"])
     if params.get("balance") not in (None, ""):
-        customer["balance"] = parse_int(params["balance"], "balance")
+        out["balance"] = parse_int(params["balance"], "balance")
     if params.get("invoice_prefix") not in (None, ""):
         if not _INVOICE_PREFIX.match(params["invoice_prefix"]):
             raise invalid("Invalid invoice_prefix: must be 3 to 12 uppercase letters or "
                           "numbers", param="invoice_prefix")
-        customer["invoice_prefix"] = params["invoice_prefix"]
+        out["invoice_prefix"] = params["invoice_prefix"]
     if params.get("next_invoice_sequence") not in (None, ""):
         sequence = parse_int(params["next_invoice_sequence"], "next_invoice_sequence")
         if sequence < 1:
             raise invalid("This value must be greater than or equal to 1.",
                           param="next_invoice_sequence")
-        customer["next_invoice_sequence"] = sequence
+        out["next_invoice_sequence"] = sequence
     if "preferred_locales" in params:
-        customer["preferred_locales"] = list(params["preferred_locales"] or [])
+        out["preferred_locales"] = list(params["preferred_locales"] or [])
     if "tax_exempt" in params:
         value = params["tax_exempt"] or "none"
         if value not in TAX_EXEMPT:
             raise invalid(f"Invalid tax_exempt: must be one of {', '.join(TAX_EXEMPT)}",
                           param="tax_exempt")
-        customer["tax_exempt"] = value
+        out["tax_exempt"] = value
     if "invoice_settings" in params:
-        customer["invoice_settings"] = _invoice_settings(customer["invoice_settings"],
-                                                         params["invoice_settings"])
-    merge_metadata(customer, params.get("metadata"))
+        out["invoice_settings"] = _invoice_settings(customer["invoice_settings"],
+                                                    params["invoice_settings"])
+    return out
 
 
 def _invoice_settings(current, raw):
@@ -131,7 +131,9 @@ def _invoice_settings(current, raw):
         settings["footer"] = raw["footer"] or None
     if "rendering_options" in raw:
         options = raw["rendering_options"]
-        display = options.get("amount_tax_display") if isinstance(options, dict) else None
+        if options not in (None, "") and not isinstance(options, dict):
+            raise invalid("Invalid object", param="invoice_settings[rendering_options]")
+        display = options.get("amount_tax_display") if options else None
         if display and display not in TAX_DISPLAY:
             raise invalid("Invalid invoice_settings[rendering_options][amount_tax_display]: "
                           f"must be one of {', '.join(TAX_DISPLAY)}",
@@ -171,7 +173,7 @@ def create_customer(ctx, params):
         "test_clock": None,
         "_sources": [],
     }
-    _apply(customer, {k: v for k, v in params.items() if k != "metadata"})
+    customer.update(_details(customer, params))
     card = None
     if params.get("source"):
         card = _attach(ctx, customer, params["source"])
@@ -204,15 +206,17 @@ def retrieve_customer(ctx, params, customer_id):
 def update_customer(ctx, params, customer_id):
     """Add a card (the new default), pick the default source, change the details."""
     customer = _get(ctx, customer_id)
+    details = _details(customer, params)  # checked before a card is attached
+    if params.get("default_source") and params["default_source"] not in customer["_sources"]:
+        raise no_such("source", params["default_source"], "default_source")
     if params.get("source"):
         card = _attach(ctx, customer, params["source"])
         customer["default_source"] = card["id"]
         ctx.emit("customer.source.created", card)
     if params.get("default_source"):
-        if params["default_source"] not in customer["_sources"]:
-            raise no_such("source", params["default_source"], "default_source")
         customer["default_source"] = params["default_source"]
-    _apply(customer, params)
+    customer.update(details)
+    merge_metadata(customer, params.get("metadata"))
     ctx.emit("customer.updated", view(ctx, customer))
     return view(ctx, customer, params)
 

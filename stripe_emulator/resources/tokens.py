@@ -149,7 +149,9 @@ def create_token(ctx, params):
     number, month, year, cvc = _validated_card(raw)
     address = {k[len("address_"):]: v for k, v in raw.items()
                if k.startswith("address_") and v != ""}
-    networks = raw.get("networks") if isinstance(raw.get("networks"), dict) else {}
+    networks = raw.get("networks") or {}
+    if not isinstance(networks, dict):
+        raise invalid("Invalid object", param="card[networks]")
     preferred = networks.get("preferred") or None
     if preferred is not None and preferred not in NETWORKS:
         raise invalid(f"Invalid card[networks][preferred]: must be one of "

@@ -166,3 +166,42 @@ def test_refunds_and_disputes_are_listed_by_payment_intent():
     assert stripe.Refund.list(payment_intent="pi_none").data == []
     assert stripe.Dispute.list(payment_intent="pi_none").data == []
     assert [d.charge for d in stripe.Dispute.list().data] == [ch.id]
+
+
+NOT_A_HASH = [
+    ("charge radar_options", lambda: charge(source="tok_visa", radar_options="rse_1"),
+     "radar_options"),
+    ("charge shipping", lambda: charge(source="tok_visa", shipping="Jenny"), "shipping"),
+    ("customer address", lambda: stripe.Customer.create(address="1 Main St"), "address"),
+    ("customer rendering options", lambda: stripe.Customer.create(
+        invoice_settings={"rendering_options": "exclude_tax"}),
+     "invoice_settings[rendering_options]"),
+    ("token networks", lambda: card_token("4242424242424242", networks="visa"),
+     "card[networks]"),
+]
+
+
+@pytest.mark.parametrize("call,param", [(c, p) for _, c, p in NOT_A_HASH],
+                         ids=[n for n, _, _ in NOT_A_HASH])
+def test_a_plain_value_where_a_hash_belongs_is_refused_not_ignored(call, param):
+    with pytest.raises(stripe.InvalidRequestError) as info:
+        call()
+    assert info.value.http_status == 400 and info.value.param == param
+
+
+def test_a_refused_detail_changes_nothing_and_spends_no_token():
+    """Parameters are checked before anything happens: the token still works, the
+    customer keeps its card list and details."""
+    token = card_token("4242424242424242")
+    with pytest.raises(stripe.InvalidRequestError):
+        charge(source=token.id, shipping={"name": "No address"})
+    assert charge(source=token.id).status == "succeeded"
+    cus = stripe.Customer.create(name="Before")
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe.Customer.modify(cus.id, source="tok_visa", name="After", invoice_prefix="bad")
+    again = stripe.Customer.retrieve(cus.id, expand=["sources"])
+    assert again.name == "Before" and again.sources.data == []
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe.Charge.modify(stripe.Charge.list(limit=1).data[0].id, description="new",
+                             fraud_details={"user_report": "maybe"})
+    assert stripe.Charge.list(limit=1).data[0].description is None
