@@ -5,7 +5,8 @@ The policy allows our own scripts and styles only (no inline code anywhere) plus
 origins Stripe documents for Stripe.js (docs.stripe.com/security/guide#content-security-policy):
 scripts and frames from js.stripe.com, frames from hooks.stripe.com (3-D Secure), API
 calls to api.stripe.com. When the offline emulator serves the Stripe.js stand-in
-(STRIPE_JS_URL / STRIPE_API_BASE), its origin is added to script-src and connect-src.
+(STRIPE_JS_URL / STRIPE_API_BASE), its origin is added to script-src, connect-src and
+frame-src (its 3-D Secure test page opens in a modal frame, as hooks.stripe.com's does).
 """
 
 from urllib.parse import urlsplit
@@ -42,16 +43,18 @@ def _add(sources, origin):
 def content_security_policy(config):
     """The policy for this configuration (Stripe's origins, plus the emulator's if used)."""
     scripts, connect = ["'self'", *STRIPE_SCRIPTS], ["'self'", *STRIPE_API]
+    frames = list(STRIPE_FRAMES)
     for url in (config.get("STRIPE_JS_URL"), config.get("STRIPE_API_BASE")):
         _add(scripts, _origin(url))
         _add(connect, _origin(url))
+        _add(frames, _origin(url))
     directives = {
         "default-src": ["'self'"],
         "script-src": scripts,
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:", *STRIPE_IMAGES],
         "connect-src": connect,
-        "frame-src": STRIPE_FRAMES,
+        "frame-src": frames,
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "form-action": ["'self'"],

@@ -8,7 +8,7 @@ import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import receipts
+from . import hosted, receipts
 from .api import CORS, Api, Response, json_response
 from .control_api import Control
 from .faults import Faults
@@ -73,7 +73,7 @@ class _Handler(BaseHTTPRequestHandler):
             response = emu.api.handle(method, path, query, body, self.headers,
                                       self.client_address[0], emu.url)
         else:
-            response = emu.serve_other(method, path, body, self.headers)
+            response = emu.serve_other(method, path, body, self.headers, query)
         if response.drop:
             self.close_connection = True
             status = "dropped"
@@ -120,6 +120,7 @@ class EmulatorServer:
             self._open_state_file(state_file, reset_state)
         self.api = Api(self.state, self.idempotency, self.faults)
         self.control = Control(self)
+        self.pages = hosted.Pages(self)
         self._httpd = None
         self._thread = None
         self._conns: set = set()
@@ -199,8 +200,12 @@ class EmulatorServer:
         with self._conns_lock:
             (self._conns.add if opened else self._conns.discard)(conn)
 
-    def serve_other(self, method, path, body, headers=None) -> Response:
-        """Control API, the Stripe.js stand-in, receipts, and 404 for anything else."""
+    def serve_other(self, method, path, body, headers=None, query="") -> Response:
+        """Control API, the Stripe.js stand-in, receipts, pages, and 404 for anything else."""
+        if path.startswith(hosted.PREFIXES):
+            page = self.pages.handle(method, path, query, body, headers or {})
+            if page is not None:
+                return page
         if path.startswith("/_emulator/"):
             status, data = self.control.handle(method, path, body)
             return json_response(status, data, [("Request-Id", request_id())])

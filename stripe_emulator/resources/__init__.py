@@ -6,8 +6,10 @@ from . import (  # noqa: F401
     customers,
     disputes,
     events,
+    payment_intents,
     payment_methods,
     refunds,
+    setup_intents,
     tokens,
     webhook_endpoints,
 )

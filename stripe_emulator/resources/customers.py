@@ -8,6 +8,7 @@ from ..errors import card_error, invalid, missing_param, no_such
 from ..ids import _rng, new_id
 from ..parameters import ADDRESS, ARRAY, HASH, LIST, PAGE, SEARCH, STR, UNSUPPORTED
 from ..router import route
+from . import payment_methods
 from .common import (
     address,
     expand,
@@ -29,7 +30,7 @@ DETAILS = {
     "preferred_locales": ARRAY, "tax_exempt": STR,
     "invoice_settings": {"custom_fields": [{"name": STR, "value": STR}], "footer": STR,
                          "rendering_options": {"amount_tax_display": STR},
-                         "default_payment_method": UNSUPPORTED},
+                         "default_payment_method": STR},
     # Billing (coupons, cash balance, tax) is not emulated.
     **dict.fromkeys(("cash_balance", "coupon", "promotion_code", "tax"), UNSUPPORTED),
 }
@@ -142,9 +143,27 @@ def _invoice_settings(current, raw):
     return settings
 
 
+def _default_payment_method(ctx, customer, pm_id):
+    """``invoice_settings[default_payment_method]``: one of the customer's PaymentMethods."""
+    if pm_id in (None, ""):
+        return None
+    pm = payment_methods.find(ctx, pm_id, "invoice_settings[default_payment_method]")
+    if pm["customer"] != customer["id"]:
+        raise invalid(f"The customer does not have a payment method with the ID {pm_id}. The "
+                      "payment method must be attached to the customer.",
+                      param="invoice_settings[default_payment_method]")
+    return pm_id
+
+
+def _wanted_default(params):
+    """The ``invoice_settings[default_payment_method]`` asked for (None: not given)."""
+    settings = params.get("invoice_settings")
+    return settings.get("default_payment_method") if isinstance(settings, dict) else None
+
+
 @route("POST", "/v1/customers", {
-    "source": SOURCE_PARAM, **DETAILS,
-    **dict.fromkeys(("payment_method", "tax_id_data", "test_clock"), UNSUPPORTED)})
+    "source": SOURCE_PARAM, **DETAILS, "payment_method": STR,
+    **dict.fromkeys(("tax_id_data", "test_clock"), UNSUPPORTED)})
 def create_customer(ctx, params):
     """A customer with the details given, and the card of ``source`` as its default."""
     customer = {
@@ -174,14 +193,24 @@ def create_customer(ctx, params):
         "_sources": [],
     }
     customer.update(_details(customer, params))
-    card = None
+    card = pm = None
+    default = _wanted_default(params)
+    if default and default != params.get("payment_method"):  # a new customer has no other
+        _default_payment_method(ctx, customer, default)
     if params.get("source"):
         card = _attach(ctx, customer, params["source"])
         customer["default_source"] = card["id"]
+    if params.get("payment_method"):
+        pm = payment_methods.attach(ctx, payment_methods.resolve(ctx, params["payment_method"]),
+                                    customer, emit=False)
+        if default:
+            customer["invoice_settings"]["default_payment_method"] = pm["id"]
     ctx.state.customers[customer["id"]] = customer
     ctx.emit("customer.created", view(ctx, customer))
     if card is not None:
         ctx.emit("customer.source.created", card)
+    if pm is not None:
+        ctx.emit("payment_method.attached", payment_methods.view(ctx.state, pm))
     return view(ctx, customer, params)
 
 
@@ -207,6 +236,10 @@ def update_customer(ctx, params, customer_id):
     """Add a card (the new default), pick the default source, change the details."""
     customer = _get(ctx, customer_id)
     details = _details(customer, params)  # checked before a card is attached
+    if isinstance(params.get("invoice_settings"), dict) and \
+            "default_payment_method" in params["invoice_settings"]:
+        details["invoice_settings"]["default_payment_method"] = _default_payment_method(
+            ctx, customer, _wanted_default(params))
     if params.get("default_source") and params["default_source"] not in customer["_sources"]:
         raise no_such("source", params["default_source"], "default_source")
     if params.get("source"):

@@ -234,6 +234,7 @@ def not_card(kind, param):
 
 
 def _redisplay(raw, param="allow_redisplay"):
+    """An allow_redisplay value (always, limited, unspecified; unspecified by default)."""
     if raw in (None, ""):
         return "unspecified"
     if raw not in REDISPLAY:

@@ -76,11 +76,31 @@ def _create(ctx, params, charge):
 @route("POST", "/v1/refunds", {**REFUND, "charge": STR, "payment_intent": STR})
 def create_refund(ctx, params):
     charge_id = params.get("charge")
+    if params.get("payment_intent"):
+        charge = _charge_of_intent(ctx, params["payment_intent"])
+        if charge_id and charge_id != charge["id"]:
+            raise invalid(f"The charge {charge_id} does not belong to the PaymentIntent "
+                          f"{params['payment_intent']}.", param="charge")
+        return _create(ctx, params, charge)
     if not charge_id:
-        if params.get("payment_intent"):
-            raise no_such("payment_intent", params["payment_intent"], "payment_intent")
         raise missing_param("charge")
     return _create(ctx, params, get_charge(ctx, charge_id, "charge"))
+
+
+def _charge_of_intent(ctx, pi_id):
+    """``Refund.create(payment_intent=…)`` refunds the intent's succeeded charge."""
+    pi = ctx.state.payment_intents.get(pi_id)
+    if pi is None:
+        raise no_such("payment_intent", pi_id, "payment_intent")
+    charge = ctx.state.charges.get(pi["latest_charge"]) if pi["latest_charge"] else None
+    if pi["status"] == "requires_capture":
+        raise invalid(f"This PaymentIntent ({pi_id}) has not been captured: cancel the "
+                      "PaymentIntent instead of refunding it, to release the funds.",
+                      stored=True)
+    if charge is None or charge["status"] != "succeeded":
+        raise invalid(f"This PaymentIntent ({pi_id}) does not have a successful charge to "
+                      "refund.", stored=True)
+    return charge
 
 
 @route("POST", "/v1/charges/{charge_id}/refunds", {**REFUND, "payment_intent": UNSUPPORTED})

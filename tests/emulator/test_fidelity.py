@@ -45,7 +45,39 @@ EXPANDED_READS = {
     "customers list": lambda c: stripe.Customer.list(),
     "customers search": lambda c: stripe.Customer.search(query="email:'c@example.com'"),
     "events": lambda c: stripe.Event.list(limit=100),
+    "payment intent expand": lambda c: stripe.PaymentIntent.retrieve(
+        _intent(c).id, expand=["customer", "payment_method", "latest_charge.customer"]),
+    "payment intents list": lambda c: (_intent(c), stripe.PaymentIntent.list(
+        expand=["data.customer"]))[1],
+    "payment intents search": lambda c: (_intent(c), stripe.PaymentIntent.search(
+        query="metadata['order_id']:'7'", expand=["data.customer"]))[1],
+    "payment intent 402": lambda c: _declined_intent(c),
+    "payment methods list": lambda c: stripe.PaymentMethod.list(customer=c.customer),
 }
+
+
+def _intent(ch):
+    """A PaymentIntent waiting for authentication, for the customer of ``ch``."""
+    return stripe.PaymentIntent.create(
+        amount=2000, currency="usd", customer=ch.customer, metadata={"order_id": "7"},
+        payment_method="pm_card_authenticationRequired", confirm=True,
+        return_url="https://shop.example/return")
+
+
+def _declined_intent(ch):
+    """The 402 body of a declined intent (it embeds the intent and the PaymentMethod)."""
+    with pytest.raises(stripe.CardError) as info:
+        stripe.PaymentIntent.create(amount=2000, currency="usd", customer=ch.customer,
+                                    payment_method="pm_card_chargeDeclined", confirm=True,
+                                    return_url="https://shop.example/return")
+    return _Body(info.value.json_body)
+
+
+class _Body(dict):
+    """A raw JSON body read like an SDK object (``to_dict``)."""
+
+    def to_dict(self):
+        return dict(self)
 
 
 @pytest.mark.parametrize("read", EXPANDED_READS.values(), ids=EXPANDED_READS.keys())

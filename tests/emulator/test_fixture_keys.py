@@ -28,17 +28,23 @@ def _objects():
     event = stripe.Event.list(limit=1).data[0]
     txn = stripe.BalanceTransaction.retrieve(ch.balance_transaction)
     pm = stripe.PaymentMethod.attach("pm_card_visa", customer=cus.id)
+    pi = stripe.PaymentIntent.create(amount=2000, currency="usd", customer=cus.id,
+                                     payment_method=pm.id, confirm=True, off_session=True)
+    si = stripe.SetupIntent.create(customer=cus.id, payment_method="pm_card_visa",
+                                   confirm=True, return_url="https://shop.example/saved")
     endpoint = stripe.WebhookEndpoint.create(url="https://example.com/hook",
                                              enabled_events=["*"])
     return {"token": token, "card": token.card, "charge": ch, "customer": cus,
             "refund": refund, "event": event, "balance_transaction": txn,
-            "payment_method": pm, "account": stripe.Account.retrieve(),
+            "payment_method": pm, "payment_intent": pi, "setup_intent": si,
+            "account": stripe.Account.retrieve(),
             "webhook_endpoint": stripe.WebhookEndpoint.retrieve(endpoint.id),
             "deleted_webhook_endpoint": stripe.WebhookEndpoint.delete(endpoint.id)}
 
 
 @pytest.mark.parametrize("kind", ["token", "card", "charge", "customer", "refund", "event",
-                                  "balance_transaction", "payment_method", "account",
+                                  "balance_transaction", "payment_method",
+                                  "payment_intent", "setup_intent", "account",
                                   "webhook_endpoint", "deleted_webhook_endpoint"])
 def test_keys_cover_stripes_examples(kind, fixtures3, api):
     """Every top-level key of Stripe's example object is in the emulator's."""

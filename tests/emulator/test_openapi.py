@@ -38,6 +38,13 @@ NEWER_FIELDS = {
     "refund": {"customer": NULLABLE_STRING, "customer_account": NULLABLE_STRING,
                "payment_method": NULLABLE_STRING},
     "payment_method": {"customer_account": NULLABLE_STRING},
+    "payment_intent": {"customer_account": NULLABLE_STRING,
+                       "excluded_payment_method_types": {
+                           "type": "array", "items": {"type": "string"}, "nullable": True},
+                       "managed_payments": {"type": "object", "nullable": True},
+                       "source": NULLABLE_STRING},
+    "setup_intent": {"excluded_payment_method_types": {
+        "type": "array", "items": {"type": "string"}, "nullable": True}},
     "payment_method_card": {"regulated_status": NULLABLE_STRING},
 }
 SPEC = Spec(newer_fields=NEWER_FIELDS)
@@ -247,6 +254,125 @@ def _payment_methods(client):
     return samples
 
 
+def _payment_intents(client):
+    """PaymentIntents in every status, through every endpoint, and their 402/400 bodies."""
+    import requests
+
+    ret = "https://shop.example/return"
+    cus = ok(client, "post", "/v1/customers", email="pi@example.com")
+    bare = ok(client, "post", "/v1/payment_intents", amount=2000, currency="usd",
+              customer=cus["id"], metadata={"order_id": "1"}, description="Course",
+              receipt_email="pi@example.com", statement_descriptor_suffix="COURSE")
+    paid = ok(client, "post", "/v1/payment_intents", amount=2000, currency="eur",
+              payment_method="pm_card_visa", confirm=True, return_url=ret,
+              customer=cus["id"], setup_future_usage="off_session",
+              expand=["latest_charge", "payment_method"])
+    action = ok(client, "post", "/v1/payment_intents", amount=2000, currency="usd",
+                payment_method="pm_card_authenticationRequired", confirm=True,
+                return_url=ret)
+    sdk = ok(client, "post", "/v1/payment_intents", amount=2000, currency="usd",
+             payment_method="pm_card_threeDSecure2Required", confirm=True,
+             use_stripe_sdk=True, allowed_payment_method_types=["card"])
+    held = ok(client, "post", "/v1/payment_intents", amount=2000, currency="usd",
+              payment_method="pm_card_visa", confirm=True, return_url=ret,
+              capture_method="manual")
+    samples = [("POST /v1/payment_intents", x) for x in (bare, paid, action, sdk, held)]
+    samples += [
+        ("POST /v1/payment_intents/{intent}", ok(
+            client, "post", f"/v1/payment_intents/{bare['id']}", amount=2500,
+            payment_method="pm_card_mastercard", metadata={"k": "v"})),
+        ("POST /v1/payment_intents/{intent}/confirm", ok(
+            client, "post", f"/v1/payment_intents/{bare['id']}/confirm", return_url=ret)),
+        ("POST /v1/payment_intents/{intent}/capture", ok(
+            client, "post", f"/v1/payment_intents/{held['id']}/capture",
+            amount_to_capture=1000, expand=["latest_charge.balance_transaction"])),
+        ("POST /v1/payment_intents/{intent}/cancel", ok(
+            client, "post", f"/v1/payment_intents/{action['id']}/cancel",
+            cancellation_reason="abandoned")),
+        ("GET /v1/payment_intents/{intent}", ok(
+            client, "get", f"/v1/payment_intents/{paid['id']}", expand=["customer"])),
+        ("GET /v1/payment_intents", ok(client, "get", "/v1/payment_intents",
+                                       customer=cus["id"])),
+        ("GET /v1/payment_intents/search", ok(client, "get", "/v1/payment_intents/search",
+                                              query="metadata['order_id']:'1'")),
+    ]
+    browser = requests.get(f"{stripe.api_base}/v1/payment_intents/{sdk['id']}", timeout=10,
+                           params={"key": PUBLISHABLE_KEY,
+                                   "client_secret": sdk["client_secret"]}).json()
+    samples.append(("GET /v1/payment_intents/{intent}", browser))
+    failed_auth = ok(client, "post", "/v1/payment_intents", amount=2000, currency="usd",
+                     payment_method="pm_card_authenticationRequired", confirm=True,
+                     return_url=ret)
+    page = requests.get(failed_auth["next_action"]["redirect_to_url"]["url"], timeout=10).text
+    import re
+
+    fields = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    requests.post(f"{stripe.api_base}/3d_secure_2/authenticate", timeout=10,
+                  data={**fields, "outcome": "fail"}, allow_redirects=False)
+    samples.append(("GET /v1/payment_intents/{intent}",
+                    ok(client, "get", f"/v1/payment_intents/{failed_auth['id']}")))
+    for pm in ("pm_card_visa_chargeDeclinedInsufficientFunds", "pm_card_radarBlock"):
+        status, body = raw(client, "post", "/v1/payment_intents", amount=2000, currency="usd",
+                           payment_method=pm, confirm=True, return_url=ret)
+        assert status == 402
+        samples.append(("error", body))
+    saved = ok(client, "post", "/v1/payment_methods/pm_card_authenticationRequired/attach",
+               customer=cus["id"])
+    status, body = raw(client, "post", "/v1/payment_intents", amount=2000, currency="usd",
+                       payment_method=saved["id"], customer=cus["id"], confirm=True,
+                       off_session=True)
+    assert status == 402
+    samples.append(("error", body))
+    status, body = raw(client, "post", f"/v1/payment_intents/{paid['id']}/cancel")
+    assert status == 400
+    samples.append(("error", body))
+    samples.append(("POST /v1/refunds", ok(client, "post", "/v1/refunds",
+                                           payment_intent=paid["id"], amount=100)))
+    return samples
+
+
+def _setup_intents(client):
+    """SetupIntents in each status through each endpoint, and their 402 and 400 bodies."""
+    import requests
+
+    ret = "https://shop.example/saved"
+    cus = ok(client, "post", "/v1/customers", email="si@example.com")
+    bare = ok(client, "post", "/v1/setup_intents", customer=cus["id"], usage="on_session",
+              metadata={"k": "v"}, description="Save a card")
+    done = ok(client, "post", "/v1/setup_intents", customer=cus["id"], confirm=True,
+              payment_method="pm_card_visa", return_url=ret, expand=["payment_method"])
+    action = ok(client, "post", "/v1/setup_intents", customer=cus["id"], confirm=True,
+                payment_method="pm_card_authenticationRequiredOnSetup", return_url=ret)
+    sdk = ok(client, "post", "/v1/setup_intents", customer=cus["id"], confirm=True,
+             payment_method="pm_card_threeDSecure2Required", use_stripe_sdk=True,
+             allowed_payment_method_types=["card"])
+    samples = [("POST /v1/setup_intents", x) for x in (bare, done, action, sdk)]
+    samples += [
+        ("POST /v1/setup_intents/{intent}", ok(client, "post", f"/v1/setup_intents/{bare['id']}",
+                                               payment_method="pm_card_mastercard")),
+        ("POST /v1/setup_intents/{intent}/confirm", ok(
+            client, "post", f"/v1/setup_intents/{bare['id']}/confirm", return_url=ret)),
+        ("POST /v1/setup_intents/{intent}/cancel", ok(
+            client, "post", f"/v1/setup_intents/{action['id']}/cancel",
+            cancellation_reason="requested_by_customer")),
+        ("GET /v1/setup_intents/{intent}", ok(client, "get", f"/v1/setup_intents/{done['id']}",
+                                              expand=["customer"])),
+        ("GET /v1/setup_intents", ok(client, "get", "/v1/setup_intents", customer=cus["id"])),
+        ("GET /v1/setup_intents/{intent}", requests.get(
+            f"{stripe.api_base}/v1/setup_intents/{sdk['id']}", timeout=10,
+            params={"key": PUBLISHABLE_KEY, "client_secret": sdk["client_secret"]}).json()),
+    ]
+    status, body = raw(client, "post", "/v1/setup_intents", customer=cus["id"], confirm=True,
+                       payment_method="pm_card_chargeDeclined", return_url=ret)
+    assert status == 402
+    samples.append(("error", body))
+    status, body = raw(client, "post", f"/v1/setup_intents/{done['id']}/confirm",
+                       return_url=ret)
+    assert status == 400
+    samples.append(("error", body))
+    return samples
+
+
 def _events(client):
     """One event of every type the emulator emits, and its ``data.object``."""
     _charges(client)
@@ -257,19 +383,38 @@ def _events(client):
     ok(client, "post", f"/v1/customers/{cus['id']}", email="new@example.com")
     ok(client, "delete", f"/v1/customers/{cus['id']}")
     _payment_methods(client)
-    events = ok(client, "get", "/v1/events", limit=100)["data"]
+    _payment_intents(client)
+    _setup_intents(client)
+    events = [e for page in _pages(client, "/v1/events") for e in page]
     seen = {e["type"] for e in events}
     assert seen >= {"charge.succeeded", "charge.failed", "charge.captured", "charge.updated",
                     "charge.refunded", "refund.created", "charge.dispute.created",
                     "customer.created", "customer.updated", "customer.deleted",
                     "customer.source.created", "customer.source.deleted",
                     "payment_method.attached", "payment_method.updated",
-                    "payment_method.detached"}, seen
+                    "payment_method.detached", "payment_intent.created",
+                    "payment_intent.succeeded", "payment_intent.requires_action",
+                    "payment_intent.payment_failed", "payment_intent.canceled",
+                    "payment_intent.amount_capturable_updated", "setup_intent.created",
+                    "setup_intent.succeeded", "setup_intent.requires_action",
+                    "setup_intent.setup_failed", "setup_intent.canceled"}, seen
     samples = []
     for event in events:
         samples.append(("GET /v1/events/{id}", ok(client, "get", f"/v1/events/{event['id']}")))
         samples.append((event["data"]["object"]["object"], event["data"]["object"]))
     return samples
+
+
+def _pages(client, path):
+    """Every page of a list, 100 at a time."""
+    after = None
+    while True:
+        page = ok(client, "get", path, limit=100, **({"starting_after": after} if after
+                                                     else {}))
+        yield page["data"]
+        if not page["has_more"]:
+            return
+        after = page["data"][-1]["id"]
 
 
 def _lists(client):
@@ -369,8 +514,8 @@ KINDS = {
     "charge": _charges, "token": _tokens, "customer": _customers, "card source": _cards,
     "refund": _refunds, "dispute": _disputes, "balance transaction": _balance_transactions,
     "event": _events, "list object": _lists, "search result": _search_results,
-    "error": _errors, "payment method": _payment_methods, "account": _account,
-    "webhook endpoint": _webhook_endpoints,
+    "error": _errors, "payment method": _payment_methods, "payment intent": _payment_intents,
+    "setup intent": _setup_intents, "account": _account, "webhook endpoint": _webhook_endpoints,
 }
 
 
@@ -406,7 +551,7 @@ def test_pinned_schemas_are_the_published_spec():
     assert SPEC.version == "2024-04-10"
     for name in ("charge", "token", "card", "customer", "deleted_customer", "refund",
                  "dispute", "balance_transaction", "event", "error", "balance",
-                 "payment_method"):
+                 "payment_method", "payment_intent", "setup_intent"):
         assert SPEC.schemas[name]["properties"], name
 
 

@@ -20,6 +20,7 @@ def browser_pm(emu, number="4242424242424242", **extra):
 
 
 def test_stripejs_creates_a_payment_method_with_the_publishable_key(emu):
+    """Stripe.js's POST with card numbers and key=pk_… makes a fully keyed PaymentMethod."""
     resp = browser_pm(emu, **{"billing_details[name]": "Jenny Rosen",
                               "billing_details[address][postal_code]": "94107"})
     assert resp.status_code == 200, resp.text
@@ -43,6 +44,7 @@ def test_stripejs_creates_a_payment_method_with_the_publishable_key(emu):
     ("4000002760003184", 200, None),
 ])
 def test_card_numbers_are_checked_at_creation(emu, number, status, code):
+    """A Luhn failure is a 402 at creation; decline and 3-D Secure cards are created."""
     resp = browser_pm(emu, number)
     assert resp.status_code == status
     if code:
@@ -69,6 +71,7 @@ CREATE_ERRORS = [
 
 @pytest.mark.parametrize("params,status,code,param,message", CREATE_ERRORS)
 def test_create_errors(params, status, code, param, message):
+    """Every refusal of PaymentMethod.create, with Stripe's status, code, param and message."""
     with pytest.raises(stripe.StripeError) as info:
         stripe.PaymentMethod.create(**params)
     err = info.value
@@ -81,6 +84,7 @@ def test_create_errors(params, status, code, param, message):
 
 
 def test_from_a_token_and_the_token_is_spent():
+    """card[token] makes a PaymentMethod from a token, which cannot be used again."""
     token = stripe.Token.create(card={"number": "5555555555554444", "exp_month": 1,
                                       "exp_year": 2035, "cvc": "123"})
     pm = stripe.PaymentMethod.create(type="card", card={"token": token.id},
@@ -104,6 +108,7 @@ def test_legacy_card_reads_as_a_payment_method():
 
 @pytest.mark.parametrize("pm_id", ["pm_nope", "card_nope", "pm_card_visa", "x"])
 def test_unknown_ids_are_404(pm_id):
+    """Unknown ids (and test ids, which are not stored objects) are Stripe's 404."""
     with pytest.raises(stripe.InvalidRequestError) as info:
         stripe.PaymentMethod.retrieve(pm_id)
     assert info.value.http_status == 404 and info.value.code == "resource_missing"
@@ -111,6 +116,7 @@ def test_unknown_ids_are_404(pm_id):
 
 
 def test_test_ids_attach_a_fresh_copy_each_time():
+    """Each attach of pm_card_visa makes a new pm_… and the customer lists both."""
     cus = stripe.Customer.create()
     first = stripe.PaymentMethod.attach("pm_card_visa", customer=cus.id)
     second = stripe.PaymentMethod.attach("pm_card_visa", customer=cus.id)
@@ -136,6 +142,7 @@ TEST_IDS = [
 
 @pytest.mark.parametrize("pm_id,brand,last4", TEST_IDS)
 def test_test_ids_attach(pm_id, brand, last4):
+    """Each test id attaches as a PaymentMethod with its card's brand and last 4."""
     cus = stripe.Customer.create()
     pm = stripe.PaymentMethod.attach(pm_id, customer=cus.id)
     assert (pm.card.brand, pm.card.last4, pm.customer) == (brand, last4, cus.id)
@@ -151,6 +158,7 @@ def test_test_ids_attach(pm_id, brand, last4):
     ("pm_card_chargeDeclinedProcessingError", "processing_error"),
 ])
 def test_decline_cards_cannot_be_attached(pm_id, decline_code):
+    """Decline cards are refused at attach with their 402 and leave nothing attached."""
     cus = stripe.Customer.create()
     with pytest.raises(stripe.CardError) as info:
         stripe.PaymentMethod.attach(pm_id, customer=cus.id)
@@ -191,6 +199,7 @@ def test_attach_rules_and_events(emu):
     ({"customer": "cus_nope"}, 400, "No such customer: 'cus_nope'"),
 ])
 def test_attach_errors(emu, params, status, message):
+    """attach without a customer or with an unknown one is a 400 naming it."""
     pm_id = browser_pm(emu).json()["id"]
     with pytest.raises(stripe.InvalidRequestError) as info:
         stripe.PaymentMethod.attach(pm_id, **params)
@@ -198,6 +207,7 @@ def test_attach_errors(emu, params, status, message):
 
 
 def test_update_needs_a_customer_and_merges(emu):
+    """Updating needs an attached one; metadata merges; the event has previous_attributes."""
     pm_id = browser_pm(emu).json()["id"]
     with pytest.raises(stripe.InvalidRequestError) as info:
         stripe.PaymentMethod.modify(pm_id, metadata={"a": "1"})
@@ -216,6 +226,7 @@ def test_update_needs_a_customer_and_merges(emu):
 
 
 def test_customer_lists_include_legacy_cards_newest_first():
+    """A customer's PaymentMethods include its legacy cards, newest first, paginated."""
     cus = stripe.Customer.create(source="tok_visa")
     pm = stripe.PaymentMethod.attach("pm_card_mastercard", customer=cus.id)
     ids = [p.id for p in stripe.Customer.list_payment_methods(cus.id).data]
@@ -233,6 +244,7 @@ def test_customer_lists_include_legacy_cards_newest_first():
 
 
 def test_detaching_the_default_payment_method_clears_it(emu):
+    """Detaching the customer's default PaymentMethod clears it from invoice_settings."""
     pm_id = browser_pm(emu).json()["id"]
     cus = stripe.Customer.create()
     stripe.PaymentMethod.attach(pm_id, customer=cus.id)
@@ -263,6 +275,7 @@ def test_attach_with_one_idempotency_key_from_many_threads(emu):
     barrier, ids = threading.Barrier(10), []
 
     def worker():
+        """One of the concurrent attaches."""
         barrier.wait()
         pm = client.v1.payment_methods.attach("pm_card_visa", params={"customer": cus.id},
                                               options={"idempotency_key": "k-attach"})
@@ -279,6 +292,7 @@ def test_attach_with_one_idempotency_key_from_many_threads(emu):
 
 
 def test_faults_apply_to_payment_methods(ctl, emu):
+    """Injected 500s and dropped answers apply to the PaymentMethod endpoints; a key replays."""
     ctl.inject_fault(status=500, count=1, path="/v1/payment_methods", method="POST")
     resp = browser_pm(emu)
     assert resp.status_code == 500 and resp.json()["error"]["type"] == "api_error"
@@ -290,3 +304,32 @@ def test_faults_apply_to_payment_methods(ctl, emu):
     again = stripe.PaymentMethod.attach("pm_card_visa", customer=cus.id, idempotency_key="k-d")
     assert again.last_response.headers["Idempotent-Replayed"] == "true"
     assert [p.id for p in stripe.PaymentMethod.list(customer=cus.id).data] == [again.id]
+
+
+def test_customer_created_with_a_payment_method_as_its_default():
+    """Customer.create(payment_method=…, invoice_settings=…) attaches it and makes it the
+    default that an intent confirmed without a method uses (INTENTS §2.1, §3.2)."""
+    cus = stripe.Customer.create(payment_method="pm_card_visa", email="d@example.com")
+    (pm,) = stripe.PaymentMethod.list(customer=cus.id).data
+    assert pm.customer == cus.id
+    assert [e.type for e in stripe.Event.list().data][::-1] == [
+        "customer.created", "payment_method.attached"]
+    updated = stripe.Customer.modify(cus.id, invoice_settings={"default_payment_method": pm.id})
+    assert updated.invoice_settings.default_payment_method == pm.id
+    pi = stripe.PaymentIntent.create(amount=2000, currency="usd", customer=cus.id,
+                                     confirm=True, off_session=True)
+    assert pi.status == "succeeded" and pi.payment_method == pm.id
+    other = stripe.PaymentMethod.attach("pm_card_visa", customer=stripe.Customer.create().id)
+    with pytest.raises(stripe.InvalidRequestError) as info:
+        stripe.Customer.modify(cus.id, invoice_settings={"default_payment_method": other.id})
+    assert "The customer does not have a payment method with the ID" in info.value.user_message
+    with pytest.raises(stripe.CardError):
+        stripe.Customer.create(payment_method="pm_card_visa_chargeDeclined")
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe.Customer.create(payment_method="pm_card_mastercard",
+                               invoice_settings={"default_payment_method": other.id})
+    both = stripe.Customer.create(payment_method="pm_card_amex",
+                                  invoice_settings={"default_payment_method": "pm_card_amex"})
+    (made,) = stripe.PaymentMethod.list(customer=both.id).data
+    assert both.invoice_settings.default_payment_method == made.id
+    assert stripe.Customer.list().data[0].id == both.id and len(stripe.Customer.list().data) == 3

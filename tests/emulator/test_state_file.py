@@ -225,3 +225,63 @@ def test_payment_methods_survive_a_restart(tmp_path):
         with pytest.raises(stripe.InvalidRequestError) as info:
             c.v1.payment_methods.attach(gone.id, params={"customer": cus.id})
         assert "may not be used again" in info.value.user_message
+
+
+def test_payment_intents_survive_a_restart_mid_authentication(tmp_path):
+    """An intent waiting for 3-D Secure is completed after a restart; a saved 3155 card
+    keeps being set up for off-session payments; refunds by payment_intent still work."""
+    from .helpers import authenticate
+
+    path = tmp_path / "emu.sqlite3"
+    ret = "https://shop.example/return"
+    with EmulatorServer(state_file=path) as srv:
+        c = _client(srv.url)
+        cus = c.v1.customers.create()
+        waiting = c.v1.payment_intents.create(params={
+            "amount": 2000, "currency": "usd", "customer": cus.id, "confirm": True,
+            "payment_method": "pm_card_authenticationRequiredOnSetup", "return_url": ret,
+            "setup_future_usage": "off_session", "metadata": {"order_id": "8"}})
+        assert waiting.status == "requires_action"
+        action, old_url = waiting.next_action.to_dict(), srv.url
+    with EmulatorServer(state_file=path) as srv:  # another port: the page's link moves too
+        c = _client(srv.url)
+        link = action["redirect_to_url"]
+        link["url"] = link["url"].replace(old_url, srv.url)
+        assert authenticate(action).status_code == 303
+        paid = c.v1.payment_intents.retrieve(waiting.id)
+        assert paid.status == "succeeded" and paid.metadata["order_id"] == "8"
+        c.v1.refunds.create(params={"payment_intent": paid.id, "amount": 500})
+    with EmulatorServer(state_file=path) as srv:
+        c = _client(srv.url)
+        later = c.v1.payment_intents.create(params={
+            "amount": 900, "currency": "usd", "customer": cus.id, "confirm": True,
+            "payment_method": paid.payment_method, "off_session": True})
+        assert later.status == "succeeded"
+        assert c.v1.charges.retrieve(paid.latest_charge).amount_refunded == 500
+        found = c.v1.payment_intents.search(params={"query": "metadata['order_id']:'8'"})
+        assert [p.id for p in found.data] == [paid.id]
+
+
+def test_setup_intents_survive_a_restart(tmp_path):
+    """A SetupIntent and the card it set up are kept; the card still pays off-session."""
+    path = tmp_path / "emu.sqlite3"
+    with EmulatorServer(state_file=path) as srv:
+        c = _client(srv.url)
+        cus = c.v1.customers.create()
+        si = c.v1.setup_intents.create(params={
+            "customer": cus.id, "confirm": True, "use_stripe_sdk": True,
+            "payment_method": "pm_card_authenticationRequiredSetupForOffSession"})
+        assert si.status == "requires_action"
+        c.v1.setup_intents.cancel(si.id)
+        done = c.v1.setup_intents.create(params={
+            "customer": cus.id, "payment_method": "pm_card_visa", "confirm": True,
+            "return_url": "https://shop.example/saved"})
+    with EmulatorServer(state_file=path) as srv:
+        c = _client(srv.url)
+        assert c.v1.setup_intents.retrieve(si.id).status == "canceled"
+        assert [s.id for s in c.v1.setup_intents.list(params={"customer": cus.id}).data] == [
+            done.id, si.id]
+        pi = c.v1.payment_intents.create(params={
+            "amount": 700, "currency": "usd", "customer": cus.id, "confirm": True,
+            "payment_method": done.payment_method, "off_session": True})
+        assert pi.status == "succeeded"

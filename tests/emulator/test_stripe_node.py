@@ -75,6 +75,8 @@ TYPE_FILES = {
     "refund": "resources/Refunds.d.ts",
     "payment_method": "resources/PaymentMethods.d.ts",
     "payment_method_card": "resources/PaymentMethods.d.ts",
+    "payment_intent": "resources/PaymentIntents.d.ts",
+    "setup_intent": "resources/SetupIntents.d.ts",
 }
 
 

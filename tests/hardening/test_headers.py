@@ -32,6 +32,7 @@ def test_every_response_carries_the_content_security_policy(client, make_course,
     assert {"https://js.stripe.com", "https://hooks.stripe.com"} <= set(csp["frame-src"])
     assert "https://api.stripe.com" in csp["connect-src"]
     assert emulator.url in csp["script-src"] and emulator.url in csp["connect-src"]
+    assert emulator.url in csp["frame-src"]  # the emulator's 3-D Secure modal
     assert not any("unsafe" in v for values in csp.values() for v in values)
     assert csp["style-src"] == ["'self'"]
 

@@ -47,6 +47,13 @@ OPERATIONS = [
     "POST /v1/payment_methods/{payment_method}/detach",
     "GET /v1/customers/{customer}/payment_methods",
     "GET /v1/customers/{customer}/payment_methods/{payment_method}",
+    "POST /v1/payment_intents", "GET /v1/payment_intents", "GET /v1/payment_intents/search",
+    "GET /v1/payment_intents/{intent}", "POST /v1/payment_intents/{intent}",
+    "POST /v1/payment_intents/{intent}/confirm", "POST /v1/payment_intents/{intent}/cancel",
+    "POST /v1/payment_intents/{intent}/capture",
+    "POST /v1/setup_intents", "GET /v1/setup_intents", "GET /v1/setup_intents/{intent}",
+    "POST /v1/setup_intents/{intent}", "POST /v1/setup_intents/{intent}/confirm",
+    "POST /v1/setup_intents/{intent}/cancel",
     "GET /v1/account", "GET /v1/accounts", "GET /v1/accounts/{account}",
     "GET /v1/webhook_endpoints", "POST /v1/webhook_endpoints",
     "GET /v1/webhook_endpoints/{webhook_endpoint}",
@@ -56,12 +63,13 @@ OPERATIONS = [
 #: Objects the emulator serves, so they are kept where they are an expandable alternative.
 SERVED = {"balance", "balance_transaction", "card", "charge", "customer", "deleted_customer",
           "dispute", "event", "refund", "token", "error", "api_errors", "payment_method",
-          "account", "webhook_endpoint", "deleted_webhook_endpoint"}
+          "payment_intent", "setup_intent", "account", "webhook_endpoint",
+          "deleted_webhook_endpoint"}
 #: Schemas reached by value that the emulator never fills (always null/absent/empty there).
 NOT_SERVED = {
     "bank_account", "source", "subscription", "tax_id", "cash_balance",
-    "discount", "invoice", "test_helpers.test_clock", "customer_tax", "payment_intent",
-    "setup_intent", "review", "transfer", "transfer_reversal",
+    "discount", "invoice", "test_helpers.test_clock", "customer_tax", "review", "transfer",
+    "transfer_reversal",
     "application_fee", "fee_refund", "charge_transfer_data", "level3",
     "topup", "payout", "issuing.authorization", "issuing.transaction", "issuing.dispute",
     "reserve_transaction", "connect_collection_transfer", "platform_tax_fee",
@@ -112,7 +120,7 @@ def extract(spec: dict) -> dict:
         operations[op] = strip(responses["200"]["content"]["application/json"]["schema"],
                                wanted)
     wanted |= {"error", "event", "card", "token", "charge", "customer", "refund", "dispute",
-               "balance_transaction", "payment_method"}
+               "balance_transaction", "payment_method", "payment_intent", "setup_intent"}
     done: dict = {}
     while wanted - done.keys():
         name = sorted(wanted - done.keys())[0]

@@ -1,0 +1,31 @@
+"""Pages the emulator serves to browsers: the 3-D Secure test page (and hosted Checkout)."""
+from ..api import Response
+from ..ids import request_id
+from ..state import Ctx
+from . import three_d_secure
+
+PREFIXES = ("/3d_secure_2/",)
+
+
+class Pages:
+    """Routes browser page requests to their module; state changes run as API requests do."""
+
+    def __init__(self, emulator):
+        """Pages of this emulator (its state, its URL for links)."""
+        self.emu = emulator
+
+    def ctx(self) -> Ctx:
+        """A request context for changes a page makes (events carry no API request id)."""
+        return Ctx(state=self.emu.state, request_id=None, base_url=self.emu.url, api_key="")
+
+    def handle(self, method, path, query, body, headers) -> Response:
+        """Answer one page request (``None`` when no page has this path)."""
+        state = self.emu.state
+        if path == "/3d_secure_2/hosted" and method == "GET":
+            with state.lock:
+                status, head, text = three_d_secure.render(state, query)
+        elif path == "/3d_secure_2/authenticate" and method == "POST":
+            status, head, text = three_d_secure.submit(state, self.ctx, body)
+        else:
+            return None
+        return Response(status, head + [("Request-Id", request_id())], text)
