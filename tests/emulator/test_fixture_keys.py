@@ -32,7 +32,7 @@ def _objects():
                                      payment_method=pm.id, confirm=True, off_session=True)
     si = stripe.SetupIntent.create(customer=cus.id, payment_method="pm_card_visa",
                                    confirm=True, return_url="https://shop.example/saved")
-    endpoint = stripe.WebhookEndpoint.create(url="https://example.com/hook",
+    endpoint = stripe.WebhookEndpoint.create(url="https://127.0.0.1:9/hook",
                                              enabled_events=["*"])
     return {"token": token, "card": token.card, "charge": ch, "customer": cus,
             "refund": refund, "event": event, "balance_transaction": txn,

@@ -492,7 +492,7 @@ def _account(client):
 
 
 def _webhook_endpoints(client):
-    created = ok(client, "post", "/v1/webhook_endpoints", url="https://example.com/hook",
+    created = ok(client, "post", "/v1/webhook_endpoints", url="https://127.0.0.1:9/hook",
                  enabled_events=["charge.succeeded"], description="d", metadata={"k": "v"},
                  api_version="2024-04-10")
     plain = ok(client, "post", "/v1/webhook_endpoints", url="http://127.0.0.1:9/x",

@@ -44,9 +44,9 @@ def test_an_endpoint_created_through_the_api_gets_events_signed_with_its_secret(
 
 
 def test_the_secret_is_shown_only_at_creation():
-    endpoint = register("https://example.com/hook")
+    endpoint = register("https://127.0.0.1:9/hook")
     again = stripe.WebhookEndpoint.retrieve(endpoint.id)
-    assert "secret" not in again and again.url == "https://example.com/hook"
+    assert "secret" not in again and again.url == "https://127.0.0.1:9/hook"
     assert all("secret" not in e for e in stripe.WebhookEndpoint.list().data)
     assert "_secret" not in str(stripe.WebhookEndpoint.modify(endpoint.id, description="x"))
 
@@ -125,11 +125,11 @@ def test_a_queued_delivery_is_dropped_when_its_endpoint_is_deleted(ctl, receiver
 
 BAD = [
     ({"enabled_events": ["*"]}, "url", "Missing required param: url."),
-    ({"url": "https://e.com/x"}, "enabled_events", "Missing required param: enabled_events."),
-    ({"url": "example.com/hook", "enabled_events": ["*"]}, "url", "Invalid URL"),
-    ({"url": "https://e.com/x", "enabled_events": ["Charge Succeeded"]}, "enabled_events[0]",
+    ({"url": "https://127.0.0.1:9/x"}, "enabled_events", "Missing required param: enabled_events."),
+    ({"url": "127.0.0.1/hook", "enabled_events": ["*"]}, "url", "Invalid URL"),
+    ({"url": "https://127.0.0.1:9/x", "enabled_events": ["Charge Succeeded"]}, "enabled_events[0]",
      "Invalid enabled_events[0]"),
-    ({"url": "https://e.com/x", "enabled_events": ["*"], "api_version": "2019-2-19"},
+    ({"url": "https://127.0.0.1:9/x", "enabled_events": ["*"], "api_version": "2019-2-19"},
      "api_version", "Invalid api_version"),
 ]
 
@@ -144,15 +144,15 @@ def test_invalid_registrations_are_refused(params, param, message):
 
 def test_connect_endpoints_are_not_supported_but_false_is_fine():
     with pytest.raises(stripe.InvalidRequestError) as info:
-        register("https://e.com/x", connect=True)
+        register("https://127.0.0.1:9/x", connect=True)
     assert info.value.code == "parameter_not_supported_by_emulator"
     assert info.value.param == "connect"
-    assert register("https://e.com/x", connect=False, api_version="2026-05-27.dahlia")\
+    assert register("https://127.0.0.1:9/x", connect=False, api_version="2026-05-27.dahlia")\
         .api_version == "2026-05-27.dahlia"
 
 
 def test_endpoints_are_listed_newest_first_and_paged():
-    ids = [register(f"https://e.com/{i}").id for i in range(3)]
+    ids = [register(f"https://127.0.0.1:9/{i}").id for i in range(3)]
     page = stripe.WebhookEndpoint.list(limit=2)
     assert [e.id for e in page.data] == ids[::-1][:2] and page.has_more
     assert page.url == "/v1/webhook_endpoints"
@@ -182,7 +182,7 @@ def test_registered_endpoints_are_kept_in_the_state_file(tmp_path):
 
 
 def test_reset_forgets_registered_endpoints_like_every_other_object(ctl):
-    endpoint = register("https://e.com/x")
+    endpoint = register("https://127.0.0.1:9/x")
     ctl.reset()
     with pytest.raises(stripe.InvalidRequestError):
         stripe.WebhookEndpoint.retrieve(endpoint.id)
