@@ -59,6 +59,15 @@ class EmulatorControl:
     def clear_webhooks(self) -> dict:
         return self._call("DELETE", "webhooks")
 
+    def expire_checkout_session(self, session_id: str) -> dict:
+        """Let time pass for one open Checkout Session: it expires now, as at its
+        ``expires_at`` (``checkout.session.expired``; its PaymentIntent is canceled)."""
+        return self._call("POST", f"checkout_sessions/{session_id}/expire")["checkout_session"]
+
+    def expire_due_checkout_sessions(self) -> list[str]:
+        """Expire every open Checkout Session whose ``expires_at`` has passed; their ids."""
+        return self._call("POST", "checkout_sessions/expire_due")["expired"]
+
     def deliveries(self) -> list[dict]:
         """Every webhook delivery attempt: event_id, type, url, attempt, status, ok, error."""
         return self._call("GET", "deliveries")["deliveries"]

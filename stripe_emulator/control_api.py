@@ -19,13 +19,39 @@ class Control:
         if not isinstance(data, dict):
             return 400, {"error": "body must be a JSON object"}
         name = path[len("/_emulator/"):].strip("/")
-        fn = getattr(self, f"{method.lower()}_{name}", None)
+        parts = name.split("/")
+        if method == "POST" and len(parts) == 3 and parts[0] == "checkout_sessions" and \
+                parts[2] == "expire":
+            return self._expire_checkout_session(parts[1])
+        fn = getattr(self, f"{method.lower()}_{name.replace('/', '_')}", None)
         if fn is None:
             return 404, {"error": f"no control endpoint {method} {path}"}
         try:
             return 200, fn(data)
         except (ValueError, TypeError, KeyError) as exc:
             return 400, {"error": str(exc)}
+
+    def _expire_checkout_session(self, session_id):
+        """``POST /_emulator/checkout_sessions/{id}/expire``: time passes for one open
+        Session, which expires as at its ``expires_at`` (``checkout.session.expired``)."""
+        from .errors import StripeError
+        from .resources.checkout_sessions import expire_now
+        from .state import Ctx
+
+        state = self.emu.state
+        try:
+            with state.transaction():
+                ctx = Ctx(state=state, request_id=None, base_url=self.emu.url, api_key="")
+                return 200, {"checkout_session": expire_now(ctx, session_id)}
+        except ValueError as exc:
+            return 400, {"error": str(exc)}
+        except StripeError as exc:  # an unknown id
+            return 404, {"error": exc.message}
+
+    def post_checkout_sessions_expire_due(self, data):
+        """``POST /_emulator/checkout_sessions/expire_due``: expire every open Session whose
+        ``expires_at`` has passed (the emulator's sweeper does this each second too)."""
+        return {"expired": self.emu.expire_due()}
 
     def get_health(self, data):
         state = self.emu.state

@@ -1,5 +1,6 @@
 """EmulatorServer: the HTTP transport (ThreadingHTTPServer, HTTP/1.1 keep-alive)."""
 import contextlib
+import logging
 import secrets
 import socket
 import sys
@@ -15,12 +16,14 @@ from .faults import Faults
 from .idempotency import MAX_BYTES, MAX_ENTRIES, IdempotencyStore
 from .ids import request_id
 from .persist import StateFile
-from .state import State
+from .resources import checkout_sessions
+from .state import Ctx, State
 from .stripejs import PATHS as STRIPEJS_PATHS
 from .stripejs import script
 from .webhooks import WebhookDispatcher
 
 _REASONS = {s.value: s.phrase for s in HTTPStatus}
+log = logging.getLogger("stripe_emulator")
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -100,7 +103,7 @@ class EmulatorServer:
     def __init__(self, host="127.0.0.1", port=0, forward_to=None, webhook_secret=None,
                  quiet=True, webhook_retry_base=1.0, webhook_max_attempts=4,
                  idempotency_max_entries=MAX_ENTRIES, idempotency_max_bytes=MAX_BYTES,
-                 state_file=None, reset_state=False):
+                 state_file=None, reset_state=False, sweep_interval=1.0):
         """Build the parts (state, idempotency, faults, webhooks, control); ``start`` binds."""
         self.host, self.port, self.quiet = host, port, quiet
         self.state = State()
@@ -121,6 +124,10 @@ class EmulatorServer:
         self.api = Api(self.state, self.idempotency, self.faults)
         self.control = Control(self)
         self.pages = hosted.Pages(self)
+        # Seconds between checks for expired Checkout Sessions (None: only on request).
+        self.sweep_interval = sweep_interval
+        self._sweeping = threading.Event()
+        self._sweeper = None
         self._httpd = None
         self._thread = None
         self._conns: set = set()
@@ -152,7 +159,27 @@ class EmulatorServer:
                                         kwargs={"poll_interval": 0.1},
                                         name="stripe-emulator", daemon=True)
         self._thread.start()
+        self._sweeping.clear()
+        if self.sweep_interval:
+            self._sweeper = threading.Thread(target=self._sweep, name="stripe-emulator-clock",
+                                             daemon=True)
+            self._sweeper.start()
         return self
+
+    def expire_due(self) -> list:
+        """Expire the open Checkout Sessions whose ``expires_at`` has passed; their ids."""
+        with self.state.transaction():
+            ctx = Ctx(state=self.state, request_id=None, base_url=self.url, api_key="")
+            return checkout_sessions.expire_due(ctx)
+
+    def _sweep(self):
+        """Background: Checkout Sessions expire when their time comes, requests or not."""
+        while not self._sweeping.wait(self.sweep_interval):
+            if self.state.checkout_sessions.ids("status", "open"):
+                try:
+                    self.expire_due()
+                except Exception:  # a bug: keep the clock running, say what happened
+                    log.exception("expiring checkout sessions failed")
 
     def stop(self):
         """Stop serving, close open keep-alive connections, the webhook thread and the state
@@ -160,6 +187,9 @@ class EmulatorServer:
         if self._httpd is None:
             self.close_state_file()
             return
+        self._sweeping.set()
+        if self._sweeper is not None:
+            self._sweeper.join(timeout=5)
         self._httpd.shutdown()
         with self._conns_lock:
             conns = list(self._conns)

@@ -1,10 +1,13 @@
-"""Pages the emulator serves to browsers: the 3-D Secure test page (and hosted Checkout)."""
+"""Pages the emulator serves to browsers: the 3-D Secure test page and hosted Checkout."""
+import re
+
 from ..api import Response
 from ..ids import request_id
 from ..state import Ctx
-from . import three_d_secure
+from . import checkout, three_d_secure
 
-PREFIXES = ("/3d_secure_2/",)
+PREFIXES = ("/3d_secure_2/", "/c/pay/")
+CHECKOUT = re.compile(r"^/c/pay/(?P<id>cs_[A-Za-z0-9_]+)(?P<rest>/return)?/?$")
 
 
 class Pages:
@@ -26,6 +29,16 @@ class Pages:
                 status, head, text = three_d_secure.render(state, query)
         elif path == "/3d_secure_2/authenticate" and method == "POST":
             status, head, text = three_d_secure.submit(state, self.ctx, body)
+        elif CHECKOUT.match(path):
+            match = CHECKOUT.match(path)
+            if match["rest"] and method == "GET":
+                status, head, text = checkout.returned(state, self.ctx, match["id"])
+            elif method == "GET":
+                status, head, text = checkout.show(state, self.ctx, match["id"])
+            elif method == "POST" and not match["rest"]:
+                status, head, text = checkout.submit(state, self.ctx, match["id"], body)
+            else:
+                return None
         else:
             return None
         return Response(status, head + [("Request-Id", request_id())], text)

@@ -3,6 +3,7 @@ from . import (  # noqa: F401
     account,
     balance,
     charges,
+    checkout_sessions,
     customers,
     disputes,
     events,

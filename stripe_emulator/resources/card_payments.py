@@ -15,6 +15,9 @@ from .charges import _settle
 from .common import public
 
 AUTH_REQUIRED = "Your card was declined. This transaction requires authentication."
+#: Callables ``(ctx, pi)`` run when an intent's payment succeeds or is authorized, before the
+#: asynchronous balance transaction follows: Checkout completes its Session there.
+ON_SUCCEEDED = []
 AUTH_FAILED = ("The provided PaymentMethod has failed authentication. You can provide "
                "payment_method_data or a new PaymentMethod to attempt to fulfill this "
                "PaymentIntent again.")
@@ -167,6 +170,8 @@ def pay(ctx, pi, pm, *, view, authenticated=False):
         pi["amount_capturable"] = amount
         ctx.emit("charge.succeeded", charge)
         ctx.emit("payment_intent.amount_capturable_updated", public(pi))
+        for hook in ON_SUCCEEDED:
+            hook(ctx, pi)
     else:
         asynchronous = pi["capture_method"] == "automatic_async"
         if not asynchronous:
@@ -175,6 +180,8 @@ def pay(ctx, pi, pm, *, view, authenticated=False):
         pi["status"] = "succeeded"
         pi["amount_received"] = amount
         ctx.emit("payment_intent.succeeded", public(pi))
+        for hook in ON_SUCCEEDED:
+            hook(ctx, pi)
         if asynchronous:  # the balance transaction follows (2024-04-10 automatic_async)
             _settle(ctx, charge, amount)
             event = ctx.emit("charge.updated", charge)

@@ -279,12 +279,14 @@ def update_payment_method(ctx, params, pm_id):
     before = copy.deepcopy(view(ctx.state, pm))
     merge_metadata(pm, params.get("metadata"))
     if pm["object"] == "payment_method":
-        if "billing_details" in params:
-            merged = _billing_details({**pm["billing_details"],
-                                       **_present(params["billing_details"])})
+        given = params.get("billing_details")
+        if isinstance(given, dict):
+            merged = _billing_details({**pm["billing_details"], **_present(given)})
             merged["address"] = {**pm["billing_details"]["address"],
-                                 **_present((params["billing_details"] or {}).get("address"))}
+                                 **_present(given.get("address"))}
             pm["billing_details"] = merged
+        elif given is not None:
+            raise invalid("Invalid hash", param="billing_details")
         if "allow_redisplay" in params:
             pm["allow_redisplay"] = _redisplay(params["allow_redisplay"])
         expiry = params.get("card") if isinstance(params.get("card"), dict) else {}

@@ -45,9 +45,30 @@ NEWER_FIELDS = {
                        "source": NULLABLE_STRING},
     "setup_intent": {"excluded_payment_method_types": {
         "type": "array", "items": {"type": "string"}, "nullable": True}},
+    "checkout.session": {"adaptive_pricing": {"type": "object", "nullable": True},
+                         "collected_information": {"type": "object", "nullable": True},
+                         "customer_account": NULLABLE_STRING,
+                         "discounts": {"type": "array", "nullable": True},
+                         "integration_identifier": NULLABLE_STRING,
+                         "managed_payments": {"type": "object", "nullable": True},
+                         "origin_context": NULLABLE_STRING,
+                         "permissions": {"type": "object", "nullable": True},
+                         "wallet_options": {"type": "object", "nullable": True}},
+    "payment_pages_checkout_session_customer_details": {"business_name": NULLABLE_STRING,
+                                                        "individual_name": NULLABLE_STRING},
+    "payment_pages_checkout_session_automatic_tax": {"provider": NULLABLE_STRING},
+    "item": {"adjustable_quantity": {"type": "object", "nullable": True},
+             "metadata": {"type": "object", "nullable": True,
+                          "additionalProperties": {"type": "string"}}},
     "payment_method_card": {"regulated_status": NULLABLE_STRING},
 }
+#: Enum values newer than the pinned spec, each in stripe-node 23.1.0's types: (schema,
+#: field) -> the values added (2026-03-25.dahlia renamed Checkout's ui_mode values).
+NEWER_VALUES = {("checkout.session", "ui_mode"): ["hosted_page", "embedded_page", "elements",
+                                                  "form"]}
 SPEC = Spec(newer_fields=NEWER_FIELDS)
+for (_schema, _field), _values in NEWER_VALUES.items():
+    SPEC.schemas[_schema]["properties"][_field]["enum"] += _values
 
 
 def raw(client, method, path, **params):
@@ -373,6 +394,51 @@ def _setup_intents(client):
     return samples
 
 
+def _checkout_sessions(client):
+    """Checkout Sessions open, paid on the hosted page, expired; their line items; errors."""
+    import requests
+
+    items = [{"price_data": {"currency": "usd", "unit_amount": 3450,
+                             "product_data": {"name": "Course", "metadata": {"k": "v"}}},
+              "quantity": 2, "metadata": {"line": "1"}}]
+    cus = ok(client, "post", "/v1/customers", email="cs@example.com")
+    open_ = ok(client, "post", "/v1/checkout/sessions", mode="payment", line_items=items,
+               success_url="https://shop.example/ok?s={CHECKOUT_SESSION_ID}",
+               cancel_url="https://shop.example/back", client_reference_id="1",
+               metadata={"order_id": "1"}, customer_email="cs@example.com",
+               payment_intent_data={"metadata": {"order_id": "1"}, "description": "Course"},
+               automatic_tax={"enabled": False})
+    paid = ok(client, "post", "/v1/checkout/sessions", mode="payment", line_items=items,
+              customer=cus["id"], payment_intent_data={"setup_future_usage": "off_session"})
+    requests.post(paid["url"], timeout=10, allow_redirects=False, data={
+        "email": "cs@example.com", "cardNumber": "4242424242424242", "cardExpiry": "12/34",
+        "cardCvc": "123", "billingName": "C S", "billingPostalCode": "94107"})
+    gone = ok(client, "post", "/v1/checkout/sessions", mode="payment", line_items=items,
+              customer_creation="always")
+    samples = [
+        ("POST /v1/checkout/sessions", open_), ("POST /v1/checkout/sessions", gone),
+        ("GET /v1/checkout/sessions/{session}", ok(
+            client, "get", f"/v1/checkout/sessions/{paid['id']}",
+            expand=["line_items", "payment_intent.latest_charge", "customer"])),
+        ("GET /v1/checkout/sessions/{session}", ok(
+            client, "get", f"/v1/checkout/sessions/{open_['id']}")),
+        ("POST /v1/checkout/sessions/{session}/expire", ok(
+            client, "post", f"/v1/checkout/sessions/{gone['id']}/expire")),
+        ("GET /v1/checkout/sessions", ok(client, "get", "/v1/checkout/sessions")),
+        ("GET /v1/checkout/sessions/{session}/line_items", ok(
+            client, "get", f"/v1/checkout/sessions/{open_['id']}/line_items")),
+    ]
+    for bad in ({"mode": "payment"}, {"mode": "payment", "line_items": items,
+                                      "automatic_tax": {"enabled": True}}):
+        status, body = raw(client, "post", "/v1/checkout/sessions", **bad)
+        assert status == 400
+        samples.append(("error", body))
+    status, body = raw(client, "post", f"/v1/checkout/sessions/{gone['id']}/expire")
+    assert status == 400
+    samples.append(("error", body))
+    return samples
+
+
 def _events(client):
     """One event of every type the emulator emits, and its ``data.object``."""
     _charges(client)
@@ -385,6 +451,7 @@ def _events(client):
     _payment_methods(client)
     _payment_intents(client)
     _setup_intents(client)
+    _checkout_sessions(client)
     events = [e for page in _pages(client, "/v1/events") for e in page]
     seen = {e["type"] for e in events}
     assert seen >= {"charge.succeeded", "charge.failed", "charge.captured", "charge.updated",
@@ -397,7 +464,8 @@ def _events(client):
                     "payment_intent.payment_failed", "payment_intent.canceled",
                     "payment_intent.amount_capturable_updated", "setup_intent.created",
                     "setup_intent.succeeded", "setup_intent.requires_action",
-                    "setup_intent.setup_failed", "setup_intent.canceled"}, seen
+                    "setup_intent.setup_failed", "setup_intent.canceled",
+                    "checkout.session.completed", "checkout.session.expired"}, seen
     samples = []
     for event in events:
         samples.append(("GET /v1/events/{id}", ok(client, "get", f"/v1/events/{event['id']}")))
@@ -515,7 +583,8 @@ KINDS = {
     "refund": _refunds, "dispute": _disputes, "balance transaction": _balance_transactions,
     "event": _events, "list object": _lists, "search result": _search_results,
     "error": _errors, "payment method": _payment_methods, "payment intent": _payment_intents,
-    "setup intent": _setup_intents, "account": _account, "webhook endpoint": _webhook_endpoints,
+    "setup intent": _setup_intents, "checkout session": _checkout_sessions,
+    "account": _account, "webhook endpoint": _webhook_endpoints,
 }
 
 
@@ -551,7 +620,8 @@ def test_pinned_schemas_are_the_published_spec():
     assert SPEC.version == "2024-04-10"
     for name in ("charge", "token", "card", "customer", "deleted_customer", "refund",
                  "dispute", "balance_transaction", "event", "error", "balance",
-                 "payment_method", "payment_intent", "setup_intent"):
+                 "payment_method", "payment_intent", "setup_intent", "checkout.session",
+                 "item"):
         assert SPEC.schemas[name]["properties"], name
 
 

@@ -48,6 +48,9 @@ NEWER_PARAMETERS = {
         ("POST /v1/setup_intents/{intent}", "SetupIntents.d.ts"))},
     "POST /v1/setup_intents/{intent}/confirm": {
         "payment_method_data[billing_details][tax_id]": "SetupIntents.d.ts"},
+    "POST /v1/checkout/sessions": {name: "Checkout/Sessions.d.ts" for name in (
+        "line_items[metadata]", "allowed_payment_method_types",
+        "excluded_payment_method_types")},
 }
 #: What Stripe.js sends with the publishable key that the server-side spec leaves out:
 #: card details in ``payment_method_data[card]`` and, on confirm, the expected type.
@@ -59,9 +62,10 @@ STRIPEJS_PARAMETERS = {
     "POST /v1/setup_intents/{intent}/confirm": {*_STRIPEJS, "expected_payment_method_type"},
 }
 #: Known gaps on endpoints the emu-intents branch owns (PaymentMethods, PaymentIntents,
-#: SetupIntents): names Stripe's spec defines that these answer as unknown today. Listed so
-#: the rest of the table stays enforced; ``name[*]`` covers every sub-parameter of
-#: ``name``. A listed name that works now fails the test until it is removed here.
+#: SetupIntents, Checkout Sessions): names Stripe's spec defines that these answer as
+#: unknown today. Listed so the rest of the table stays enforced; ``name[*]`` covers every
+#: sub-parameter of ``name``. A listed name that works now fails the test until it is
+#: removed here.
 _PM_TYPES = {
     "acss_debit", "affirm", "afterpay_clearpay", "alipay", "amazon_pay", "au_becs_debit",
     "bacs_debit", "bancontact", "blik", "boleto", "cashapp", "customer_balance", "eps",
@@ -92,6 +96,15 @@ PENDING = {
         "payment_method_data[*]", "payment_method_options"},
     "POST /v1/setup_intents/{intent}/confirm": {
         *_INTENT_DATA, "confirmation_token", "mandate_data"},
+    "GET /v1/checkout/sessions": {"payment_link", "subscription"},
+    "POST /v1/checkout/sessions": {
+        "after_expiration", "allow_promotion_codes", "automatic_tax[*]", "consent_collection",
+        "currency", "custom_fields", "custom_text", "customer_update", "discounts",
+        "invoice_creation", "line_items[*]", "payment_intent_data[*]",
+        "payment_method_collection", "payment_method_configuration", "payment_method_data",
+        "payment_method_options", "phone_number_collection", "redirect_on_completion",
+        "saved_payment_method_options", "setup_intent_data", "shipping_address_collection",
+        "shipping_options", "subscription_data", "tax_id_collection"},
 }
 
 

@@ -285,3 +285,26 @@ def test_setup_intents_survive_a_restart(tmp_path):
             "amount": 700, "currency": "usd", "customer": cus.id, "confirm": True,
             "payment_method": done.payment_method, "off_session": True})
         assert pi.status == "succeeded"
+
+
+def test_checkout_sessions_survive_a_restart(tmp_path):
+    """An open Session (its line items, its page) and a paid one are kept."""
+    path = tmp_path / "emu.sqlite3"
+    params = {"mode": "payment", "success_url": "https://shop.example/ok", "line_items": [{
+        "price_data": {"currency": "usd", "unit_amount": 6900,
+                       "product_data": {"name": "Course"}}, "quantity": 1}]}
+    with EmulatorServer(state_file=path) as srv:
+        c = _client(srv.url)
+        waiting = c.v1.checkout.sessions.create(params=params)
+        paid = c.v1.checkout.sessions.create(params=params)
+        requests.post(paid.url, timeout=10, allow_redirects=False, data={
+            "email": "a@example.com", "cardNumber": "4242424242424242",
+            "cardExpiry": "12 / 34", "cardCvc": "123", "billingName": "A",
+            "billingPostalCode": "94107"})
+    with EmulatorServer(state_file=path) as srv:
+        c = _client(srv.url)
+        assert c.v1.checkout.sessions.retrieve(paid.id).payment_status == "paid"
+        (item,) = c.v1.checkout.sessions.line_items.list(waiting.id).data
+        assert item.description == "Course"
+        page = requests.get(f"{srv.url}/c/pay/{waiting.id}", timeout=10)
+        assert page.status_code == 200 and "Course" in page.text

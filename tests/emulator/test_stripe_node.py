@@ -77,6 +77,10 @@ TYPE_FILES = {
     "payment_method_card": "resources/PaymentMethods.d.ts",
     "payment_intent": "resources/PaymentIntents.d.ts",
     "setup_intent": "resources/SetupIntents.d.ts",
+    "checkout.session": "resources/Checkout/Sessions.d.ts",
+    "payment_pages_checkout_session_customer_details": "resources/Checkout/Sessions.d.ts",
+    "payment_pages_checkout_session_automatic_tax": "resources/Checkout/Sessions.d.ts",
+    "item": "resources/LineItems.d.ts",
 }
 
 
@@ -110,3 +114,19 @@ def test_parameters_newer_than_the_pinned_spec_are_in_stripe_nodes_types():
             leaf = re.findall(r"\w+", name)[-1]
             assert re.search(rf"^\s+{leaf}\?: ", (types / file).read_text(), re.MULTILINE), \
                 f"{operation} {name} is not in stripe-node's {file}"
+
+
+def test_enum_values_newer_than_the_pinned_spec_are_in_stripe_nodes_types():
+    """Each enum value test_openapi.py adds to the 2024-04-10 spec (Checkout's ui_mode
+    renamed on dahlia) is a value of that field in stripe-node 23.1.0's types."""
+    from .test_openapi import NEWER_VALUES
+
+    _tool("node")
+    _ensure_stripe_node()
+    types = NODE_DIR / "node_modules" / "stripe" / "cjs"
+    for (schema, field), values in NEWER_VALUES.items():
+        text = (types / TYPE_FILES[schema]).read_text()
+        alias = re.search(rf"^\s+{field}\??: Session\.(\w+)", text, re.MULTILINE).group(1)
+        declared = re.search(rf"type {alias} = ([^;]+);", text).group(1)
+        for value in values:
+            assert f"'{value}'" in declared, f"{schema}.{field} lacks {value!r}"

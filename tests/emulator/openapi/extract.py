@@ -54,6 +54,9 @@ OPERATIONS = [
     "POST /v1/setup_intents", "GET /v1/setup_intents", "GET /v1/setup_intents/{intent}",
     "POST /v1/setup_intents/{intent}", "POST /v1/setup_intents/{intent}/confirm",
     "POST /v1/setup_intents/{intent}/cancel",
+    "POST /v1/checkout/sessions", "GET /v1/checkout/sessions",
+    "GET /v1/checkout/sessions/{session}", "GET /v1/checkout/sessions/{session}/line_items",
+    "POST /v1/checkout/sessions/{session}/expire",
     "GET /v1/account", "GET /v1/accounts", "GET /v1/accounts/{account}",
     "GET /v1/webhook_endpoints", "POST /v1/webhook_endpoints",
     "GET /v1/webhook_endpoints/{webhook_endpoint}",
@@ -63,8 +66,8 @@ OPERATIONS = [
 #: Objects the emulator serves, so they are kept where they are an expandable alternative.
 SERVED = {"balance", "balance_transaction", "card", "charge", "customer", "deleted_customer",
           "dispute", "event", "refund", "token", "error", "api_errors", "payment_method",
-          "payment_intent", "setup_intent", "account", "webhook_endpoint",
-          "deleted_webhook_endpoint"}
+          "payment_intent", "setup_intent", "checkout.session", "item", "price", "account",
+          "webhook_endpoint", "deleted_webhook_endpoint"}
 #: Schemas reached by value that the emulator never fills (always null/absent/empty there).
 NOT_SERVED = {
     "bank_account", "source", "subscription", "tax_id", "cash_balance",
@@ -120,7 +123,8 @@ def extract(spec: dict) -> dict:
         operations[op] = strip(responses["200"]["content"]["application/json"]["schema"],
                                wanted)
     wanted |= {"error", "event", "card", "token", "charge", "customer", "refund", "dispute",
-               "balance_transaction", "payment_method", "payment_intent", "setup_intent"}
+               "balance_transaction", "payment_method", "payment_intent", "setup_intent",
+               "checkout.session", "item"}
     done: dict = {}
     while wanted - done.keys():
         name = sorted(wanted - done.keys())[0]
