@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-sqlite test-postgres test-node chromium bench fuzz lint clean
+.PHONY: run test test-sqlite test-postgres test-node test-peers chromium bench fuzz lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(BIN)/python scripts/run_local.py
 
-## Run the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set.
+## Run the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set (without the
+## browser tests and the peer tests, which use no store database).
 test: test-sqlite test-postgres
 
 test-sqlite: $(STAMP) chromium
@@ -25,12 +26,16 @@ test-sqlite: $(STAMP) chromium
 test-postgres: $(STAMP)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
-		$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS); \
+		$(BIN)/python -m pytest -m "not browser and not peer" $(PYTEST_ARGS); \
 	else echo "TEST_DATABASE_URL not set: skipping the PostgreSQL run"; fi
 
 ## Only the stripe-node suite (tests/node; part of `make test`; needs Node.js 20+ and npm).
 test-node: $(STAMP)
 	$(BIN)/python -m pytest -q tests/emulator/test_stripe_node.py
+
+## Only the peer tests (tests/peers: dj-stripe in its own venv, built under .peers-cache/).
+test-peers: $(STAMP)
+	$(BIN)/python -m pytest -q tests/peers
 
 ## The browser tests drive Debian's Chromium (never a downloaded browser).
 chromium:
@@ -62,4 +67,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache tests/node/node_modules
+	rm -rf $(VENV) .pytest_cache tests/node/node_modules .peers-cache

@@ -12,6 +12,7 @@ from .forms import decode
 from .idempotency import CONFLICT, IN_USE, IdempotencyStore
 from .idempotency import fingerprint as idempotency_fingerprint
 from .ids import request_id
+from .resources.account import ACCOUNT_ID, no_access
 from .resources.common import expand
 from .router import resolve
 from .state import Ctx, State
@@ -44,6 +45,7 @@ class Api:
         self.faults = faults
 
     def handle(self, method, path, query, body, headers, client_ip, base_url) -> Response:
+        """One ``/v1`` request: faults, auth, version, account, route, parameters, run."""
         rid = request_id()
         asked = (headers.get("Stripe-Version") or "").strip()
         base = [("Request-Id", rid),
@@ -69,6 +71,9 @@ class Api:
             api_key = authenticate(headers.get("Authorization"), params,
                                    allow_publishable=browser)
             versions.check(headers.get("Stripe-Version"))
+            account = (headers.get("Stripe-Account") or "").strip()
+            if account and account != ACCOUNT_ID:  # no connected accounts: only its own id
+                raise no_access(api_key, account)
             if browser:
                 for name in STRIPEJS_PARAMS:
                     params.pop(name, None)

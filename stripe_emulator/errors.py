@@ -12,7 +12,9 @@ class StripeError(Exception):
     """
 
     def __init__(self, status, type_, message, *, code=None, param=None, decline_code=None,
-                 charge=None, stored=True, extra=None, minimal=False):
+                 charge=None, stored=True, extra=None, minimal=False, doc_url=True):
+        """``minimal``: only type and message (401s); ``doc_url=False``: no link to a page
+        of Stripe's docs (the emulator's own codes have none)."""
         super().__init__(message)
         self.status = status
         self.type = type_
@@ -24,14 +26,17 @@ class StripeError(Exception):
         self.stored = stored
         self.extra = extra or {}
         self.minimal = minimal
+        self.doc_url = doc_url  # False for the emulator's own codes (no page at Stripe)
 
     def body(self, request_id: str) -> dict:
+        """The ``{"error": …}`` answer, with a dashboard log link for ``request_id``."""
         err = {"type": self.type, "message": self.message}
         if self.minimal:
             return {"error": err}
         if self.code:
             err["code"] = self.code
-            err["doc_url"] = DOC_BASE + self.code.replace("_", "-")
+            if self.doc_url:
+                err["doc_url"] = DOC_BASE + self.code.replace("_", "-")
         if self.decline_code:
             err["decline_code"] = self.decline_code
         if self.param:
@@ -45,10 +50,10 @@ class StripeError(Exception):
         return {"error": err}
 
 
-def invalid(message, *, param=None, code=None, status=400, stored=False):
+def invalid(message, *, param=None, code=None, status=400, stored=False, doc_url=True):
     """A parameter-validation failure (not stored under an idempotency key)."""
     return StripeError(status, "invalid_request_error", message, code=code, param=param,
-                       stored=stored)
+                       stored=stored, doc_url=doc_url)
 
 
 def missing_param(param):

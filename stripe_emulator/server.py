@@ -104,6 +104,7 @@ class EmulatorServer:
                  quiet=True, webhook_retry_base=1.0, webhook_max_attempts=4,
                  idempotency_max_entries=MAX_ENTRIES, idempotency_max_bytes=MAX_BYTES,
                  state_file=None, reset_state=False, sweep_interval=1.0):
+        """Build the parts (state, idempotency, faults, webhooks, control); ``start`` binds."""
         self.host, self.port, self.quiet = host, port, quiet
         self.state = State()
         self.idempotency = IdempotencyStore(max_entries=idempotency_max_entries,
@@ -112,7 +113,7 @@ class EmulatorServer:
         self.webhooks = WebhookDispatcher(self.state, retry_base=webhook_retry_base,
                                           max_attempts=webhook_max_attempts)
         self.state.event_listeners.append(self.webhooks.on_event)
-        self.state.endpoint_count = lambda: len(self.webhooks.endpoints)
+        self.state.endpoint_count = lambda type_=None: len(self.webhooks.targets(type_))
         self.webhook_secret = None
         if forward_to:
             self.webhook_secret = webhook_secret or "whsec_" + secrets.token_hex(16)

@@ -14,7 +14,7 @@ _PREFIXES = {
     "tok_": "tokens", "card_": "cards", "ch_": "charges", "py_": "charges",
     "cus_": "customers", "re_": "refunds", "evt_": "events", "txn_": "balance_transactions",
     "dp_": "disputes", "pm_": "payment_methods", "pi_": "payment_intents",
-    "seti_": "setup_intents", "cs_": "checkout_sessions",
+    "seti_": "setup_intents", "cs_": "checkout_sessions", "we_": "webhook_endpoints",
 }
 COLLECTIONS = tuple(dict.fromkeys(_PREFIXES.values()))
 # Fields each collection indexes for equality lookups (lists' filters, search clauses).
@@ -51,9 +51,11 @@ class State:
     """All objects of the emulated account; use them inside ``with state.transaction():``."""
 
     def __init__(self):
+        """Empty collections, the lock, no listeners (the server adds its dispatcher)."""
         self.lock = threading.RLock()
         self.event_listeners = []  # callables(event_dict) run under the lock
-        self.endpoint_count = lambda: 0  # number of webhook endpoints (set by the server)
+        # number of webhook endpoints that get events of a type (any: None); set by the server
+        self.endpoint_count = lambda type_=None: 0
         self.codec = Codec()
         self.clock = lambda: int(time.time())
         self.persistence = None  # a persist.StateFile when the state lives in a file
@@ -160,7 +162,7 @@ class State:
             "created": ctx.now if ctx else self.clock(),
             "data": {"object": Snapshot(dumps(obj))},
             "livemode": False,
-            "pending_webhooks": self.endpoint_count(),
+            "pending_webhooks": self.endpoint_count(type_),
             "request": {"id": ctx.request_id if ctx else None,
                         "idempotency_key": ctx.idempotency_key if ctx else None},
             "type": type_,

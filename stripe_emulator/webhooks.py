@@ -9,6 +9,8 @@ import time
 
 import requests
 
+from .resources.webhook_endpoints import wants
+
 USER_AGENT = "Stripe/1.0 (+https://stripe.com/docs/webhooks)"
 
 
@@ -29,7 +31,9 @@ def sign(payload: str, secret: str, timestamp: int | None = None) -> str:
 
 
 class WebhookDispatcher:
-    """Delivers each event to every endpoint; retries with exponential back-off."""
+    """Delivers each event to every endpoint that wants it: the control API's (every event)
+    and those registered with ``POST /v1/webhook_endpoints`` (their ``enabled_events``,
+    their own secret); retries with exponential back-off."""
 
     def __init__(self, state, retry_base=1.0, max_attempts=4, timeout=5.0):
         self.state = state
@@ -53,8 +57,23 @@ class WebhookDispatcher:
         return endpoint
 
     def clear_endpoints(self):
+        """Forget the control API's endpoints (those registered through the API stay)."""
         with self._cond:
             self.endpoints.clear()
+
+    def targets(self, event_type: str | None = None) -> list[dict]:
+        """The endpoints that get an event of ``event_type`` (``None``: any event)."""
+        registered = [{"url": e["url"], "secret": e["_secret"], "id": e["id"]}
+                      for e in self.state.webhook_endpoints.values() if wants(e, event_type)]
+        return list(self.endpoints) + registered
+
+    def _still_wanted(self, endpoint: dict, event_type: str) -> bool:
+        """A registered endpoint deleted or disabled since gets no (re)delivery."""
+        if "id" not in endpoint:
+            return True
+        with self.state.transaction():
+            current = self.state.webhook_endpoints.get(endpoint["id"])
+            return current is not None and wants(current, event_type)
 
     def reset_log(self):
         with self._cond:
@@ -63,12 +82,14 @@ class WebhookDispatcher:
             self._generation += 1
 
     def on_event(self, event: dict):
-        """State listener: queue the event for every endpoint (runs under the state lock)."""
-        if not self.endpoints:
+        """State listener: queue the event for every endpoint that wants it (runs under the
+        state lock)."""
+        targets = self.targets(event["type"])
+        if not targets:
             return
         payload = json.dumps(event, indent=2)
         with self._cond:
-            for endpoint in self.endpoints:
+            for endpoint in targets:
                 heapq.heappush(self._queue, (time.monotonic(), next(self._seq),
                                              (event, payload, endpoint, 1, self._generation)))
             self._cond.notify()
@@ -102,6 +123,9 @@ class WebhookDispatcher:
             self._deliver(*job)
 
     def _deliver(self, event, payload, endpoint, attempt, generation):
+        """POST one signed attempt; record it; queue the next attempt after a failure."""
+        if not self._still_wanted(endpoint, event["type"]):
+            return
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": USER_AGENT,
@@ -118,8 +142,8 @@ class WebhookDispatcher:
             error = f"{type(exc).__name__}: {exc}"
         ok = status is not None and 200 <= status < 300
         record = {"event_id": event["id"], "type": event["type"], "url": endpoint["url"],
-                  "attempt": attempt, "status": status, "error": error, "ok": ok,
-                  "at": time.time()}
+                  "endpoint": endpoint.get("id"), "attempt": attempt, "status": status,
+                  "error": error, "ok": ok, "at": time.time()}
         with self._cond:
             if generation != self._generation:
                 return

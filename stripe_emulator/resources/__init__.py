@@ -1,5 +1,6 @@
 """API resources; importing this package registers every route."""
 from . import (  # noqa: F401
+    account,
     balance,
     charges,
     checkout_sessions,
@@ -11,4 +12,5 @@ from . import (  # noqa: F401
     refunds,
     setup_intents,
     tokens,
+    webhook_endpoints,
 )

@@ -1,9 +1,10 @@
 """Balance transactions (charge fees, refunds) and the balance they add up to."""
-from ..parameters import LIST, STR
+from ..parameters import LIST, STR, UNSUPPORTED
 from ..router import route
 from .common import list_page, lookup
 
-TXN_LIST = {**LIST, "type": STR, "source": STR, "currency": STR}
+TXN_LIST = {**LIST, "type": STR, "source": STR, "currency": STR,
+            "payout": UNSUPPORTED}  # the emulator makes no payouts
 
 
 @route("GET", "/v1/balance_transactions/{txn_id}")
@@ -39,7 +40,6 @@ def retrieve_balance_history(ctx, params, txn_id):
 
 @route("GET", "/v1/balance/history", TXN_LIST)
 def list_balance_history(ctx, params):
-    """The older name of ``GET /v1/balance_transactions``."""
-    result = list_balance_transactions(ctx, params)
-    result["url"] = "/v1/balance/history"
-    return result
+    """The older name of ``GET /v1/balance_transactions``; its list ``url`` is the new name,
+    as Stripe's schema requires (``^/v1/balance_transactions``)."""
+    return list_balance_transactions(ctx, params)

@@ -75,6 +75,11 @@ def payment_method_details(state, card, amount, paid):
     }
 
 
+def descriptor(suffix=None) -> str:
+    """What the statement shows: the account's prefix, then ``* SUFFIX`` when one is given."""
+    return "EMULATOR" + (f"* {suffix}".upper() if suffix else "")
+
+
 def build_charge(ctx, *, amount, currency, card, customer, params, captured, outcome_,
                  failure=None):
     """A charge object; ``failure`` = (code, message) for a failed one."""
@@ -96,8 +101,7 @@ def build_charge(ctx, *, amount, currency, card, customer, params, captured, out
                         "line1": card["address_line1"], "line2": card["address_line2"],
                         "postal_code": card["address_zip"], "state": card["address_state"]},
             "email": None, "name": card["name"], "phone": None, "tax_id": None},
-        "calculated_statement_descriptor": "EMULATOR" + (f"* {suffix}".upper() if suffix
-                                                          else ""),
+        "calculated_statement_descriptor": descriptor(suffix),
         "captured": bool(paid and captured),
         "created": ctx.now,
         "currency": currency,

@@ -3,10 +3,10 @@ capture and search."""
 from .. import search
 from ..currencies import validate_amount, validate_currency
 from ..errors import StripeError, card_error, invalid, missing_param
-from ..parameters import HASH, LIST, SEARCH, STR
+from ..parameters import ADDRESS, HASH, LIST, SEARCH, STR, UNSUPPORTED
 from ..router import route
 from . import charge_objects as co
-from .common import list_page, lookup, merge_metadata, new_metadata, truthy
+from .common import list_page, lookup, merge_metadata, new_metadata, shipping, truthy
 from .tokens import SOURCE_PARAM, check_token_policy, consume_source, verify_cvc
 
 NO_SAVED_SOURCE = (
@@ -55,16 +55,28 @@ def _card_for(ctx, params):
     return ctx.state.cards[default], customer_id
 
 
+SHIPPING = {"address": ADDRESS, "carrier": STR, "name": STR, "phone": STR,
+            "tracking_number": STR}
+#: Connect's fees and transfers (the emulator has no connected accounts).
+CONNECT = dict.fromkeys(("application_fee", "application_fee_amount", "transfer_data"),
+                        UNSUPPORTED)
+FRAUD_REPORTS = ("fraudulent", "safe")
+
+
 @route("POST", "/v1/charges", {
     "amount": STR, "currency": STR, "source": SOURCE_PARAM, "customer": STR, "description": STR,
     "metadata": HASH, "receipt_email": STR, "statement_descriptor": STR,
-    "statement_descriptor_suffix": STR, "capture": STR})
+    "statement_descriptor_suffix": STR, "capture": STR, "shipping": SHIPPING,
+    "transfer_group": STR, "radar_options": {"session": STR}, **CONNECT,
+    "card": UNSUPPORTED, "destination": UNSUPPORTED, "on_behalf_of": UNSUPPORTED})
 def create_charge(ctx, params):
+    """Charge a token, a card or a customer's default card (declines stored as failed)."""
     if params.get("amount") in (None, ""):
         raise missing_param("amount")
     currency = validate_currency(params.get("currency"))
     amount = validate_amount(params.get("amount"), currency)
     metadata = new_metadata(params.get("metadata"))
+    extras = _extras(params)  # checked before a token is spent
     captured = truthy(params.get("capture"), default=True)
     card, customer_id = _card_for(ctx, params)
     verify_cvc(ctx.state, card)
@@ -76,6 +88,7 @@ def create_charge(ctx, params):
                              customer=customer_id, params=params, captured=captured,
                              outcome_=result, failure=decline and (decline[0], decline[2]))
     charge["metadata"] = metadata
+    charge.update(extras)
     ctx.state.charges[charge["id"]] = charge
     if decline:
         ctx.emit("charge.failed", charge)
@@ -90,6 +103,22 @@ def create_charge(ctx, params):
         charge["disputed"] = True
         ctx.emit("charge.dispute.created", dispute)
     return charge
+
+
+def _extras(params) -> dict:
+    """The charge fields ``shipping``, ``transfer_group`` and ``radar_options[session]``
+    set, checked (nothing is changed yet)."""
+    extras = {}
+    if "shipping" in params:
+        extras["shipping"] = shipping(params["shipping"])
+    if "transfer_group" in params:
+        extras["transfer_group"] = params["transfer_group"] or None
+    radar = params.get("radar_options")
+    if radar not in (None, "") and not isinstance(radar, dict):
+        raise invalid("Invalid object", param="radar_options")
+    if radar and radar.get("session"):
+        extras["radar_options"] = {"session": radar["session"]}
+    return extras
 
 
 def _settle(ctx, charge, amount):
@@ -112,15 +141,21 @@ def retrieve_charge(ctx, params, charge_id):
     return get_charge(ctx, charge_id)
 
 
-@route("POST", "/v1/charges/{charge_id}",
-       {"description": STR, "receipt_email": STR, "metadata": HASH})
+@route("POST", "/v1/charges/{charge_id}", {
+    "description": STR, "receipt_email": STR, "metadata": HASH, "shipping": SHIPPING,
+    "transfer_group": STR, "customer": STR, "fraud_details": {"user_report": STR}})
 def update_charge(ctx, params, charge_id):
+    """Update what Stripe lets change after the fact; ``charge.updated`` lists the old values."""
     charge = get_charge(ctx, charge_id)
-    previous = {}
-    for field in ("description", "receipt_email"):
-        if field in params:
-            previous[field] = charge[field]
-            charge[field] = params[field] or None
+    updates = {field: params[field] or None for field in ("description", "receipt_email")
+               if field in params}
+    if params.get("customer"):
+        updates["customer"] = _new_customer(ctx, charge, params["customer"])
+    if "fraud_details" in params:
+        updates["fraud_details"] = _fraud_details(charge, params["fraud_details"])
+    updates.update(_extras(params))  # every value checked before anything changes
+    previous = {field: charge[field] for field in updates}
+    charge.update(updates)
     if "metadata" in params:
         previous["metadata"] = dict(charge["metadata"])
         merge_metadata(charge, params["metadata"])
@@ -130,8 +165,32 @@ def update_charge(ctx, params, charge_id):
     return charge
 
 
-@route("POST", "/v1/charges/{charge_id}/capture", {"amount": STR})
+def _new_customer(ctx, charge, customer_id):
+    """A charge made without a customer may be given one once, as on Stripe."""
+    lookup(ctx.state.customers, "customer", customer_id, "customer")
+    if charge["customer"] and charge["customer"] != customer_id:
+        raise invalid("Cannot change the customer of a charge that already has one.",
+                      param="customer")
+    return customer_id
+
+
+def _fraud_details(charge, raw):
+    """``fraud_details[user_report]``: ``fraudulent`` or ``safe``; ``""`` removes the report."""
+    report = raw.get("user_report") if isinstance(raw, dict) else raw
+    if report in (None, ""):
+        return {k: v for k, v in charge["fraud_details"].items() if k != "user_report"}
+    if report not in FRAUD_REPORTS:
+        raise invalid(f"Invalid fraud_details[user_report]: must be one of "
+                      f"{', '.join(FRAUD_REPORTS)}", param="fraud_details[user_report]")
+    return {**charge["fraud_details"], "user_report": report}
+
+
+@route("POST", "/v1/charges/{charge_id}/capture", {
+    "amount": STR, "receipt_email": STR, "statement_descriptor": STR,
+    "statement_descriptor_suffix": STR, "transfer_group": STR, **CONNECT})
 def capture_charge(ctx, params, charge_id):
+    """Capture an authorized charge, all or part of it, with the receipt and descriptor
+    given now."""
     charge = get_charge(ctx, charge_id)
     if charge["captured"]:
         raise invalid(f"Charge {charge_id} has already been captured.",
@@ -144,13 +203,25 @@ def capture_charge(ctx, params, charge_id):
         if amount > charge["amount"]:
             raise invalid("You cannot capture more than the authorized amount.",
                           param="amount")
+    if params.get("receipt_email"):
+        charge["receipt_email"] = params["receipt_email"]
+    if params.get("statement_descriptor"):
+        charge["statement_descriptor"] = params["statement_descriptor"]
+    if params.get("statement_descriptor_suffix"):
+        charge["statement_descriptor_suffix"] = params["statement_descriptor_suffix"]
+        charge["calculated_statement_descriptor"] = co.descriptor(
+            params["statement_descriptor_suffix"])
+    if params.get("transfer_group"):
+        charge["transfer_group"] = params["transfer_group"]
     _settle(ctx, charge, amount)
     ctx.emit("charge.captured", charge)
     return charge
 
 
-@route("GET", "/v1/charges", {**LIST, "customer": STR, "payment_intent": STR})
+@route("GET", "/v1/charges", {**LIST, "customer": STR, "payment_intent": STR,
+                              "transfer_group": STR})
 def list_charges(ctx, params):
-    where = {"customer": params.get("customer"),
-             "payment_intent": params.get("payment_intent")}
+    """Charges newest first, by customer, PaymentIntent, transfer group, creation time."""
+    where = {field: params.get(field)
+             for field in ("customer", "payment_intent", "transfer_group")}
     return list_page(ctx.state.charges, params, "/v1/charges", "charge", where=where)

@@ -220,3 +220,33 @@ def truthy(raw, default=False) -> bool:
     if raw in (None, ""):
         return default
     return str(raw).lower() == "true"
+
+
+_ADDRESS_FIELDS = ("city", "country", "line1", "line2", "postal_code", "state")
+
+
+def address(raw, param="address") -> dict | None:
+    """An ``address`` hash as Stripe stores it: every field, ``null`` where not given
+    (``""`` unsets the whole address)."""
+    if raw in (None, ""):
+        return None
+    if not isinstance(raw, dict):
+        raise invalid("Invalid hash", param=param)
+    return {f: raw.get(f) or None for f in _ADDRESS_FIELDS}
+
+
+def shipping(raw, param="shipping") -> dict | None:
+    """``shipping[name]``, ``shipping[address][…]`` (both required, as Stripe's spec says),
+    ``phone``, ``carrier``, ``tracking_number``; ``""`` unsets it."""
+    if raw in (None, ""):
+        return None
+    if not isinstance(raw, dict):
+        raise invalid("Invalid hash", param=param)
+    for field in ("name", "address"):
+        if raw.get(field) in (None, ""):
+            raise invalid(f"Missing required param: {param}[{field}].",
+                          param=f"{param}[{field}]", code="parameter_missing")
+    return {"address": address(raw["address"], f"{param}[address]"),
+            "carrier": raw.get("carrier") or None, "name": raw["name"],
+            "phone": raw.get("phone") or None,
+            "tracking_number": raw.get("tracking_number") or None}

@@ -1,5 +1,5 @@
 """Events: list (newest first, by type) and retrieve."""
-from ..parameters import ARRAY, LIST, STR
+from ..parameters import ARRAY, LIST, STR, UNSUPPORTED
 from ..router import route
 from .common import list_page, lookup
 
@@ -16,8 +16,10 @@ def _strings(value):
             yield from _strings(item)
 
 
-@route("GET", "/v1/events", {**LIST, "type": STR, "types": ARRAY})
+@route("GET", "/v1/events", {**LIST, "type": STR, "types": ARRAY,
+                             "delivery_success": UNSUPPORTED})
 def list_events(ctx, params):
+    """Events newest first, by ``type`` (``charge.*`` too), ``types[]`` and creation time."""
     where, checks = {}, []
     wanted = params.get("type")
     if isinstance(wanted, str) and wanted.endswith(".*"):

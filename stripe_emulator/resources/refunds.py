@@ -2,14 +2,17 @@
 from ..currencies import format_major, parse_int
 from ..errors import invalid, missing_param, no_such
 from ..ids import new_id
-from ..parameters import HASH, LIST, PAGE, STR
+from ..parameters import HASH, LIST, PAGE, STR, UNSUPPORTED
 from ..router import route
 from . import charge_objects as co
 from .charges import get_charge
 from .common import VIRTUAL_EXPANSIONS, list_page, lookup, merge_metadata, new_metadata
 
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
-REFUND = {"amount": STR, "reason": STR, "metadata": HASH}
+REFUND = {"amount": STR, "reason": STR, "metadata": HASH,
+          # customer-balance refunds, Connect, and refunds the buyer claims by email
+          **dict.fromkeys(("currency", "customer", "origin", "instructions_email",
+                           "refund_application_fee", "reverse_transfer"), UNSUPPORTED)}
 
 
 def _create(ctx, params, charge):
@@ -100,12 +103,15 @@ def _charge_of_intent(ctx, pi_id):
     return charge
 
 
-@route("POST", "/v1/charges/{charge_id}/refunds", REFUND)
+@route("POST", "/v1/charges/{charge_id}/refunds", {**REFUND, "payment_intent": UNSUPPORTED})
 def create_charge_refund(ctx, params, charge_id):
+    """Refund a charge named in the URL (``payment_intent`` is for ``/v1/refunds``)."""
     return _create(ctx, params, get_charge(ctx, charge_id))
 
 
-@route("POST", "/v1/charges/{charge_id}/refund", REFUND)
+@route("POST", "/v1/charges/{charge_id}/refund", {
+    **{k: v for k, v in REFUND.items() if k not in ("currency", "customer", "origin")},
+    "payment_intent": UNSUPPORTED})
 def legacy_refund(ctx, params, charge_id):
     """Old ``Charge.refund`` endpoint: refunds and returns the charge."""
     charge = get_charge(ctx, charge_id)
@@ -146,10 +152,12 @@ def _charge_refunds_list(charge, state):
 VIRTUAL_EXPANSIONS["charge", "refunds"] = _charge_refunds_list
 
 
-@route("GET", "/v1/refunds", {**LIST, "charge": STR})
+@route("GET", "/v1/refunds", {**LIST, "charge": STR, "payment_intent": STR})
 def list_refunds(ctx, params):
+    """Refunds newest first, by charge or PaymentIntent."""
     return list_page(ctx.state.refunds, params, "/v1/refunds", "refund",
-                     where={"charge": params.get("charge")})
+                     where={"charge": params.get("charge"),
+                            "payment_intent": params.get("payment_intent")})
 
 
 @route("GET", "/v1/charges/{charge_id}/refunds", PAGE)

@@ -5,7 +5,7 @@ from .. import cards
 from ..currencies import parse_int
 from ..errors import StripeError, card_error, invalid, missing_param, no_such
 from ..ids import new_id
-from ..parameters import STR
+from ..parameters import STR, UNSUPPORTED
 from ..router import route
 
 END_OF_LIFE = (
@@ -129,8 +129,17 @@ def _validated_card(raw: dict):
     return number, month, year, cvc
 
 
-@route("POST", "/v1/tokens", {"card": CARD_PARAMS}, publishable=True)
+NETWORKS = ("cartes_bancaires", "mastercard", "visa")
+
+
+@route("POST", "/v1/tokens", {
+    "card": {**CARD_PARAMS, "networks": {"preferred": STR}},
+    # bank accounts, Connect account and person tokens, PII and CVC-update tokens
+    **dict.fromkeys(("bank_account", "account", "person", "pii", "cvc_update", "customer"),
+                    UNSUPPORTED)}, publishable=True)
 def create_token(ctx, params):
+    """A single-use card token, after Stripe's tokenization checks; ``card[networks]
+    [preferred]`` is kept on the card."""
     raw = params.get("card")
     if raw in (None, ""):
         raise missing_param("card")
@@ -140,8 +149,16 @@ def create_token(ctx, params):
     number, month, year, cvc = _validated_card(raw)
     address = {k[len("address_"):]: v for k, v in raw.items()
                if k.startswith("address_") and v != ""}
+    networks = raw.get("networks") or {}
+    if not isinstance(networks, dict):
+        raise invalid("Invalid object", param="card[networks]")
+    preferred = networks.get("preferred") or None
+    if preferred is not None and preferred not in NETWORKS:
+        raise invalid(f"Invalid card[networks][preferred]: must be one of "
+                      f"{', '.join(NETWORKS)}", param="card[networks][preferred]")
     card = make_card(ctx.state, number, month, year, cvc=cvc, address=address,
                      name=raw.get("name") or None)
+    card["networks"] = {"preferred": preferred}
     token = _token(card, ctx.client_ip, ctx.now)
     ctx.state.tokens[token["id"]] = token
     return token

@@ -339,10 +339,11 @@ def test_stripe_version_header(client, version, known):
 
 
 def test_balance_history_is_the_old_name_of_balance_transactions(client):
+    """Its list answers with the new name's url, as the schema's pattern requires."""
     ch = charge(source="tok_visa")
     stripe.Refund.create(charge=ch.id, amount=500)
     listed = client.raw_request("get", "/v1/balance/history", limit=10).data
-    assert listed["object"] == "list" and listed["url"] == "/v1/balance/history"
+    assert listed["object"] == "list" and listed["url"] == "/v1/balance_transactions"
     assert [t["type"] for t in listed["data"]] == ["refund", "charge"]
     one = client.raw_request("get", f"/v1/balance/history/{ch.balance_transaction}").data
     assert one == stripe.BalanceTransaction.retrieve(ch.balance_transaction).to_dict()

@@ -37,16 +37,21 @@ def _objects():
             "price_data": {"currency": "usd", "unit_amount": 6900,
                            "product_data": {"name": "Course"}}, "quantity": 1}])
     (item,) = stripe.checkout.Session.list_line_items(cs.id).data
+    endpoint = stripe.WebhookEndpoint.create(url="https://127.0.0.1:9/hook",
+                                             enabled_events=["*"])
     return {"token": token, "card": token.card, "charge": ch, "customer": cus,
             "refund": refund, "event": event, "balance_transaction": txn,
             "payment_method": pm, "payment_intent": pi, "setup_intent": si,
-            "checkout.session": cs, "item": item}
+            "checkout.session": cs, "item": item, "account": stripe.Account.retrieve(),
+            "webhook_endpoint": stripe.WebhookEndpoint.retrieve(endpoint.id),
+            "deleted_webhook_endpoint": stripe.WebhookEndpoint.delete(endpoint.id)}
 
 
 @pytest.mark.parametrize("kind", ["token", "card", "charge", "customer", "refund", "event",
                                   "balance_transaction", "payment_method",
                                   "payment_intent", "setup_intent", "checkout.session",
-                                  "item"])
+                                  "item", "account", "webhook_endpoint",
+                                  "deleted_webhook_endpoint"])
 def test_keys_cover_stripes_examples(kind, fixtures3, api):
     """Every top-level key of Stripe's example object is in the emulator's."""
     obj = _objects()[kind].to_dict()

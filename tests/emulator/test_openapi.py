@@ -92,6 +92,12 @@ def _charges(client):
               statement_descriptor_suffix="COURSE")
     cus = ok(client, "post", "/v1/customers", source="tok_mastercard", email="c@d.co")
     samples = [("POST /v1/charges", visa)]
+    samples.append(("POST /v1/charges", ok(
+        client, "post", "/v1/charges", amount=700, currency="usd", source="tok_visa",
+        transfer_group="order-1", radar_options={"session": "rse_1"},
+        shipping={"name": "Jenny Rosen", "carrier": "UPS", "tracking_number": "1Z",
+                  "phone": "+15555550100",
+                  "address": {"line1": "1 Main St", "city": "SF", "country": "US"}})))
     samples.append(("POST /v1/charges", ok(client, "post", "/v1/charges", amount=1000,
                                            currency="jpy", customer=cus["id"],
                                            expand=["customer", "balance_transaction"])))
@@ -113,7 +119,8 @@ def _charges(client):
         samples.append(("POST /v1/charges", body) if status == 200 else ("error", body))
     samples.append(("POST /v1/charges/{charge}", ok(
         client, "post", f"/v1/charges/{visa['id']}", metadata={"order_id": "2"},
-        description="Renamed")))
+        description="Renamed", fraud_details={"user_report": "safe"},
+        shipping={"name": "N", "address": {"line1": "2 Side St"}})))
     ok(client, "post", "/v1/refunds", charge=visa["id"], amount=100)
     samples.append(("POST /v1/charges/{charge}/refund",
                     ok(client, "post", f"/v1/charges/{visa['id']}/refund")))
@@ -137,7 +144,13 @@ def _tokens(client):
 
 def _customers(client):
     plain = ok(client, "post", "/v1/customers", email="p@q.co", name="P", phone="+1555",
-               description="d", metadata={"k": "v"})
+               description="d", metadata={"k": "v"}, balance=-500, invoice_prefix="ABC123",
+               next_invoice_sequence=7, preferred_locales=["en", "fr"], tax_exempt="exempt",
+               address={"line1": "1 Main St", "postal_code": "94107", "country": "US"},
+               shipping={"name": "P", "phone": "+1555", "address": {"line1": "1 Main St"}},
+               invoice_settings={"footer": "Thanks", "custom_fields": [
+                   {"name": "VAT", "value": "GB1"}],
+                   "rendering_options": {"amount_tax_display": "exclude_tax"}})
     with_card = ok(client, "post", "/v1/customers", source="tok_visa",
                    expand=["sources", "default_source"])
     gone = ok(client, "post", "/v1/customers")
@@ -145,6 +158,10 @@ def _customers(client):
         ("POST /v1/customers", plain), ("POST /v1/customers", with_card),
         ("POST /v1/customers/{customer}", ok(client, "post", f"/v1/customers/{plain['id']}",
                                              source="tok_amex", metadata={"k": ""})),
+        ("POST /v1/customers/{customer}", ok(client, "post", f"/v1/customers/{plain['id']}",
+                                             address="", shipping="", invoice_settings={
+                                                 "custom_fields": "", "footer": "",
+                                                 "rendering_options": ""})),
         ("GET /v1/customers/{customer}", ok(client, "get", f"/v1/customers/{plain['id']}",
                                             expand=["sources"])),
         ("DELETE /v1/customers/{customer}", ok(client, "delete",
@@ -155,7 +172,8 @@ def _customers(client):
 
 def _cards(client):
     cus = ok(client, "post", "/v1/customers", source="tok_visa")
-    added = ok(client, "post", f"/v1/customers/{cus['id']}/sources", source="tok_mastercard")
+    added = ok(client, "post", f"/v1/customers/{cus['id']}/sources", source="tok_mastercard",
+               metadata={"label": "work"})
     return [
         ("POST /v1/customers/{customer}/sources", added),
         ("GET /v1/customers/{customer}/sources/{id}", ok(
@@ -513,6 +531,8 @@ def _errors(client, emu):
             source="tok_chargeDeclinedInsufficientFunds"),
         raw(client, "post", "/v1/charges", amount=2000, currency="usd", source="tok_visa",
             colour="red"),
+        raw(client, "post", "/v1/charges", amount=2000, currency="usd", source="tok_visa",
+            on_behalf_of="acct_1"),
         raw(client, "post", "/v1/charges", currency="usd", source="tok_visa"),
         raw(client, "get", "/v1/charges/ch_nope"),
         raw(client, "post", "/v1/tokens", card={"number": "4242424242424241",
@@ -532,12 +552,39 @@ def _errors(client, emu):
     return [("error", body) for _, body in cases]
 
 
+def _account(client):
+    own = ok(client, "get", "/v1/account")
+    return [("GET /v1/account", own),
+            ("GET /v1/accounts/{account}", ok(client, "get", f"/v1/accounts/{own['id']}")),
+            ("GET /v1/accounts", ok(client, "get", "/v1/accounts"))]
+
+
+def _webhook_endpoints(client):
+    created = ok(client, "post", "/v1/webhook_endpoints", url="https://127.0.0.1:9/hook",
+                 enabled_events=["charge.succeeded"], description="d", metadata={"k": "v"},
+                 api_version="2024-04-10")
+    plain = ok(client, "post", "/v1/webhook_endpoints", url="http://127.0.0.1:9/x",
+               enabled_events=["*"])
+    return [
+        ("POST /v1/webhook_endpoints", created), ("POST /v1/webhook_endpoints", plain),
+        ("GET /v1/webhook_endpoints/{webhook_endpoint}", ok(
+            client, "get", f"/v1/webhook_endpoints/{created['id']}")),
+        ("POST /v1/webhook_endpoints/{webhook_endpoint}", ok(
+            client, "post", f"/v1/webhook_endpoints/{created['id']}", disabled=True,
+            description="", enabled_events=["charge.refunded", "refund.created"])),
+        ("GET /v1/webhook_endpoints", ok(client, "get", "/v1/webhook_endpoints", limit=1)),
+        ("DELETE /v1/webhook_endpoints/{webhook_endpoint}", ok(
+            client, "delete", f"/v1/webhook_endpoints/{plain['id']}")),
+    ]
+
+
 KINDS = {
     "charge": _charges, "token": _tokens, "customer": _customers, "card source": _cards,
     "refund": _refunds, "dispute": _disputes, "balance transaction": _balance_transactions,
     "event": _events, "list object": _lists, "search result": _search_results,
     "error": _errors, "payment method": _payment_methods, "payment intent": _payment_intents,
     "setup intent": _setup_intents, "checkout session": _checkout_sessions,
+    "account": _account, "webhook endpoint": _webhook_endpoints,
 }
 
 

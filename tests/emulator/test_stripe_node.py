@@ -102,6 +102,22 @@ def test_fields_newer_than_the_pinned_spec_are_in_stripe_nodes_types():
                 f"{schema}.{field} is not in stripe-node's {TYPE_FILES[schema]}"
 
 
+def test_parameters_newer_than_the_pinned_spec_are_in_stripe_nodes_types():
+    """Each request parameter test_parameters.py allows beyond the 2024-04-10 spec is
+    declared (its last name, ``tax_id`` of ``billing_details[tax_id]``) in stripe-node
+    23.1.0's types for that resource."""
+    from .test_parameters import NEWER_PARAMETERS
+
+    _tool("node")
+    _ensure_stripe_node()
+    types = NODE_DIR / "node_modules" / "stripe" / "cjs" / "resources"
+    for operation, names in NEWER_PARAMETERS.items():
+        for name, file in names.items():
+            leaf = re.findall(r"\w+", name)[-1]
+            assert re.search(rf"^\s+{leaf}\?: ", (types / file).read_text(), re.MULTILINE), \
+                f"{operation} {name} is not in stripe-node's {file}"
+
+
 def test_enum_values_newer_than_the_pinned_spec_are_in_stripe_nodes_types():
     """Each enum value test_openapi.py adds to the 2024-04-10 spec (Checkout's ui_mode
     renamed on dahlia) is a value of that field in stripe-node 23.1.0's types."""

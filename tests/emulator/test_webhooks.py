@@ -17,8 +17,10 @@ SECRET = "whsec_test_emulator_secret"
 class Receiver:
     """A tiny endpoint that verifies each delivery and answers scripted statuses."""
 
-    def __init__(self, statuses=()):
+    def __init__(self, statuses=(), secret=SECRET):
         self.statuses = list(statuses)
+        self.secret = secret  # may be set later (an endpoint's secret is known once created)
+        self.hold = None  # a threading.Event: answer only once it is set (holds the sender)
         self.received = []  # (event, headers)
         self.failures = []
         self.cond = threading.Condition()
@@ -29,7 +31,7 @@ class Receiver:
                 payload = self.rfile.read(int(self.headers["Content-Length"]))
                 try:
                     event = stripe.Webhook.construct_event(
-                        payload, self.headers["Stripe-Signature"], SECRET)
+                        payload, self.headers["Stripe-Signature"], outer.secret)
                 except stripe.SignatureVerificationError as exc:
                     outer.failures.append(str(exc))
                     status = 400
@@ -38,6 +40,8 @@ class Receiver:
                     with outer.cond:
                         outer.received.append((event, dict(self.headers), status))
                         outer.cond.notify_all()
+                    if outer.hold is not None:
+                        outer.hold.wait(10)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

@@ -4,7 +4,8 @@ It understands what Stripe's spec uses: ``type``, ``nullable`` (OpenAPI 3.0: nul
 ``nullable: true``), ``enum``, ``maxLength``, ``properties``/``required``,
 ``additionalProperties`` (a schema for maps such as ``metadata``), ``anyOf``/``oneOf``
 (expandable fields are ``anyOf`` of an id string and the object), ``allOf``, ``items`` and
-``$ref``. Formats (``unix-time``) are not checked.
+``$ref``; ``pattern`` is matched from the start of the string, as Stripe's list ``url``
+patterns (``^/v1/balance_transactions``) are written. Formats (``unix-time``) are not checked.
 
 It is stricter than the spec in one way: an object schema that lists ``properties`` and no
 ``additionalProperties`` rejects keys it does not list, unless ``newer_fields`` names them
@@ -13,6 +14,7 @@ against or to ``None``. A leaked internal key or a field Stripe never had is the
 violation too.
 """
 import json
+import re
 from pathlib import Path
 
 SCHEMAS_FILE = Path(__file__).with_name("stripe-schemas.json")
@@ -60,6 +62,9 @@ class Spec:
             errors.append(f"{path}: {value!r} is not one of {schema['enum']}")
         if isinstance(value, str) and len(value) > schema.get("maxLength", len(value)):
             errors.append(f"{path}: longer than {schema['maxLength']}")
+        if isinstance(value, str) and "pattern" in schema and \
+                not re.search(schema["pattern"], value):
+            errors.append(f"{path}: {value!r} does not match {schema['pattern']}")
         if isinstance(value, list) and "items" in schema:
             for i, item in enumerate(value):
                 errors += self.validate(item, schema["items"], f"{path}[{i}]", owner)
