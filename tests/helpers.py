@@ -10,3 +10,35 @@ def csrf_from(html):
     match = CSRF_RE.search(html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+def sign_in_by_link(client, app, email):
+    """Sign a test client in as `email` through a real one-time link (a proven session):
+    the link is minted as the sign-in email would carry it, opened and used."""
+    from app.account.links import mint_link
+
+    with app.app_context():
+        raw = mint_link(email=email, purpose="sign_in")
+    page = client.get(f"/account/link/{raw}")
+    assert page.status_code == 200, page.status_code
+    done = client.post(f"/account/link/{raw}", data={"csrf_token": csrf_from(page.text)})
+    assert done.status_code == 302, done.get_data(as_text=True)
+    return done
+
+
+def sign_in_on_server(app, server, email, session=None):
+    """Sign a requests session in as `email` on a served store (tests.server_process,
+    started with the test app's SECRET_KEY) with a real one-time link; returns it."""
+    import requests
+
+    from app.account.links import mint_link
+
+    with app.app_context():
+        raw = mint_link(email=email, purpose="sign_in")
+    session = session or requests.Session()
+    page = session.get(f"{server.url}/account/link/{raw}", timeout=30)
+    assert page.status_code == 200, server.log()
+    done = session.post(f"{server.url}/account/link/{raw}", allow_redirects=False,
+                        data={"csrf_token": csrf_from(page.text)}, timeout=30)
+    assert done.status_code == 302, server.log()
+    return session

@@ -11,15 +11,16 @@ from app.access.services import (
 
 
 def buyer_has_access(course):
-    """Whether the buyer signed in on this request holds active access to `course`.
+    """Whether this browser's buyer session may use active access to `course`.
 
     The real implementation of the catalog's seam `app.catalog.access.buyer_has_access`
-    (same signature): the catalog calls it to decide who sees lesson bodies.
+    (same signature): the catalog calls it to decide who sees lesson bodies. A session
+    opened by paying counts only the access its own orders gave (app/account/session.py).
     """
-    from app.account.session import current_buyer
+    from app.account.session import current_session
 
-    buyer = current_buyer()
-    return buyer is not None and course is not None and has_access(buyer.id, course.id)
+    visit = current_session()
+    return visit is not None and course is not None and visit.has_access(course)
 
 
 __all__ = [

@@ -14,7 +14,7 @@ from flask import (
 )
 
 from app import payments
-from app.account.session import current_buyer, sign_in_after_purchase
+from app.account.session import SIGN_IN_FOR_CARDS, current_buyer, sign_in_after_purchase
 from app.catalog.services import get_active_course
 from app.checkout import bp
 from app.checkout.forms import CheckoutForm, OneClickForm
@@ -64,6 +64,9 @@ def confirm_one_click(slug):
     course = get_active_course(slug)
     if course is None:
         abort(404, description="There is no such course, or it is no longer on sale.")
+    if current_buyer() is None:  # nobody, or a session opened by paying: not proven
+        flash(SIGN_IN_FOR_CARDS, "error")
+        return redirect(url_for("account.sign_in"))
     card = one_click_card(course)
     if card is None:
         return redirect(url_for("catalog.show_course", slug=slug))
@@ -80,8 +83,8 @@ def pay_one_click(slug):
         abort(404, description="There is no such course, or it is no longer on sale.")
     buyer = current_buyer()
     form = OneClickForm()
-    if buyer is None:
-        flash("Please sign in to pay with your saved card.", "error")
+    if buyer is None:  # nobody, or a session opened by paying: not proven
+        flash(SIGN_IN_FOR_CARDS, "error")
         return redirect(url_for("account.sign_in"))
     if not form.validate_on_submit():
         flash("Your payment was not confirmed. Please try again.", "error")
