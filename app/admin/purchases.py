@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import and_, case, func, select, tuple_
 
 from app.extensions import db
+from app.ids import parse_id
 from app.models import Order, OrderStatus
 
 #: Statuses whose charge captured money (whatever was refunded later).
@@ -22,10 +23,10 @@ CAPTURED = (
 )
 
 
-#: Dates and ids outside these bounds cannot be in the store (and overflow SQL or Python).
+#: Dates outside these bounds cannot be in the store (and overflow SQL or Python); ids
+#: are checked by app.ids.
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(9998, 12, 31)
-MAX_ID = 2**31 - 1
 
 
 class FilterError(ValueError):
@@ -149,10 +150,8 @@ def parse_filters(*, status=None, course_id=None, date_from=None, date_to=None,
             errors.append(f"Unknown status {status!r}.")
     course_value = None
     if course_id not in (None, ""):
-        text = str(course_id).strip()
-        if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
-            course_value = int(text)
-        else:
+        course_value = parse_id(str(course_id).strip())
+        if course_value is None:
             errors.append(f"Unknown course {course_id!r}.")
     dates = {}
     for label, value in (("From", date_from), ("To", date_to)):
@@ -200,7 +199,7 @@ def decode_cursor(text):
     """(created_at, id) from a cursor; raise FilterError when it is not one."""
     invalid = FilterError("That page link is not valid; start again from the newest purchases.")
     stamp, _, order_id = (text or "").rpartition("_")
-    if not (order_id.isascii() and order_id.isdigit() and int(order_id) <= MAX_ID):
+    if parse_id(order_id) is None:
         raise invalid
     try:
         created_at = datetime.fromisoformat(stamp).replace(tzinfo=UTC)
@@ -208,7 +207,7 @@ def decode_cursor(text):
         raise invalid from None
     if not FIRST_DAY <= created_at.date() <= LAST_DAY:
         raise invalid
-    return created_at, int(order_id)
+    return created_at, parse_id(order_id)
 
 
 @dataclass

@@ -44,7 +44,7 @@ def show_course(slug):
                            one_click=None if skip or paused else one_click_card(course))
 
 
-@bp.get("/courses/<slug>/lessons/<int(min=1, max=99999):position>")
+@bp.get("/courses/<slug>/lessons/<id:position>")
 def show_lesson(slug, position):
     """One lesson, for buyers with access; others are told how to get it (403)."""
     course = _course_or_404(slug)
