@@ -42,3 +42,18 @@ def sign_in_on_server(app, server, email, session=None):
                         data={"csrf_token": csrf_from(page.text)}, timeout=30)
     assert done.status_code == 302, server.log()
     return session
+
+
+_AXE = []
+
+
+def serious_axe_violations(page):
+    """axe-core's critical and serious violations on the page, one line each (the copy
+    bundled in the pinned axe-playwright-python; nothing is downloaded)."""
+    if not _AXE:
+        from axe_playwright_python.sync_playwright import Axe
+
+        _AXE.append(Axe())
+    results = _AXE[0].run(page)
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"] if v["impact"] in ("critical", "serious")]

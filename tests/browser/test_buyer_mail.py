@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.helpers import serious_axe_violations
 from tests.smtp import parts
 
 pytestmark = pytest.mark.browser
@@ -187,6 +188,7 @@ def test_pay_then_the_emailed_link_opens_the_whole_account(browser, page, store,
     page.goto(f"{store}/account")
     expect(page.locator("[data-testid=my-orders]")).not_to_contain_text("SQL Basics")
     page.screenshot(path="test-artifacts/account-purchase-session.png", full_page=True)
+    assert serious_axe_violations(page) == []
 
     page.click("[data-testid=email-me-a-link]")
     expect(page.locator("[data-testid=link-sent]")).to_contain_text("Check your email")
@@ -200,6 +202,7 @@ def test_pay_then_the_emailed_link_opens_the_whole_account(browser, page, store,
     expect(page.locator("[data-testid=my-orders]")).to_contain_text("SQL Basics")
     expect(page.locator("[data-testid=purchase-session]")).to_have_count(0)
     page.screenshot(path="test-artifacts/account-after-link.png", full_page=True)
+    assert serious_axe_violations(page) == []
     page.goto(f"{store}/courses/sql-basics/lessons/1")
     expect(page.locator("main")).to_contain_text("SQL-LESSON-BODY")
     make_course(slug="third", title="Third")

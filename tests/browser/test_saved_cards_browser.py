@@ -7,23 +7,19 @@ is gone."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.helpers import serious_axe_violations
 from tests.smtp import parts
 
 pytestmark = pytest.mark.browser
 
 EMAIL = "grace@example.com"
-_AXE = Axe()
 
 
 def _accessible(page):
-    """axe-core (bundled, pinned) finds no critical or serious violation on the page."""
-    results = _AXE.run(page)
-    bad = [(v["id"], [n["target"] for n in v["nodes"]][:3])
-           for v in results.response["violations"] if v["impact"] in ("critical", "serious")]
-    assert bad == [], page.url
+    """axe-core finds no critical or serious violation on the page."""
+    assert serious_axe_violations(page) == [], page.url
 
 
 @pytest.fixture
