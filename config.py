@@ -15,6 +15,12 @@ EMULATOR_PUBLISHABLE_KEY = "pk_test_emulator_storefront"
 EMULATOR_STATE_FILE = BASE_DIR / "instance" / "stripe-emulator.sqlite3"
 
 
+class ConfigError(RuntimeError):
+    """A setting cannot work; the message says which one and what to do. `create_app`
+    raises only this for a wrong configuration, so `make run`, every `flask` command and
+    gunicorn can show it as one line."""
+
+
 def _bool(value, default=False):
     if value is None or value == "":
         return default
@@ -137,6 +143,9 @@ class Config:
         self.SIGN_IN_MAX_PER_IP = int(env("SIGN_IN_MAX_PER_IP") or "20")
         self.SIGN_IN_WINDOW_SECONDS = int(env("SIGN_IN_WINDOW_SECONDS") or "3600")
         self.REVOKE_ACCESS_ON_PARTIAL_REFUND = _bool(env("REVOKE_ACCESS_ON_PARTIAL_REFUND"))
+        # The background worker repeats a payment or refund request whose answer from
+        # Stripe was lost once it is this old (webhooks usually settle it sooner).
+        self.SETTLE_AFTER_SECONDS = int(env("SETTLE_AFTER_SECONDS") or "60")
         self.STORE_CONTACT_EMAIL = (env("STORE_CONTACT_EMAIL") or "").strip()
 
 

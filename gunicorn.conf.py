@@ -28,3 +28,15 @@ def post_worker_init(worker):
     outbox = getattr(worker.wsgi, "extensions", {}).get("outbox_worker")
     if outbox is not None:
         outbox.ensure_started()
+
+
+def on_starting(server):
+    """Refuse a setting that cannot work in one line, before any worker starts (each
+    worker that failed to build the app would print its traceback instead)."""
+    from app import create_app
+    from config import ConfigError
+
+    try:
+        create_app()
+    except ConfigError as error:
+        raise SystemExit(f"Configuration error: {error}") from None

@@ -4,11 +4,12 @@ import logging
 
 from flask import Flask
 
-from config import BASE_DIR, Config
+from config import BASE_DIR, Config, ConfigError
 
 
 def create_app(config=None):
-    """Create and configure the storefront app."""
+    """Create and configure the storefront app; a setting that cannot work raises
+    ConfigError (one `Configuration error: …` line under the `flask` command)."""
     app = Flask(
         __name__,
         template_folder=str(BASE_DIR / "templates"),
@@ -16,11 +17,7 @@ def create_app(config=None):
         instance_path=str(BASE_DIR / "instance"),
     )
     app.config.from_object(config or Config())
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY is not set. Production needs a long random value.")
-    _check_stripe_keys(app)
-    _check_time_budget(app)
-    _check_mail_config(app)
+    _check_config(app)
     _trust_proxy(app)
     _configure_logging(app)
     _register_request_guard(app)
@@ -32,6 +29,25 @@ def create_app(config=None):
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def _check_config(app):
+    """Refuse settings that cannot work. Loaded by a `flask` command, the ConfigError
+    becomes one line and exit status 2 (app/cli/errors.py), as `make run` shows it."""
+    try:
+        if not app.config.get("SECRET_KEY"):
+            raise ConfigError("SECRET_KEY is not set. Production needs a long random value.")
+        _check_stripe_keys(app)
+        _check_time_budget(app)
+        _check_mail_config(app)
+    except ConfigError as error:
+        import click
+
+        if click.get_current_context(silent=True) is None:
+            raise
+        from app.cli.errors import exit_on_configuration_error
+
+        exit_on_configuration_error(error)
 
 
 def _check_stripe_keys(app):
@@ -105,6 +121,9 @@ def register_extensions(app):
     login_manager.init_app(app)
     mail.init_app(app)
     worker.init_app(app)
+    from app.flows import settle_due
+
+    app.extensions["outbox_worker"].add_pass(settle_due)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         (BASE_DIR / "instance").mkdir(exist_ok=True)
 

@@ -4,7 +4,10 @@ import logging
 
 from flask import render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
+
+from app.database_setup import database_name, missing_schema, not_set_up_message
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +26,21 @@ def register(app):
         if error.code == 413:
             message = "The request is too large: this store accepts forms of up to 1 MiB."
         return render_template("error.html", code=error.code, message=message), error.code
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error):
+        missing = missing_schema(error)
+        if missing is None:
+            return unexpected_error(error)
+        from app.extensions import db
+
+        db.session.rollback()
+        # One line in the log, saying what to run; no traceback: nothing is broken.
+        log.error("Database not set up: %s", not_set_up_message(database_name(db.engine),
+                                                                missing))
+        message = ("This store is not open yet: its database has not been set up. "
+                   "Please try again later.")
+        return render_template("error.html", code=503, message=message), 503
 
     @app.errorhandler(Exception)
     def unexpected_error(error):

@@ -35,11 +35,14 @@ GENERIC_FAILURE = "We could not process this payment, and you have not been char
 def buyer_failure_message(order):
     """What a failed order's public receipt says: the bank's words for a card decline,
     our own sentence for anything else."""
-    if order.failure_message and (
-        order.decline_code or order.failure_code in CARD_ERROR_CODES
+    payment = order.payment
+    if payment is None:
+        return GENERIC_FAILURE
+    if payment.failure_message and (
+        payment.decline_code or payment.failure_code in CARD_ERROR_CODES
     ):
-        return order.failure_message
-    if order.failure_code == "not_charged":
+        return payment.failure_message
+    if payment.failure_code == "not_charged":
         return "No charge reached Stripe for this order, so you have not been charged."
     return GENERIC_FAILURE
 def code_ticks(text):

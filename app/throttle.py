@@ -147,6 +147,13 @@ def seconds_locked(keys):
     return _seconds_blocked(keys, now=utcnow(), limit=None, window=0)
 
 
+def seconds_refused(keys, *, limit, window):
+    """Seconds until an attempt on every key would be allowed again (0: allowed now):
+    a lock, or a window that already holds `limit` attempts (sign-in links never lock,
+    they are refused until their window ends)."""
+    return _seconds_blocked(sorted(set(keys)), now=utcnow(), limit=limit, window=window)
+
+
 def reset(key):
     """Forget the attempts of one key."""
     db.session.execute(delete(_table).where(_table.c.key == key))

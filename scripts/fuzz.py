@@ -30,6 +30,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts.lifetime import ends_with_this_process  # noqa: E402
+
 ADMIN_EMAIL = "fuzz-admin@example.invalid"  # not among the fuzzer's own values
 ADMIN_PASSWORD = "fuzzing admin password"
 ADMIN_ADDRESS = "192.0.2.10"  # X-Forwarded-For of the admin: fuzzed sign-ins lock others
@@ -75,7 +77,8 @@ def _start_server(env, port, log_path):
                "--bind", f"127.0.0.1:{port}", "--timeout", "60", "app:create_app()"]
     log = open(log_path, "w")  # noqa: SIM115  (closed by the caller via the process)
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
-                               stdout=log, stderr=subprocess.STDOUT)
+                               stdout=log, stderr=subprocess.STDOUT,
+                               preexec_fn=ends_with_this_process())  # dies with the fuzzer
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:

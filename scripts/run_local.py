@@ -8,6 +8,10 @@ app talks to Stripe itself (test mode) and no emulator is started.
 While it runs with the emulator, the emulator's URL is recorded in LOCAL_RUN_FILE
 (default instance/local-run.json) so that `flask stripe check`, `flask orders reconcile`
 and every other command run in a second terminal reach the same emulator.
+
+One run per database and emulator state file (scripts/run_lock.py). Ctrl-C or `kill`
+stops it cleanly, and it may be started again at once; it also stops when the `make`
+that started it is killed (scripts/lifetime.py).
 """
 
 import errno
@@ -24,6 +28,9 @@ from dotenv import load_dotenv
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts.lifetime import end_with_parent  # noqa: E402
+from scripts.run_lock import InUse, RunLock, database_lock  # noqa: E402
+
 LOCAL_WEBHOOK_SECRET = "whsec_local_emulator_forwarding"
 
 
@@ -31,20 +38,43 @@ class PortBusy(Exception):
     """A port `make run` needs is taken; the message names the setting to change."""
 
 
+class StateFileBroken(Exception):
+    """The emulator's state file cannot be read; the message says what to do."""
+
+
+def _busy(host, port, setting, exc):
+    if exc.errno == errno.EADDRINUSE:
+        return PortBusy(
+            f"Port {port} on {host} is already in use (another `make run`?). "
+            f"Stop that program or set {setting} to a free port, e.g. "
+            f"{setting}={port + 1} make run"
+        )
+    return PortBusy(f"Cannot listen on {host}:{port} ({exc.strerror}); change {setting}.")
+
+
+def _socket(host):
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    # As every server does (werkzeug, gunicorn, the emulator): connections left in
+    # TIME_WAIT by the run that just stopped do not hold the port, a listener does.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    return sock
+
+
+def claim_port(host, port, setting):
+    """Listen on (host, port) and return the socket; PortBusy (one line) when taken."""
+    sock = _socket(host)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise _busy(host, port, setting, exc) from None
+    return sock
+
+
 def check_port(host, port, setting):
     """Raise PortBusy (one clear line) when (host, port) cannot be listened on."""
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
-        try:
-            sock.bind((host, port))
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise PortBusy(
-                    f"Port {port} on {host} is already in use (another `make run`?). "
-                    f"Stop that program or set {setting} to a free port, e.g. "
-                    f"{setting}={port + 1} make run"
-                ) from None
-            raise PortBusy(f"Cannot listen on {host}:{port} ({exc.strerror}); "
-                           f"change {setting}.") from None
+    claim_port(host, port, setting).close()
 
 
 def _int_setting(name, default):
@@ -74,17 +104,32 @@ def remove_local_run(path):
         pass
 
 
+def _state_file():
+    from config import EMULATOR_STATE_FILE
+
+    return os.environ.get("STRIPE_EMULATOR_STATE_FILE") or str(EMULATOR_STATE_FILE)
+
+
+def _state_file_message(exc, state_file):
+    """What `make run` says about an unreadable state file: what to do here (the
+    emulator's own message names its command-line options, which `make run` has not)."""
+    if exc.disposable:
+        return (f"emulator state: {exc.problem}. Delete {state_file} to start the "
+                "emulator empty (orders paid before can then no longer be refunded "
+                "locally), or set STRIPE_EMULATOR_STATE_FILE to another file.")
+    return f"emulator state: {exc.problem}. Set STRIPE_EMULATOR_STATE_FILE to another file."
+
+
 def start_emulator(host, port, emulator_port=None):
     """Start the emulator, forwarding signed events to the app; point the app at it."""
     if emulator_port is None:
         emulator_port = int(os.environ.get("STRIPE_EMULATOR_PORT") or "12111")
-    from config import EMULATOR_STATE_FILE
     from stripe_emulator.persist import StateFileError
     from stripe_emulator.server import EmulatorServer
 
     secret = os.environ.get("STRIPE_WEBHOOK_SECRET") or LOCAL_WEBHOOK_SECRET
     # The emulator remembers its charges across restarts, like the store's database does.
-    state_file = os.environ.get("STRIPE_EMULATOR_STATE_FILE") or str(EMULATOR_STATE_FILE)
+    state_file = _state_file()
     try:
         emulator = EmulatorServer(
             host="127.0.0.1",
@@ -95,8 +140,12 @@ def start_emulator(host, port, emulator_port=None):
             state_file=state_file,
         )
     except StateFileError as exc:
-        raise SystemExit(f"Emulator state: {exc} (setting STRIPE_EMULATOR_STATE_FILE)") from None
-    emulator.start()
+        raise StateFileBroken(_state_file_message(exc, state_file)) from None
+    try:
+        emulator.start()
+    except OSError as exc:
+        emulator.stop()
+        raise _busy("127.0.0.1", emulator_port, "STRIPE_EMULATOR_PORT", exc) from None
     os.environ["STRIPE_API_BASE"] = emulator.url
     os.environ["STRIPE_WEBHOOK_SECRET"] = secret
     print(f" * Offline Stripe emulator on {emulator.url} (no STRIPE_SECRET_KEY set)")
@@ -106,12 +155,12 @@ def start_emulator(host, port, emulator_port=None):
     return emulator
 
 
-def describe_stripe(app, host, port):
+def describe_stripe(app, host, port, emulator=None):
     """Say which mode and Stripe the store uses; warn about what will not work."""
     from app.payments import describe_mode
 
     config = app.config
-    print(f" * Stripe: {describe_mode(config)}")
+    print(f" * Stripe: {describe_mode(config, emulator=emulator)}")
     if not config.get("STRIPE_WEBHOOK_SECRET"):
         print(" ! STRIPE_WEBHOOK_SECRET is empty: webhooks from Stripe will be refused. "
               f"Run `stripe listen --forward-to http://{host}:{port}/webhooks/stripe` "
@@ -132,59 +181,101 @@ def prepare(app):
             print(f" * Added {added} demo lessons to demo courses that had none")
 
 
-def _stop(signum, frame):
-    raise KeyboardInterrupt
+def lock_what_it_uses(lock, url, use_emulator):
+    """Hold the database (and the emulator's state file): one `make run` uses them."""
+    from config import Config
+
+    owner = {"url": url}
+    database = database_lock(Config().SQLALCHEMY_DATABASE_URI, ROOT / "instance")
+    if database is not None:
+        path, name = database
+        lock.acquire(path, what=f"the database {name}", owner=owner)
+    if use_emulator:
+        state_file = _state_file()
+        lock.acquire(f"{state_file}.lock", what=f"the emulator state file {state_file}",
+                     owner=owner)
 
 
-def main():
-    signal.signal(signal.SIGTERM, _stop)  # `kill` stops it as cleanly as Ctrl-C
-    load_dotenv(ROOT / ".env")
-    host = os.environ.get("HOST", "127.0.0.1")
-    use_emulator = not os.environ.get("STRIPE_SECRET_KEY")
-    try:
-        port = _int_setting("PORT", 5000)
-        check_port(host, port, "PORT")
-        emulator_port = _int_setting("STRIPE_EMULATOR_PORT", 12111)
-        if use_emulator:
+class _StopOnce:
+    """Ctrl-C and `kill` (SIGTERM) stop the run: the first one raises KeyboardInterrupt
+    wherever it lands; later ones (a second Ctrl-C, `make` dying) are ignored while the
+    clean-up runs, so it finishes and nothing prints a traceback."""
+
+    stopping = False
+
+    def __call__(self, signum, frame):
+        if self.stopping:
+            return
+        self.stopping = True
+        raise KeyboardInterrupt
+
+
+def serve(host, use_emulator, lock):
+    """Check, lock, start the emulator, set up and serve until stopped; the exit code."""
+    from werkzeug.serving import make_server
+
+    from config import ConfigError, local_run_file
+
+    port = _int_setting("PORT", 5000)
+    emulator_port = _int_setting("STRIPE_EMULATOR_PORT", 12111)
+    url = f"http://{host}:{port}"
+    lock_what_it_uses(lock, url, use_emulator)
+    listener = claim_port(host, port, "PORT")  # held from here: nothing can take it
+    if use_emulator:
+        try:
             check_port("127.0.0.1", emulator_port, "STRIPE_EMULATOR_PORT")
-    except PortBusy as exc:
-        print(f"Cannot start: {exc}", file=sys.stderr)
-        return 2
-    from config import local_run_file
-
+        except PortBusy:
+            listener.close()
+            raise
+    emulator = None
     record = local_run_file()
-    emulator = start_emulator(host, port, emulator_port) if use_emulator else None
     try:
+        if use_emulator:
+            emulator = start_emulator(host, port, emulator_port)
         from app import create_app
-        from app.payments import KeyConfigError
 
         try:
             app = create_app()
-        except (KeyConfigError, RuntimeError) as exc:
+        except ConfigError as exc:
             print(f"Configuration error: {exc}", file=sys.stderr)
             return 2
         prepare(app)
         app.extensions["outbox_worker"].ensure_started()  # mail left by a previous run
         if app.config.get("ENV_NAME") == "development" and not app.config.get("MAIL_SERVER"):
-            print(f" * No MAIL_SERVER: mail is kept local, see http://{host}:{port}/dev/mail/")
-        describe_stripe(app, host, port)
+            print(f" * No MAIL_SERVER: mail is kept local, see {url}/dev/mail/")
+        describe_stripe(app, host, port, emulator=True if emulator is not None else None)
         logging.getLogger("werkzeug").setLevel(logging.INFO)
-        try:
-            check_port(host, port, "PORT")  # still free after the set-up?
-        except PortBusy as exc:
-            print(f"Cannot start: {exc}", file=sys.stderr)
-            return 2
+        server = make_server(host, port, app, threaded=True, fd=listener.fileno())
         if emulator is not None:
             write_local_run(record, emulator.url, os.environ["STRIPE_WEBHOOK_SECRET"])
-        print(f" * Storefront on http://{host}:{port}  (Ctrl-C stops it)", flush=True)
-        app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
-    except KeyboardInterrupt:
-        pass
+        # Printed once the server listens: a browser or test that reads it can connect.
+        print(f" * Storefront on {url}  (Ctrl-C stops it)", flush=True)
+        server.serve_forever()  # returns on Ctrl-C / SIGTERM (werkzeug catches it)
     finally:
+        listener.close()
         if emulator is not None:
             remove_local_run(record)
             emulator.stop()
     return 0
+
+
+def main():
+    signal.signal(signal.SIGINT, stop := _StopOnce())
+    signal.signal(signal.SIGTERM, stop)
+    end_with_parent()  # `make` killed, even by SIGKILL: stop too (SIGTERM)
+    load_dotenv(ROOT / ".env")
+    host = os.environ.get("HOST", "127.0.0.1")
+    use_emulator = not os.environ.get("STRIPE_SECRET_KEY")
+    lock = RunLock()
+    try:
+        return serve(host, use_emulator, lock)
+    except KeyboardInterrupt:
+        return 0
+    except (PortBusy, InUse, StateFileBroken) as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        lock.release()
 
 
 if __name__ == "__main__":

@@ -32,7 +32,16 @@ CREATE TABLE IF NOT EXISTS idempotency (api_key TEXT NOT NULL, key TEXT NOT NULL
 
 
 class StateFileError(Exception):
-    """The file exists but is not an emulator state file this version can read."""
+    """The file exists but is not an emulator state file this version can read.
+
+    ``problem`` says what is wrong; ``disposable`` is true when the file holds emulator
+    state, so deleting it is a fix. The message adds what to do on the emulator's own
+    command line; a program that starts the emulator otherwise says its own remedy."""
+
+    def __init__(self, problem, *, hint="", disposable=False):
+        super().__init__(f"{problem}; {hint}" if hint else problem)
+        self.problem = problem
+        self.disposable = disposable
 
 
 class StateFile:
@@ -58,18 +67,20 @@ class StateFile:
                 self.conn.executescript(_SCHEMA)
                 self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT,))
             elif row != FORMAT:
-                raise StateFileError(f"{self.path} holds state format {row!r}, not {FORMAT!r}")
+                raise StateFileError(f"{self.path} holds state format {row!r}, not {FORMAT!r}",
+                                     disposable=True)
         except sqlite3.DatabaseError as exc:
-            raise StateFileError(f"{self.path} is not an emulator state file ({exc}); "
-                                 "delete it or start with --reset") from None
+            raise StateFileError(f"{self.path} is not an emulator state file ({exc})",
+                                 hint="delete it or start with --reset",
+                                 disposable=True) from None
 
     def _format(self):
         tables = {r[0] for r in self.conn.execute(
             "SELECT name FROM sqlite_master WHERE type='table'")}
         if "meta" not in tables:
             if tables:
-                raise StateFileError(f"{self.path} is an SQLite file of something else; "
-                                     "choose another --state-file")
+                raise StateFileError(f"{self.path} is an SQLite file of something else",
+                                     hint="choose another --state-file")
             return None
         row = self.conn.execute("SELECT value FROM meta WHERE name='format'").fetchone()
         return row[0] if row else None
@@ -147,7 +158,8 @@ class StateFile:
             for idx, shape, zdict in conn.execute("SELECT idx, shape, dict FROM codec "
                                                   "ORDER BY idx"):
                 if idx != len(state.codec.dicts):
-                    raise StateFileError(f"{self.path}: codec dictionaries out of order")
+                    raise StateFileError(f"{self.path}: codec dictionaries out of order",
+                                         disposable=True)
                 state.codec.dicts.append(bytes(zdict))
                 state.codec.shapes[shape] = idx
             self._saved_dicts = len(state.codec.dicts)

@@ -12,10 +12,21 @@ def csrf_from(html):
     return match.group(1)
 
 
+def check_again(client, public_id):
+    """Press "Check again now" on a pending receipt (the POST that may repeat the order's
+    stored request); returns the receipt it redirects to."""
+    page = client.get(f"/orders/{public_id}")
+    assert page.status_code == 200, page.status_code
+    if 'data-testid="check-again"' not in page.get_data(as_text=True):
+        return page  # opening the receipt found the outcome (read-only): nothing to press
+    return client.post(f"/orders/{public_id}/check", follow_redirects=True,
+                       data={"csrf_token": csrf_from(page.get_data(as_text=True))})
+
+
 def sign_in_by_link(client, app, email):
     """Sign a test client in as `email` through a real one-time link (a proven session):
     the link is minted as the sign-in email would carry it, opened and used."""
-    from app.account.links import mint_link
+    from app.access import mint_link
 
     with app.app_context():
         raw = mint_link(email=email, purpose="sign_in")
@@ -31,7 +42,7 @@ def sign_in_on_server(app, server, email, session=None):
     started with the test app's SECRET_KEY) with a real one-time link; returns it."""
     import requests
 
-    from app.account.links import mint_link
+    from app.access import mint_link
 
     with app.app_context():
         raw = mint_link(email=email, purpose="sign_in")

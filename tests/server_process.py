@@ -12,6 +12,8 @@ from pathlib import Path
 
 import requests
 
+from scripts.lifetime import ends_with_this_process
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -52,7 +54,8 @@ class StoreServer:
         self.proc = None
         self.log_path = None
 
-    def start(self, log_path):
+    def start(self, log_path, ready_status=200):
+        """Start gunicorn and wait until `GET /` answers `ready_status`."""
         self.log_path = log_path
         log = open(log_path, "wb")  # noqa: SIM115  (closed in stop)
         self._log = log
@@ -60,13 +63,14 @@ class StoreServer:
             [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
              "app:create_app()"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            preexec_fn=ends_with_this_process(),  # a killed test run leaves no server
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {self.log()}")
             try:
-                if requests.get(self.url + "/", timeout=10).status_code == 200:
+                if requests.get(self.url + "/", timeout=10).status_code == ready_status:
                     return self
             except requests.RequestException:
                 time.sleep(0.2)

@@ -1,34 +1,35 @@
-"""Buyers and their access to courses: who may take which course, and why."""
+"""Buyers and their access to courses: who may take which course, and why; and the
+one-time sign-in links that prove a buyer controls their email."""
 
+from app.access.links import consume, mint_link, peek, prune_expired
 from app.access.services import (
+    AccessError,
+    access_rows_for,
     active_access,
     courses_with_access,
     ensure_buyer,
+    events_for,
     find_buyer,
+    grant_by_hand,
     has_access,
     normalise_email,
+    revoke_by_hand,
 )
 
-
-def buyer_has_access(course):
-    """Whether this browser's buyer session may use active access to `course`.
-
-    The real implementation of the catalog's seam `app.catalog.access.buyer_has_access`
-    (same signature): the catalog calls it to decide who sees lesson bodies. A session
-    opened by paying counts only the access its own orders gave (app/account/session.py).
-    """
-    from app.account.session import current_session
-
-    visit = current_session()
-    return visit is not None and course is not None and visit.has_access(course)
-
-
 __all__ = [
+    "AccessError",
+    "access_rows_for",
     "active_access",
-    "buyer_has_access",
+    "consume",
     "courses_with_access",
     "ensure_buyer",
+    "events_for",
     "find_buyer",
+    "grant_by_hand",
     "has_access",
+    "mint_link",
     "normalise_email",
+    "peek",
+    "prune_expired",
+    "revoke_by_hand",
 ]

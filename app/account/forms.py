@@ -1,8 +1,8 @@
 """Account forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import EmailField, HiddenField
+from wtforms.validators import DataRequired, Email, Length, Regexp
 
 
 class SignInForm(FlaskForm):
@@ -15,3 +15,14 @@ class SignInForm(FlaskForm):
 
 class PostForm(FlaskForm):
     """A button that only needs the CSRF token (sign out, use a link)."""
+
+
+class SavedCardForm(FlaskForm):
+    """A button acting on the saved card shown on the page (removing it, paying with it)."""
+
+    card_id = HiddenField(
+        validators=[
+            DataRequired("Your saved card was not found. Please pay with your card."),
+            Regexp(r"^card_[A-Za-z0-9_]{1,250}$", message="Invalid saved card."),
+        ]
+    )

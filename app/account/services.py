@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from flask import current_app
 
 from app import throttle
+from app.access import consume
 from app.access import services as access
+from app.account.session import sign_in_with_link
 from app.extensions import db
 from app.mail import enqueue
 
@@ -57,9 +59,6 @@ def request_link(*, email, ip):
 
 def use_link(signed):
     """Consume a link: the buyer (created on first sign-in) and where to go, or None."""
-    from app.account.links import consume
-    from app.account.session import sign_in_with_link
-
     token = consume(signed)
     if token is None:
         return None, None

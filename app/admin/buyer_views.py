@@ -5,7 +5,8 @@ import re
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.access.services import AccessError, find_buyer
+from app import orders
+from app.access import AccessError, find_buyer
 from app.admin import bp, buyers
 from app.admin.auth import admin_required
 from app.admin.buyer_forms import GrantForm, ResendForm, RevokeForm
@@ -25,8 +26,8 @@ def _render(buyer, status=200, grant_form=None):
     data = buyers.overview(buyer)
     grant_form = grant_form or GrantForm(formdata=None)
     grant_form.course_id.choices = [(c.id, c.title) for c in data.grantable]
-    resend = {order.id: buyers.new_resend_key(order) for order in data.orders
-              if order.status in buyers.CONFIRMABLE}
+    resend = {order.id: orders.new_resend_key(order) for order in data.orders
+              if order.status in orders.CONFIRMABLE}
     real_stripe = not current_app.config.get("STRIPE_API_BASE")
     customers = [(mode, customer_id,
                   customer_dashboard_link(customer_id, mode == "live", real_stripe=real_stripe))
@@ -107,7 +108,7 @@ def resend_confirmation(buyer_id, reference):
         flash("The form has expired; reload the page.", "error")
         return _render(buyer, 400)
     try:
-        created = buyers.resend_confirmation(buyer=buyer, order=order, key=form.key.data,
+        created = orders.resend_confirmation(buyer=buyer, order=order, key=form.key.data,
                                              admin_email=current_user.email)
     except AccessError as exc:
         flash(str(exc), "error")

@@ -1,17 +1,13 @@
 """The admin's view of a buyer: orders, access (granted and revoked), emails, history."""
 
-import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from app.access import services as access
 from app.extensions import db
-from app.fulfilment.services import queue_confirmation
 from app.mail.outbox import messages_for
-from app.models import Access, Buyer, Course, Order, OrderStatus
-
-CONFIRMABLE = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+from app.models import Access, Buyer, Course, Order
 
 
 @dataclass
@@ -42,25 +38,6 @@ def overview(buyer):
                          events=access.events_for(buyer.id),
                          emails=messages_for(buyer_id=buyer.id, email=buyer.email),
                          grantable=grantable)
-
-
-def new_resend_key(order):
-    """A fresh key for one rendering of a resend button (a double submit sends once)."""
-    return f"order-confirmation:{order.id}:resend:{secrets.token_hex(8)}"
-
-
-def resend_confirmation(*, buyer, order, key, admin_email):
-    """Queue the order confirmation again (a new outbox row, deliberately); commit."""
-    if order.email != buyer.email:
-        raise access.AccessError("That order belongs to another buyer.")
-    if order.status not in CONFIRMABLE:
-        raise access.AccessError(f"Order {order.reference} is {order.status.label}: "
-                                 "there is nothing to confirm.")
-    if not key.startswith(f"order-confirmation:{order.id}:resend:") or len(key) > 200:
-        raise access.AccessError("The form has expired; reload the page.")
-    created = queue_confirmation(order, buyer, dedupe_key=key, created_by=admin_email)
-    db.session.commit()
-    return created
 
 
 def grant(*, buyer, course_id, admin_email, reason):

@@ -1,11 +1,12 @@
-"""CSV export of filtered purchases, produced row by row from keyset batches."""
+"""CSV export of filtered purchases, produced row by row from keyset batches (the card
+and charge columns are those of each order's current payment attempt)."""
 
 import csv
 import io
 from datetime import UTC
 
 from app.admin.purchases import batches
-from app.models import Order
+from app.models import Order, PaymentAttempt
 from app.money import decimal_string
 
 COLUMNS = [
@@ -17,8 +18,9 @@ COLUMNS = [
 _FIELDS = [
     Order.reference, Order.created_at, Order.paid_at, Order.status, Order.livemode,
     Order.email, Order.course_id, Order.course_title, Order.currency, Order.amount,
-    Order.amount_refunded, Order.card_brand, Order.card_last4, Order.charge_id,
-    Order.failure_code, Order.decline_code, Order.failure_message,
+    Order.amount_refunded, PaymentAttempt.card_brand, PaymentAttempt.card_last4,
+    PaymentAttempt.charge_id, PaymentAttempt.failure_code, PaymentAttempt.decline_code,
+    PaymentAttempt.failure_message,
 ]  # fmt: skip
 #: A spreadsheet treats a cell starting with one of these as a formula (Excel and
 #: LibreOffice read the full-width forms ＝＋－＠ as their ASCII twins).

@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from app.orders.refunds import REASONS
+from app.orders import REASONS
 
 
 class LoginForm(FlaskForm):
@@ -28,3 +28,7 @@ class RefundForm(FlaskForm):
         "I confirm: send this refund to the buyer's card now.",
         validators=[DataRequired("Tick the confirmation box to send the refund.")],
     )
+
+
+class SettleForm(FlaskForm):
+    """"Ask Stripe now" on a purchase: only the CSRF token."""

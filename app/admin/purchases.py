@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, select, tuple_
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.ids import parse_id
-from app.models import Order, OrderStatus
+from app.models import Order, OrderStatus, PaymentAttempt
+from app.orders import order_by_reference
 
 #: Statuses whose charge captured money (whatever was refunded later).
 CAPTURED = (
@@ -69,7 +71,7 @@ def _start_of(day):
 def search_condition(q):
     """What the admin's search box finds (emails are stored lower-case):
 
-    - "ORD-…" the order, "ch_…"/"py_…" the charge (exact);
+    - "ORD-…" the order, "ch_…"/"py_…" a charge, "pi_…" a PaymentIntent (exact);
     - "@example.com" every buyer at that domain;
     - "example.com" the same when a buyer has that domain, else emails starting with it;
     - anything else: emails starting with it ("alice", "alice@ex", a whole address).
@@ -78,8 +80,10 @@ def search_condition(q):
     q = q.strip()
     if q.upper().startswith("ORD-"):
         return Order.reference == q.upper()
-    if q.startswith(("ch_", "py_")):
-        return Order.charge_id == q
+    if q.startswith(("ch_", "py_", "pi_")):
+        column = (PaymentAttempt.payment_intent_id if q.startswith("pi_")
+                  else PaymentAttempt.charge_id)
+        return Order.id.in_(select(PaymentAttempt.order_id).where(column == q))
     text = q.lower()
     if text.startswith("@"):
         return Order.email_domain == text[1:]
@@ -245,13 +249,27 @@ def list_page(filters, *, after=None, before=None, size=50):
     return page
 
 
+def latest_attempt_id():
+    """SQL: the id of the order's latest payment attempt (its current one)."""
+    inner = aliased(PaymentAttempt)
+    return (select(func.max(inner.id)).where(inner.order_id == Order.id)
+            .correlate(Order).scalar_subquery())
+
+
 def batches(filters, *, size=2000, columns=None):
-    """Yield lists of rows (tuples of `columns`), newest first, in keyset batches."""
+    """Yield lists of rows (tuples of `columns`), newest first, in keyset batches.
+
+    Columns of PaymentAttempt come from each order's current (latest) attempt.
+    """
     columns = columns or [Order]
     position = tuple_(Order.created_at, Order.id)
+    with_payment = any(getattr(c, "class_", None) is PaymentAttempt for c in columns)
     cursor = None
     while True:
         query = select(*columns, Order.created_at.label("_c"), Order.id.label("_i"))
+        if with_payment:
+            query = query.select_from(Order).outerjoin(
+                PaymentAttempt, PaymentAttempt.id == latest_attempt_id())
         query = query.where(*filters.conditions())
         if cursor is not None:
             query = query.where(position < tuple_(*cursor))
@@ -307,9 +325,7 @@ def totals(filters):
 
 def get_purchase(reference):
     """The order with this reference (our order id), or None."""
-    return db.session.scalar(
-        select(Order).where(Order.reference == (reference or "").strip().upper())
-    )
+    return order_by_reference(reference)
 
 
 def duplicate_of(order):
@@ -337,8 +353,11 @@ def customer_dashboard_link(customer_id, livemode, *, real_stripe=True):
 
 def paid_with(order):
     """How the order was (to be) paid: a card saved earlier, a card saved now, a token."""
-    if order.saved_card:
+    payment = order.payment
+    if payment is None:
+        return "not yet"
+    if payment.saved_card:
         return "saved card (one click)"
-    if order.customer_request:
+    if payment.setup_request:
         return "card, saved for later at this checkout"
     return "card"

@@ -16,20 +16,18 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from app import payments
+from app import flows, orders, payments
 from app.admin import bp, dashboard, purchases
 from app.admin.auth import admin_required, authenticate, sign_out
 from app.admin.export import csv_lines
-from app.admin.forms import LoginForm, LogoutForm, RefundForm
+from app.admin.forms import LoginForm, LogoutForm, RefundForm, SettleForm
 from app.extensions import db
 from app.models import Course
 from app.models._time import utcnow
 from app.money import decimal_string
-from app.orders import refunds
-from app.orders.settlement import settle_pending
 
 PUBLIC_ENDPOINTS = {"admin.login"}
-#: Opening a purchase asks Stripe about an outcome still awaited, for at most this long.
+#: "Ask Stripe now" on a purchase waits this long at most for Stripe's answer.
 QUICK_CHECK_SECONDS = 5
 
 
@@ -163,17 +161,18 @@ def export_purchases():
 
 
 def _render_purchase(order, form, status=200):
-    pending = refunds.unsettled_refund(order)
+    pending = orders.unsettled_refund(order)
+    real_stripe = not current_app.config.get("STRIPE_API_BASE")
+    payment = order.payment
     return render_template(
-        "admin/purchase.html", order=order, form=form,
-        refunds=refunds.refunds_for(order.id), reasons=refunds.REASONS,
-        dashboard_url=purchases.dashboard_link(
-            order, real_stripe=not current_app.config.get("STRIPE_API_BASE")),
+        "admin/purchase.html", order=order, form=form, settle_form=SettleForm(),
+        refunds=orders.refunds_for(order.id), reasons=orders.REASONS,
+        dashboard_url=purchases.dashboard_link(order, real_stripe=real_stripe),
         customer_url=purchases.customer_dashboard_link(
-            order.stripe_customer_id, order.livemode,
-            real_stripe=not current_app.config.get("STRIPE_API_BASE")),
+            payment.customer_id if payment else None, order.livemode,
+            real_stripe=real_stripe),
         paid_with=purchases.paid_with(order),
-        refundable=(order.status in refunds.REFUNDABLE and order.remaining_refundable > 0
+        refundable=(order.status in orders.REFUNDABLE and order.remaining_refundable > 0
                     and pending is None),
         pending_refund=pending, duplicate_of=purchases.duplicate_of(order),
     ), status
@@ -189,14 +188,32 @@ def _purchase_or_404(reference):
 @bp.get("/purchases/<reference>")
 @admin_required
 def show_purchase(reference):
-    """Every stored field of one purchase, its refunds and the refund form."""
+    """Every stored field of one purchase, its refunds and the refund form (opening it
+    asks Stripe nothing and sends nothing)."""
     order = _purchase_or_404(reference)
-    payments.limit_time(QUICK_CHECK_SECONDS)
-    settle_pending(order)  # nothing to do unless Stripe's answer is still awaited
-    refunds.settle_unsettled(order)
-    form = RefundForm(formdata=None, idempotency_key=refunds.new_idempotency_key(order),
+    form = RefundForm(formdata=None, idempotency_key=orders.new_idempotency_key(order),
                       amount=decimal_string(order.remaining_refundable, order.currency))
     return _render_purchase(order, form)
+
+
+@bp.post("/purchases/<reference>/settle")
+@admin_required
+def settle_purchase(reference):
+    """"Ask Stripe now": settle the purchase's payment still awaiting Stripe's answer, and
+    send again a refund of it whose answer was lost (both under their keys)."""
+    order = _purchase_or_404(reference)
+    if not SettleForm().validate_on_submit():
+        abort(400, description="The form has expired; reload the page.")
+    payments.limit_time(QUICK_CHECK_SECONDS)
+    if order.payment is not None and order.payment.live:
+        summary = flows.settle(order.payment, force=True)
+        flash(f"Asked Stripe about {order.reference}: {summary}.", "info")
+    refund = orders.unsettled_refund(order)
+    if refund is not None:
+        orders.settle_refund(refund)
+        state = "still unknown" if refund.unsettled else refund.status
+        flash(f"Sent the refund of {order.reference} again: {state}.", "info")
+    return redirect(url_for("admin.show_purchase", reference=order.reference))
 
 
 @bp.post("/purchases/<reference>/refund")
@@ -208,14 +225,14 @@ def refund_purchase(reference):
     if not form.validate_on_submit():
         return _render_purchase(order, form, 400)
     try:
-        amount = refunds.parse_amount(form.amount.data, order.currency)
-        outcome = refunds.refund_order(order=order, amount=amount, reason=form.reason.data,
-                                       idempotency_key=form.idempotency_key.data,
-                                       created_by=current_user.email)
-    except refunds.RefundError as exc:
+        amount = orders.parse_amount(form.amount.data, order.currency)
+        outcome = orders.refund_order(order=order, amount=amount, reason=form.reason.data,
+                                      idempotency_key=form.idempotency_key.data,
+                                      created_by=current_user.email)
+    except orders.RefundError as exc:
         form.amount.errors = [str(exc)]
         db.session.refresh(order)
-        form.idempotency_key.data = refunds.key_after_error(order, form.idempotency_key.data)
+        form.idempotency_key.data = orders.key_after_error(order, form.idempotency_key.data)
         return _render_purchase(order, form, 400)
     money = current_app.jinja_env.filters["money"](outcome.refund.amount, order.currency)
     if outcome.repeated:

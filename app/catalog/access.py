@@ -1,25 +1,24 @@
 """Who may read a course's lessons: the one seam between the catalog and buyer access.
 
 The syllabus (lesson titles) is public; lesson bodies are for buyers with access and for
-the store's admins (who preview what they sell). `buyer_has_access` is the single
-function buyer sign-in and fulfilment replace: it answers for the visitor of the
-current request.
+the store's admins (who preview what they sell).
 """
 
 from flask_login import current_user
 
+from app.account.session import current_session
 from app.models import AdminUser
 
 
 def buyer_has_access(course):
-    """Whether the buyer signed in on this request holds access to `course`.
+    """Whether this browser's buyer session may use active access to `course`.
 
-    The signed-in buyer's active Access row for `course.id` (see app/access). Archived
+    The session's active Access row for `course.id` (see app/access); a session opened by
+    paying counts only the access its own orders gave (app/account/session.py). Archived
     courses still count: their buyers keep access.
     """
-    from app.access import buyer_has_access as signed_in_buyer_has_access
-
-    return signed_in_buyer_has_access(course)
+    visit = current_session()
+    return visit is not None and course is not None and visit.has_access(course)
 
 
 def is_admin():

@@ -1,16 +1,17 @@
-"""Catalog pages."""
+"""Catalog pages: the list of courses, a course's page, its lessons.
 
-from flask import abort, render_template, request, session
+A course page shows the course and its syllabus; while the course is on sale it includes
+the checkout's buy box (`templates/checkout/_buy_box.html`, filled by the checkout's
+`checkout_box()` template helper), so the catalog knows nothing of payments.
+"""
 
-from app.account.session import email_for_checkout
+from flask import abort, redirect, render_template, url_for
+
 from app.catalog import bp
-from app.catalog.access import can_view_lessons, is_admin
+from app.catalog.access import buyer_has_access, can_view_lessons, is_admin
 from app.catalog.lessons import lesson_at, lessons_of
 from app.catalog.markdown import render_markdown
 from app.catalog.services import active_courses, get_course
-from app.checkout.forms import CheckoutForm
-from app.checkout.pause import pause_message, pause_seconds
-from app.checkout.saved_cards import one_click_card
 
 NOT_ON_SALE = "There is no such course, or it is no longer on sale."
 
@@ -31,17 +32,22 @@ def list_courses():
 
 @bp.get("/courses/<slug>")
 def show_course(slug):
-    """A course page: the syllabus for everyone, the checkout form while on sale."""
+    """A course page: the syllabus for everyone, the checkout while on sale."""
     course = _course_or_404(slug)
-    form = CheckoutForm()
-    form.stripeEmail.data = (form.stripeEmail.data or session.pop("checkout_email", None)
-                             or email_for_checkout(course))  # a signed-in buyer's
-    paused = pause_seconds(request.remote_addr) if course.active else 0
-    skip = session.pop("skip_one_click", None) == slug  # just declined: the card form
-    return render_template("catalog/course.html", course=course, form=form,
-                           lessons=lessons_of(course), can_view=can_view_lessons(course),
-                           paused_message=pause_message(paused) if paused else None,
-                           one_click=None if skip or paused else one_click_card(course))
+    return render_template("catalog/course.html", course=course,
+                           lessons=lessons_of(course), can_view=can_view_lessons(course))
+
+
+@bp.get("/courses/<slug>/start")
+def start_course(slug):
+    """Where a buyer starts the course: its first lesson, or its page while it has none
+    (the order confirmation's link leads here)."""
+    course = _course_or_404(slug)
+    lessons = lessons_of(course)
+    if lessons:
+        return redirect(url_for("catalog.show_lesson", slug=course.slug,
+                                position=lessons[0].position))
+    return redirect(url_for("catalog.show_course", slug=course.slug))
 
 
 @bp.get("/courses/<slug>/lessons/<id:position>")
@@ -61,6 +67,8 @@ def show_lesson(slug, position):
 
 
 @bp.app_context_processor
-def _syllabus_helpers():
-    """Let any page that renders a course page (e.g. checkout's 400) build its syllabus."""
-    return {"lessons_of": lessons_of, "can_view_lessons": can_view_lessons}
+def _course_helpers():
+    """Let any page that renders a course page (e.g. checkout's 400) build its syllabus,
+    and say whether the signed-in buyer owns the course."""
+    return {"lessons_of": lessons_of, "can_view_lessons": can_view_lessons,
+            "owns_course": buyer_has_access}

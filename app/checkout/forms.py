@@ -4,6 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
+from app.account.forms import SavedCardForm
+
 #: The one email rule of the checkout, applied by the browser (the input's `pattern`) and
 #: by the server alike: something@domain.tld, so "a@b" is refused in both places.
 EMAIL_PATTERN = (
@@ -28,16 +30,9 @@ class CheckoutForm(FlaskForm):
             Regexp(r"^tok_[A-Za-z0-9_]{1,250}$", message="Invalid card token."),
         ]
     )
-    #: "Save this card for future purchases" (see app.orders.customer_step).
+    #: "Save this card for future purchases" (see app.flows.customer_step).
     save_card = BooleanField("Save this card for future purchases")
 
 
-class OneClickForm(FlaskForm):
+class OneClickForm(SavedCardForm):
     """Confirming a one-click purchase with the saved card shown on the page."""
-
-    card_id = HiddenField(
-        validators=[
-            DataRequired("Your saved card was not found. Please pay with your card."),
-            Regexp(r"^card_[A-Za-z0-9_]{1,250}$", message="Invalid saved card."),
-        ]
-    )

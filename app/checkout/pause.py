@@ -3,12 +3,12 @@
 from flask import current_app
 
 from app import throttle
-from app.checkout.services import _decline_key  # the key the checkout counts declines on
+from app.checkout.services import decline_key
 
 
 def pause_seconds(ip):
     """Seconds checkout from this address stays paused (0 when it is not)."""
-    return throttle.seconds_locked([_decline_key(ip)])
+    return throttle.seconds_locked([decline_key(ip)])
 
 
 def with_contact(message):

@@ -1,4 +1,4 @@
-"""Checkout endpoints: the POST from the course page and the receipt."""
+"""Checkout endpoints: the POST from the course page, one click, and the receipt."""
 
 import re
 
@@ -13,34 +13,41 @@ from flask import (
     url_for,
 )
 
-from app import payments
+from app import flows, orders, payments
+from app.account.forms import PostForm
 from app.account.session import SIGN_IN_FOR_CARDS, current_buyer, sign_in_after_purchase
 from app.catalog.services import get_active_course
 from app.checkout import bp
+from app.checkout.buy_box import keep_form, one_click_card
 from app.checkout.forms import CheckoutForm, OneClickForm
 from app.checkout.pause import with_contact
 from app.checkout.receipts import receipt_refund
-from app.checkout.saved_cards import one_click_card
-from app.checkout.services import get_order, place_order, place_saved_card_order
-from app.models import OrderStatus
-from app.orders.settlement import settle_pending
+from app.checkout.services import place_order, place_saved_card_order
+from app.pricing import quote_for
 
 #: A receipt visit waits this long at most for Stripe's answer about a pending order.
 RECEIPT_CHECK_SECONDS = 5
 
 
-@bp.post("/courses/<slug>/checkout")
-def pay(slug):
-    """Charge the posted Stripe token for the course; the price comes from our database."""
+def _course_on_sale(slug):
+    """The course on sale at `slug`, or a 404."""
     course = get_active_course(slug)
     if course is None:
         abort(404, description="There is no such course, or it is no longer on sale.")
+    return course
+
+
+@bp.post("/courses/<slug>/checkout")
+def pay(slug):
+    """Charge the posted Stripe token for the course; the price comes from our database."""
+    course = _course_on_sale(slug)
     form = CheckoutForm()
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:  # not about a field the buyer can see
             flash(form.errors["csrf_token"][0], "error")
         # The email and card errors show under their fields; the email stays filled in.
-        return render_template("catalog/course.html", course=course, form=form), 400
+        keep_form(form)
+        return render_template("catalog/course.html", course=course), 400
     outcome = place_order(course=course, email=form.stripeEmail.data,
                           token=form.stripeToken.data, ip=request.remote_addr,
                           save_card=form.save_card.data, signed_in=current_buyer())
@@ -61,9 +68,7 @@ def _after_checkout(slug, outcome, email):
 @bp.get("/courses/<slug>/one-click")
 def confirm_one_click(slug):
     """The confirmation step of a one-click purchase with the signed-in buyer's saved card."""
-    course = get_active_course(slug)
-    if course is None:
-        abort(404, description="There is no such course, or it is no longer on sale.")
+    course = _course_on_sale(slug)
     if current_buyer() is None:  # nobody, or a session opened by paying: not proven
         flash(SIGN_IN_FOR_CARDS, "error")
         return redirect(url_for("account.sign_in"))
@@ -72,15 +77,14 @@ def confirm_one_click(slug):
         return redirect(url_for("catalog.show_course", slug=slug))
     form = OneClickForm()
     form.card_id.data = card.id
-    return render_template("checkout/one_click.html", course=course, card=card, form=form)
+    return render_template("checkout/one_click.html", course=course, card=card, form=form,
+                           quote=quote_for(course))
 
 
 @bp.post("/courses/<slug>/one-click")
 def pay_one_click(slug):
     """Charge the saved card the buyer confirmed; the price comes from our database."""
-    course = get_active_course(slug)
-    if course is None:
-        abort(404, description="There is no such course, or it is no longer on sale.")
+    course = _course_on_sale(slug)
     buyer = current_buyer()
     form = OneClickForm()
     if buyer is None:  # nobody, or a session opened by paying: not proven
@@ -100,13 +104,17 @@ def pay_one_click(slug):
 PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
+def _order_or_none(public_id):
+    return orders.get_order(public_id) if PUBLIC_ID.fullmatch(public_id) else None
+
+
 def _current_order(public_id):
-    """The order, settled first if it is pending and Stripe answers within a moment."""
-    order = get_order(public_id) if PUBLIC_ID.fullmatch(public_id) else None
-    if order is not None and order.status == OrderStatus.PENDING:
-        # The buyer is back while we wait for Stripe's answer: ask Stripe now, briefly.
+    """The order; while it is pending, Stripe is asked (read-only, briefly) whether its
+    charge exists. Opening a page never sends a payment request."""
+    order = _order_or_none(public_id)
+    if order is not None and order.payment is not None and order.payment.live:
         payments.limit_time(RECEIPT_CHECK_SECONDS)
-        settle_pending(order)
+        flows.look_up(order.payment)
     return order
 
 
@@ -117,7 +125,22 @@ def receipt(public_id):
     if order is None:
         abort(404, description="We could not find that order.")
     return render_template("checkout/receipt.html", order=order,
-                           refund=receipt_refund(order))
+                           refund=receipt_refund(order), check_form=PostForm())
+
+
+@bp.post("/orders/<public_id>/check")
+def check_order(public_id):
+    """The buyer's "Check again now": settle a pending order with Stripe (which may send
+    its stored request again, under its key), then show the receipt."""
+    order = _order_or_none(public_id)
+    if order is None:
+        abort(404, description="We could not find that order.")
+    if not PostForm().validate_on_submit():
+        abort(400, description="The page has expired; reload it and try again.")
+    if order.payment is not None and order.payment.live:
+        payments.limit_time(RECEIPT_CHECK_SECONDS)
+        flows.settle(order.payment, force=True)  # the buyer asked: now, not rate-limited
+    return redirect(url_for("checkout.receipt", public_id=order.public_id))
 
 
 @bp.get("/orders/<public_id>/status.json")

@@ -1,21 +1,20 @@
-"""Placing an order: write it, charge it once, settle it."""
+"""Placing an order from the course page: price it, write it, start its payment once.
+
+The checkout's own rules live here — the card-testing limit per address, one open order
+per buyer and course, who may save a card — and what the buyer is told. How the money is
+taken is the payment flow's (`app.flows`), and how the order changes is the lifecycle's
+(`app.orders`).
+"""
 
 import logging
-import secrets
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
 
-from app import payments, throttle
-from app.access.services import ensure_buyer
+from app import flows, orders, payments, pricing, throttle
+from app.access import ensure_buyer
 from app.extensions import db
 from app.models import Order, OrderStatus
-from app.models._unique import commit_new_or_existing
-from app.models.order import new_reference
-from app.orders import customer_step
-from app.orders.actions import open_order_for
-from app.orders.settlement import send_charge_request, settle_pending
 
 log = logging.getLogger(__name__)
 
@@ -35,59 +34,6 @@ class CheckoutOutcome:
         )
 
 
-def _order_for_token(token):
-    return db.session.scalar(select(Order).where(Order.stripe_token == token))
-
-
-def _new_order(course, email, **fields):
-    public_id = secrets.token_urlsafe(18)
-    return Order(
-        public_id=public_id,
-        reference=new_reference(),
-        course_id=course.id,
-        course_title=course.title,
-        email=email,
-        amount=course.price_minor,
-        currency=course.currency,
-        status=OrderStatus.PENDING,
-        idempotency_key=f"order-{public_id}-charge",
-        **fields,
-    )
-
-
-def _charge_fields(order, course):
-    """The charge parameters every order shares, whatever pays it."""
-    store = current_app.config["STORE_NAME"]
-    return {
-        "amount": order.amount,
-        "currency": order.currency,
-        "description": f"{course.title} — {store}",
-        "metadata": {"order_id": order.reference, "course": course.slug},
-        "receipt_email": order.email,
-    }
-
-
-def _create_pending_order(course, email, token, *, save_for=None):
-    """Commit a pending order before Stripe is called.
-
-    Returns (order, created). The database decides races: the token is unique (a double
-    click), and so is the buyer's open order of a course (two tabs, two tokens). The
-    loser gets the order that won, or None if that one has already been settled failed.
-
-    `save_for` (a buyer) saves the card first: the order stores its customer step and gets
-    its charge request only once that step has answered (see app.orders.customer_step).
-    """
-    order = _new_order(course, email, stripe_token=token)
-    charge = _charge_fields(order, course)
-    if save_for is not None:
-        order.customer_request = customer_step.customer_request(
-            order, buyer=save_for, livemode=_livemode(), charge=charge)
-    else:
-        order.charge_request = payments.charge_request(token=token, **charge)
-    return commit_new_or_existing(
-        order, lambda: _order_for_token(token) or open_order_for(course.id, email))
-
-
 def _livemode():
     return not payments.is_test_mode(current_app.config)
 
@@ -104,7 +50,10 @@ def may_save_card(email, signed_in):
     return signed_in is not None and signed_in.email == email.strip().lower()
 
 
-def _decline_key(ip):
+# --- Card-testing protection ---------------------------------------------------------
+
+def decline_key(ip):
+    """The throttle key the checkout counts an address's declined cards under."""
     return f"checkout-ip:{ip or 'unknown'}"
 
 
@@ -115,14 +64,16 @@ def _decline_limits():
 
 
 def _record_decline(ip):
-    """The attempt reserved in place_order was declined: it stays counted."""
-    throttle.fail([_decline_key(ip)], **_decline_limits())
+    """The attempt reserved in `_refused` was declined: it stays counted."""
+    throttle.fail([decline_key(ip)], **_decline_limits())
 
 
 def _release(ip):
     """The reserved attempt was not declined (or never reached Stripe): give it back."""
-    throttle.release([_decline_key(ip)])
+    throttle.release([decline_key(ip)])
 
+
+# --- Placing -------------------------------------------------------------------------
 
 def _already_open(order):
     """What a buyer who tries to pay again for an open order is told; nothing is charged."""
@@ -140,9 +91,9 @@ def _refused(course, email, ip):
 
     Card-testing protection: on None, one attempt is reserved for this address before
     anything can reach Stripe (atomic, so concurrent requests cannot overrun the limit);
-    `_charge_once` keeps it for a decline and gives it back otherwise.
+    `_start` keeps it for a decline and gives it back otherwise.
     """
-    wait = throttle.try_acquire([_decline_key(ip)], **_decline_limits())
+    wait = throttle.try_acquire([decline_key(ip)], **_decline_limits())
     if wait:
         # Many declines from one address is how stolen cards are tested: pause it.
         log.warning("Checkout from %s refused: too many declined cards", ip)
@@ -151,11 +102,11 @@ def _refused(course, email, ip):
             "Too many declined payments came from your connection. Please wait "
             f"{max(1, round(wait / 60))} minute(s) before trying again, or contact us.",
         )
-    open_order = open_order_for(course.id, email)
+    open_order = orders.open_order_for(course.id, email)
     if open_order is not None and open_order.status == OrderStatus.PENDING:
-        # Paying again after a slow or lost answer: settle the first order now.
-        settle_pending(open_order, force=True)
-        open_order = open_order_for(course.id, email)
+        # Paying again after a slow or lost answer (a POST): settle the first order now.
+        flows.settle(open_order.payment, force=True)
+        open_order = orders.open_order_for(course.id, email)
     if open_order is not None:
         log.info("Refused a second order of %s for order %s's email", course.slug,
                  open_order.reference)
@@ -164,21 +115,36 @@ def _refused(course, email, ip):
     return None
 
 
-def _charge_once(order, ip):
-    """Send the new order's first request(s) and the outcome; settles the reservation."""
-    error = None
+def _place(course, email, *, flow, find_existing, ip, **inputs):
+    """Commit a pending order and its first attempt by `flow`; (order, created)."""
+    order = orders.new_order(pricing.quote_for(course), course=course, email=email,
+                             livemode=_livemode())
+    flows.get(flow).prepare(order, course=course, **inputs)
     try:
-        error = send_charge_request(order, first=True)
-        db.session.commit()
+        order, created = orders.place(order, find_existing=find_existing)
+    except BaseException:
+        _release(ip)
+        raise
+    if order is None or not created:
+        _release(ip)
+    return order, created
+
+
+def _start(order, ip):
+    """Send the new order's first request(s); settles the reservation; the outcome."""
+    started = flows.Started()
+    try:
+        started = flows.for_attempt(order.payment).start(order.payment)
     finally:  # a decline keeps its reservation; anything else gives it back
-        if not isinstance(error, payments.CardDeclined):
+        if not isinstance(started.error, payments.CardDeclined):
             _release(ip)
-    return _outcome(order, error, ip=ip)
+    return _outcome(order, started.error, ip=ip)
 
 
 NOT_SAVED = ("Your card was not saved: saving a card needs you signed in as {email} with "
              "the link we email you. Open the link in your confirmation, then tick the box "
              "on your next purchase.")
+NOT_STARTED = "Your payment could not be started. Please try again."
 
 
 def place_order(*, course, email, token, ip=None, save_card=False, signed_in=None):
@@ -188,34 +154,33 @@ def place_order(*, course, email, token, ip=None, save_card=False, signed_in=Non
     `may_save_card` allows it; `signed_in` is the buyer signed in on this browser).
     """
     email = email.strip().lower()  # stored lower-case: one buyer, one open order
-    existing = _order_for_token(token)
+    existing = orders.attempt_with(stripe_token=token)
     if existing is not None:
-        log.info("Token %s replayed; showing order %s", token, existing.reference)
-        return CheckoutOutcome(existing)
+        log.info("Token %s replayed; showing order %s", token, existing.order.reference)
+        return CheckoutOutcome(existing.order)
     refused = _refused(course, email, ip)
     if refused is not None:
         return refused
-    note = None
-    save_for = None
-    try:
-        if save_card and may_save_card(email, signed_in):
-            save_for = ensure_buyer(email)
-            db.session.commit()
-        elif save_card:
-            note = NOT_SAVED.format(email=email)
-        order, created = _create_pending_order(course, email, token, save_for=save_for)
-    except BaseException:
-        _release(ip)
-        raise
-    if order is None or not created:
-        _release(ip)
+    note = save_for = None
+    if save_card and may_save_card(email, signed_in):
+        save_for = ensure_buyer(email)
+        db.session.commit()
+    elif save_card:
+        note = NOT_SAVED.format(email=email)
+
+    def find_existing():
+        attempt = orders.attempt_with(stripe_token=token)
+        return attempt.order if attempt else orders.open_order_for(course.id, email)
+
+    order, created = _place(course, email, flow="charges", find_existing=find_existing,
+                            ip=ip, token=token, save_for=save_for)
     if order is None:
-        return CheckoutOutcome(None, "Your payment could not be started. Please try again.")
+        return CheckoutOutcome(None, NOT_STARTED)
     if not created:
-        if order.stripe_token == token:
+        if order.payment is not None and order.payment.stripe_token == token:
             return CheckoutOutcome(order)
         return _already_open(order)
-    outcome = _charge_once(order, ip)
+    outcome = _start(order, ip)
     if note and outcome.message is None:
         outcome.message = note
     return outcome
@@ -226,7 +191,7 @@ def place_saved_card_order(*, course, buyer, card_id, ip=None):
 
     The same rules as a token checkout: the throttle, one open order per course and
     email, the charge request (customer + card) committed before the call under the
-    order's idempotency key.
+    attempt's idempotency key.
     """
     customer_id = buyer.customer_id(_livemode())
     if not customer_id:
@@ -234,22 +199,18 @@ def place_saved_card_order(*, course, buyer, card_id, ip=None):
     refused = _refused(course, buyer.email, ip)
     if refused is not None:
         return refused
-    order = _new_order(course, buyer.email, stripe_customer_id=customer_id, saved_card=True)
-    order.charge_request = payments.customer_charge_request(
-        customer=customer_id, card=card_id, **_charge_fields(order, course))
-    order, created = commit_new_or_existing(
-        order, lambda: open_order_for(course.id, buyer.email))
-    if order is None or not created:
-        _release(ip)
+    order, created = _place(
+        course, buyer.email, flow="saved_card", ip=ip, customer_id=customer_id,
+        card_id=card_id, find_existing=lambda: orders.open_order_for(course.id, buyer.email))
     if order is None:
-        return CheckoutOutcome(None, "Your payment could not be started. Please try again.")
+        return CheckoutOutcome(None, NOT_STARTED)
     if not created:  # a double click or a second tab: the first order decides
         return _already_open(order)
-    return _charge_once(order, ip)
+    return _start(order, ip)
 
 
 def _outcome(order, error, *, ip):
-    """Log the result of the charge request and choose what the buyer is told."""
+    """Log the result of the first request and choose what the buyer is told."""
     reference = order.reference
     if error is None:
         log.info("Order %s paid by charge %s", reference, order.charge_id)
@@ -259,8 +220,8 @@ def _outcome(order, error, *, ip):
         log.info("Order %s declined: %s/%s", reference, error.code, error.decline_code)
         return CheckoutOutcome(order, error.user_message)
     if order.status == OrderStatus.PENDING:
-        # The charge may or may not exist: never charge it again here. The buyer's next
-        # visit, the webhook or `flask orders reconcile` settles it.
+        # The charge may or may not exist: never charge it again here. The webhook, the
+        # background worker, reconcile or the buyer's "Check again" settles it.
         log.warning("Order %s left pending: %s", reference, error.detail)
         return CheckoutOutcome(
             order,
@@ -270,9 +231,10 @@ def _outcome(order, error, *, ip):
         )
     if order.status == OrderStatus.PAID:  # settled by a lookup after a stored error
         return CheckoutOutcome(order)
-    if getattr(error, "end_of_life", False) and order.customer_request:
-        return CheckoutOutcome(order, customer_step.END_OF_LIFE_MESSAGE)
-    log.error("Order %s failed (%s): %s", reference, order.failure_code, error.detail)
+    if getattr(error, "end_of_life", False) and order.payment.setup_request:
+        return CheckoutOutcome(order, flows.END_OF_LIFE_MESSAGE)
+    log.error("Order %s failed (%s): %s", reference, order.payment.failure_code,
+              error.detail)
     if isinstance(error, payments.PaymentBusy):
         return CheckoutOutcome(
             order,
@@ -284,8 +246,3 @@ def _outcome(order, error, *, ip):
         f"We could not process your payment and you have not been charged "
         f"(order {reference}). Please try again later or contact us.",
     )
-
-
-def get_order(public_id):
-    """The order with this public id, or None."""
-    return db.session.scalar(select(Order).where(Order.public_id == public_id))

@@ -6,6 +6,7 @@ def register(app):
     from app.cli.access import access_cli
     from app.cli.admin import admin_cli
     from app.cli.courses import courses_cli, seed_demo_command
+    from app.cli.errors import guard_commands
     from app.cli.lessons import lessons_cli, restore
     from app.cli.mail import mail_cli
     from app.cli.orders import orders_cli
@@ -18,3 +19,4 @@ def register(app):
     for command in (courses_cli, seed_demo_command, stripe_cli, orders_cli, admin_cli,
                     purchases_cli, mail_cli, access_cli, throttle_cli):
         app.cli.add_command(command)
+    guard_commands(app.cli)  # a database never set up: one line, for every command

@@ -7,14 +7,22 @@ from flask import current_app
 from app.payments.keys import (
     describe_mode,
     endpoint_answers,
+    is_emulator,
     not_configured_message,
     unreachable_message,
 )
 
 
 def announce_stripe():
-    """Print which mode and endpoint this command talks to."""
-    click.echo(f"Stripe: {describe_mode(current_app.config)}")
+    """Print which mode and endpoint this command talks to; return whether a custom
+    STRIPE_API_BASE is the offline emulator (None when not asked: Stripe itself, or the
+    emulator `make run` recorded)."""
+    config = current_app.config
+    emulator = None
+    if config.get("STRIPE_API_BASE") and config.get("STRIPE_API_BASE_SOURCE") != "make run":
+        emulator = is_emulator(config)
+    click.echo(f"Stripe: {describe_mode(config, emulator=emulator)}")
+    return emulator
 
 
 def require_stripe():

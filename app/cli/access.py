@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from app.fulfilment.services import backfill
+from app.orders import backfill
 
 access_cli = AppGroup("access", help="Buyers' access to courses.")
 

@@ -132,9 +132,10 @@ def remove_lesson(slug, position, yes):
     """Delete the lesson at POSITION; the lessons after it move up."""
     course = _course(slug)
     lesson = _lesson(course, position)
-    if not yes:
-        click.confirm(f"Delete lesson {position} {lesson.title!r} of {course.slug}?",
-                      abort=True)
+    if not yes and not click.confirm(
+            f"Delete lesson {position} {lesson.title!r} of {course.slug}?"):
+        click.echo("Nothing removed.")  # a "no" is an answer, not a failure
+        return
     try:
         title = lesson_service.remove_lesson(course, lesson.id, expected_position=position)
     except CourseError as exc:

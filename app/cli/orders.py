@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from app.cli._stripe import require_stripe
-from app.orders.reconcile import reconcile_pending
+from app.flows import reconcile_pending
 
 orders_cli = AppGroup("orders", help="Maintain orders.")
 

@@ -13,8 +13,8 @@ stripe_cli = AppGroup("stripe", help="Check the Stripe configuration.")
 @stripe_cli.command("check")
 def check():
     """Say which mode and endpoint the keys reach, and whether they work."""
-    announce_stripe()
-    ok, message = ping(current_app.config)
+    emulator = announce_stripe()
+    ok, message = ping(current_app.config, emulator=emulator)
     click.echo(message)
     if not ok:
         raise SystemExit(1)

@@ -32,31 +32,17 @@ def external_url(endpoint, **values):
     return adapter.build(endpoint, values, force_external=True)
 
 
-def _course_entry(slug):
-    """Where a buyer starts a course: its first lesson, or its page while it has none."""
-    from app.catalog.lessons import lessons_of
-    from app.catalog.services import get_course
-
-    course = get_course(slug)
-    if course is None:
-        return None
-    lessons = lessons_of(course)
-    if lessons:
-        return f"/courses/{course.slug}/lessons/{lessons[0].position}"
-    return f"/courses/{course.slug}"
-
-
 def _link_for(row):
     """Mint the one-time link a message carries (None for messages without one)."""
-    from app.account.links import mint_link
+    from app.access.links import mint_link
 
     context = row.context or {}
     purpose = {"sign_in": "sign-in", "order_confirmation": "order"}.get(row.kind)
     if purpose is None:
         return None
     target = context.get("target") or "/account"
-    if purpose == "order" and context.get("course_slug"):
-        target = _course_entry(context["course_slug"]) or target
+    if purpose == "order" and target == "/account" and context.get("course_slug"):
+        target = f"/courses/{context['course_slug']}/start"  # queued before `target`
     token = mint_link(email=row.to_email, purpose=purpose, target=target)
     return external_url("account.open_link", token=token)
 

@@ -12,13 +12,14 @@ from flask import current_app
 from flask_mailman import EmailMultiAlternatives
 
 from app.extensions import mail
+from config import ConfigError
 
 log = logging.getLogger(__name__)
 
 LINK_RE = re.compile(r"https?://\S+")
 
 
-class MailConfigError(RuntimeError):
+class MailConfigError(ConfigError):
     """The mail settings cannot work; the message says what to set."""
 
 

@@ -5,6 +5,9 @@ otherwise every MAIL_POLL_SECONDS or when the next retry is due, so retries afte
 SMTP outage and rows left by a killed process (pending, or `sending` past their lease)
 go out without any other process. It starts with the first request of each process
 (after a fork too) and is off when MAIL_WORKER is false (the tests drive it directly).
+
+Other packages add their own periodic work with `add_pass` (the app factory adds the
+payment flows' `settle_due`: payments and refunds whose answer from Stripe was lost).
 """
 
 import logging
@@ -30,6 +33,11 @@ class OutboxWorker:
         self._lock = threading.Lock()
         self.idle = threading.Event()
         self._next_prune = 0.0
+        self._passes = []
+
+    def add_pass(self, work):
+        """Run `work()` (in an app context) on every pass, after the mail."""
+        self._passes.append(work)
 
     @property
     def enabled(self):
@@ -65,7 +73,7 @@ class OutboxWorker:
         self._thread = None
 
     def _pass(self):
-        from app.account.links import prune_expired
+        from app.access.links import prune_expired
         from app.mail.outbox import flush_due, seconds_until_next
 
         with self.app.app_context():
@@ -74,9 +82,18 @@ class OutboxWorker:
                 if time.monotonic() >= self._next_prune:
                     self._next_prune = time.monotonic() + 3600
                     prune_expired()  # used and expired sign-in links, hourly
+                for work in self._passes:
+                    work()
+                    db.session.remove()
                 return seconds_until_next()
-            except Exception:
-                log.exception("Outbox worker pass failed; retrying later")
+            except Exception as error:
+                from app.database_setup import database_name, missing_schema, not_set_up_message
+
+                if missing := missing_schema(error):  # one line, not a traceback a minute
+                    log.error("Outbox worker: database not set up: %s",
+                              not_set_up_message(database_name(db.engine), missing))
+                else:
+                    log.exception("Outbox worker pass failed; retrying later")
                 return None
             finally:
                 db.session.remove()

@@ -3,9 +3,11 @@
 from app.models.admin_user import AdminUser
 from app.models.buyer import Access, AccessEvent, Buyer
 from app.models.course import Course
+from app.models.dispute import Dispute
 from app.models.lesson import Lesson
 from app.models.order import Order, OrderStatus
 from app.models.outbox import OutboxMessage, OutboxStatus
+from app.models.payment_attempt import AttemptStatus, PaymentAttempt, RequestState
 from app.models.refund import Refund
 from app.models.sign_in_token import SignInToken
 from app.models.throttle import Throttle
@@ -15,14 +17,18 @@ __all__ = [
     "Access",
     "AccessEvent",
     "AdminUser",
+    "AttemptStatus",
     "Buyer",
     "Course",
+    "Dispute",
     "Lesson",
     "Order",
     "OrderStatus",
     "OutboxMessage",
     "OutboxStatus",
+    "PaymentAttempt",
     "Refund",
+    "RequestState",
     "SignInToken",
     "Throttle",
     "WebhookEvent",

@@ -30,6 +30,10 @@ class Buyer(db.Model):
     #: different customers. Only the id is kept; the cards are read from Stripe.
     stripe_customer_id_test: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_customer_id_live: Mapped[str | None] = mapped_column(String(255), unique=True)
+    #: Part of the idempotency key that creates the buyer's customer, so concurrent first
+    #: saving checkouts make one customer; bumped when that customer is gone at Stripe.
+    customer_generation: Mapped[int] = mapped_column(Integer, default=1,
+                                                     server_default=text("1"))
 
     def __repr__(self):
         return f"<Buyer {self.email}>"

@@ -1,4 +1,8 @@
-"""A buyer's order for one course and the Stripe charge that paid for it."""
+"""A buyer's order for one course: what was bought, for how much, and where it stands.
+
+How it was paid — each try, with its Stripe ids — is in `PaymentAttempt` rows; only the
+lifecycle in `app/orders/` moves an order from one status to another.
+"""
 
 import enum
 import secrets
@@ -13,11 +17,9 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.types import JSON
 
 from app.extensions import db
 from app.models._time import utcnow
@@ -58,7 +60,9 @@ TRANSITIONS = {
     },
     OrderStatus.FAILED: {OrderStatus.PAID},
     OrderStatus.REFUNDED: {OrderStatus.DISPUTED},
-    OrderStatus.DISPUTED: {OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED},
+    # A dispute the seller won gives the order back the status its refunds say.
+    OrderStatus.DISPUTED: {OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED,
+                           OrderStatus.REFUNDED},
 }
 
 
@@ -100,6 +104,8 @@ class Order(db.Model):
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("amount_refunded >= 0", name="refunded_non_negative"),
+        CheckConstraint("list_price >= 0 AND discount_amount >= 0 AND tax_amount >= 0",
+                        name="price_parts_non_negative"),
         Index("ix_orders_created_id", "created_at", "id"),
         Index("ix_orders_status_created", "status", "created_at", "id"),
         Index("ix_orders_course_created", "course_id", "created_at", "id"),
@@ -120,61 +126,57 @@ class Order(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     #: The part after "@", lower-case, for the admin's "example.com" search.
     email_domain: Mapped[str | None] = mapped_column(String(254), default=_email_domain)
+    # The price, as the pricing step quoted it (minor units of `currency`):
+    # list_price - discount_amount + tax_amount (exclusive tax) = amount, what is charged.
+    list_price: Mapped[int] = mapped_column(Integer)
+    discount_amount: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    tax_amount: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     amount: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[OrderStatus] = mapped_column(status_type, default=OrderStatus.PENDING)
-    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
-    stripe_token: Mapped[str | None] = mapped_column(String(255), unique=True)
-    # The exact parameters of the charge request, written before Stripe is called so that
-    # the request can be repeated under the same idempotency key to learn its outcome.
-    charge_request: Mapped[dict | None] = mapped_column(JSON)
-    # Saving the card at checkout: the Customer.create (or add-card) request and its key,
-    # {"kind": "create"|"add_card", "params": …, "idempotency_key": …}, written before the
-    # call; charge_request is written only once the customer step has answered.
-    customer_request: Mapped[dict | None] = mapped_column(JSON)
-    # The Stripe customer charged (a card saved at this checkout or earlier), and whether
-    # the order was paid in one click with a card saved earlier.
-    stripe_customer_id: Mapped[str | None] = mapped_column(String(255), index=True)
-    saved_card: Mapped[bool] = mapped_column(Boolean, default=False,
-                                             server_default=text("false"))
-    # When the store last asked Stripe about this order's outcome (settling a pending order).
-    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Placed with live keys (real money) or test keys.
+    livemode: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     # Set on an order whose charge succeeded although the buyer had already paid for the
     # course through the order named here: it is refunded automatically.
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
-    # Selected fields of the Stripe charge.
-    charge_id: Mapped[str | None] = mapped_column(String(255), unique=True)
-    charge_status: Mapped[str | None] = mapped_column(String(20))
-    paid: Mapped[bool] = mapped_column(Boolean, default=False)
-    card_brand: Mapped[str | None] = mapped_column(String(40))
-    card_last4: Mapped[str | None] = mapped_column(String(4))
-    card_exp_month: Mapped[int | None] = mapped_column(Integer)
-    card_exp_year: Mapped[int | None] = mapped_column(Integer)
-    card_country: Mapped[str | None] = mapped_column(String(2))
-    outcome_type: Mapped[str | None] = mapped_column(String(40))
-    outcome_risk_level: Mapped[str | None] = mapped_column(String(40))
-    outcome_seller_message: Mapped[str | None] = mapped_column(Text)
-    failure_code: Mapped[str | None] = mapped_column(String(80))
-    decline_code: Mapped[str | None] = mapped_column(String(80))
-    failure_message: Mapped[str | None] = mapped_column(Text)
-    receipt_url: Mapped[str | None] = mapped_column(Text)
-    balance_transaction_id: Mapped[str | None] = mapped_column(String(255))
-    livemode: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     amount_refunded: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    charged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
 
     course = relationship("Course", lazy="joined")
+    attempts = relationship(
+        "PaymentAttempt", back_populates="order", order_by="PaymentAttempt.id",
+        lazy="selectin",
+    )
     refunds = relationship(
         "Refund", back_populates="order", order_by="Refund.id", lazy="selectin"
     )
+    disputes = relationship("Dispute", back_populates="order", order_by="Dispute.id")
 
     def __repr__(self):
         return f"<Order {self.reference} {self.status} {self.amount} {self.currency}>"
+
+    @property
+    def payment(self):
+        """The order's current payment attempt: the one that paid it, else the latest
+        (None before the first)."""
+        for attempt in self.attempts:
+            if attempt.status == "succeeded":
+                return attempt
+        return self.attempts[-1] if self.attempts else None
+
+    @property
+    def charge_id(self):
+        """The Stripe charge of the current attempt, or None."""
+        return self.payment.charge_id if self.payment else None
+
+    @property
+    def payment_intent_id(self):
+        """The Stripe PaymentIntent of the current attempt, or None."""
+        return self.payment.payment_intent_id if self.payment else None
 
     @property
     def is_duplicate(self):

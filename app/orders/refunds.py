@@ -1,29 +1,27 @@
-"""Refunding an order through the payments gateway, once per confirmed form.
+"""An admin's refund of an order through the payments gateway, once per confirmed form.
 
 The Refund row is committed (pending) before Stripe is called and carries the form's
 idempotency key, so a double submit finds the row and Stripe sees the same key; the
-order's refunded amount is then read back from Stripe's charge, which keeps it
-consistent with the charge.refunded webhook however they interleave.
+answer goes through the lifecycle (`refund_recorded`), which keeps the order consistent
+with the charge.refunded and refund.* webhooks however they interleave.
 
 A refund whose answer was lost stays "unsettled" (pending, no Stripe id) until the same
-request is repeated under the same key (`settle_refund`: when the page is opened, and by
-`flask orders reconcile`); while one is unsettled no other refund of the order may start,
-which the database enforces too.
+request is repeated under the same key (`settle_refund`: the admin's "Send again" button,
+the background worker and `flask orders reconcile`; never by opening a page); while one is
+unsettled no other refund of the order may start, which the database enforces too.
 """
 
 import logging
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-
 from app import payments
 from app.extensions import db
-from app.fulfilment import after_settlement
 from app.models import OrderStatus, Refund
 from app.models._unique import commit_new_or_existing
 from app.money import MoneyError, format_money, to_minor
-from app.orders.actions import record_charge
+from app.orders import lifecycle, refund_rows
+from app.orders.refund_rows import unsettled
 
 log = logging.getLogger(__name__)
 
@@ -90,15 +88,8 @@ def check_refundable(order, amount):
         )
 
 
-def unsettled_refund(order):
-    """The order's refund still waiting for Stripe's answer, if any."""
-    return db.session.scalar(select(Refund).where(
-        Refund.order_id == order.id, Refund.status == "pending",
-        Refund.stripe_refund_id.is_(None)))
-
-
-def _existing(key):
-    return db.session.scalar(select(Refund).where(Refund.idempotency_key == key))
+unsettled_refund = unsettled
+_existing = refund_rows.by_key
 
 
 def _write_pending(order, *, amount, reason, key, created_by):
@@ -114,25 +105,17 @@ def _write_pending(order, *, amount, reason, key, created_by):
 
 
 def sync_order(order):
-    """Bring the order's refunded amount and status in line with Stripe's charge."""
-    try:
-        record_charge(order, payments.retrieve_charge(order.charge_id))
-    except payments.PaymentError:
-        # Stripe did not answer: count our own successful refunds (never less than now).
-        refunded = db.session.scalar(
-            select(func.coalesce(func.sum(Refund.amount), 0)).where(
-                Refund.order_id == order.id, Refund.status == "succeeded"
-            )
-        )
-        was_status, was_refunded = order.status, order.amount_refunded
-        order.amount_refunded = min(order.amount, max(order.amount_refunded, refunded))
-        if order.amount_refunded > 0 and order.status in REFUNDABLE:
-            order.transition(
-                OrderStatus.REFUNDED if order.amount_refunded >= order.amount
-                else OrderStatus.PARTIALLY_REFUNDED
-            )
-        # Fulfilment: revoke access on a full refund, queue the refund notice.
-        after_settlement(order, was_status=was_status, was_refunded=was_refunded)
+    """Bring the order's refunded amount and status in line with Stripe's charge; commits.
+
+    Without an answer from Stripe the order keeps what its own refund rows say.
+    """
+    attempt = order.payment
+    if attempt is not None and attempt.charge_id:
+        try:
+            lifecycle.payment_succeeded(attempt, payments.retrieve_charge(attempt.charge_id))
+        except payments.PaymentError as exc:
+            log.info("Could not read charge %s back (%s); the refund rows decide",
+                     attempt.charge_id, exc.detail[:120])
     db.session.commit()
 
 
@@ -155,8 +138,7 @@ def _send(order, refund):
                 "through. Send the same form again, or open the purchase again later: "
                 "the refund is settled then, and it cannot be sent twice."
             ) from exc
-        refund.status = "failed"
-        refund.failure_message = (exc.detail or str(exc))[:500]
+        lifecycle.refund_refused(refund, exc.detail or str(exc))
         log.warning("Refund %s of %s refused: %s", refund.id, order.reference, exc.detail)
         db.session.commit()
         sync_order(order)
@@ -171,9 +153,7 @@ def _send(order, refund):
                 "is left to refund (part was refunded elsewhere); the purchase is updated."
             ) from exc
         raise RefundError(f"Stripe refused the refund: {exc.detail}") from exc
-    refund.stripe_refund_id = result.id
-    refund.status = result.status
-    refund.failure_message = None
+    lifecycle.refund_recorded(order, result, row=refund)
     db.session.commit()
     sync_order(order)
     log.info("Refunded %s of %s (%s) by %s", refund.amount, order.reference, result.id,
@@ -218,37 +198,9 @@ def settle_unsettled(order):
     return settle_refund(refund) if refund is not None else None
 
 
-#: Who the history names for refunds the store makes by itself.
-STORE = "the store (duplicate payment)"
-
-
-def queue_duplicate_refund(order):
-    """Add (once) the pending full refund of an order charged twice for one course.
-
-    Runs in the caller's transaction; the refund is sent after the commit by
-    `settle_unsettled`, or by the next `flask orders reconcile` if that fails.
-    """
-    key = f"order-{order.public_id}-duplicate-refund"
-    if order.charge_id is None or order.remaining_refundable <= 0 or _existing(key):
-        return None
-    refund = Refund(order=order, amount=order.remaining_refundable, currency=order.currency,
-                    reason="duplicate", status="pending", idempotency_key=key,
-                    created_by=STORE)
-    db.session.add(refund)
-    return refund
-
-
 def key_after_error(order, key):
     """The key a re-shown form should carry: the same one only while its outcome is unknown."""
     refund = _existing(key)
     if refund is not None and refund.status == "pending" and not refund.stripe_refund_id:
         return key
     return new_idempotency_key(order)
-
-
-def refunds_for(order_id):
-    """The refunds of an order, oldest first."""
-    return db.session.scalars(
-        select(Refund).where(Refund.order_id == order_id).order_by(Refund.id)
-    ).all()
-

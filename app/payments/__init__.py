@@ -1,8 +1,11 @@
-"""The only package that talks to Stripe. Everything else uses these functions."""
+"""The only package that talks to Stripe. Everything else uses these functions.
+
+Answers come back as the neutral results of `app.payments.results` and failures as the
+PaymentError classes of `app.payments.errors`; no Stripe object leaves this package.
+"""
 
 from app.payments.calls import limit_time
 from app.payments.charges import (
-    ChargeResult,
     charge_request,
     create_charge,
     customer_charge_request,
@@ -27,18 +30,20 @@ from app.payments.errors import (
     TokenAlreadyUsed,
 )
 from app.payments.keys import KeyConfigError, check_keys, describe_mode, is_test_mode
-from app.payments.refunds import RefundResult, create_refund
+from app.payments.refunds import create_refund
+from app.payments.results import DisputeResult, PaymentResult, RefundResult
 from app.payments.webhooks import WebhookPayloadError, WebhookVerificationError, verify_event
 
 __all__ = [
     "CardDeclined",
-    "ChargeResult",
+    "DisputeResult",
     "IdempotencyConflict",
     "KeyConfigError",
     "PaymentBusy",
     "PaymentConfigError",
     "PaymentError",
     "PaymentRejected",
+    "PaymentResult",
     "PaymentUnavailable",
     "RefundResult",
     "SavedCard",

@@ -1,77 +1,9 @@
-"""Creating and looking up charges."""
-
-from dataclasses import dataclass
+"""Creating and looking up charges; each answer is read into a PaymentResult."""
 
 from app.payments.calls import call
 from app.payments.client import get_client, with_timeout
 from app.payments.errors import CardDeclined, PaymentError
-
-
-@dataclass(frozen=True)
-class ChargeResult:
-    """The charge fields the store keeps, read from a Stripe charge object."""
-
-    id: str
-    status: str
-    paid: bool
-    amount: int
-    currency: str
-    amount_refunded: int
-    refunded: bool
-    disputed: bool
-    card_brand: str | None
-    card_last4: str | None
-    card_exp_month: int | None
-    card_exp_year: int | None
-    card_country: str | None
-    outcome_type: str | None
-    outcome_risk_level: str | None
-    outcome_seller_message: str | None
-    failure_code: str | None
-    failure_message: str | None
-    receipt_url: str | None
-    balance_transaction_id: str | None
-    livemode: bool
-    created: int
-    metadata: dict
-
-    @classmethod
-    def from_stripe(cls, charge):
-        """Build from a charge object (a StripeObject or a plain dict)."""
-        if hasattr(charge, "to_dict"):
-            charge = charge.to_dict()
-        get = charge.get
-        details = get("payment_method_details") or {}
-        card = details.get("card") or {}
-        outcome = get("outcome") or {}
-        txn = get("balance_transaction")
-        if txn is not None and not isinstance(txn, str):
-            txn = txn.get("id")
-        return cls(
-            id=get("id"),
-            status=get("status"),
-            paid=bool(get("paid")),
-            amount=get("amount"),
-            currency=get("currency"),
-            amount_refunded=get("amount_refunded") or 0,
-            refunded=bool(get("refunded")),
-            disputed=bool(get("disputed")),
-            card_brand=card.get("brand"),
-            card_last4=card.get("last4"),
-            card_exp_month=card.get("exp_month"),
-            card_exp_year=card.get("exp_year"),
-            card_country=card.get("country"),
-            outcome_type=outcome.get("type"),
-            outcome_risk_level=outcome.get("risk_level"),
-            outcome_seller_message=outcome.get("seller_message"),
-            failure_code=get("failure_code"),
-            failure_message=get("failure_message"),
-            receipt_url=get("receipt_url"),
-            balance_transaction_id=txn,
-            livemode=bool(get("livemode")),
-            created=get("created"),
-            metadata=dict(get("metadata") or {}),
-        )
+from app.payments.results import PaymentResult
 
 
 def charge_request(*, amount, currency, token, description, metadata, receipt_email):
@@ -119,13 +51,13 @@ def create_charge(params, *, idempotency_key):
         if error.charge_id:
             error.charge = _retrieve_quietly(error.charge_id)
         raise
-    return ChargeResult.from_stripe(charge)
+    return PaymentResult.from_charge(charge)
 
 
 def retrieve_charge(charge_id):
     """Fetch one charge by id."""
     client = get_client()
-    return ChargeResult.from_stripe(
+    return PaymentResult.from_charge(
         call(lambda t: with_timeout(t, lambda: client.v1.charges.retrieve(charge_id))))
 
 
@@ -140,7 +72,7 @@ def find_charge_for_order(order_id, *, created_since=None):
     client = get_client()
     result = call(lambda t: with_timeout(t, lambda: client.v1.charges.search(
         params={"query": query, "limit": 10})))
-    charges = [ChargeResult.from_stripe(c) for c in result.data]
+    charges = [PaymentResult.from_charge(c) for c in result.data]
     if not charges and created_since is not None:
         charges = list_charges_for_order(order_id, created_since=created_since)
     succeeded = [c for c in charges if c.status == "succeeded"]
@@ -163,7 +95,7 @@ def list_charges_for_order(order_id, *, created_since):
         page = call(lambda t, p=dict(params): with_timeout(
             t, lambda: client.v1.charges.list(params=p)))
         for charge in page.data:
-            result = ChargeResult.from_stripe(charge)
+            result = PaymentResult.from_charge(charge)
             if result.metadata.get("order_id") == order_id:
                 found.append(result)
         scanned += len(page.data)

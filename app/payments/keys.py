@@ -3,12 +3,14 @@
 import socket
 from urllib.parse import urlsplit
 
+import requests
 import stripe
 
 from app.payments.client import build_client
+from config import ConfigError
 
 
-class KeyConfigError(RuntimeError):
+class KeyConfigError(ConfigError):
     """The Stripe keys in the configuration cannot be right; the message says what to fix."""
 
 
@@ -61,19 +63,36 @@ def is_test_mode(config):
     return _mode(config.get("STRIPE_SECRET_KEY") or "") != "live"
 
 
-def describe_mode(config):
-    """One line: which mode and endpoint the keys reach."""
+def describe_mode(config, *, emulator=None):
+    """One line: which mode and endpoint the keys reach. `emulator`: whether a custom
+    STRIPE_API_BASE answered as the offline emulator (`is_emulator`); None: not asked."""
     if not config.get("STRIPE_SECRET_KEY"):
         return "not configured (no STRIPE_SECRET_KEY, and no emulator from `make run`)"
     endpoint = config.get("STRIPE_API_BASE") or "https://api.stripe.com"
-    emulator = ""
+    note = ""
     if config.get("STRIPE_API_BASE"):
-        emulator = " (offline emulator"
-        if config.get("STRIPE_API_BASE_SOURCE") == "make run":
-            emulator += " started by `make run`"
-        emulator += ")"
+        if emulator is False:
+            note = " (custom STRIPE_API_BASE, not the offline emulator)"
+        elif config.get("STRIPE_API_BASE_SOURCE") == "make run":
+            note = " (offline emulator started by `make run`)"
+        else:
+            note = " (offline emulator)"
     mode = "test" if is_test_mode(config) else "LIVE"
-    return f"{mode} mode, {endpoint}{emulator}"
+    return f"{mode} mode, {endpoint}{note}"
+
+
+def is_emulator(config, timeout=2):
+    """Whether STRIPE_API_BASE is the offline emulator: it answers the emulator's own
+    GET /_emulator/health (Stripe, stripe-mock or a proxy do not). None without one."""
+    base = config.get("STRIPE_API_BASE")
+    if not base:
+        return None
+    try:
+        health = requests.get(f"{base}/_emulator/health", timeout=timeout).json()
+    except (requests.RequestException, ValueError):
+        return False
+    return (isinstance(health, dict) and health.get("status") == "ok"
+            and isinstance(health.get("objects"), dict))
 
 
 def not_configured_message():
@@ -87,6 +106,9 @@ def not_configured_message():
 def unreachable_message(config):
     """One line for a connection failure, naming the endpoint."""
     base = config.get("STRIPE_API_BASE")
+    if base and config.get("STRIPE_API_BASE_SOURCE") == "setting":
+        return (f"Nothing answers at {base} (STRIPE_API_BASE). Start the emulator or "
+                "server it names, or correct STRIPE_API_BASE.")
     if base:
         return (
             f"The offline Stripe emulator at {base} is not answering. Is `make run` "
@@ -107,8 +129,9 @@ def endpoint_answers(config, timeout=3):
         return False
 
 
-def ping(config):
-    """Make one harmless call with the keys; return (ok, message)."""
+def ping(config, *, emulator=None):
+    """Make one harmless call with the keys; return (ok, message). `emulator` as for
+    `describe_mode`."""
     if not config.get("STRIPE_SECRET_KEY"):
         return False, not_configured_message()
     client = build_client({**config, "STRIPE_MAX_NETWORK_RETRIES": 0})
@@ -119,7 +142,12 @@ def ping(config):
     except stripe.APIConnectionError:
         return False, unreachable_message(config)
     except stripe.StripeError as exc:
-        return False, f"Stripe could not be reached: {exc.user_message or exc}"
-    if config.get("STRIPE_API_BASE"):
+        # One line, even when the endpoint answered with a whole HTML page.
+        detail = (exc.user_message or str(exc)).strip().splitlines()[0][:200]
+        status = f" (HTTP {exc.http_status})" if exc.http_status else ""
+        return False, f"Stripe could not be reached: {detail}{status}"
+    if config.get("STRIPE_API_BASE") and emulator is not False:
         return True, "The offline emulator answers (with its built-in test key)."
+    if config.get("STRIPE_API_BASE"):
+        return True, f"The secret key works at {config['STRIPE_API_BASE']}."
     return True, "The secret key works."

@@ -1,19 +1,8 @@
 """Refunding charges."""
 
-from dataclasses import dataclass
-
 from app.payments.calls import call
 from app.payments.client import get_client, with_timeout
-
-
-@dataclass(frozen=True)
-class RefundResult:
-    id: str
-    amount: int
-    currency: str
-    status: str
-    reason: str | None
-    charge_id: str
+from app.payments.results import RefundResult
 
 
 def create_refund(*, charge_id, amount, reason, idempotency_key, metadata=None):
@@ -28,11 +17,4 @@ def create_refund(*, charge_id, amount, reason, idempotency_key, metadata=None):
     client = get_client()
     refund = call(lambda t: with_timeout(t, lambda: client.v1.refunds.create(
         params=params, options={"idempotency_key": idempotency_key})))
-    return RefundResult(
-        id=refund.id,
-        amount=refund.amount,
-        currency=refund.currency,
-        status=refund.status,
-        reason=refund.reason,
-        charge_id=refund.charge,
-    )
+    return RefundResult.from_refund(refund)

@@ -74,10 +74,16 @@ def order_row(app):
     return read
 
 
+#: Overrides that belong to the order's payment attempt rather than to the order.
+ATTEMPT_FIELDS = {"charge_id", "failure_message", "failure_code", "decline_code",
+                  "card_brand", "card_last4", "idempotency_key", "stripe_token", "paid"}
+
+
 @pytest.fixture
 def insert_orders(app, make_course):
-    """Factory: insert order rows directly (dicts of overrides) for a course slug."""
-    from app.models import Order
+    """Factory: insert order rows directly (dicts of overrides) for a course slug, each
+    with one payment attempt (paid unless `"paid": False`)."""
+    from app.models import Order, PaymentAttempt
 
     def insert_rows(rows, course=None):
         from app.models import Course
@@ -90,22 +96,39 @@ def insert_orders(app, make_course):
         with app.app_context():
             course = db.session.scalar(select(Course).where(Course.slug == slug))
             db.session.expunge(course)
-        values = []
+        values, attempts = [], []
         for n, row in enumerate(rows):
             token = secrets.token_hex(6)
             value = {
                 "public_id": token, "reference": f"ORD-{token.upper()[:10]}",
                 "course_id": course.id, "course_title": course.title,
                 "email": f"buyer{n}@example.com", "amount": 6900, "currency": "usd",
-                "status": "paid", "idempotency_key": f"k-{token}", "paid": True,
-                "livemode": False, "amount_refunded": 0,
+                "status": "paid", "livemode": False, "amount_refunded": 0,
                 "created_at": datetime(2026, 1, 1, 12, tzinfo=UTC),
                 "updated_at": datetime(2026, 1, 1, 12, tzinfo=UTC),
             }
-            value.update(row)
-            values.append(value)
+            value.update({k: v for k, v in row.items() if k not in ATTEMPT_FIELDS})
+            value.setdefault("list_price", value["amount"])
+            attempt = {"idempotency_key": f"k-{token}", "paid": True}
+            attempt.update({k: v for k, v in row.items() if k in ATTEMPT_FIELDS})
+            paid = attempt.pop("paid")
+            attempt.update(
+                flow="charges", amount=value["amount"], currency=value["currency"],
+                livemode=value["livemode"], created_at=value["created_at"],
+                updated_at=value["updated_at"], request_state="answered",
+                status="succeeded" if paid else (
+                    "pending" if value["status"] == "pending" else "failed"))
+            values.append({**value, **{k: v for k, v in attempt.items()
+                                       if k in ATTEMPT_FIELDS}})
+            attempts.append(attempt)
         with app.app_context():
-            db.session.execute(insert(Order), values)
+            order_rows = [{k: v for k, v in value.items() if k not in ATTEMPT_FIELDS}
+                          for value in values]
+            returning = insert(Order).returning(Order.id, sort_by_parameter_order=True)
+            ids = db.session.scalars(returning, order_rows).all()
+            for order_id, attempt in zip(ids, attempts, strict=True):
+                attempt["order_id"] = order_id
+            db.session.execute(insert(PaymentAttempt), attempts)
             db.session.commit()
         return values
 

@@ -33,7 +33,7 @@ LESSON = ("# Why\n\nA retry must not **charge twice**.\n\n- one\n- two\n\n```pyt
 @pytest.fixture
 def shop(app, buy, insert_orders, admin_account):
     """Orders in every state a page can show; returns {name: url path}."""
-    from app.account.links import mint_link
+    from app.access import mint_link
     from app.catalog.lessons import add_lesson
     from app.catalog.services import get_course
     from app.models import Buyer, Order

@@ -214,9 +214,10 @@ def test_detail_shows_every_field_and_no_dashboard_link_for_the_emulator(admin_c
     response = admin_client.get(f"/admin/purchases/{reference}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
+    payment = order.payment
     for value in (order.reference, order.public_id, order.email, order.charge_id,
-                  order.balance_transaction_id, order.idempotency_key, "visa ending 4242",
-                  "12/2034", order.outcome_type, order.outcome_seller_message,
+                  payment.balance_transaction_id, payment.idempotency_key, "visa ending 4242",
+                  "12/2034", payment.outcome_type, payment.outcome_seller_message,
                   "6900 minor units", "No refunds."):
         assert value in html
     assert "dashboard.stripe.com" not in html

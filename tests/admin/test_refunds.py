@@ -163,7 +163,6 @@ def test_failed_orders_cannot_be_refunded(app_ctx, buy, token, status):
 
 def test_pending_order_cannot_be_refunded(admin_client, insert_orders, app):
     """A pending attempt has nothing to refund; posting the form is refused with why."""
-    # Just placed (an old pending order would be settled as failed when the page opens).
     [row] = insert_orders([{"status": "pending", "paid": False, "created_at": utcnow()}])
     html = admin_client.get(f"/admin/purchases/{row['reference']}").get_data(as_text=True)
     assert 'data-testid="refund-form"' not in html
@@ -232,11 +231,11 @@ def test_stripe_refusing_a_partial_over_refund_updates_the_order(admin_client, b
     assert order.status == OrderStatus.PARTIALLY_REFUNDED and order.amount_refunded == 6000
 
 
-def test_refund_whose_answer_was_lost_is_settled_when_the_page_opens(
+def test_refund_whose_answer_was_lost_is_settled_by_send_again(
     admin_client, buy, app, stripe_sdk, order_row, emulator_control
 ):
-    """Stripe refunded but the answer was lost: reopening the purchase settles the row
-    (no 'Refunded $0.00'), and a new refund in the meantime is refused."""
+    """Stripe refunded but the answer was lost: "Send it again now" settles the row under
+    its key (no 'Refunded $0.00'), and a new refund in the meantime is refused."""
     reference = buy()
     emulator_control.inject_fault(mode="drop_response", count=1, path="/v1/refunds",
                                   method="POST")
@@ -246,9 +245,8 @@ def test_refund_whose_answer_was_lost_is_settled_when_the_page_opens(
         as_text=True)
     [row] = _refund_rows(app)
     assert row.unsettled
-    # Stripe unreachable again when the admin reopens the page: the form is withheld and
-    # a second refund (another form, another key) is refused before reaching Stripe.
-    emulator_control.inject_fault(status=500, count=1, path="/v1/refunds", method="POST")
+    # Opening the page sends nothing: the form is withheld, and a second refund (another
+    # form, another key) is refused before reaching Stripe.
     html = admin_client.get(f"/admin/purchases/{reference}").get_data(as_text=True)
     assert 'data-testid="unsettled-refund"' in html
     assert 'data-testid="refund-form"' not in html
@@ -259,8 +257,17 @@ def test_refund_whose_answer_was_lost_is_settled_when_the_page_opens(
     assert "is still waiting for Stripe&#39;s answer" in response.get_data(as_text=True)
     assert [r.amount for r in _stripe_refunds(stripe_sdk, order_row(reference).charge_id)
             ] == [2000]
-    # Stripe answers again: opening the page settles the first refund.
-    html = admin_client.get(f"/admin/purchases/{reference}").get_data(as_text=True)
+    # "Send it again now" while Stripe is unreachable: still unknown, nothing doubled.
+    emulator_control.inject_fault(status=500, count=1, path="/v1/refunds", method="POST")
+    again = admin_client.post(f"/admin/purchases/{reference}/settle",
+                              data={"csrf_token": csrf_from(html)}, follow_redirects=True)
+    assert "still unknown" in again.get_data(as_text=True)
+    assert _refund_rows(app)[0].unsettled
+    # Stripe answers again: pressing it once more settles the first refund under its key.
+    settled = admin_client.post(f"/admin/purchases/{reference}/settle",
+                                data={"csrf_token": csrf_from(html)}, follow_redirects=True)
+    html = settled.get_data(as_text=True)
+    assert "Sent the refund of" in html and "succeeded" in html
     assert 'data-testid="unsettled-refund"' not in html
     [row] = _refund_rows(app)
     assert row.status == "succeeded" and row.stripe_refund_id.startswith("re_")

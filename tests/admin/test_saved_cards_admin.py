@@ -41,7 +41,7 @@ def test_purchase_and_buyer_pages_show_saved_card_payments(
                        data={"csrf_token": csrf_from(confirm.text), "card_id": card_id})
     with app.app_context():
         one_click = db.session.scalars(select(Order).order_by(Order.id.desc())).first()
-        assert one_click.saved_card and one_click.status == "paid"
+        assert one_click.payment.saved_card and one_click.status == "paid"
         one_click = one_click.reference
 
     page = admin_client.get(f"/admin/purchases/{one_click}").text

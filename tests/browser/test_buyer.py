@@ -40,7 +40,8 @@ def test_buy_a_course_with_the_test_card(page, live_server, make_course, orders,
     expect(receipt).to_contain_text(order.reference)
     expect(receipt).to_contain_text("$69.00")
     expect(receipt).to_contain_text("Visa ending in 4242")
-    assert page.locator("[data-field=receipt-url]").get_attribute("href") == order.receipt_url
+    receipt_url = page.locator("[data-field=receipt-url]").get_attribute("href")
+    assert receipt_url == order.payment.receipt_url
     charge = stripe_sdk.v1.charges.retrieve(order.charge_id)
     assert charge.amount == 6900
     assert charge.metadata["order_id"] == order.reference
@@ -56,7 +57,7 @@ def test_declined_card_shows_stripes_message(page, live_server, make_course, ord
     assert page.url.endswith("/courses/python-jumpstart")
     [order] = orders()
     assert order.status == OrderStatus.FAILED
-    assert order.decline_code == "insufficient_funds"
+    assert order.payment.decline_code == "insufficient_funds"
 
 
 def test_incomplete_card_is_reported_inline_without_posting(page, live_server, make_course,

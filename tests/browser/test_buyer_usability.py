@@ -105,10 +105,13 @@ def test_pay_is_disabled_while_checkout_is_paused(app, page, live_server, make_c
 def test_pending_receipt_updates_itself_and_announces_it(app, page, live_server,
                                                          make_course, card_token,
                                                          emulator_control):
-    """No reload: the page polls its status (each check asks Stripe again) and swaps in
-    the receipt, announcing the new heading in an aria-live region."""
+    """No reload: the page polls its status (each check looks the charge up at Stripe,
+    read-only) and swaps in the receipt, announcing the new heading in an aria-live
+    region. The charge was made but its answer lost, and Stripe's lookups fail at first."""
     make_course()
-    emulator_control.inject_fault(mode="drop", count=50, path="/v1/charges", method="POST")
+    emulator_control.inject_fault(mode="drop_response", count=1, path="/v1/charges",
+                                  method="POST")
+    emulator_control.inject_fault(status=500, count=1000, path="/v1/charges", method="GET")
     page.goto(f"{live_server}/courses/python-jumpstart")
     page.fill("#email", "ada@example.com")
     _card(page)
@@ -125,6 +128,31 @@ def test_pending_receipt_updates_itself_and_announces_it(app, page, live_server,
     assert page.evaluate("window.__same_document") is True  # updated in place
     with app.app_context():
         assert db.session.scalar(select(Order.status)) == "paid"
+
+
+def test_a_request_that_never_reached_stripe_waits_for_the_buyers_check_again(
+        app, page, live_server, make_course, emulator_control, stripe_sdk):
+    """Opening or polling the receipt never sends a payment request: a charge that never
+    reached Stripe stays unsent until the buyer presses "Check again now" (a POST), which
+    repeats the stored request once under its key."""
+    make_course()
+    emulator_control.inject_fault(mode="drop", count=1, path="/v1/charges", method="POST")
+    page.goto(f"{live_server}/courses/python-jumpstart")
+    page.fill("#email", "ada@example.com")
+    _card(page)
+    page.click("#pay-button")
+    page.wait_for_url(re.compile(r"/orders/"))
+    expect(page.locator("h1")).to_have_text("We are confirming your payment")
+    page.reload()
+    page.wait_for_timeout(4000)  # the page polls its status meanwhile
+    assert stripe_sdk.v1.charges.list().data == []
+    expect(page.locator("h1")).to_have_text("We are confirming your payment")
+    page.click("[data-testid=check-again] button")
+    expect(page.locator("h1")).to_have_text("Thank you! Your payment went through.")
+    [charge] = stripe_sdk.v1.charges.list().data
+    with app.app_context():
+        assert db.session.scalar(select(Order.status)) == "paid"
+        assert db.session.scalar(select(Order)).charge_id == charge.id
 
 
 def test_receipt_times_are_shown_in_the_buyers_time_zone(app, browser, live_server,

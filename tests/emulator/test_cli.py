@@ -7,13 +7,15 @@ from pathlib import Path
 import requests
 import stripe
 
+from scripts.lifetime import ends_with_this_process
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_cli_serves_first_charge_and_stops():
     proc = subprocess.Popen([sys.executable, "-m", "stripe_emulator", "--port", "0"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=ends_with_this_process())
     try:
         first = proc.stdout.readline()
         assert first.startswith("Stripe emulator listening on http://127.0.0.1:")

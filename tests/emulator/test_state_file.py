@@ -11,6 +11,7 @@ import pytest
 import requests
 import stripe
 
+from scripts.lifetime import ends_with_this_process
 from stripe_emulator.control import EmulatorControl
 from stripe_emulator.server import EmulatorServer
 
@@ -83,7 +84,8 @@ def test_memory_only_by_default(emu):
 def _start(path, *extra):
     proc = subprocess.Popen([sys.executable, "-m", "stripe_emulator", "--port", "0", "--quiet",
                              "--state-file", str(path), *extra],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=ends_with_this_process())
     first = proc.stdout.readline()
     assert first.startswith("Stripe emulator listening on "), proc.stderr.read()
     lines = [proc.stdout.readline(), proc.stdout.readline()]
@@ -138,7 +140,7 @@ def test_unreadable_state_file_is_one_clear_line(tmp_path, content):
         path.mkdir()  # a folder where the file should be
     result = subprocess.run([sys.executable, "-m", "stripe_emulator", "--port", "0",
                              "--state-file", str(path)], cwd=ROOT, capture_output=True,
-                            text=True, timeout=30)
+                            text=True, timeout=30, preexec_fn=ends_with_this_process())
     assert result.returncode == 2
     assert result.stderr.startswith("stripe_emulator: ") and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -146,7 +148,8 @@ def test_unreadable_state_file_is_one_clear_line(tmp_path, content):
 
 def test_reset_needs_a_state_file():
     result = subprocess.run([sys.executable, "-m", "stripe_emulator", "--reset"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=30)
+                            capture_output=True, text=True, timeout=30,
+                            preexec_fn=ends_with_this_process())
     assert result.returncode == 2 and "--reset needs --state-file" in result.stderr
 
 

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from scripts.lifetime import ends_with_this_process
 from stripe_emulator.server import EmulatorServer
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
@@ -33,7 +34,7 @@ def _ensure_stripe_node():
     if _installed_version() != pinned:
         proc = subprocess.run([_tool("npm"), "ci", "--no-audit", "--no-fund",
                                "--loglevel=error"], cwd=NODE_DIR, capture_output=True,
-                              text=True, timeout=600)
+                              text=True, timeout=600, preexec_fn=ends_with_this_process())
         assert proc.returncode == 0, f"npm ci failed:\n{proc.stdout}\n{proc.stderr}"
     assert _installed_version() == pinned
 
@@ -41,7 +42,8 @@ def _ensure_stripe_node():
 def _runner_flags(node):
     """One test file at a time where the runner supports it (Node 20.10+; Debian 12's
     Node 18 runs files in parallel, which the suite tolerates)."""
-    out = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30)
+    out = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30,
+                         preexec_fn=ends_with_this_process())
     major, minor = (int(x) for x in out.stdout.strip().lstrip("v").split(".")[:2])
     return ["--test-concurrency=1"] if (major, minor) >= (20, 10) else []
 
@@ -53,7 +55,7 @@ def test_stripe_node_suite():
                         webhook_max_attempts=2) as srv:
         env = {**os.environ, "STRIPE_EMULATOR_URL": srv.url, "NODE_NO_WARNINGS": "1"}
         proc = subprocess.run([node, "--test", *_runner_flags(node), "--test-reporter=tap"],
-                              cwd=NODE_DIR, env=env,
+                              cwd=NODE_DIR, env=env, preexec_fn=ends_with_this_process(),
                               capture_output=True, text=True, timeout=600)
     output = f"{proc.stdout}\n{proc.stderr}"
     assert proc.returncode == 0, output

@@ -92,7 +92,7 @@ def test_the_public_receipt_never_shows_stripes_raw_error(client, make_course, c
     checkout("python-jumpstart", card_token(), email="raw@example.com")
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.email == "raw@example.com"))
-        stored = order.failure_message or ""
+        stored = order.payment.failure_message or ""
         public_id, state = order.public_id, order.status
     assert state == (OrderStatus.PENDING if status == 500 else OrderStatus.FAILED)
     assert stored  # Stripe's raw words were kept for the admin and the logs

@@ -187,7 +187,7 @@ def test_odd_sign_in_emails_are_refused_with_a_400(client, email, rows):
 
 def test_expired_tokens_are_pruned_and_live_ones_kept(app, rows):
     """The worker's hourly prune deletes tokens a day past expiry, nothing else."""
-    from app.account.links import mint_link, prune_expired
+    from app.access.links import mint_link, prune_expired
 
     with app.app_context():
         mint_link(email="old@example.com", purpose="sign-in")

@@ -9,9 +9,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.fulfilment import order_disputed, order_paid, order_refunded
-from app.models import Access, AccessEvent, Buyer, Order, OrderStatus, OutboxMessage
+from app.models import (
+    Access,
+    AccessEvent,
+    Buyer,
+    Order,
+    OrderStatus,
+    OutboxMessage,
+    PaymentAttempt,
+)
 from app.models._time import utcnow
+from app.orders.fulfilment import order_disputed, order_paid, order_refunded
 from app.orders.refunds import new_idempotency_key, refund_order
 
 
@@ -45,14 +53,14 @@ def test_a_paid_order_grants_access_and_queues_one_confirmation(buy_course, rows
 def test_fulfilment_run_twice_gives_one_access_row_and_one_email(app, buy_course, rows, smtp,
                                                                  flush_mail, stripe_sdk):
     """order_paid again, and the same charge applied again, change nothing; one email."""
-    from app.orders.actions import record_charge
+    from app.orders import payment_succeeded
     from app.payments import retrieve_charge
 
     order = buy_course()
     with app.app_context():
         row = _order(order.reference)
         assert order_paid(row).action == "duplicate"
-        record_charge(row, retrieve_charge(row.charge_id))
+        payment_succeeded(row.payment, retrieve_charge(row.charge_id))
         order_paid(row)
         db.session.commit()
     assert len(rows(Access)) == 1
@@ -108,10 +116,13 @@ def test_another_paid_order_for_the_course_keeps_access(app, buy_course, rows):
     with app.app_context():
         original = _order(first.reference)
         other = Order(course_id=original.course_id, course_title=original.course_title,
-                      email=original.email, amount=original.amount,
-                      currency=original.currency, status=OrderStatus.PAID,
-                      idempotency_key="second-order", paid=True, paid_at=utcnow(),
+                      email=original.email, list_price=original.amount,
+                      amount=original.amount, currency=original.currency,
+                      status=OrderStatus.PAID, paid_at=utcnow(),
                       duplicate_of_id=original.id)
+        other.attempts.append(PaymentAttempt(
+            flow="charges", amount=original.amount, currency=original.currency,
+            status="succeeded", request_state="answered", idempotency_key="second-order"))
         db.session.add(other)
         db.session.flush()
         assert order_paid(other).action == "kept"  # access already active: one row

@@ -23,6 +23,7 @@ from config import (
     EMULATOR_SECRET_KEY,
     TestConfig,
 )
+from scripts.lifetime import ends_with_this_process
 from tests.smtp import parts
 
 LINK_RE = re.compile(r"http://localhost/account/link/[\w.-]+")
@@ -59,7 +60,10 @@ def test_the_confirmation_email_says_what_was_bought_and_links_to_the_course(
 
     done = client.post(path, data={"csrf_token": csrf_from(confirm.text)})
     # The link opens the course (its first lesson once it has lessons) and signs in.
-    assert done.status_code == 302 and done.headers["Location"] == "/courses/python-jumpstart"
+    assert done.status_code == 302
+    assert done.headers["Location"] == "/courses/python-jumpstart/start"
+    start = client.get(done.headers["Location"])  # no lessons yet: the course's page
+    assert start.status_code == 302 and start.headers["Location"] == "/courses/python-jumpstart"
     assert "You have this course" in client.get("/courses/python-jumpstart").text
     account = client.get("/account")
     assert "Python Jumpstart" in account.text and order.reference in account.text
@@ -181,7 +185,7 @@ def _run_child(app, emulator, code):
     """) + textwrap.indent(textwrap.dedent(code), "    ") + (
         "    os.kill(os.getpid(), signal.SIGKILL)\n")
     process = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                             timeout=60)
+                             timeout=60, preexec_fn=ends_with_this_process())
     assert process.returncode == -signal.SIGKILL, process.stderr
     return process
 

@@ -5,8 +5,8 @@ import threading
 from sqlalchemy import select
 
 from app.extensions import db
-from app.fulfilment import order_paid
 from app.models import Access, AccessEvent, Order, OutboxMessage
+from app.orders.fulfilment import order_paid
 
 
 def _in_threads(app, count, work):
@@ -56,7 +56,7 @@ def test_concurrent_fulfilment_grants_once_and_queues_one_email(app, buy_course,
 
 def test_a_link_used_from_two_browsers_at_once_signs_in_once(app, rows):
     """The conditional UPDATE lets exactly one of the racing requests use the link."""
-    from app.account.links import consume, mint_link
+    from app.access.links import consume, mint_link
 
     with app.app_context():
         signed = mint_link(email="ada@example.com", purpose="sign-in")

@@ -5,13 +5,13 @@ from flask import session
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Access, Order, OrderStatus, OutboxMessage
+from app.models import Access, Order, OrderStatus, OutboxMessage, PaymentAttempt
 
 
 def test_an_order_settled_by_reconcile_gets_access_and_one_email(
         app, buy_course, emulator_control, rows, client):
     """Lost charge answer → pending, nothing granted; reconcile → access and the email."""
-    from app.orders.settlement import settle_pending
+    from app.flows import settle
     from app.webhooks.services import handle_event
 
     emulator_control.inject_fault(mode="drop_response", count=1, path="/v1/charges",
@@ -20,7 +20,7 @@ def test_an_order_settled_by_reconcile_gets_access_and_one_email(
     assert order.status == OrderStatus.PENDING
     assert rows(Access) == [] and rows(OutboxMessage) == []
     with app.app_context():
-        assert settle_pending(db.session.get(Order, order.id), force=True) == "paid"
+        assert settle(db.session.get(Order, order.id).payment, force=True) == "paid"
     assert len(rows(Access)) == 1
     [mail] = rows(OutboxMessage)
     assert mail.dedupe_key == f"order-confirmation:{order.id}"
@@ -42,7 +42,7 @@ def test_an_order_settled_by_reconcile_gets_access_and_one_email(
 def test_buyer_has_access_answers_for_the_signed_in_buyer(app, buy_course):
     """The catalog's seam: True only for a signed-in buyer holding active access; a session
     opened by paying counts only the access of its own orders."""
-    from app.access import buyer_has_access
+    from app.catalog.access import buyer_has_access
     from app.models import Buyer, Course
 
     order = buy_course()
@@ -90,9 +90,13 @@ def insert_paid(app, make_course):
 
         with app.app_context():
             course = get_course("python-jumpstart")
-            db.session.add(Order(course_id=course.id, course_title=course.title, email=email,
-                                 amount=6900, currency="usd", status=OrderStatus(status),
-                                 idempotency_key=f"old-{email}", paid=True))
+            order = Order(course_id=course.id, course_title=course.title, email=email,
+                          list_price=6900, amount=6900, currency="usd",
+                          status=OrderStatus(status))
+            order.attempts.append(PaymentAttempt(
+                flow="charges", amount=6900, currency="usd", status="succeeded",
+                request_state="answered", idempotency_key=f"old-{email}"))
+            db.session.add(order)
             db.session.commit()
 
     return insert

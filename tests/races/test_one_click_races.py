@@ -17,7 +17,7 @@ EMAIL = "racer@example.com"
 
 def _signed_in_session(app, server):
     """Sign in on the gunicorn server with a real one-time link (its SECRET_KEY)."""
-    from app.account.links import mint_link
+    from app.access.links import mint_link
 
     with app.app_context():
         raw = mint_link(email=EMAIL, purpose="sign_in")
@@ -70,5 +70,5 @@ def test_concurrent_one_click_confirmations_charge_once(
     assert len(charges) == 1 and charges[0].customer == customer.id
     assert charges[0].status == "succeeded"
     [order] = orders()
-    assert order.status == OrderStatus.PAID and order.saved_card
+    assert order.status == OrderStatus.PAID and order.payment.saved_card
     assert order.charge_id == charges[0].id

@@ -44,9 +44,9 @@ def test_a_server_killed_mid_checkout_leaves_one_customer_and_one_charge(
     try:
         buyer.start()
         if during == "customer":
-            assert _wait(lambda: orders() and orders()[0].customer_request)
+            assert _wait(lambda: orders() and orders()[0].payment.setup_request)
         else:
-            assert _wait(lambda: orders() and orders()[0].charge_request)
+            assert _wait(lambda: orders() and orders()[0].payment.request)
         time.sleep(0.5)  # the request is at the emulator now
         server.kill()
         buyer.join(30)
@@ -60,12 +60,12 @@ def test_a_server_killed_mid_checkout_leaves_one_customer_and_one_charge(
         emulator_control.set_latency(ms=0)
     [order] = orders()
     assert order.status == OrderStatus.PENDING
-    assert (order.charge_request is None) == (during == "customer")
+    assert (order.payment.request is None) == (during == "customer")
     result = cli.invoke(args=["orders", "reconcile", "--older-than", "0"])
     assert result.exit_code == 0, result.output
     [order] = orders()
     assert order.status == OrderStatus.PAID, result.output
     [customer] = stripe_sdk.v1.customers.list(params={"email": EMAIL}).data
     [charge] = stripe_sdk.v1.charges.list(params={"limit": 10}).data
-    assert charge.customer == customer.id == order.stripe_customer_id
+    assert charge.customer == customer.id == order.payment.customer_id
     assert order.charge_id == charge.id

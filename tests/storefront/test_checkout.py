@@ -30,16 +30,18 @@ def test_purchase_charges_the_course_price_and_stores_the_charge(
     [order] = orders()
     assert response.headers["Location"] == f"/orders/{order.public_id}"
     assert order.status == OrderStatus.PAID
-    assert order.paid is True and order.paid_at is not None
+    assert (order.payment.status == "succeeded") is True and order.paid_at is not None
     assert order.amount == 6900 and order.currency == "usd"
     assert order.charge_id.startswith("ch_")
-    assert (order.card_brand, order.card_last4) == ("visa", "4242")
-    assert (order.card_exp_month, order.card_exp_year, order.card_country) == (12, 2034, "US")
-    assert order.outcome_type == "authorized"
-    assert order.outcome_risk_level == "normal"
-    assert order.outcome_seller_message
-    assert order.receipt_url.startswith("http")
-    assert order.balance_transaction_id.startswith("txn_")
+    assert (order.payment.card_brand, order.payment.card_last4) == ("visa", "4242")
+    payment = order.payment
+    assert (payment.card_exp_month, payment.card_exp_year, payment.card_country) == (
+        12, 2034, "US")
+    assert order.payment.outcome_type == "authorized"
+    assert order.payment.outcome_risk_level == "normal"
+    assert order.payment.outcome_seller_message
+    assert order.payment.receipt_url.startswith("http")
+    assert order.payment.balance_transaction_id.startswith("txn_")
     assert order.livemode is False
     charge = stripe_sdk.v1.charges.retrieve(order.charge_id)
     assert charge.amount == 6900
@@ -50,7 +52,7 @@ def test_purchase_charges_the_course_price_and_stores_the_charge(
     assert charge.receipt_email == "ada@example.com"
     receipt = client.get(response.headers["Location"]).get_data(as_text=True)
     for text in (order.reference, "$69.00", "Visa ending in 4242", "Python Jumpstart",
-                 order.receipt_url):
+                 order.payment.receipt_url):
         assert text in receipt
 
 
@@ -99,12 +101,12 @@ def test_declined_card_returns_to_the_course_page_with_stripes_message(
     assert response.headers["Location"] == "/courses/python-jumpstart"
     [order] = orders()
     assert order.status == OrderStatus.FAILED
-    assert order.paid is False
-    assert order.failure_code == code
+    assert (order.payment.status == "succeeded") is False
+    assert order.payment.failure_code == code
     if decline_code:
-        assert order.decline_code == decline_code
-    assert order.failure_message == message
-    assert order.outcome_type == outcome
+        assert order.payment.decline_code == decline_code
+    assert order.payment.failure_message == message
+    assert order.payment.outcome_type == outcome
     assert order.charge_id.startswith("ch_")
     [charge] = _charges_for(stripe_sdk, order.reference)
     assert charge.status == "failed"
@@ -178,7 +180,7 @@ def test_order_is_committed_pending_before_stripe_is_called(app, make_course, ca
         time.sleep(0.05)
     thread.join(timeout=30)
     assert in_flight, "no pending order was visible while Stripe was being called"
-    assert in_flight[0].idempotency_key == f"order-{in_flight[0].public_id}-charge"
+    assert in_flight[0].payment.idempotency_key == f"order-{in_flight[0].public_id}-charge"
     assert orders()[0].status == OrderStatus.PAID
 
 
@@ -192,7 +194,7 @@ def test_token_used_elsewhere_is_refused_without_a_new_charge(
     response = checkout("python-jumpstart", token, follow=True)
     [order] = orders()
     assert order.status == OrderStatus.FAILED
-    assert order.failure_code == "token_already_used"
+    assert order.payment.failure_code == "token_already_used"
     html = response.get_data(as_text=True)
     assert order.reference in html
     assert "have not been charged" in html
@@ -208,7 +210,7 @@ def test_stripe_outage_keeps_the_order_pending_and_tells_the_buyer(
     response = checkout("python-jumpstart", card_token(), follow=True)
     [order] = orders()
     assert order.status == OrderStatus.PENDING
-    assert "Stripe unavailable" in order.failure_message
+    assert "Stripe unavailable" in order.payment.failure_message
     html = response.get_data(as_text=True)
     assert order.reference in html
     assert "do not pay again" in html
@@ -246,7 +248,7 @@ def test_lost_response_is_settled_by_reconcile(make_course, card_token, checkout
     assert f"{order.reference}: paid" in result.output
     [order] = orders()
     assert order.status == OrderStatus.PAID
-    assert order.card_last4 == "4242"
+    assert order.payment.card_last4 == "4242"
 
 
 def test_reconcile_completes_an_order_whose_request_never_reached_stripe(
@@ -281,7 +283,7 @@ def test_reconcile_fails_a_lost_request_whose_card_is_declined(
     assert result.exit_code == 0, result.output
     [order] = orders()
     assert order.status == OrderStatus.FAILED
-    assert order.decline_code == "insufficient_funds"
+    assert order.payment.decline_code == "insufficient_funds"
     assert [c.status for c in _charges_for(stripe_sdk, order.reference)] == ["failed"]
 
 
@@ -317,7 +319,7 @@ def test_rejected_key_is_a_configuration_failure(app, make_course, card_token, c
         app.extensions["stripe_client"] = previous
     [order] = orders()
     assert order.status == OrderStatus.FAILED
-    assert order.failure_code == "configuration"
+    assert order.payment.failure_code == "configuration"
     assert "STRIPE_SECRET_KEY" in caplog.text
     html = response.get_data(as_text=True)
     assert LIVE_LOOKING_KEY not in html
@@ -387,7 +389,7 @@ def test_rate_limited_charge_fails_plainly_and_can_be_retried(
     response = checkout("python-jumpstart", card_token(), follow=True)
     [order] = orders()
     assert order.status == OrderStatus.FAILED
-    assert order.failure_code == "rate_limited"
+    assert order.payment.failure_code == "rate_limited"
     html = response.get_data(as_text=True)
     assert "busy" in html and order.reference in html
     assert _charges_for(stripe_sdk, order.reference) == []
@@ -403,13 +405,13 @@ def test_charge_carries_the_order_derived_idempotency_key(make_course, card_toke
     token = card_token()
     checkout("python-jumpstart", token, email="ada@example.com")
     [order] = orders()
-    assert order.idempotency_key == f"order-{order.public_id}-charge"
+    assert order.payment.idempotency_key == f"order-{order.public_id}-charge"
     params = {"amount": 6900, "currency": "usd", "source": token,
               "description": "Python Jumpstart — Course Shop",
               "metadata": {"order_id": order.reference, "course": "python-jumpstart"},
               "receipt_email": "ada@example.com"}
     replay = stripe_sdk.v1.charges.create(
-        params=params, options={"idempotency_key": order.idempotency_key}
+        params=params, options={"idempotency_key": order.payment.idempotency_key}
     )
     assert replay.id == order.charge_id
     assert replay.last_response.headers.get("Idempotent-Replayed") == "true"

@@ -77,10 +77,12 @@ def test_mistakes_get_a_clear_message_and_a_non_zero_exit(app, cli, course, args
 
 
 def test_remove_asks_first(app, cli, course):
-    """Without --yes, answering no keeps the lesson."""
+    """Without --yes, answering no keeps the lesson: "Nothing removed.", exit status 0
+    (a "no" is an answer, not a failure)."""
     _ok(cli, "courses", "lessons", "add", course, "--title", "Keep me")
     result = cli.invoke(args=["courses", "lessons", "remove", course, "1"], input="n\n")
-    assert result.exit_code == 1 and "Aborted" in result.output
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("Nothing removed.\n") and "Aborted" not in result.output
     assert _titles(app) == [(1, "Keep me", None)]
 
 

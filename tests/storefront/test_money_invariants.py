@@ -37,7 +37,7 @@ def test_receipt_visit_settles_a_pending_order(make_course, card_token, checkout
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Your payment went through" in html
     [order] = orders()
-    assert order.status == OrderStatus.PAID and order.card_last4 == "4242"
+    assert order.status == OrderStatus.PAID and order.payment.card_last4 == "4242"
     assert len(_charges_for(stripe_sdk, order.reference)) == 1
 
 
@@ -55,7 +55,7 @@ def test_paying_again_settles_the_first_order_and_charges_once(
         as_text=True)
     [first] = orders()  # no second order row
     assert first.status == OrderStatus.PAID
-    assert first.card_last4 == "4242"
+    assert first.payment.card_last4 == "4242"
     assert [c.status for c in stripe_sdk.v1.charges.list(params={"limit": 10}).data] == [
         "succeeded"]
 

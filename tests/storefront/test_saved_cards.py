@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Buyer, Order, OrderStatus, Throttle
-from tests.helpers import csrf_from, sign_in_by_link
+from tests.helpers import check_again, csrf_from, sign_in_by_link
 
 EMAIL = "ada@example.com"
 VISA = "4242424242424242"
@@ -103,24 +103,28 @@ def one_click(client, make_course, app, orders):
 # --- Saving at checkout -------------------------------------------------------------
 
 def test_saving_the_card_creates_a_customer_and_charges_it(pay, app, stripe_sdk, client):
-    """Ticked: Customer.create(source=tok, email, metadata) then a charge of that customer's
-    card with the description and metadata.order_id; the id is kept on buyer and order."""
+    """Ticked: Customer.create(email, metadata={buyer_id}) under the buyer's key, the card
+    added to it as its default, then a charge of that card with the description and
+    metadata.order_id; the id is kept on buyer and attempt."""
     response, order = pay()
     assert order.status == OrderStatus.PAID
     [customer] = _customers(stripe_sdk)
     assert customer.email == EMAIL
-    assert customer.metadata["order_id"] == order.reference
+    assert customer.metadata["buyer_id"] == str(_buyer(app).id)
     [card] = _sources(stripe_sdk, customer.id)
     assert customer.default_source == card.id and card.last4 == "4242"
     [charge] = _charges(stripe_sdk)
     assert charge.customer == customer.id and charge.source.id == card.id
     assert charge.description == "Python Jumpstart — Course Shop"
     assert charge.metadata["order_id"] == order.reference
-    assert order.charge_id == charge.id and order.stripe_customer_id == customer.id
-    assert order.saved_card is False  # saved now, not paid with an earlier saved card
-    assert order.customer_request["idempotency_key"] == f"order-{order.public_id}-customer"
-    assert order.charge_request["customer"] == customer.id
-    assert order.charge_request["source"] == card.id
+    assert order.charge_id == charge.id and order.payment.customer_id == customer.id
+    assert order.payment.saved_card is False  # saved now, not paid with an earlier saved card
+    assert order.payment.setup_request["kind"] == "add_card"  # the customer step is done
+    assert order.payment.setup_request["idempotency_key"] == (
+        f"buyer-{_buyer(app).id}-customer-test-1")
+    assert order.payment.setup_request["card_key"] == f"order-{order.public_id}-card"
+    assert order.payment.request["customer"] == customer.id
+    assert order.payment.request["source"] == card.id
     buyer = _buyer(app)
     assert buyer.stripe_customer_id_test == customer.id
     assert buyer.stripe_customer_id_live is None
@@ -131,8 +135,8 @@ def test_without_the_tick_no_customer_is_made(pay, stripe_sdk, app):
     assert order.status == OrderStatus.PAID
     assert _customers(stripe_sdk) == []
     [charge] = _charges(stripe_sdk)
-    assert charge.customer is None and order.customer_request is None
-    assert order.stripe_customer_id is None
+    assert charge.customer is None and order.payment.setup_request is None
+    assert order.payment.customer_id is None
 
 
 def test_a_second_saved_card_joins_the_same_customer_as_its_default(pay, app, client,
@@ -146,10 +150,11 @@ def test_a_second_saved_card_joins_the_same_customer_as_its_default(pay, app, cl
     assert sorted(c.last4 for c in cards) == ["4242", "4444"]
     default = next(c for c in cards if c.id == customer.default_source)
     assert default.last4 == "4444"
-    assert second.customer_request["kind"] == "add_card"
-    assert second.customer_request["idempotency_key"] == f"order-{second.public_id}-card"
+    assert second.payment.setup_request["kind"] == "add_card"
+    assert "idempotency_key" not in second.payment.setup_request  # no customer was made
+    assert second.payment.setup_request["card_key"] == f"order-{second.public_id}-card"
     assert stripe_sdk.v1.charges.retrieve(second.charge_id).source.id == default.id
-    assert second.stripe_customer_id == first.stripe_customer_id == customer.id
+    assert second.payment.customer_id == first.payment.customer_id == customer.id
 
 
 def test_only_the_signed_in_owner_may_change_an_existing_customers_cards(pay, app, client,
@@ -166,7 +171,7 @@ def test_only_the_signed_in_owner_may_change_an_existing_customers_cards(pay, ap
     [customer] = _customers(stripe_sdk)
     assert [c.last4 for c in _sources(stripe_sdk, customer.id)] == ["4242"]
     assert stripe_sdk.v1.charges.retrieve(order.charge_id).customer is None
-    assert order.customer_request is None
+    assert order.payment.setup_request is None
 
 
 @pytest.mark.parametrize(("number", "decline_code", "message"), [
@@ -177,11 +182,14 @@ def test_a_card_refused_when_saved_fails_the_order_and_counts_as_a_decline(
         number, decline_code, message, pay, app, stripe_sdk, client):
     response, order = pay(number=number, follow=True)
     assert order.status == OrderStatus.FAILED
-    assert order.failure_code in ("card_declined", "expired_card")
-    assert order.decline_code == decline_code
+    assert order.payment.failure_code in ("card_declined", "expired_card")
+    assert order.payment.decline_code == decline_code
     html = response.get_data(as_text=True)
     assert message in html.lower() and 'id="card-element"' in html
-    assert _customers(stripe_sdk) == [] and _charges(stripe_sdk) == []
+    # The buyer's customer is made first (one per buyer, whatever the timing); the
+    # refused card is not on it, and nothing was charged.
+    [customer] = _customers(stripe_sdk)
+    assert _sources(stripe_sdk, customer.id) == [] and _charges(stripe_sdk) == []
     with app.app_context():
         [row] = db.session.scalars(select(Throttle).where(Throttle.key.like("checkout-ip:%"))).all()
         assert row.failures == 1
@@ -193,9 +201,10 @@ def test_end_of_life_refusal_of_tokens_on_customers_is_a_clear_message(
     response, order = pay(follow=True)
     html = response.get_data(as_text=True)
     assert order.status == OrderStatus.FAILED
-    assert order.failure_code == "card_tokens_end_of_life"
+    assert order.payment.failure_code == "card_tokens_end_of_life"
     assert "We could not save your card" in html and 'id="card-element"' in html
-    assert _customers(stripe_sdk) == [] and _charges(stripe_sdk) == []
+    [customer] = _customers(stripe_sdk)
+    assert _sources(stripe_sdk, customer.id) == [] and _charges(stripe_sdk) == []
 
 
 def test_a_replayed_post_makes_no_second_customer(pay, card_token, stripe_sdk, orders):
@@ -218,15 +227,15 @@ FAULTS = [
 @pytest.mark.parametrize(("mode", "path"), FAULTS)
 def test_a_lost_or_failed_answer_settles_to_one_customer_and_one_charge(
         mode, path, pay, app, client, emulator_control, stripe_sdk):
-    """The order stays pending; the receipt visit repeats the customer step and the charge
+    """The order stays pending; "Check again" repeats the customer step and the charge
     under the same keys: one customer, one charge, paid."""
     emulator_control.inject_fault(mode=mode, status=500, count=1, path=path, method="POST")
     response, order = pay()
     assert order.status == OrderStatus.PENDING
-    assert order.customer_request is not None
+    assert order.payment.setup_request is not None
     if path == "/v1/customers":
-        assert order.charge_request is None  # the charge was never sent
-    assert client.get(f"/orders/{order.public_id}").status_code == 200
+        assert order.payment.request is None  # the charge was never sent
+    assert check_again(client, order.public_id).status_code == 200
     order = _order(app, order.id)
     assert order.status == OrderStatus.PAID
     [customer] = _customers(stripe_sdk)
@@ -245,7 +254,7 @@ def test_a_lost_answer_adding_a_second_card_adds_it_once(mode, pay, app, client,
                                   path=f"/v1/customers/{customer.id}/sources", method="POST")
     _, order = pay(slug="second-course", number=MASTERCARD)
     assert order.status == OrderStatus.PENDING
-    client.get(f"/orders/{order.public_id}")
+    check_again(client, order.public_id)
     order = _order(app, order.id)
     assert order.status == OrderStatus.PAID
     assert sorted(c.last4 for c in _sources(stripe_sdk, customer.id)) == ["4242", "4444"]
@@ -255,13 +264,14 @@ def test_a_lost_answer_adding_a_second_card_adds_it_once(mode, pay, app, client,
 def _pending_saving_order(app, course, token):
     """An order as the checkout commits it before its first Stripe call."""
     from app.access.services import ensure_buyer
-    from app.checkout.services import _create_pending_order
+    from app.checkout.services import _place
 
     with app.test_request_context("/"):
         buyer = ensure_buyer(EMAIL)
         db.session.commit()
         course = db.session.merge(course)
-        order, created = _create_pending_order(course, EMAIL, token, save_for=buyer)
+        order, created = _place(course, EMAIL, flow="charges", find_existing=lambda: None,
+                                ip=None, token=token, save_for=buyer)
         assert created
         return order.id
 
@@ -274,19 +284,19 @@ def test_a_crash_at_any_point_is_settled_from_a_fresh_request(
     we stored it, or between the customer and the charge: `flask orders reconcile` (a
     fresh process state) finishes it with one customer and one charge."""
     from app import payments
-    from app.orders import customer_step
+    from app.flows import customer_step
 
     course = make_course()
     order_id = _pending_saving_order(app, course, card_token())
     if stage == "customer_unrecorded":
         with app.test_request_context("/"):
-            request = db.session.get(Order, order_id).customer_request
+            request = db.session.get(Order, order_id).payment.setup_request
             payments.create_customer(request["params"],
                                      idempotency_key=request["idempotency_key"])
     elif stage == "between_calls":
         with app.test_request_context("/"):
             order = db.session.get(Order, order_id)
-            assert customer_step.run(order, first=True) is None  # committed, no charge
+            assert customer_step.run(order.payment, first=True) is None  # no charge yet
         assert _charges(stripe_sdk) == []
     with app.app_context():
         db.session.remove()
@@ -296,7 +306,7 @@ def test_a_crash_at_any_point_is_settled_from_a_fresh_request(
     assert order.status == OrderStatus.PAID, result.output
     [customer] = _customers(stripe_sdk)
     [charge] = _charges(stripe_sdk)
-    assert charge.customer == customer.id == order.stripe_customer_id
+    assert charge.customer == customer.id == order.payment.customer_id
 
 
 # --- One click ----------------------------------------------------------------------
@@ -311,15 +321,15 @@ def test_one_click_charges_the_saved_card_of_the_signed_in_buyer(
     assert "Visa •••• 4242" in html and "$69.00" in html
     assert response.status_code == 302
     assert response.headers["Location"] == f"/orders/{order.public_id}"
-    assert order.status == OrderStatus.PAID and order.saved_card is True
+    assert order.status == OrderStatus.PAID and order.payment.saved_card is True
     [customer] = _customers(stripe_sdk)
     charge = stripe_sdk.v1.charges.retrieve(order.charge_id)
-    assert charge.customer == customer.id == order.stripe_customer_id
+    assert charge.customer == customer.id == order.payment.customer_id
     assert charge.source.id == customer.default_source
     assert charge.description == "Second Course — Course Shop"
     assert charge.metadata["order_id"] == order.reference
-    assert order.idempotency_key == f"order-{order.public_id}-charge"
-    assert order.stripe_token is None
+    assert order.payment.idempotency_key == f"order-{order.public_id}-charge"
+    assert order.payment.stripe_token is None
     # Owned now: neither course page offers the button any more.
     for slug in ("python-jumpstart", "second-course"):
         assert "one-click-button" not in client.get(f"/courses/{slug}").get_data(as_text=True)
@@ -362,11 +372,11 @@ def test_a_declined_saved_card_gives_a_message_and_the_card_form(
     _, response, order = one_click()
     assert response.status_code == 302
     assert response.headers["Location"] == "/courses/second-course"
-    assert order.status == OrderStatus.FAILED and order.saved_card is True
-    assert order.failure_code == "card_declined" and order.charge_id
+    assert order.status == OrderStatus.FAILED and order.payment.saved_card is True
+    assert order.payment.failure_code == "card_declined" and order.charge_id
     html = client.get("/courses/second-course").get_data(as_text=True)
     assert "Your card was declined" in html
-    assert stripe_sdk.v1.charges.retrieve(order.charge_id).customer == order.stripe_customer_id
+    assert stripe_sdk.v1.charges.retrieve(order.charge_id).customer == order.payment.customer_id
     assert 'id="card-element"' in html and "one-click-button" not in html
     with app.app_context():
         [row] = db.session.scalars(select(Throttle).where(Throttle.key.like("checkout-ip:%"))).all()
@@ -405,7 +415,7 @@ def test_one_click_with_a_lost_answer_settles_to_one_charge(
                                   method="POST")
     _, response, order = one_click()
     assert order.status == OrderStatus.PENDING
-    client.get(f"/orders/{order.public_id}")
+    check_again(client, order.public_id)
     assert _order(app, order.id).status == OrderStatus.PAID
     assert len(_charges(stripe_sdk)) == 2
 
@@ -527,7 +537,7 @@ def test_stripe_busy_on_the_customer_call_fails_the_order_with_nothing_charged(
     the buyer is told to try again, and nothing exists at Stripe."""
     emulator_control.inject_fault(status=429, count=1, path="/v1/customers", method="POST")
     response, order = pay(follow=True)
-    assert order.status == OrderStatus.FAILED and order.failure_code == "rate_limited"
+    assert order.status == OrderStatus.FAILED and order.payment.failure_code == "rate_limited"
     assert "busy" in response.get_data(as_text=True)
     assert _customers(stripe_sdk) == [] and _charges(stripe_sdk) == []
 
@@ -536,16 +546,18 @@ def test_a_customer_deleted_at_stripe_is_replaced_by_a_new_one(pay, app, client,
                                                                stripe_sdk, make_course):
     """Deleted in the dashboard: no button, and the next saved card makes a new customer."""
     _, first = pay()
-    stripe_sdk.v1.customers.delete(first.stripe_customer_id)
+    stripe_sdk.v1.customers.delete(first.payment.customer_id)
     _sign_in(client, app)
     make_course(slug="other", title="Other")
     assert "one-click-button" not in client.get("/courses/other").get_data(as_text=True)
     _, order = pay(slug="other", number=MASTERCARD)
     assert order.status == OrderStatus.PAID
-    assert order.customer_request["kind"] == "create"
+    request = order.payment.setup_request
+    assert request["idempotency_key"] == f"buyer-{_buyer(app).id}-customer-test-2"
+    assert request["card_key"] == f"order-{order.public_id}-card-2"
     [customer] = _customers(stripe_sdk)
-    assert customer.id != first.stripe_customer_id
-    assert order.stripe_customer_id == customer.id
+    assert customer.id != first.payment.customer_id
+    assert order.payment.customer_id == customer.id
     assert _buyer(app).stripe_customer_id_test == customer.id
     assert stripe_sdk.v1.charges.retrieve(order.charge_id).customer == customer.id
 
@@ -557,7 +569,7 @@ def test_end_of_life_refusal_when_adding_a_second_card_keeps_the_first(
     emulator_control.set_policy(card_tokens_end_of_life=True)
     response, order = pay(slug="second-course", number=MASTERCARD, follow=True)
     assert order.status == OrderStatus.FAILED
-    assert order.failure_code == "card_tokens_end_of_life"
+    assert order.payment.failure_code == "card_tokens_end_of_life"
     assert "We could not save your card" in response.get_data(as_text=True)
     [customer] = _customers(stripe_sdk)
     assert [c.last4 for c in _sources(stripe_sdk, customer.id)] == ["4242"]

@@ -75,7 +75,7 @@ def test_charge_succeeded_settles_a_pending_order(client, app, pending_order_wit
     [order] = orders()
     assert order.status == OrderStatus.PAID
     assert order.charge_id == charge.id
-    assert order.card_last4 == "4242"
+    assert order.payment.card_last4 == "4242"
 
 
 def test_duplicate_events_are_processed_once(client, app, pending_order_with_charge):
@@ -135,7 +135,7 @@ def test_emulator_delivered_event_settles_a_lost_charge(live_server, make_course
         emulator_control.clear_webhooks()
     [order] = orders()
     assert order.status == OrderStatus.PAID
-    assert order.card_last4 == "4242"
+    assert order.payment.card_last4 == "4242"
     assert delivered, "the emulator recorded no successful delivery"
 
 
@@ -222,4 +222,4 @@ def test_dispute_before_the_charge_event_settles_the_pending_order(
     [order] = orders()
     assert order.status == OrderStatus.DISPUTED
     assert order.charge_id == dispute.charge
-    assert order.card_last4 == "0259"
+    assert order.payment.card_last4 == "0259"

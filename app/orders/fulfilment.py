@@ -1,6 +1,14 @@
-"""Granting and revoking access for orders, and queueing the emails that say so."""
+"""Fulfilment: what happens to access and email when an order is paid, refunded, disputed.
+
+Private to the order lifecycle (`app/orders/lifecycle.py` calls `after_change`; the admin's
+"Resend confirmation" and the access backfill go through `app.orders` too). Each entry
+point runs inside the caller's transaction (adds and flushes, never commits) and is
+idempotent: it records its cause as an access event with a unique key first, so running
+one twice changes nothing and queues no second email.
+"""
 
 import logging
+import secrets
 from dataclasses import dataclass
 
 from flask import current_app
@@ -47,12 +55,17 @@ def _other_paid_order(order):
 
 
 def _confirmation_context(order):
+    slug = order.course.slug if order.course is not None else None
+    payment = order.payment
     return {
         "reference": order.reference, "course_title": order.course_title,
-        "course_slug": order.course.slug if order.course is not None else None,
+        "course_slug": slug,
         "amount": order.amount, "currency": order.currency,
-        "card_brand": order.card_brand, "card_last4": order.card_last4,
-        "receipt_path": f"/orders/{order.public_id}", "target": "/account",
+        "card_brand": payment.card_brand if payment else None,
+        "card_last4": payment.card_last4 if payment else None,
+        "receipt_path": f"/orders/{order.public_id}",
+        # The link signs in and opens the course where it starts (its first lesson).
+        "target": f"/courses/{slug}/start" if slug else "/account",
     }
 
 
@@ -149,23 +162,47 @@ def order_refunded(order, *, amount, full, refund_key):
 def order_disputed(order):
     """A dispute (chargeback) revokes access like a full refund; no email is sent."""
     result, _ = _take_away(order, source="dispute",
-                           dedupe_key=f"order-disputed:{order.id}",
+                           dedupe_key=f"order-disputed:{order.id}:{_dispute_round(order)}",
                            cause=f"Order {order.reference} disputed", revoke=True)
     return result
 
 
-# --- Called by app/orders/actions.py (and the two paths that change an order without it)
+def order_reinstated(order):
+    """A dispute the seller won: the order entitles its buyer again (no email is sent)."""
+    buyer = access.ensure_buyer(order.email)
+    cause = f"Dispute of order {order.reference} won"
+    event = access.record(buyer_id=buyer.id, course_id=order.course_id, action="granted",
+                          source="dispute", actor=SYSTEM, order=order,
+                          dedupe_key=f"order-reinstated:{order.id}:{_dispute_round(order)}",
+                          reason=cause)
+    if event is None:
+        return DUPLICATE
+    row, created = access.grant(buyer, order.course_id, order=order)
+    event.access_id = row.id
+    if not created:
+        event.action = "kept"
+        event.reason = f"{cause}; access was already active"
+    db.session.flush()
+    log.info("Order %s: %s -> access %s", order.reference, cause, event.action)
+    return FulfilmentResult(event.action, row.id, event.reason)
+
+
+def _dispute_round(order):
+    """Which dispute of the order this is (1 for the first), for the events' keys."""
+    return max(1, len(order.disputes))
+
+
+# --- Called by the lifecycle (app/orders/lifecycle.py) after every change of an order
 
 PAID_OR_LATER = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED,
                  OrderStatus.DISPUTED)
 
 
-def after_settlement(order, *, was_status, was_refunded):
+def after_change(order, *, was_status, was_refunded):
     """Run the entry points an order's change of status or refunded amount calls for.
 
-    Called by `record_charge` (app/orders/actions.py), the refund sync's fallback and the
-    dispute webhook. A duplicate order (the course was already paid by another order; it
-    is refunded automatically) grants nothing and sends no confirmation.
+    A duplicate order (the course was already paid by another order; it is refunded
+    automatically) grants nothing and sends no confirmation.
     """
     if (was_status in (OrderStatus.PENDING, OrderStatus.FAILED)
             and order.status in PAID_OR_LATER and not order.is_duplicate):
@@ -176,6 +213,35 @@ def after_settlement(order, *, was_status, was_refunded):
                        refund_key=f"{order.id}:{order.amount_refunded}")
     if order.status == OrderStatus.DISPUTED and was_status != OrderStatus.DISPUTED:
         order_disputed(order)
+    if (was_status == OrderStatus.DISPUTED and order.status in _paid_statuses()
+            and not order.is_duplicate):
+        order_reinstated(order)
+
+
+CONFIRMABLE = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+
+
+def new_resend_key(order):
+    """A fresh key for one rendering of a resend button (a double submit sends once)."""
+    return f"order-confirmation:{order.id}:resend:{secrets.token_hex(8)}"
+
+
+def resend_confirmation(*, buyer, order, key, admin_email):
+    """Queue the order confirmation again (a new outbox row, deliberately); commit.
+
+    `key` comes from the admin's form (one per rendering), so a double submit sends once.
+    Raises AccessError when the order cannot be confirmed to this buyer.
+    """
+    if order.email != buyer.email:
+        raise access.AccessError("That order belongs to another buyer.")
+    if order.status not in CONFIRMABLE:
+        raise access.AccessError(f"Order {order.reference} is {order.status.label}: "
+                                 "there is nothing to confirm.")
+    if not key.startswith(f"order-confirmation:{order.id}:resend:") or len(key) > 200:
+        raise access.AccessError("The form has expired; reload the page.")
+    created = queue_confirmation(order, buyer, dedupe_key=key, created_by=admin_email)
+    db.session.commit()
+    return created
 
 
 def backfill(*, notify=False):

@@ -1,8 +1,8 @@
 """buyers.email_proven_at: the first emailed-link sign-in ends every session made by paying
 
 Revision ID: b7d2e4f6a8c1
-Revises: a3c5d7e9f1b2
-Create Date: 2026-11-24 09:00:00.000000
+Revises: 3265d5fddbc3
+Create Date: 2026-12-03 09:00:00.000000
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7d2e4f6a8c1'
-down_revision = 'a3c5d7e9f1b2'
+down_revision = '3265d5fddbc3'
 branch_labels = None
 depends_on = None
 

@@ -9,8 +9,6 @@ import logging
 from flask import current_app
 
 from app import payments
-from app.access.services import has_access
-from app.account.session import current_buyer
 
 log = logging.getLogger(__name__)
 
@@ -37,20 +35,6 @@ def saved_card(buyer):
         log.warning("Could not read the saved card of customer %s: %s", customer_id,
                     exc.detail[:200])
         return None
-
-
-def one_click_card(course):
-    """The card a one-click purchase of `course` would charge for the signed-in buyer.
-
-    None unless a buyer is signed in, the course is on sale, the buyer lacks it and has a
-    saved card.
-    """
-    buyer = current_buyer()
-    if buyer is None or course is None or not course.active:
-        return None
-    if not customer_id_of(buyer) or has_access(buyer.id, course.id):
-        return None
-    return saved_card(buyer)
 
 
 def remove_card(buyer, card_id):

@@ -1,0 +1,62 @@
+"""The interface every payment flow implements.
+
+A flow is the adapter between one way Stripe takes money (a token charge, a saved card, a
+PaymentIntent, a Checkout Session) and the order lifecycle in `app/orders/`: it prepares
+an attempt's request, sends it, and turns each answer or event into a lifecycle step. It
+calls Stripe only through `app.payments`, and changes an order only through `app.orders`.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Started:
+    """What starting a payment gave: the error that kept it from being paid (None when it
+    was paid, or is waiting for the buyer), and what the buyer's page needs next (a
+    PaymentIntent's client secret, a Checkout Session's URL), if anything."""
+
+    error: Exception | None = None
+    next_step: dict | None = None
+
+
+class PaymentFlow:
+    """One way of taking money; subclasses are registered in `app.flows.FLOWS`."""
+
+    #: The name stored on each attempt (`PaymentAttempt.flow`) and used in settings.
+    name = ""
+    #: Stripe event types whose objects settle this flow's attempts.
+    events = frozenset()
+
+    def prepare(self, order, *, course, **inputs):
+        """Add the order's first attempt for `course`, its request written, before
+        anything is sent (the caller commits the order and the attempt together)."""
+        raise NotImplementedError
+
+    def start(self, attempt):
+        """Send the attempt's first request (the attempt is committed) and record the
+        answer through the lifecycle; commits and returns a `Started`."""
+        raise NotImplementedError
+
+    def settle(self, attempt):
+        """Learn the attempt's outcome from Stripe, repeating its request under its key
+        when needed; commits and returns a short summary. Only from a POST, reconcile or
+        the worker: never from opening a page."""
+        raise NotImplementedError
+
+    def look_up(self, attempt):
+        """Read-only: look for the attempt's outcome at Stripe and record it if found;
+        never sends a request that could take money. Returns a short summary."""
+        raise NotImplementedError
+
+    def record_charge(self, attempt, result):
+        """Record a snapshot of one of the attempt's charges (a PaymentResult read from
+        a charge) as the lifecycle step it means for this flow."""
+        raise NotImplementedError
+
+    def attempt_for_event(self, event_type, obj):
+        """The attempt of this flow that a Stripe event's object is about, or None."""
+        raise NotImplementedError
+
+    def handle_event(self, event_type, obj, attempt):
+        """Apply one verified event about `attempt`; returns the order it touched."""
+        raise NotImplementedError

@@ -1,0 +1,143 @@
+"""The payment flows by name, and what checkout, webhooks, reconcile and the worker ask
+of a flow without knowing which one it is."""
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+
+from app import orders
+from app.extensions import db
+from app.flows.charges import ChargesFlow, SavedCardFlow
+from app.models import AttemptStatus, PaymentAttempt, Refund
+from app.models._time import utcnow
+from app.models.payment_attempt import LIVE_STATUSES
+
+log = logging.getLogger(__name__)
+
+#: Every flow, by the name its attempts carry. A new flow is one module registered here.
+FLOWS = {flow.name: flow for flow in (ChargesFlow(), SavedCardFlow())}
+
+#: A page showing a pending order asks Stripe about it at most this often.
+CHECK_INTERVAL = timedelta(seconds=3)
+
+
+def get(name):
+    """The flow registered under `name` (KeyError for an unknown one)."""
+    return FLOWS[name]
+
+
+def for_attempt(attempt):
+    """The flow that made (and settles) `attempt`."""
+    return FLOWS[attempt.flow]
+
+
+def flows_for_event(event_type):
+    """The flows whose attempts an event of this type may settle."""
+    return [flow for flow in FLOWS.values() if event_type in flow.events]
+
+
+def attempt_for_charge(result):
+    """The attempt a charge (a PaymentResult) belongs to, whichever flow made it."""
+    return (orders.attempt_with(charge_id=result.charge_id)
+            or orders.attempt_with(payment_intent_id=result.payment_intent_id)
+            or orders.current_attempt_of(result.metadata.get("order_id")))
+
+
+def _claim(attempt, interval):
+    """Note that the store asks Stripe about `attempt` now, unless that was done less
+    than `interval` ago (by this process or another); True when claimed. Commits."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(PaymentAttempt)
+        .where(PaymentAttempt.id == attempt.id,
+               or_(PaymentAttempt.checked_at.is_(None),
+                   PaymentAttempt.checked_at <= now - interval))
+        .values(checked_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    db.session.commit()  # expires `attempt`: its next read is fresh
+    return claimed
+
+
+def settle(attempt, *, force=False):
+    """Learn the attempt's outcome from its flow (which may repeat its request); then
+    send a refund of the order still waiting for Stripe's answer. Commits; a summary.
+
+    Only from a POST someone pressed, reconcile or the worker. Unless `force`, an attempt
+    asked about a moment ago is left alone.
+    """
+    order = attempt.order
+    if not attempt.live:
+        return str(order.status)
+    if not _claim(attempt, timedelta(0) if force else CHECK_INTERVAL):
+        return "still pending (checked a moment ago)"
+    summary = for_attempt(attempt).settle(attempt)
+    orders.settle_unsettled(order)
+    log.info("Settling order %s: %s", order.reference, summary)
+    return summary
+
+
+def look_up(attempt):
+    """Read-only check of a live attempt for a page that shows it (at most every
+    CHECK_INTERVAL); nothing that could take money is sent. Commits; a summary."""
+    if not attempt.live:
+        return str(attempt.order.status)
+    if not _claim(attempt, CHECK_INTERVAL):
+        return "still pending (checked a moment ago)"
+    return for_attempt(attempt).look_up(attempt)
+
+
+def reconcile_pending(*, older_than_seconds=600):
+    """Settle every live attempt (and every unsettled refund) older than the age.
+
+    Returns (reference, outcome) pairs.
+    """
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    attempts = db.session.scalars(
+        select(PaymentAttempt)
+        .where(PaymentAttempt.status.in_(LIVE_STATUSES),
+               PaymentAttempt.created_at <= cutoff)
+        .order_by(PaymentAttempt.id)
+    ).all()
+    results = [(a.order.reference, settle(a, force=True)) for a in attempts]
+    for refund in _unsettled_refunds(cutoff):
+        orders.settle_refund(refund)
+        state = "unknown, will retry" if refund.unsettled else refund.status
+        results.append((refund.order.reference, f"refund {refund.id}: {state}"))
+    return results
+
+
+def _unsettled_refunds(cutoff):
+    return db.session.scalars(
+        select(Refund)
+        .where(Refund.status == "pending", Refund.stripe_refund_id.is_(None),
+               Refund.created_at <= cutoff)
+        .order_by(Refund.id)
+    ).all()
+
+
+def settle_due():
+    """The background worker's pass: settle attempts whose outcome is unknown and
+    refunds without an answer, once they are SETTLE_AFTER_SECONDS old. Returns how many
+    were looked at."""
+    age = timedelta(seconds=current_app.config["SETTLE_AFTER_SECONDS"])
+    cutoff = utcnow() - age
+    attempts = db.session.scalars(
+        select(PaymentAttempt)
+        .where(PaymentAttempt.status == AttemptStatus.PENDING,
+               PaymentAttempt.created_at <= cutoff,
+               or_(PaymentAttempt.checked_at.is_(None),
+                   PaymentAttempt.checked_at <= cutoff))
+        .order_by(PaymentAttempt.id).limit(100)
+    ).all()
+    for attempt in attempts:
+        if _claim(attempt, age):
+            summary = for_attempt(attempt).settle(attempt)
+            orders.settle_unsettled(attempt.order)
+            log.info("Worker settled order %s: %s", attempt.order.reference, summary)
+    refunds = _unsettled_refunds(cutoff)
+    for refund in refunds:
+        orders.settle_refund(refund)
+    return len(attempts) + len(refunds)

@@ -1,0 +1,91 @@
+"""An order's life: the one door through which an order changes.
+
+Payment flows (`app/flows/`), webhooks, reconcile, the worker, the checkout and the admin
+use only the names below. The steps of `lifecycle` are the only code that changes an
+order's status; they run fulfilment (access, the order's emails) in the same
+transaction. `fulfilment` is private to this package: access for orders and the order
+emails are never granted or queued from anywhere else.
+"""
+
+from app.orders.fulfilment import (
+    CONFIRMABLE,
+    FulfilmentResult,
+    backfill,
+    new_resend_key,
+    resend_confirmation,
+)
+from app.orders.lifecycle import (
+    dispute_closed,
+    dispute_opened,
+    payment_failed,
+    payment_needs_action,
+    payment_succeeded,
+    payment_unanswered,
+    refund_recorded,
+    refund_refused,
+)
+from app.orders.placement import add_attempt, new_attempt, new_order, place
+from app.orders.queries import (
+    attempt_with,
+    current_attempt_of,
+    get_order,
+    open_order_for,
+    order_by_reference,
+    order_for_refund,
+    orders_of,
+)
+from app.orders.refund_rows import refunds_for
+from app.orders.refunds import (
+    REASONS,
+    REFUNDABLE,
+    RefundError,
+    RefundOutcome,
+    key_after_error,
+    new_idempotency_key,
+    parse_amount,
+    refund_order,
+    settle_refund,
+    settle_unsettled,
+    sync_order,
+    unsettled_refund,
+)
+
+__all__ = [
+    "CONFIRMABLE",
+    "REASONS",
+    "REFUNDABLE",
+    "FulfilmentResult",
+    "RefundError",
+    "RefundOutcome",
+    "add_attempt",
+    "attempt_with",
+    "backfill",
+    "current_attempt_of",
+    "dispute_closed",
+    "dispute_opened",
+    "get_order",
+    "key_after_error",
+    "new_attempt",
+    "new_idempotency_key",
+    "new_order",
+    "new_resend_key",
+    "open_order_for",
+    "order_by_reference",
+    "order_for_refund",
+    "orders_of",
+    "parse_amount",
+    "payment_failed",
+    "payment_needs_action",
+    "payment_succeeded",
+    "payment_unanswered",
+    "place",
+    "refund_order",
+    "refund_recorded",
+    "refund_refused",
+    "refunds_for",
+    "resend_confirmation",
+    "settle_refund",
+    "settle_unsettled",
+    "sync_order",
+    "unsettled_refund",
+]

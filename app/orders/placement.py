@@ -1,0 +1,57 @@
+"""Placing an order: the order and its first payment attempt, committed before Stripe is
+called, with the database deciding races.
+
+The token of a card is unique (a double click finds the first order), and so is a buyer's
+open order of a course (two tabs with two tokens cannot both charge): the loser of a race
+gets the row that won, or None when that one has already been settled failed.
+"""
+
+import secrets
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Order, OrderStatus, PaymentAttempt
+from app.models._unique import commit_new_or_existing
+from app.models.order import new_reference
+
+
+def new_order(quote, *, course, email, livemode):
+    """An order (not yet added) for `course` at the price of `quote`."""
+    return Order(public_id=secrets.token_urlsafe(18), reference=new_reference(),
+                 course_id=course.id, course_title=course.title, email=email,
+                 list_price=quote.list_price, discount_amount=quote.discount,
+                 tax_amount=quote.tax, amount=quote.total, currency=quote.currency,
+                 livemode=livemode, status=OrderStatus.PENDING)
+
+
+def attempt_key(order, number=1):
+    """The idempotency key of the order's attempt number `number` (1 for the first)."""
+    suffix = "" if number == 1 else f"-{number}"
+    return f"order-{order.public_id}-charge{suffix}"
+
+
+def new_attempt(order, *, flow, number=1, **fields):
+    """A payment attempt of `order` by `flow`, for the order's amount."""
+    attempt = PaymentAttempt(flow=flow, amount=order.amount, currency=order.currency,
+                             livemode=order.livemode,
+                             idempotency_key=attempt_key(order, number), **fields)
+    order.attempts.append(attempt)
+    return attempt
+
+
+def place(order, *, find_existing):
+    """Commit `order` with its first attempt; return (order, created).
+
+    On a unique-constraint race, `find_existing()` names the order that won (or None).
+    """
+    return commit_new_or_existing(order, find_existing)
+
+
+def add_attempt(order, *, flow, **fields):
+    """Commit another attempt of an order that is still open (write before the call)."""
+    count = db.session.scalar(select(func.count()).select_from(PaymentAttempt)
+                              .where(PaymentAttempt.order_id == order.id))
+    attempt = new_attempt(order, flow=flow, number=count + 1, **fields)
+    db.session.commit()
+    return attempt
