@@ -105,4 +105,4 @@ def test_a_stranger_who_paid_first_never_reaches_the_owners_account(
         assert re.search(r"data-field=\"card\">\w+ •••• 4444", account), account
     charges = stripe_sdk.v1.charges.list(params={"limit": 100}).data
     assert sorted((c.customer is not None) for c in charges) == [False, False, False, True]
-    assert not any(order.saved_card for order in orders())  # no one-click charge at all
+    assert not any(order.payment.saved_card for order in orders())  # no one-click charge at all

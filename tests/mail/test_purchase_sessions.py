@@ -148,7 +148,7 @@ def test_a_session_opened_by_paying_never_sees_or_uses_the_saved_card(
     assert len(stripe_sdk.v1.customers.payment_sources.list(customer.id).data) == 1
     charges = stripe_sdk.v1.charges.list(params={"limit": 100}).data
     assert [c.customer for c in charges] == [None, None]  # two token charges, no card used
-    assert not any(order.saved_card for order in orders())
+    assert not any(order.payment.saved_card for order in orders())
 
 
 def test_the_owner_signed_in_by_link_sees_everything(emulator_control, app, stranger,
