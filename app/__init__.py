@@ -21,6 +21,7 @@ def create_app(config=None):
     _trust_proxy(app)
     _configure_logging(app)
     _register_request_guard(app)
+    _register_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -102,6 +103,12 @@ def _register_request_guard(app):
     from app.request_guard import register
 
     register(app)
+
+
+def _register_converters(app):
+    from app import ids
+
+    ids.register(app)  # `<id:…>` in routes: every id in a URL is range-checked there
 
 
 def _configure_logging(app):

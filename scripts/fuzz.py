@@ -50,6 +50,7 @@ def _prepare_database(env):
 
     from app import create_app
     from app.admin.auth import create_admin
+    from app.catalog.lessons import add_lesson
     from app.catalog.services import add_course
     from app.extensions import db
     from config import Config
@@ -61,8 +62,11 @@ def _prepare_database(env):
         with db.engine.begin() as conn:
             conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         upgrade()
-        add_course(slug="fuzz-course", title="Fuzz Course", price="69.00", currency="usd",
-                   description="Bought by the fuzzer.")
+        course = add_course(slug="fuzz-course", title="Fuzz Course", price="69.00",
+                            currency="usd", description="Bought by the fuzzer.")
+        add_course(slug="fuzz-other", title="Fuzz Other", price="5.00", currency="usd")
+        add_lesson(course, title="Fuzz lesson", body="```\nprint('fuzz')\n```")
+        db.session.commit()
         create_admin(email=ADMIN_EMAIL, password=ADMIN_PASSWORD)
         db.session.remove()
         db.engine.dispose()
@@ -124,14 +128,18 @@ def _known_values(env, public_id):
 
     from app import create_app
     from app.extensions import db
-    from app.models import Order
+    from app.models import Access, Buyer, Lesson, Order, OutboxMessage
     from config import Config
 
     os.environ.update(env)
     app = create_app(Config())
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.public_id == public_id))
+        ids = {name: [str(db.session.scalar(select(model.id)))] for name, model in (
+            ("buyer_id", Buyer), ("access_id", Access), ("lesson_id", Lesson),
+            ("message_id", OutboxMessage))}
         known = {
+            **ids, "position": ["1"],
             "slug": ["fuzz-course"], "public_id": [public_id],
             "reference": [order.reference, order.reference.lower()],
             "references": [order.reference], "charge_ids": [order.charge_id],
@@ -217,11 +225,16 @@ def _fuzz_route(fuzzer, who, rule, method, known, examples, seed):
 def _run(fuzzer, known, total, seed):
     from app import create_app
     from config import Config
-    from tests.fuzzing import targets
+    from tests.fuzzing import regressions, targets
 
     routes = targets(create_app(Config()).url_map)
     per_route = max(1, -(-total // (2 * len(routes))))  # ceil: both visitors, every route
     for who in ("anonymous", "admin"):
+        before = fuzzer.sent
+        for request in regressions(known):  # the requests that once answered 500
+            fuzzer.send(request, who)
+        print(f"  {who:9} the inputs that once got a 500 {fuzzer.sent - before:14} requests",
+              flush=True)
         for rule, method in routes:
             before = fuzzer.sent
             _fuzz_route(fuzzer, who, rule, method, known, per_route, seed)

@@ -6,6 +6,7 @@ transaction, because browser tests hit the app through a real server thread.
 """
 
 import contextlib
+import json
 import os
 import threading
 
@@ -215,17 +216,83 @@ def store_server(app, emulator, tmp_path):
         server.stop()
 
 
+#: Every browser test runs at a phone's width unless it asks for another viewport: no page
+#: may be wider than the screen (issue 15: 481 px pages at 390 px).
+PHONE = {"width": 390, "height": 844}
+#: Reports each top-level page's width when it has loaded and when it is left (after the
+#: test's clicks and typing), read back by the `_page_widths` check.
+WIDTH_WATCH = """
+if (window.top === window) {
+  const report = (when) => console.debug("__page_width__ " + JSON.stringify({
+    when: when, url: location.href, scroll: document.documentElement.scrollWidth,
+    viewport: window.innerWidth}));
+  window.addEventListener("load", () => report("loaded"));
+  window.addEventListener("pagehide", () => report("left"));
+}
+"""
+WIDTH_PREFIX = "__page_width__ "
+
+
+class WatchedBrowser:
+    """The Playwright browser, except that every context it makes opens at phone width
+    (unless given a viewport) and reports the width of every page it loads."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.reports = None  # a list while a test runs (see _page_widths)
+
+    def new_context(self, **kwargs):
+        kwargs.setdefault("viewport", PHONE)
+        context = self._browser.new_context(**kwargs)
+        context.add_init_script(WIDTH_WATCH)
+        context.on("console", self._record)
+        return context
+
+    def new_page(self, **kwargs):
+        return self.new_context(**kwargs).new_page()
+
+    def _record(self, message):
+        if message.text.startswith(WIDTH_PREFIX) and self.reports is not None:
+            self.reports.append(json.loads(message.text[len(WIDTH_PREFIX):]))
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    """Debian's Chromium driven by Playwright (never a downloaded browser), its pages at
+    phone width and their widths checked (WatchedBrowser, `_page_widths`)."""
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}; install Debian's 'chromium'.")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
+        yield WatchedBrowser(browser)
         browser.close()
+
+
+def too_wide(reports):
+    """The reported pages wider than their viewport (a horizontal scroll bar)."""
+    return [f"{r['url']} ({r['when']}): {r['scroll']} px wide at {r['viewport']} px"
+            for r in reports if r["scroll"] > r["viewport"]]
+
+
+@pytest.fixture(autouse=True)
+def _page_widths(request):
+    """In a browser test, every page visited must fit its viewport (at phone width unless
+    the test chose another): fails the test listing each page that is wider."""
+    if "browser" not in request.fixturenames:  # `page` and every browser test use it
+        yield None
+        return
+    watched = request.getfixturevalue("browser")
+    watched.reports = reports = []
+    yield reports
+    watched.reports = None
+    assert reports, "no page reported its width"
+    wide = too_wide(reports)
+    assert not wide, "pages wider than the screen:\n" + "\n".join(wide)
 
 
 #: Records every Content-Security-Policy violation a page reports (read back at the end).
@@ -251,7 +318,7 @@ def csp_violations(page):
 def page(browser):
     """A fresh browser page (own cookies) per test; fails if the page reports a CSP
     violation (the store's pages have no inline code, so none may be blocked)."""
-    context = browser.new_context()
+    context = browser.new_context()  # phone width (WatchedBrowser)
     context.add_init_script(CSP_WATCH)
     page = context.new_page()
     page.csp_console = []

@@ -6,7 +6,9 @@ A request is drawn for one URL rule and method: its path parameters, query param
 form fields (or, for the webhook, a JSON body that may be validly signed) come from a mix
 of plausible values (a real course slug, order id, CSRF token) and hostile ones: NUL
 bytes, 20-digit and negative integers, non-ASCII digits, exponents, overlong strings,
-impossible or extreme dates, arrays where objects belong, markup and SQL.
+impossible or extreme dates, arrays where objects belong, markup and SQL, and JSON nested
+thousands of levels deep. `regressions` lists the exact requests that once got a 500, sent
+on every run.
 """
 
 import json
@@ -33,7 +35,8 @@ PARAM_NAMES = ["status", "course", "from", "to", "mode", "q", "after", "before",
                "fragment", "next", "endpoint", "_method", "_external", "_anchor", "_scheme",
                "values", "page", "x"]
 FORM_NAMES = ["stripeToken", "stripeEmail", "email", "password", "amount", "reason",
-              "idempotency_key", "confirm", "x"]
+              "idempotency_key", "confirm", "course_id", "position", "direction", "card_id",
+              "save_card", "key", "title", "body", "slug", "price", "currency", "x"]
 EVENT_TYPES = ["charge.succeeded", "charge.failed", "charge.refunded", "charge.updated",
                "charge.captured", "refund.created", "refund.updated", "refund.failed",
                "charge.dispute.created", "ping", "customer.created"]
@@ -55,6 +58,20 @@ json_values = st.recursive(
                                                                 max_size=3),
     max_leaves=8,
 )
+
+
+def deep_json(depth):
+    """JSON text nested `depth` levels: arrays, objects, or an event whose metadata nests."""
+    arrays = "[" * depth + "]" * depth
+    objects = '{"a":' * depth + "1" + "}" * depth
+    event = ('{"id": "evt_deep", "type": "charge.succeeded", "data": {"object": '
+             '{"id": "ch_deep", "metadata": ' + objects + "}}}")
+    return [arrays.encode(), objects.encode(), event.encode()]
+
+
+#: Nesting depths around the webhook's limit and far past the parser's recursion.
+DEEP_JSON = st.sampled_from([65, 1000, 5000, 100_000]).flatmap(
+    lambda depth: st.sampled_from(deep_json(depth)))
 
 
 def _maybe(strategy):
@@ -160,6 +177,7 @@ def requests_for(rule, method, known):
             json_values.map(lambda e: json.dumps(e).encode()),
             st.binary(max_size=200),
             st.sampled_from([b"", b"{", b"[]", b"null", b'{"id": 1}', b"\xff\xfe"]),
+            DEEP_JSON,
         )
         return st.builds(FuzzRequest, method=st.just(method), path=st.just(rule.rule),
                          query=query, body=body, sign=st.booleans())
@@ -173,3 +191,33 @@ def requests_for(rule, method, known):
         form=form if form is not None else st.none(),
         valid_csrf=st.integers(0, 9).map(lambda n: n > 0),
     )
+
+
+#: Integers past every column's range and digits int() takes but the store does not.
+BAD_IDS = ["99999999999999999999", "9223372036854775808", "2147483648", "-1", "0", "١٢",
+           "1_0", " 1", "1e3"]
+
+
+def regressions(known):
+    """The requests that once answered 500 (issue 15), sent on every fuzz run: the admin's
+    manual grant and lesson forms with out-of-range integers (OverflowError on SQLite), and
+    validly signed webhooks nested 5,000 deep (RecursionError in the JSON parser)."""
+    found = []
+    buyer, slug = known["buyer_id"][0], known["slug"][0]
+    lesson = known["lesson_id"][0]
+    for bad in BAD_IDS:
+        found.append(FuzzRequest("POST", f"/admin/buyers/{buyer}/access",
+                                 form=[("course_id", bad), ("reason", "fuzz")]))
+        for action, extra in (("move", ("direction", "up")), ("delete", ("confirm", "y"))):
+            found.append(FuzzRequest("POST", f"/admin/courses/{slug}/lessons/{lesson}/{action}",
+                                     form=[("position", bad), extra]))
+        for path in (f"/admin/buyers/{quote(bad)}", f"/courses/{slug}/lessons/{quote(bad)}",
+                     f"/admin/courses/{slug}/lessons/{quote(bad)}",
+                     f"/admin/buyers/{buyer}/access/{quote(bad)}/revoke"):
+            found.append(FuzzRequest("GET" if "revoke" not in path else "POST", path,
+                                     form=[("reason", "fuzz")] if "revoke" in path else None))
+        found.append(FuzzRequest("GET", "/admin/purchases", query=[("course", bad)]))
+    for depth in (65, 5000, 100_000):
+        for body in deep_json(depth):
+            found.append(FuzzRequest("POST", "/webhooks/stripe", body=body, sign=True))
+    return found

@@ -21,3 +21,50 @@ def check_again(client, public_id):
         return page  # opening the receipt found the outcome (read-only): nothing to press
     return client.post(f"/orders/{public_id}/check", follow_redirects=True,
                        data={"csrf_token": csrf_from(page.get_data(as_text=True))})
+
+
+def sign_in_by_link(client, app, email):
+    """Sign a test client in as `email` through a real one-time link (a proven session):
+    the link is minted as the sign-in email would carry it, opened and used."""
+    from app.access import mint_link
+
+    with app.app_context():
+        raw = mint_link(email=email, purpose="sign_in")
+    page = client.get(f"/account/link/{raw}")
+    assert page.status_code == 200, page.status_code
+    done = client.post(f"/account/link/{raw}", data={"csrf_token": csrf_from(page.text)})
+    assert done.status_code == 302, done.get_data(as_text=True)
+    return done
+
+
+def sign_in_on_server(app, server, email, session=None):
+    """Sign a requests session in as `email` on a served store (tests.server_process,
+    started with the test app's SECRET_KEY) with a real one-time link; returns it."""
+    import requests
+
+    from app.access import mint_link
+
+    with app.app_context():
+        raw = mint_link(email=email, purpose="sign_in")
+    session = session or requests.Session()
+    page = session.get(f"{server.url}/account/link/{raw}", timeout=30)
+    assert page.status_code == 200, server.log()
+    done = session.post(f"{server.url}/account/link/{raw}", allow_redirects=False,
+                        data={"csrf_token": csrf_from(page.text)}, timeout=30)
+    assert done.status_code == 302, server.log()
+    return session
+
+
+_AXE = []
+
+
+def serious_axe_violations(page):
+    """axe-core's critical and serious violations on the page, one line each (the copy
+    bundled in the pinned axe-playwright-python; nothing is downloaded)."""
+    if not _AXE:
+        from axe_playwright_python.sync_playwright import Axe
+
+        _AXE.append(Axe())
+    results = _AXE[0].run(page)
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"] if v["impact"] in ("critical", "serious")]

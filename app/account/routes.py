@@ -6,7 +6,7 @@ from app.access import peek
 from app.account import bp, services
 from app.account.forms import PostForm, SavedCardForm, SignInForm
 from app.account.saved_cards import remove_card, saved_card
-from app.account.session import current_buyer, sign_out
+from app.account.session import SIGN_IN_FOR_CARDS, current_buyer, current_session, sign_out
 
 
 @bp.after_request
@@ -20,6 +20,9 @@ def _no_store(response):
 def sign_in():
     """Ask for a one-time sign-in link by email (the same answer for any address)."""
     form = SignInForm()
+    visit = current_session()
+    if request.method == "GET" and visit is not None:
+        form.email.data = visit.buyer.email  # a session opened by paying: prove it
     if form.validate_on_submit():
         outcome = services.request_link(email=form.email.data, ip=request.remote_addr)
         if outcome.wait_seconds:
@@ -56,17 +59,18 @@ def use_link(token):
 @bp.get("")
 @bp.get("/")
 def show_account():
-    """My courses and my orders, for the signed-in buyer."""
-    buyer = current_buyer()
-    if buyer is None:
+    """My courses and my orders: all of them for a link-proven session; for a session
+    opened by paying, only its own orders and their access (and never the saved card)."""
+    visit = current_session()
+    if visit is None:
         return redirect(url_for("account.sign_in"))
-    card = saved_card(buyer)
+    card = saved_card(visit.buyer) if visit.proven else None
     remove_form = SavedCardForm(formdata=None)
     remove_form.card_id.data = card.id if card else None
-    return render_template("account/account.html", buyer=buyer, form=PostForm(),
-                           courses=services.courses_for(buyer),
-                           orders=services.orders_for(buyer), card=card,
-                           remove_form=remove_form)
+    return render_template("account/account.html", buyer=visit.buyer, form=PostForm(),
+                           proven=visit.proven, link_form=SignInForm(formdata=None),
+                           courses=services.courses_for(visit), orders=visit.orders(),
+                           card=card, remove_form=remove_form)
 
 
 @bp.post("/saved-card/remove")
@@ -74,6 +78,7 @@ def remove_saved_card():
     """Delete the saved card at Stripe (the store keeps no card data of its own)."""
     buyer = current_buyer()
     if buyer is None:
+        flash(SIGN_IN_FOR_CARDS, "error")
         return redirect(url_for("account.sign_in"))
     form = SavedCardForm()
     if not form.validate_on_submit():

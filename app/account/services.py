@@ -5,15 +5,13 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
 
 from app import throttle
 from app.access import consume
 from app.access import services as access
-from app.account.session import sign_in
+from app.account.session import sign_in_with_link
 from app.extensions import db
 from app.mail import enqueue
-from app.models import Order
 
 
 @dataclass
@@ -65,19 +63,11 @@ def use_link(signed):
     if token is None:
         return None, None
     buyer = access.ensure_buyer(token.email)
-    sign_in(buyer)
+    sign_in_with_link(buyer)
     db.session.commit()
     return buyer, token.target
 
 
-def orders_for(buyer):
-    """The buyer's orders, newest first."""
-    return db.session.scalars(
-        select(Order).where(Order.email == buyer.email).order_by(Order.id.desc())
-    ).all()
-
-
-def courses_for(buyer):
-    """The buyer's active access rows, by course title."""
-    rows = access.courses_with_access(buyer.id)
-    return sorted(rows, key=lambda row: row.course.title.lower())
+def courses_for(visit):
+    """The active access rows this buyer session may use, by course title."""
+    return sorted(visit.access_rows(), key=lambda row: row.course.title.lower())

@@ -1,8 +1,24 @@
 """The buyer's browser session, separate from the admin's Flask-Login session.
 
-The session cookie holds `buyer_id` and the buyer's `session_version`; signing out bumps
-the version in the database, so every copy of the cookie (other browsers too) is dead.
+A session is one of two kinds, named in the (signed, so unforgeable) cookie and checked
+against the buyer row on every request:
+
+- **Link-proven** (`sign_in_with_link`): an emailed sign-in link was used in this browser,
+  which proves it can read the email. It is the signed-in buyer (`current_buyer`): every
+  order, every course, the saved card, one-click purchases, saving a card.
+- **Purchase** (`sign_in_after_purchase`): this browser paid. Paying proves control of a
+  card, not of the email, so the session sees only the orders paid in this browser (their
+  ids are in the cookie) and the access those orders gave, nothing added to the account
+  later, and never the saved card. It lasts only while the email has never been proven:
+  the owner's first link sign-in sets `buyers.email_proven_at`, which ends every purchase
+  session (the defence against pre-account takeover), and afterwards only a link signs in.
+
+Signing out bumps `buyers.session_version`, which ends every session of the buyer, in
+every browser.
 """
+
+import logging
+from dataclasses import dataclass
 
 from flask import g, session
 from sqlalchemy import select
@@ -12,73 +28,164 @@ from app.extensions import db
 from app.models import Buyer, Order, OrderStatus
 from app.models._time import utcnow
 
-KEYS = ("buyer_id", "buyer_sv")
+log = logging.getLogger(__name__)
+
+KEYS = ("buyer_id", "buyer_sv", "buyer_proof")
+#: The cookie's proof of a link-proven session; a purchase session holds its order ids.
+LINK = "link"
+#: What a browser not signed in with an emailed link reads when it reaches a saved card.
+SIGN_IN_FOR_CARDS = ("Saved cards need you signed in with the link we email you: ask for "
+                     "it here, then open it on this device.")
+#: A purchase session remembers at most this many orders (the cookie stays small).
+MAX_ORDERS = 20
+
+
+@dataclass(frozen=True)
+class BuyerSession:
+    """Who this browser is signed in as, and how much of the account it may see."""
+
+    buyer: Buyer
+    proven: bool
+    order_ids: frozenset = frozenset()
+
+    def sees(self, access_row):
+        """Whether this session may use an access row (a purchase session: its orders')."""
+        return self.proven or access_row.order_id in self.order_ids
+
+    def orders(self):
+        """The orders this session shows, newest first."""
+        query = select(Order).where(Order.email == self.buyer.email)
+        if not self.proven:
+            query = query.where(Order.id.in_(self.order_ids))
+        return db.session.scalars(query.order_by(Order.id.desc())).all()
+
+    def access_rows(self):
+        """The active access rows this session may use."""
+        return [row for row in access.courses_with_access(self.buyer.id) if self.sees(row)]
+
+    def has_access(self, course):
+        """Whether this session may open `course`'s lessons."""
+        row = access.active_access(self.buyer.id, course.id)
+        return row is not None and self.sees(row)
+
+
+def _proof():
+    """The cookie's proof: LINK, a frozenset of order ids, or None if it holds neither."""
+    proof = session.get("buyer_proof")
+    if proof == LINK:
+        return LINK
+    if (isinstance(proof, list) and 0 < len(proof) <= MAX_ORDERS
+            and all(type(order_id) is int for order_id in proof)):
+        return frozenset(proof)
+    return None  # no proof (e.g. a cookie from before proofs existed): not signed in
+
+
+def current_session():
+    """This browser's buyer session (a BuyerSession), or None."""
+    if "buyer_session" in g:
+        return g.buyer_session
+    found = None
+    buyer_id, version, proof = session.get("buyer_id"), session.get("buyer_sv"), _proof()
+    if type(buyer_id) is int and type(version) is int and proof is not None:
+        buyer = db.session.get(Buyer, buyer_id)
+        if buyer is not None and buyer.session_version == version:
+            if proof == LINK:
+                found = BuyerSession(buyer, proven=True)
+            elif buyer.email_proven_at is None:  # the owner's link sign-in ends it
+                found = BuyerSession(buyer, proven=False, order_ids=proof)
+    g.buyer_session = found
+    return found
 
 
 def current_buyer():
-    """The buyer signed in on this request, or None."""
-    if "buyer" in g:
-        return g.buyer
-    buyer = None
-    buyer_id, version = session.get("buyer_id"), session.get("buyer_sv")
-    if isinstance(buyer_id, int) and isinstance(version, int):
-        found = db.session.get(Buyer, buyer_id)
-        if found is not None and found.session_version == version:
-            buyer = found
-    g.buyer = buyer
-    return buyer
+    """The buyer signed in with an emailed link on this browser, or None.
+
+    A purchase session is not a signed-in buyer: it reaches only what `current_session`
+    lets it see (its orders and their access).
+    """
+    visit = current_session()
+    return visit.buyer if visit is not None and visit.proven else None
 
 
-def sign_in(buyer):
-    """Sign `buyer` in on this browser (the admin's session, if any, is left alone)."""
-    buyer.last_sign_in_at = utcnow()
+def _start(buyer, proof):
     session["buyer_id"] = buyer.id
     session["buyer_sv"] = buyer.session_version
-    g.buyer = buyer
+    session["buyer_proof"] = proof
+    g.buyer_session = BuyerSession(buyer, proven=proof == LINK,
+                                   order_ids=frozenset() if proof == LINK else frozenset(proof))
+
+
+def sign_in_with_link(buyer):
+    """An emailed link was used in this browser: sign `buyer` in, proven (commit is the
+    caller's). The first time, the email counts as proven, which ends every purchase
+    session of the buyer."""
+    now = utcnow()
+    buyer.last_sign_in_at = now
+    if buyer.email_proven_at is None:
+        buyer.email_proven_at = now
+        log.info("Buyer %s signed in with an emailed link for the first time: sessions "
+                 "opened by paying no longer work", buyer.id)
+    _start(buyer, LINK)
 
 
 def sign_out():
-    """Sign the current buyer out everywhere (bump their version) and here."""
-    buyer = current_buyer()
-    if buyer is not None:
-        buyer.session_version += 1
+    """Sign the buyer out everywhere (bump their version) and here.
+
+    A purchase session can never end a link-proven one this way: while one of those
+    exists the email is proven, and purchase sessions no longer work at all.
+    """
+    visit = current_session()
+    if visit is not None:
+        visit.buyer.session_version += 1
         db.session.commit()
     for key in KEYS:
         session.pop(key, None)
-    g.buyer = None
+    g.buyer_session = None
+
+
+def _holds_more(buyer, order):
+    """Whether the account holds anything but `order` (another live order, other access)."""
+    others = db.session.scalar(
+        select(Order.id).where(Order.email == buyer.email, Order.id != order.id,
+                               Order.status != OrderStatus.FAILED).limit(1)
+    )
+    return others is not None or any(row.order_id != order.id
+                                     for row in access.access_rows_for(buyer.id))
 
 
 def sign_in_after_purchase(order):
-    """After a paid checkout, sign the buyer in on this browser if that reveals nothing.
+    """After a paid checkout, open (or extend) this browser's purchase session.
 
-    Paying proves control of the card, not of the email. So the browser is signed in only
-    when the account holds nothing but this purchase (no other order that was paid or is
-    pending, no access from elsewhere); otherwise the buyer uses the emailed link.
+    It shows this order and the access it gave, nothing else. It is opened only for an
+    email never proven by a link whose account holds nothing but this purchase; a browser
+    already signed in as this buyer adds the order to what it sees; a browser signed in
+    as someone else (a gift) stays as it is. Returns whether this browser now sees the
+    order under My account.
     """
     if order is None or order.status != OrderStatus.PAID:
         return False
     buyer = access.find_buyer(order.email)
     if buyer is None:
         return False
-    current = current_buyer()
-    if current is not None and current.id == buyer.id:
+    visit = current_session()
+    if visit is not None:
+        if visit.buyer.id != buyer.id:
+            return False
+        if not visit.proven and order.id not in visit.order_ids:
+            kept = sorted(visit.order_ids)[-(MAX_ORDERS - 1):]
+            _start(buyer, [*kept, order.id])
         return True
-    others = db.session.scalar(
-        select(Order.id).where(Order.email == buyer.email, Order.id != order.id,
-                               Order.status != OrderStatus.FAILED).limit(1)
-    )
-    foreign_access = [row for row in access.access_rows_for(buyer.id)
-                      if row.order_id != order.id]
-    if others is not None or foreign_access:
-        return False
-    sign_in(buyer)
+    if buyer.email_proven_at is not None or _holds_more(buyer, order):
+        return False  # the owner signs in with the emailed link
+    buyer.last_sign_in_at = utcnow()
+    _start(buyer, [order.id])
     db.session.commit()
     return True
 
 
 def email_for_checkout(course=None):
-    """The signed-in buyer's email, to fill in the checkout form of a course they lack."""
-    buyer = current_buyer()
-    if buyer is None or (course is not None and access.has_access(buyer.id, course.id)):
+    """The signed-in email, to fill in the checkout form of a course this browser lacks."""
+    visit = current_session()
+    if visit is None or (course is not None and visit.has_access(course)):
         return None
-    return buyer.email
+    return visit.buyer.email

@@ -15,6 +15,7 @@ from app.admin.passwords import (
     verify_password,
 )
 from app.extensions import db, login_manager
+from app.ids import parse_id
 from app.models import AdminUser
 from app.models._time import utcnow
 
@@ -29,9 +30,6 @@ class AccountError(ValueError):
     """An account change that cannot be made; the message says why."""
 
 
-_MAX_ID = 2**31 - 1
-
-
 @login_manager.user_loader
 def load_user(user_id):
     """Flask-Login's loader: the admin of a '<id>:<version>' session id, or None.
@@ -40,10 +38,10 @@ def load_user(user_id):
     before a password change: it is refused.
     """
     admin_id, _, version = str(user_id or "").partition(":")
-    if not all(part.isascii() and part.isdigit() and len(part) <= 10
-               for part in (admin_id, version)) or int(admin_id) > _MAX_ID:
+    admin_id = parse_id(admin_id)
+    if admin_id is None or parse_id(version) is None:
         return None
-    admin = db.session.get(AdminUser, int(admin_id))
+    admin = db.session.get(AdminUser, admin_id)
     if admin is None or str(admin.session_version) != version:
         return None
     return admin

@@ -1,15 +1,17 @@
 """Forms of the admin's buyer page."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
+
+from app.ids import IdSelectField
 
 #: Printable text only: a NUL byte or another control character is refused, not stored.
 PRINTABLE = Regexp(r"^[^\x00-\x1f\x7f]*$", message="Use printable characters only.")
 
 
 class GrantForm(FlaskForm):
-    course_id = SelectField("Course", coerce=int, validate_choice=False)
+    course_id = IdSelectField("Course")
     reason = StringField("Reason (recorded)", validators=[
         DataRequired("Give a reason: it is recorded."), Length(max=500), PRINTABLE])
 

@@ -4,8 +4,9 @@ rules (lengths, prices, links) are checked by the catalog services, not here."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Regexp
+from wtforms.validators import AnyOf, DataRequired
 
+from app.ids import IdField
 from app.money import SUPPORTED
 
 
@@ -37,17 +38,13 @@ class ConfirmForm(FlaskForm):
     """Only the CSRF token: archive, restore."""
 
 
-#: The place a lesson had when the page was rendered (a hidden field).
-POSITION = [Regexp(r"^[1-9][0-9]{0,8}\Z", message="The form is incomplete or out of date; "
-                   "reload the page.")]
-
-
 class DeleteLessonForm(FlaskForm):
-    position = StringField(validators=POSITION)
+    #: The place the lesson had when the page was rendered (a hidden field).
+    position = IdField()
     confirm = BooleanField("Yes, delete this lesson and its text.",
                            validators=[DataRequired("Tick the box to confirm the deletion.")])
 
 
 class MoveLessonForm(FlaskForm):
-    position = StringField(validators=POSITION)
+    position = IdField()
     direction = StringField(validators=[AnyOf(["up", "down"], "Move a lesson up or down.")])

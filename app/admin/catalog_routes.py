@@ -173,7 +173,7 @@ def new_lesson(slug):
     return redirect(url_for("admin.edit_course", slug=slug))
 
 
-@bp.route("/courses/<slug>/lessons/<int:lesson_id>", methods=["GET", "POST"])
+@bp.route("/courses/<slug>/lessons/<id:lesson_id>", methods=["GET", "POST"])
 @admin_required
 def edit_lesson(slug, lesson_id):
     """Change a lesson, with a preview before saving."""
@@ -197,7 +197,7 @@ def edit_lesson(slug, lesson_id):
     return redirect(url_for("admin.edit_course", slug=slug))
 
 
-@bp.post("/courses/<slug>/lessons/<int:lesson_id>/move")
+@bp.post("/courses/<slug>/lessons/<id:lesson_id>/move")
 @admin_required
 def move_lesson(slug, lesson_id):
     """Move a lesson one place up or down (once per rendered button)."""
@@ -205,7 +205,7 @@ def move_lesson(slug, lesson_id):
     form = MoveLessonForm()
     if not form.validate():
         abort(400, description=_form_errors(form) or "The form is incomplete.")
-    position = int(form.position.data)
+    position = form.position.data
     step = -1 if form.direction.data == "up" else 1
     try:
         lesson = lesson_service.move_lesson(course, lesson_id, position + step,
@@ -219,7 +219,7 @@ def move_lesson(slug, lesson_id):
     return redirect(url_for("admin.edit_course", slug=slug, _anchor="lessons"))
 
 
-@bp.post("/courses/<slug>/lessons/<int:lesson_id>/delete")
+@bp.post("/courses/<slug>/lessons/<id:lesson_id>/delete")
 @admin_required
 def delete_lesson(slug, lesson_id):
     """Delete a lesson (after a ticked confirmation) and renumber the rest."""
@@ -231,7 +231,7 @@ def delete_lesson(slug, lesson_id):
                             error=_form_errors(form), status=400)
     try:
         title = lesson_service.remove_lesson(course, lesson_id,
-                                             expected_position=int(form.position.data))
+                                             expected_position=form.position.data)
     except CourseError as exc:
         flash(str(exc), "warning")
         return redirect(url_for("admin.edit_course", slug=slug))

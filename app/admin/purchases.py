@@ -12,6 +12,7 @@ from sqlalchemy import and_, case, func, select, tuple_
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
+from app.ids import parse_id
 from app.models import Order, OrderStatus, PaymentAttempt
 from app.orders import order_by_reference
 
@@ -24,10 +25,10 @@ CAPTURED = (
 )
 
 
-#: Dates and ids outside these bounds cannot be in the store (and overflow SQL or Python).
+#: Dates outside these bounds cannot be in the store (and overflow SQL or Python); ids
+#: are checked by app.ids.
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(9998, 12, 31)
-MAX_ID = 2**31 - 1
 
 
 class FilterError(ValueError):
@@ -153,10 +154,8 @@ def parse_filters(*, status=None, course_id=None, date_from=None, date_to=None,
             errors.append(f"Unknown status {status!r}.")
     course_value = None
     if course_id not in (None, ""):
-        text = str(course_id).strip()
-        if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
-            course_value = int(text)
-        else:
+        course_value = parse_id(str(course_id).strip())
+        if course_value is None:
             errors.append(f"Unknown course {course_id!r}.")
     dates = {}
     for label, value in (("From", date_from), ("To", date_to)):
@@ -204,7 +203,7 @@ def decode_cursor(text):
     """(created_at, id) from a cursor; raise FilterError when it is not one."""
     invalid = FilterError("That page link is not valid; start again from the newest purchases.")
     stamp, _, order_id = (text or "").rpartition("_")
-    if not (order_id.isascii() and order_id.isdigit() and int(order_id) <= MAX_ID):
+    if parse_id(order_id) is None:
         raise invalid
     try:
         created_at = datetime.fromisoformat(stamp).replace(tzinfo=UTC)
@@ -212,7 +211,7 @@ def decode_cursor(text):
         raise invalid from None
     if not FIRST_DAY <= created_at.date() <= LAST_DAY:
         raise invalid
-    return created_at, int(order_id)
+    return created_at, parse_id(order_id)
 
 
 @dataclass

@@ -6,19 +6,19 @@ the store's admins (who preview what they sell).
 
 from flask_login import current_user
 
-from app.access import has_access
-from app.account.session import current_buyer
+from app.account.session import current_session
 from app.models import AdminUser
 
 
 def buyer_has_access(course):
-    """Whether the buyer signed in on this request holds active access to `course`.
+    """Whether this browser's buyer session may use active access to `course`.
 
-    The signed-in buyer's active Access row for `course.id` (see app/access). Archived
+    The session's active Access row for `course.id` (see app/access); a session opened by
+    paying counts only the access its own orders gave (app/account/session.py). Archived
     courses still count: their buyers keep access.
     """
-    buyer = current_buyer()
-    return buyer is not None and course is not None and has_access(buyer.id, course.id)
+    visit = current_session()
+    return visit is not None and course is not None and visit.has_access(course)
 
 
 def is_admin():

@@ -50,7 +50,7 @@ def start_course(slug):
     return redirect(url_for("catalog.show_course", slug=course.slug))
 
 
-@bp.get("/courses/<slug>/lessons/<int(min=1, max=99999):position>")
+@bp.get("/courses/<slug>/lessons/<id:position>")
 def show_lesson(slug, position):
     """One lesson, for buyers with access; others are told how to get it (403)."""
     course = _course_or_404(slug)

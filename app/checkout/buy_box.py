@@ -26,6 +26,9 @@ class BuyBox:
     quote: pricing.Quote
     paused_message: str | None
     one_click: object | None  # the saved card (payments.SavedCard) or None
+    #: "Save this card" is offered only to a browser signed in with an emailed link
+    #: (checkout.services.may_save_card); others are told to sign in first.
+    may_save: bool = False
 
 
 def one_click_card(course):
@@ -62,6 +65,7 @@ def checkout_box(course):
     box = BuyBox(flow=flow, form=form, quote=pricing.quote_for(course),
                  paused_message=pause_message(paused) if paused else None,
                  one_click=None if skip or paused or not course.active
-                 else one_click_card(course))
+                 else one_click_card(course),
+                 may_save=current_buyer() is not None)
     boxes[course.id] = box
     return box

@@ -16,7 +16,7 @@ from flask import (
 
 from app import flows, orders, payments
 from app.account.forms import PostForm
-from app.account.session import current_buyer, sign_in_after_purchase
+from app.account.session import SIGN_IN_FOR_CARDS, current_buyer, sign_in_after_purchase
 from app.catalog.services import get_active_course
 from app.checkout import bp, browser_payments
 from app.checkout.buy_box import keep_form, one_click_card
@@ -81,6 +81,9 @@ def _after_checkout(slug, outcome, email):
 def confirm_one_click(slug):
     """The confirmation step of a one-click purchase with the signed-in buyer's saved card."""
     course = _course_on_sale(slug)
+    if current_buyer() is None:  # nobody, or a session opened by paying: not proven
+        flash(SIGN_IN_FOR_CARDS, "error")
+        return redirect(url_for("account.sign_in"))
     card = one_click_card(course)
     if card is None:
         return redirect(url_for("catalog.show_course", slug=slug))
@@ -96,8 +99,8 @@ def pay_one_click(slug):
     course = _course_on_sale(slug)
     buyer = current_buyer()
     form = OneClickForm()
-    if buyer is None:
-        flash("Please sign in to pay with your saved card.", "error")
+    if buyer is None:  # nobody, or a session opened by paying: not proven
+        flash(SIGN_IN_FOR_CARDS, "error")
         return redirect(url_for("account.sign_in"))
     if not form.validate_on_submit():
         flash("Your payment was not confirmed. Please try again.", "error")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from app import card_testing, flows, orders, payments, pricing
-from app.access import ensure_buyer, find_buyer
+from app.access import ensure_buyer
 from app.extensions import db
 from app.models import Order, OrderStatus
 
@@ -54,17 +54,13 @@ def one_click_flow():
 def may_save_card(email, signed_in):
     """Whether a checkout for `email` may save its card (see the README, Saved cards).
 
-    Saving adds the card to the email's Stripe customer and makes it the default that
-    one-click purchases charge. Only the signed-in owner of the email may change an
-    existing customer's cards: otherwise anyone who knows an address could replace its
-    owner's default card. Without a customer yet, a checkout may create one: that only
-    ever pays for courses delivered to that email, and its owner sees (and can remove) it
-    under My account.
+    Saving makes the card the default that one-click purchases charge, so only a browser
+    signed in as that email with an emailed link may do it (`signed_in` is
+    `current_buyer()`, never a session opened by paying): paying proves the card, not the
+    email, and anyone who knows an address could otherwise put a card on its account or
+    replace its owner's default card.
     """
-    buyer = find_buyer(email)
-    if buyer is None or not buyer.customer_id(_livemode()):
-        return True
-    return signed_in is not None and signed_in.id == buyer.id
+    return signed_in is not None and signed_in.email == email.strip().lower()
 
 
 # --- Card-testing protection (app/card_testing.py) -----------------------------------
@@ -152,8 +148,9 @@ def _start(order, ip):
     return _outcome(order, started.error, ip=ip)
 
 
-NOT_SAVED = ("Your card was not saved: this email already has a saved card. Sign in as "
-             "{email} to change it.")
+NOT_SAVED = ("Your card was not saved: saving a card needs you signed in as {email} with "
+             "the link we email you. Open the link in your confirmation, then tick the box "
+             "on your next purchase.")
 NOT_STARTED = "Your payment could not be started. Please try again."
 
 

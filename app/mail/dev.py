@@ -34,7 +34,7 @@ def list_mail():
     return render_template("dev/mail.html", messages=messages)
 
 
-@bp.get("/<int(max=2147483647):message_id>.html")
+@bp.get("/<id:message_id>.html")
 def show_html(message_id):
     """The HTML part of one message as the recipient would see it."""
     row = db.session.get(OutboxMessage, message_id)

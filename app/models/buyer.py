@@ -22,6 +22,10 @@ class Buyer(db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: When an emailed sign-in link was first used for this email (None: never). Paying
+    #: does not prove the email; until this is set a browser that paid may hold a session
+    #: limited to its own orders, and setting it ends every such session.
+    email_proven_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: The buyer's Stripe customer (saved cards), one per mode: test and live keys see
     #: different customers. Only the id is kept; the cards are read from Stripe.
     stripe_customer_id_test: Mapped[str | None] = mapped_column(String(255), unique=True)

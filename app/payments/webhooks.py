@@ -8,12 +8,21 @@ read: an array, no id, no data.object, a charge without an amount, …).
 """
 
 import json
+import re
 import time
+from itertools import accumulate
 
 import stripe
 
 #: Seconds a signature's timestamp may be old (Stripe's default) or ahead of our clock.
 TOLERANCE = 300
+#: How deep objects and arrays may nest. Stripe's events nest under ten levels; a body
+#: nested thousands deep would exhaust the JSON parser's (or any later walk's) recursion.
+MAX_DEPTH = 64
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+#: An opening bracket counts 2 - 1 = +1 level, a closing one 0 - 1 = -1.
+_LEVELS = str.maketrans({"[": "\x02", "{": "\x02", "]": "\x00", "}": "\x00"})
 
 
 class WebhookVerificationError(Exception):
@@ -38,12 +47,23 @@ def verify_event(payload, signature, secret, *, tolerance=TOLERANCE):
         raise WebhookVerificationError(str(exc.user_message or exc)) from exc
     if _timestamp(signature) > time.time() + tolerance:
         raise WebhookVerificationError("The signature's timestamp is in the future.")
+    if too_deep(text):
+        raise WebhookPayloadError("invalid JSON payload")
     try:
         event = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise WebhookPayloadError("invalid JSON payload") from None
     check_event(event)
     return event
+
+
+def too_deep(text, *, limit=MAX_DEPTH):
+    """Whether JSON `text` nests objects/arrays more than `limit` deep, found without
+    parsing or recursion (brackets inside strings do not count): linear, about 70 ms for
+    a 1 MiB body of nothing but brackets."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    steps = (level - 1 for level in brackets.translate(_LEVELS).encode())
+    return max(accumulate(steps), default=0) > limit
 
 
 def _timestamp(header):
@@ -65,15 +85,17 @@ def _malformed(detail):
 
 
 def _walk_strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield key
-            yield from _walk_strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _walk_strings(item)
+    """Every key and string in a parsed JSON value (a loop, not recursion)."""
+    stack = [value]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            yield from value.keys()
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
 
 
 def _text(obj, name, *, max_len, required=False, what):

@@ -26,7 +26,7 @@ def test_every_admin_rule_but_login_needs_a_signed_in_admin(app, client):
     for rule in rules:
         if rule.endpoint == "admin.login":
             continue
-        url = re.sub(r"<int(?:\([^)]*\))?:[^>]+>", "1", rule.rule)  # ids must match
+        url = re.sub(r"<(?:int|id)(?:\([^)]*\))?:[^>]+>", "1", rule.rule)  # ids must match
         url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", "ORD-AAAAAAAAAA", url)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             data = {"csrf_token": token} if method == "POST" else None

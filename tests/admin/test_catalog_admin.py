@@ -346,7 +346,7 @@ def test_garbage_posted_to_every_catalog_route_never_gives_a_500(admin_client, a
     assert len(rules) >= 7
     for rule in rules:
         url = (rule.replace("<slug>", "python-jumpstart")
-               .replace("<int:lesson_id>", str(lesson_id)))
+               .replace("<id:lesson_id>", str(lesson_id)))
         for data in GARBAGE:
             response = admin_client.post(url, data={"csrf_token": token} | data)
             assert response.status_code in (200, 302, 400, 404, 409, 413), (url, data.keys(),

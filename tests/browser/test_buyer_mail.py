@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser_helpers import buy_in_browser
+from tests.helpers import serious_axe_violations
 from tests.smtp import parts
 
 pytestmark = pytest.mark.browser
@@ -137,3 +138,62 @@ def test_sign_in_from_another_browser_with_the_emailed_link(browser, page, store
     other.goto(link)
     expect(other.locator("h1")).to_have_text("This link has expired or was used already")
     context.close()
+
+
+def test_pay_then_the_emailed_link_opens_the_whole_account(browser, page, store, smtp,
+                                                           make_course, app):
+    """The legitimate path: pay → this browser is signed in for that course only → ask for
+    a link from My account → the link signs in → every order and course of the email."""
+    from app.catalog.lessons import add_lesson
+    from app.catalog.services import get_course
+    from app.extensions import db
+
+    _course_with_a_lesson(app, make_course)
+    make_course(slug="sql-basics", title="SQL Basics")
+    with app.app_context():
+        add_lesson(get_course("sql-basics"), title="Select", body="SQL-LESSON-BODY")
+        db.session.commit()
+    buy_in_browser(page, store)
+    page.click("text=My account")
+    expect(page.locator("[data-testid=my-courses]")).to_contain_text("Python Jumpstart")
+    expect(page.locator("[data-testid=purchase-session]")).to_contain_text(
+        "Signed in from your purchase")
+    page.goto(f"{store}/courses/python-jumpstart/lessons/1")
+    expect(page.locator("main")).to_contain_text("LESSON-ONE-BODY")
+
+    # The same buyer buys another course on another device: this browser does not see it.
+    phone, phone_page = _open_link(browser, f"{store}/")
+    phone_page.goto(f"{store}/courses/sql-basics")
+    phone_page.fill("#email", "ada@example.com")
+    phone_page.fill("input[name=cardnumber]", "4242 4242 4242 4242")
+    phone_page.fill("input[name=exp-date]", "12 / 34")
+    phone_page.fill("input[name=cvc]", "123")
+    if phone_page.locator("input[name=postal]").is_visible():
+        phone_page.fill("input[name=postal]", "12345")
+    phone_page.click("#pay-button")
+    phone_page.wait_for_url(re.compile(r"/orders/"))
+    phone.close()
+    page.goto(f"{store}/account")
+    expect(page.locator("[data-testid=my-orders]")).not_to_contain_text("SQL Basics")
+    page.screenshot(path="test-artifacts/account-purchase-session.png", full_page=True)
+    assert serious_axe_violations(page) == []
+
+    page.click("[data-testid=email-me-a-link]")
+    expect(page.locator("[data-testid=link-sent]")).to_contain_text("Check your email")
+    messages = smtp.wait_for(3, timeout=15)
+    [message] = [m for m in messages if m["Subject"].startswith("Your sign-in link")]
+    page.goto(_link(message, store))
+    expect(page.locator("h1")).to_contain_text("Sign in as ada@example.com")
+    page.click("[data-testid=use-link]")
+    expect(page.locator("[data-testid=my-courses]")).to_contain_text("SQL Basics")
+    expect(page.locator("[data-testid=my-courses]")).to_contain_text("Python Jumpstart")
+    expect(page.locator("[data-testid=my-orders]")).to_contain_text("SQL Basics")
+    expect(page.locator("[data-testid=purchase-session]")).to_have_count(0)
+    page.screenshot(path="test-artifacts/account-after-link.png", full_page=True)
+    assert serious_axe_violations(page) == []
+    page.goto(f"{store}/courses/sql-basics/lessons/1")
+    expect(page.locator("main")).to_contain_text("SQL-LESSON-BODY")
+    make_course(slug="third", title="Third")
+    page.goto(f"{store}/courses/third")
+    expect(page.locator("#save-card")).to_be_visible()  # proven: may save a card
+    expect(page.locator("#email")).to_have_value("ada@example.com")

@@ -8,9 +8,11 @@ import stripe
 
 from .helpers import PUBLISHABLE_KEY
 
-PAGE = """<!doctype html><html><body>
+PAGE = """<!doctype html><html><head>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+</head><body>
 <form id="f"><div id="card"></div><button id="pay" type="button">Pay</button></form>
-<pre id="out"></pre>
+<pre id="out" style="white-space: pre-wrap; overflow-wrap: anywhere"></pre>
 <script src="{emulator}/js.stripe.com/v3/"></script>
 <script>
   const stripe = Stripe("{key}");

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
-from app.models import Order
+from app.models import Access, Buyer, Order, OutboxMessage
 from tests.admin.conftest import sign_in
-from tests.fuzzing import requests_for, targets
+from tests.fuzzing import regressions, requests_for, targets
 from tests.hardening.signing import signature_for
 from tests.helpers import csrf_from
 
@@ -26,11 +26,20 @@ FUZZ_ADDRESS = "198.51.100.77"  # the fuzzer's sign-in failures lock this addres
 @pytest.fixture
 def store(app, make_course, buy, admin_account):
     """A course, a paid order and an admin, and the values that reach deep into views."""
+    from app.catalog.lessons import add_lesson
+    from app.catalog.services import get_course
+
     make_course()
     reference = buy()
     with app.app_context():
+        lesson = add_lesson(get_course("python-jumpstart"), title="One", body="Body")
+        db.session.commit()
         order = db.session.scalar(select(Order).where(Order.reference == reference))
         known = {
+            "buyer_id": [str(db.session.scalar(select(Buyer.id)))],
+            "access_id": [str(db.session.scalar(select(Access.id)))],
+            "message_id": [str(db.session.scalar(select(OutboxMessage.id)))],
+            "lesson_id": [str(lesson.id)], "position": ["1"],
             "slug": ["python-jumpstart"], "public_id": [order.public_id],
             "reference": [reference, reference.lower()], "references": [reference],
             "charge_ids": [order.charge_id], "filename": ["css/site.css", "js/admin.js"],
@@ -96,7 +105,35 @@ def test_no_input_gets_a_server_error(app, store, signed_in):
                  suppress_health_check=list(HealthCheck))(
             given(request=requests_for(rule, method, store))(check)
         )()
+    for request in regressions(store):  # the inputs that once answered 500, every run
+        check(request)
     assert len(sent) >= len(routes) * min(EXAMPLES, 5)
     # The fuzz also reaches working pages (signed in: the admin's own, not the sign-in).
     admin_pages = [code for path, code in sent if path.startswith("/admin/purchases")]
     assert (200 in admin_pages) is signed_in
+
+
+def test_the_inputs_that_once_got_a_500_get_a_clear_4xx(app, store, client):
+    """Issue 15: an out-of-range course id in the admin's grant is a field error (400),
+    not OverflowError; a signed webhook nested 5,000 deep is 400 "invalid JSON payload",
+    not RecursionError."""
+    from app.catalog.services import add_course
+    from tests.hardening.signing import post_signed
+
+    with app.app_context():
+        add_course(slug="another", title="Another", price="5.00", currency="usd")
+    assert sign_in(client).status_code == 302
+    page = client.get(f"/admin/buyers/{store['buyer_id'][0]}")
+    for bad in ("99999999999999999999", "١٢", "0", "-1", "2147483648"):
+        response = client.post(f"/admin/buyers/{store['buyer_id'][0]}/access", data={
+            "csrf_token": csrf_from(page.text), "course_id": bad, "reason": "support"})
+        assert response.status_code == 400, bad
+        assert "Choose one of the listed options" in response.text
+    for body in (b"[" * 5000 + b"]" * 5000, b'{"a":' * 5000 + b"1" + b"}" * 5000):
+        response = post_signed(client, body)
+        assert response.status_code == 400
+        assert response.get_json() == {"error": "invalid JSON payload"}
+    shallow = b'{"id": "evt_1", "type": "ping", "data": {"object": ' + b"[" * 60 + \
+        b"]" * 60 + b"}}"
+    response = post_signed(client, shallow)  # well under the limit: a real answer
+    assert response.status_code == 400 and "data.object" in response.get_json()["error"]

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Access, AccessEvent, Buyer, Order, OutboxMessage
+from tests.admin.conftest import admin_account, admin_client  # noqa: F401  (fixtures)
 from tests.helpers import csrf_from
 
 

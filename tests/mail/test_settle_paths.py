@@ -40,30 +40,33 @@ def test_an_order_settled_by_reconcile_gets_access_and_one_email(
 
 
 def test_buyer_has_access_answers_for_the_signed_in_buyer(app, buy_course):
-    """The catalog's seam: True only for a signed-in buyer holding active access."""
+    """The catalog's seam: True only for a signed-in buyer holding active access; a session
+    opened by paying counts only the access of its own orders."""
     from app.catalog.access import buyer_has_access
     from app.models import Buyer, Course
 
     order = buy_course()
-    with app.test_request_context("/"):
-        course = db.session.scalar(select(Course).where(Course.id == order.course_id))
-        assert buyer_has_access(course) is False  # nobody signed in
-    with app.test_request_context("/"):
-        course = db.session.scalar(select(Course).where(Course.id == order.course_id))
-        buyer = db.session.scalar(select(Buyer))
-        session["buyer_id"], session["buyer_sv"] = buyer.id, buyer.session_version
-        assert buyer_has_access(course) is True
-    with app.test_request_context("/"):
-        buyer = db.session.scalar(select(Buyer))
-        session["buyer_id"], session["buyer_sv"] = buyer.id, buyer.session_version + 1
-        assert buyer_has_access(course) is False  # a signed-out (old) session
+
+    def answer(proof, version_offset=0):
+        with app.test_request_context("/"):
+            course = db.session.scalar(select(Course).where(Course.id == order.course_id))
+            buyer = db.session.scalar(select(Buyer))
+            if proof is not None:
+                session["buyer_id"] = buyer.id
+                session["buyer_sv"] = buyer.session_version + version_offset
+                session["buyer_proof"] = proof
+            return buyer_has_access(course)
+
+    assert answer(None) is False  # nobody signed in
+    assert answer("link") is True
+    assert answer([order.id]) is True  # the browser that paid for it
+    assert answer([order.id + 1]) is False  # a purchase session of another order
+    assert answer("link", version_offset=1) is False  # a signed-out (old) session
+    assert answer("forged") is False and answer([]) is False and answer(["1"]) is False
     with app.app_context():
         db.session.scalar(select(Access)).revoked_at = db.func.now()
         db.session.commit()
-    with app.test_request_context("/"):
-        buyer = db.session.scalar(select(Buyer))
-        session["buyer_id"], session["buyer_sv"] = buyer.id, buyer.session_version
-        assert buyer_has_access(course) is False
+    assert answer("link") is False and answer([order.id]) is False
 
 
 def test_backfill_grants_access_for_orders_paid_before_fulfilment(app, cli, insert_paid, rows):

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from app.models import OrderStatus
-from tests.helpers import csrf_from
+from tests.helpers import csrf_from, sign_in_on_server
 
 EMAIL = "crash@example.com"
 
@@ -25,11 +25,11 @@ def _wait(condition, timeout=20):
 
 @pytest.mark.parametrize("during", ["customer", "charge"])
 def test_a_server_killed_mid_checkout_leaves_one_customer_and_one_charge(
-        during, store_server, make_course, card_token, emulator_control, stripe_sdk,
+        during, app, store_server, make_course, card_token, emulator_control, stripe_sdk,
         orders, cli):
     make_course()
-    server = store_server(workers=1)
-    session = requests.Session()
+    server = store_server(workers=1, SECRET_KEY=app.config["SECRET_KEY"])
+    session = sign_in_on_server(app, server, EMAIL)  # saving a card needs a link sign-in
     page = session.get(f"{server.url}/courses/python-jumpstart", timeout=30)
     data = {"csrf_token": csrf_from(page.text), "stripeToken": card_token(),
             "stripeEmail": EMAIL, "save_card": "y"}

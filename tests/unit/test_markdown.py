@@ -12,13 +12,25 @@ def test_markdown_structure_survives():
         "| a | b |\n|---|---|\n| 1 | 2 |\n\n*em* **strong** `code` ~~old~~\n\n"
         "[docs](https://docs.python.org/3/ \"Python docs\")\n\n> quoted\n"
     ))
-    for fragment in ("<h2>Setup</h2>", "<li>one</li>", "<ol>", "<pre><code>",
+    for fragment in ("<h2>Setup</h2>", "<li>one</li>", "<ol>", '<pre tabindex="0"><code>',
                      "print('&lt;b&gt;hi&lt;/b&gt;')", "<table>", "<td>2</td>", "<em>em</em>",
                      "<strong>strong</strong>", "<code>code</code>", "<s>old</s>",
                      "<blockquote>"):
         assert fragment in html, fragment
     assert ('<a href="https://docs.python.org/3/" title="Python docs" '
             'rel="noopener noreferrer nofollow">docs</a>') in html
+
+
+def test_code_blocks_and_tables_can_be_scrolled_by_keyboard():
+    """A code block is focusable, a table sits in a focusable, labelled region; an
+    author's own attributes on them are still removed."""
+    html = str(render_markdown(
+        "```\n" + "x" * 300 + "\n```\n\n| a |\n|---|\n| 1 |\n\n"
+        '<pre onclick="x()" tabindex="5">raw</pre>\n\n`<pre>`'))
+    assert html.count('<pre tabindex="0">') == 2 and "onclick" not in html
+    assert 'tabindex="5"' not in html and "<code>&lt;pre&gt;</code>" in html
+    assert ('<div class="table-wrap" tabindex="0" role="region" aria-label="Table"><table>'
+            in html) and html.count("</table></div>") == 1
 
 
 @pytest.mark.parametrize("source, forbidden", [
