@@ -267,6 +267,7 @@ def test_a_lost_answer_to_the_create_is_settled_to_one_intent(
 
 def test_saving_the_card_then_one_click_off_session(client, app, course, emulator,
                                                     stripe_sdk, make_course):
+    _sign_in_by_link(client, app)  # saving a card needs a session proven by the link
     _, body = _start(client, save=True)
     order = _order(app)
     intent = stripe_sdk.v1.payment_intents.retrieve(order.payment_intent_id)
@@ -279,9 +280,8 @@ def test_saving_the_card_then_one_click_off_session(client, app, course, emulato
     [method] = stripe_sdk.v1.payment_methods.list(
         params={"customer": intent.customer, "type": "card"}).data
     assert method.card.last4 == "4242"
-    # One click for another course, signed in by the emailed link.
+    # One click for another course.
     make_course(slug="second", title="Second")
-    _sign_in_by_link(client, app)
     confirm = client.get("/courses/second/one-click")
     assert confirm.status_code == 200, confirm.headers.get("Location")
     html = confirm.get_data(as_text=True)
@@ -400,3 +400,12 @@ def _sign_in_by_link(client, app):
     done = client.post(f"/account/link/{raw}",
                        data={"csrf_token": csrf_from(page.get_data(as_text=True))})
     assert done.status_code == 302
+
+
+def test_saving_needs_a_session_proven_by_the_link(client, app, course, stripe_sdk):
+    """An anonymous Pay with "save" ticked pays without saving: no customer is made."""
+    _, body = _start(client, save=True)
+    order = _order(app)
+    intent = stripe_sdk.v1.payment_intents.retrieve(order.payment_intent_id)
+    assert intent.setup_future_usage is None and intent.customer is None
+    assert stripe_sdk.v1.customers.list().data == []
