@@ -41,6 +41,8 @@ class ShopServer:
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
                 if parts.path == "/shop.js":
                     self._send(200, "application/javascript", (PAGES / "shop.js").read_bytes())
+                elif parts.path == "/shop.css":
+                    self._send(200, "text/css", (PAGES / "shop.css").read_bytes())
                 elif parts.path in ("/shop", "/return"):
                     flow = "return" if parts.path == "/return" else query.get("flow", "payment")
                     self._send(200, "text/html; charset=utf-8", shop.page(flow, query))
