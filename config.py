@@ -62,7 +62,9 @@ class Config:
             None if self.ENV_NAME == "production" else "dev-only-not-secret"
         )
         self.SQLALCHEMY_DATABASE_URI = env("DATABASE_URL") or _default_sqlite_url()
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Threads per server process (gunicorn.conf.py) size the database pool; the
+        # engine's options follow from the database URL (app/database.py).
+        self.SERVER_THREADS = int(env("SERVER_THREADS") or "32")
         self.STORE_NAME = (env("STORE_NAME") or "Course Shop")
         self.STORE_CURRENCY = (env("STORE_CURRENCY") or "usd").lower()
         self.STRIPE_SECRET_KEY = (env("STRIPE_SECRET_KEY") or "")

@@ -127,9 +127,12 @@ def _configure_logging(app):
 
 def register_extensions(app):
     from app import models  # noqa: F401  (register the tables with the metadata)
+    from app.database import engine_options
     from app.extensions import csrf, db, login_manager, mail, migrate
     from app.mail import worker
 
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], threads=app.config["SERVER_THREADS"]))
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)

@@ -78,10 +78,12 @@ def _lock_full(keys, *, now, limit, window):
     )
 
 
-def try_acquire(keys, *, limit, window):
+def try_acquire(keys, *, limit, window, commit=True):
     """Reserve one attempt on every key; 0 when reserved, else seconds to wait.
 
-    Ends the session's transaction (commits) so the reservation is visible at once.
+    Ends the session's transaction (commits) so the reservation is visible at once;
+    with `commit=False` the reservation is part of the caller's transaction, which
+    holds the keys' rows until it ends (a concurrent reservation waits for it).
     On refusal nothing stays reserved on any key.
     """
     keys = sorted(set(keys))
@@ -90,17 +92,20 @@ def try_acquire(keys, *, limit, window):
     for key in keys:
         if _count(key, now=now, limit=limit, window=window) is None:
             _give_back(taken)
-            db.session.commit()
+            if commit:
+                db.session.commit()
             return max(1, _seconds_blocked(keys, now=now, limit=limit, window=window))
         taken.append(key)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return 0
 
 
-def fail(keys, *, limit, window):
+def fail(keys, *, limit, window, commit=True):
     """The reserved attempt failed: it stays counted; a key at `limit` gets locked."""
     _lock_full(sorted(set(keys)), now=utcnow(), limit=limit, window=window)
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def _give_back(keys):
@@ -112,10 +117,11 @@ def _give_back(keys):
         )
 
 
-def release(keys):
+def release(keys, *, commit=True):
     """The reserved attempt did not fail: give the reservation back."""
     _give_back(sorted(set(keys)))
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def record_failure(keys, *, limit, window, commit=True):

@@ -1,11 +1,11 @@
 """Buyers and access rows. Everything here works inside the caller's transaction."""
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import Access, AccessEvent, Buyer
 from app.models._time import utcnow
-from app.models._unique import insert_or_skip
+from app.models._unique import insert_returning_id
 
 
 class AccessError(ValueError):
@@ -22,14 +22,17 @@ def find_buyer(email):
     return db.session.scalar(select(Buyer).where(Buyer.email == normalise_email(email)))
 
 
+def buyer_id_for(email):
+    """The id of the buyer with this email, created if needed, in one statement (a racing
+    insert is not an error: both get the same row)."""
+    return insert_returning_id(Buyer, update="email", email=normalise_email(email),
+                               session_version=1, customer_generation=1,
+                               created_at=utcnow())
+
+
 def ensure_buyer(email):
-    """The buyer with this email, created if needed (a racing insert is not an error)."""
-    email = normalise_email(email)
-    buyer = find_buyer(email)
-    if buyer is None:
-        insert_or_skip(Buyer, email=email, session_version=1, created_at=utcnow())
-        buyer = find_buyer(email)
-    return buyer
+    """The buyer with this email, created if needed."""
+    return find_buyer(email) or db.session.get(Buyer, buyer_id_for(email))
 
 
 def active_access(buyer_id, course_id):
@@ -52,16 +55,24 @@ def courses_with_access(buyer_id):
     ).all()
 
 
+def grant_id(buyer_id, course_id, *, order_id=None, granted_by="order", reason=None):
+    """Ensure an active access row; return (its id, created). An existing one is kept."""
+    access_id = insert_returning_id(Access, buyer_id=buyer_id, course_id=course_id,
+                                    order_id=order_id, granted_by=granted_by,
+                                    grant_reason=reason, granted_at=utcnow())
+    if access_id is not None:
+        return access_id, True
+    return db.session.scalar(select(Access.id).where(
+        Access.buyer_id == buyer_id, Access.course_id == course_id,
+        Access.revoked_at.is_(None))), False
+
+
 def grant(buyer, course_id, *, order=None, granted_by="order", reason=None):
     """Ensure an active access row; return (row, created). An existing one is kept."""
-    existing = active_access(buyer.id, course_id)
-    if existing is not None:
-        return existing, False
-    created = insert_or_skip(Access, buyer_id=buyer.id, course_id=course_id,
-                             order_id=order.id if order is not None else None,
-                             granted_by=granted_by, grant_reason=reason,
-                             granted_at=utcnow())
-    return active_access(buyer.id, course_id), created
+    access_id, created = grant_id(buyer.id, course_id,
+                                  order_id=order.id if order is not None else None,
+                                  granted_by=granted_by, reason=reason)
+    return db.session.get(Access, access_id), created
 
 
 def revoke(access, *, by, reason):
@@ -73,21 +84,40 @@ def revoke(access, *, by, reason):
     return access
 
 
+def _event_values(*, buyer_id, course_id, action, source, actor, reason, access_id,
+                  order_id):
+    return dict(buyer_id=buyer_id, course_id=course_id, action=action, source=source,
+                actor=actor, reason=(reason or None) and reason[:500], access_id=access_id,
+                order_id=order_id, created_at=utcnow())
+
+
 def record(*, buyer_id, course_id, action, source, actor, reason=None, access=None,
-           order=None, dedupe_key=None):
-    """Add an audit event; with a dedupe key, return None if that event exists already."""
-    values = dict(buyer_id=buyer_id, course_id=course_id, action=action, source=source,
-                  actor=actor, reason=(reason or None) and reason[:500],
-                  access_id=access.id if access is not None else None,
-                  order_id=order.id if order is not None else None, created_at=utcnow())
-    if dedupe_key is None:
-        event = AccessEvent(**values)
-        db.session.add(event)
-        db.session.flush()
-        return event
-    if not insert_or_skip(AccessEvent, dedupe_key=dedupe_key, **values):
-        return None
-    return db.session.scalar(select(AccessEvent).where(AccessEvent.dedupe_key == dedupe_key))
+           order=None):
+    """Add an audit event (an admin's change: no dedupe key)."""
+    event = AccessEvent(**_event_values(
+        buyer_id=buyer_id, course_id=course_id, action=action, source=source, actor=actor,
+        reason=reason, access_id=access.id if access is not None else None,
+        order_id=order.id if order is not None else None))
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def record_once(*, dedupe_key, buyer_id, course_id, action, source, actor, reason=None,
+                access_id=None, order_id=None):
+    """Add the audit event of one cause (its unique `dedupe_key`); its id, or None when
+    that cause was recorded already (which is what makes fulfilment idempotent)."""
+    return insert_returning_id(AccessEvent, dedupe_key=dedupe_key[:200], **_event_values(
+        buyer_id=buyer_id, course_id=course_id, action=action, source=source, actor=actor,
+        reason=reason, access_id=access_id, order_id=order_id))
+
+
+def settle_event(event_id, **values):
+    """Fill in what a recorded event decided (its access row, action, reason)."""
+    if "reason" in values:
+        values["reason"] = (values["reason"] or None) and values["reason"][:500]
+    db.session.execute(update(AccessEvent).where(AccessEvent.id == event_id)
+                       .values(**values))
 
 
 def events_for(buyer_id):

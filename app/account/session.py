@@ -21,11 +21,11 @@ import logging
 from dataclasses import dataclass
 
 from flask import g, session
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 
 from app.access import services as access
 from app.extensions import db
-from app.models import Buyer, Order, OrderStatus
+from app.models import Access, Buyer, Order, OrderStatus
 from app.models._time import utcnow
 
 log = logging.getLogger(__name__)
@@ -144,13 +144,14 @@ def sign_out():
 
 
 def _holds_more(buyer, order):
-    """Whether the account holds anything but `order` (another live order, other access)."""
-    others = db.session.scalar(
-        select(Order.id).where(Order.email == buyer.email, Order.id != order.id,
-                               Order.status != OrderStatus.FAILED).limit(1)
-    )
-    return others is not None or any(row.order_id != order.id
-                                     for row in access.access_rows_for(buyer.id))
+    """Whether the account holds anything but `order` (another live order, other access):
+    one query."""
+    other_order = select(Order.id).where(Order.email == buyer.email, Order.id != order.id,
+                                         Order.status != OrderStatus.FAILED)
+    other_access = select(Access.id).where(
+        Access.buyer_id == buyer.id,
+        or_(Access.order_id.is_(None), Access.order_id != order.id))
+    return db.session.scalar(select(exists(other_order) | exists(other_access)))
 
 
 def sign_in_after_purchase(order):
@@ -177,9 +178,7 @@ def sign_in_after_purchase(order):
         return True
     if buyer.email_proven_at is not None or _holds_more(buyer, order):
         return False  # the owner signs in with the emailed link
-    buyer.last_sign_in_at = utcnow()
-    _start(buyer, [order.id])
-    db.session.commit()
+    _start(buyer, [order.id])  # only the cookie: an emailed link is a sign-in, this is not
     return True
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from app import flows, orders
 from app.checkout import services
 from app.checkout.pause import pause_message, pause_seconds
-from app.extensions import db
 from app.models import Order, OrderStatus
+from app.models._unique import commit_keeping
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +76,7 @@ def start(*, flow, course, email, ip, save_card, signed_in, owned):
         return BrowserStart(message=services.already_open_message(open_order), status=409)
     inputs = {}
     if save_card and services.may_save_card(email, signed_in):
-        inputs["save_for"] = services.ensure_buyer(email)
-        db.session.commit()
+        inputs["save_for"] = signed_in
     elif flow == "checkout" and signed_in is not None and signed_in.email == email:
         inputs["customer"] = signed_in.customer_id(services.livemode())
     order, created = services.place_pending(
@@ -87,6 +86,7 @@ def start(*, flow, course, email, ip, save_card, signed_in, owned):
         return BrowserStart(message=services.NOT_STARTED if order is None
                             else services.already_open_message(order), status=409)
     started = flows.for_attempt(order.payment).start(order.payment)
+    commit_keeping()
     if started.error is not None or not started.next_step:
         log.warning("Order %s: its payment could not start (%s)", order.reference,
                     getattr(started.error, "detail", ""))

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from flask import current_app
 
 from app import card_testing, flows, orders, payments, pricing
-from app.access import ensure_buyer
 from app.extensions import db
 from app.models import Order, OrderStatus
+from app.models._unique import commit_keeping
 
 log = logging.getLogger(__name__)
 
@@ -84,68 +84,82 @@ def _already_open(order):
     return CheckoutOutcome(None, already_open_message(order))
 
 
-def _refused(course, email, ip):
-    """Why a new order may not be placed now (an outcome), or None.
-
-    Card-testing protection: on None, one attempt is reserved for this address before
-    anything can reach Stripe (atomic, so concurrent requests cannot overrun the limit);
-    `_start` keeps it for a decline and gives it back otherwise.
-    """
-    wait = card_testing.reserve(ip)
-    if wait:
-        # Many declines from one address is how stolen cards are tested: pause it.
-        log.warning("Checkout from %s refused: too many declined cards", ip)
-        return CheckoutOutcome(
-            None,
-            "Too many declined payments came from your connection. Please wait "
-            f"{max(1, round(wait / 60))} minute(s) before trying again, or contact us.",
-        )
-    open_order = orders.open_order_for(course.id, email)
-    if open_order is not None and open_order.status == OrderStatus.PENDING:
-        # Paying again after a slow or lost answer (a POST): settle the first order now.
-        flows.settle(open_order.payment, force=True)
-        open_order = orders.open_order_for(course.id, email)
-    if open_order is not None:
-        log.info("Refused a second order of %s for order %s's email", course.slug,
-                 open_order.reference)
-        _release(ip)
-        return _already_open(open_order)
-    return None
+def _paused(wait, ip):
+    """What a buyer at a paused address is told (many declines: card testing)."""
+    log.warning("Checkout from %s refused: too many declined cards", ip)
+    return CheckoutOutcome(
+        None,
+        "Too many declined payments came from your connection. Please wait "
+        f"{max(1, round(wait / 60))} minute(s) before trying again, or contact us.",
+    )
 
 
 def place_pending(course, email, *, flow, find_existing, ip=None, **inputs):
-    """Commit a pending order and its first attempt by `flow`; (order, created)."""
+    """Commit a pending order and its first attempt by `flow` (with whatever the
+    transaction already holds); (order, created)."""
     order = orders.new_order(pricing.quote_for(course), course=course, email=email,
-                             livemode=_livemode())
+                             livemode=livemode())
     flows.get(flow).prepare(order, course=course, **inputs).client_ip = ip
     return orders.place(order, find_existing=find_existing)
 
 
-def _place(course, email, *, flow, find_existing, ip, **inputs):
-    """`place_pending`, giving back the reservation `_refused` made unless the new order
-    goes on to Stripe."""
-    try:
+def _place(course, email, *, flow, ip, token=None, **inputs):
+    """Reserve one attempt of the address (card-testing protection) and commit the new
+    order with it, in one transaction. Returns (order, outcome): the new order, or what
+    the buyer is told instead (nothing is reserved then).
+
+    The database decides races without reading first: the card token is unique (a double
+    click finds its order) and so is a buyer's open order of a course (two tabs). A buyer
+    paying again while their first order waits for Stripe's answer settles it first (a
+    POST), then, if it failed, gets a new order.
+    """
+    for settled_first in (False, True):
+        wait = card_testing.reserve(ip, commit=False)
+        if wait:
+            db.session.rollback()
+            return None, _paused(wait, ip)
+        if token is not None:
+            inputs["token"] = token
         order, created = place_pending(course, email, flow=flow, ip=ip,
-                                       find_existing=find_existing, **inputs)
-    except BaseException:
-        _release(ip)
-        raise
-    if order is None or not created:
-        _release(ip)
-    return order, created
+                                       find_existing=lambda: None, **inputs)
+        if created:
+            return order, None
+        # The insert was refused (and the reservation rolled back with it): why?
+        replayed = orders.attempt_with(stripe_token=token) if token else None
+        if replayed is not None:
+            log.info("Token %s replayed; showing order %s", token,
+                     replayed.order.reference)
+            return None, CheckoutOutcome(replayed.order)
+        open_order = orders.open_order_for(course.id, email)
+        if open_order is not None and open_order.status == OrderStatus.PENDING \
+                and not settled_first:
+            flows.settle(open_order.payment, force=True)  # paying again after a lost answer
+            continue
+        if open_order is not None:
+            log.info("Refused a second order of %s for order %s's email", course.slug,
+                     open_order.reference)
+            return None, _already_open(open_order)
+    return None, CheckoutOutcome(None, NOT_STARTED)
 
 
 def _start(order, ip):
-    """Send the new order's first request(s); settles the reservation; the outcome."""
+    """Send the new order's first request(s), settle the address's reservation in the
+    same transaction as the answer, commit; the outcome."""
     started = flows.Started()
     try:
         started = flows.for_attempt(order.payment).start(order.payment)
-    finally:  # a decline keeps its reservation; anything else gives it back
-        if not isinstance(started.error, payments.CardDeclined):
-            _release(ip)
+    except BaseException:
+        db.session.rollback()
+        _release(ip)
+        raise
+    if isinstance(started.error, payments.CardDeclined):
+        _record_decline(ip, commit=False)  # a decline keeps its reservation
+    else:
+        _release(ip, commit=False)
+    commit_keeping()
     if started.error is None and started.next_step:
         return CheckoutOutcome(order, next_step=started.next_step)
-    return _outcome(order, started.error, ip=ip)
+    return _outcome(order, started.error)
 
 
 NOT_SAVED = ("Your card was not saved: saving a card needs you signed in as {email} with "
@@ -161,32 +175,15 @@ def place_order(*, course, email, token, ip=None, save_card=False, signed_in=Non
     `may_save_card` allows it; `signed_in` is the buyer signed in on this browser).
     """
     email = email.strip().lower()  # stored lower-case: one buyer, one open order
-    existing = orders.attempt_with(stripe_token=token)
-    if existing is not None:
-        log.info("Token %s replayed; showing order %s", token, existing.order.reference)
-        return CheckoutOutcome(existing.order)
-    refused = _refused(course, email, ip)
-    if refused is not None:
-        return refused
-    note = save_for = None
+    save_for = note = None
     if save_card and may_save_card(email, signed_in):
-        save_for = ensure_buyer(email)
-        db.session.commit()
+        save_for = signed_in
     elif save_card:
         note = NOT_SAVED.format(email=email)
-
-    def find_existing():
-        attempt = orders.attempt_with(stripe_token=token)
-        return attempt.order if attempt else orders.open_order_for(course.id, email)
-
-    order, created = _place(course, email, flow="charges", find_existing=find_existing,
-                            ip=ip, token=token, save_for=save_for)
-    if order is None:
-        return CheckoutOutcome(None, NOT_STARTED)
-    if not created:
-        if order.payment is not None and order.payment.stripe_token == token:
-            return CheckoutOutcome(order)
-        return _already_open(order)
+    order, refused = _place(course, email, flow="charges", ip=ip, token=token,
+                            save_for=save_for)
+    if refused is not None:
+        return refused
     outcome = _start(order, ip)
     if note and outcome.message is None:
         outcome.message = note
@@ -200,30 +197,23 @@ def place_saved_card_order(*, course, buyer, card_id, ip=None):
     email, the charge request (customer + card) committed before the call under the
     attempt's idempotency key.
     """
-    customer_id = buyer.customer_id(_livemode())
+    customer_id = buyer.customer_id(livemode())
     if not customer_id:
         return CheckoutOutcome(None, "You have no saved card. Please pay with your card.")
-    refused = _refused(course, buyer.email, ip)
+    order, refused = _place(course, buyer.email, flow=one_click_flow(), ip=ip,
+                            customer_id=customer_id, card_id=card_id)
     if refused is not None:
         return refused
-    order, created = _place(
-        course, buyer.email, flow=one_click_flow(), ip=ip, customer_id=customer_id,
-        card_id=card_id, find_existing=lambda: orders.open_order_for(course.id, buyer.email))
-    if order is None:
-        return CheckoutOutcome(None, NOT_STARTED)
-    if not created:  # a double click or a second tab: the first order decides
-        return _already_open(order)
     return _start(order, ip)
 
 
-def _outcome(order, error, *, ip):
+def _outcome(order, error):
     """Log the result of the first request and choose what the buyer is told."""
     reference = order.reference
     if error is None:
         log.info("Order %s paid by charge %s", reference, order.charge_id)
         return CheckoutOutcome(order)
     if isinstance(error, payments.CardDeclined):
-        _record_decline(ip)
         log.info("Order %s declined: %s/%s", reference, error.code, error.decline_code)
         return CheckoutOutcome(order, error.user_message)
     if order.status == OrderStatus.PENDING:

@@ -34,7 +34,8 @@ class PaymentFlow:
 
     def start(self, attempt):
         """Send the attempt's first request (the attempt is committed) and record the
-        answer through the lifecycle; commits and returns a `Started`."""
+        answer through the lifecycle; returns a `Started`. The caller commits (with its
+        own bookkeeping of the same request, such as the card-testing reservation)."""
         raise NotImplementedError
 
     def resume(self, attempt):

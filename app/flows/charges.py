@@ -49,10 +49,8 @@ class ChargesFlow(PaymentFlow):
 
     def start(self, attempt):
         """Send the first request(s); the reservation of the card-testing limit is the
-        checkout's."""
-        error = charge_replay.send_charge_request(attempt, first=True)
-        db.session.commit()
-        return Started(error=error)
+        checkout's, settled in the same transaction (the caller commits)."""
+        return Started(error=charge_replay.send_charge_request(attempt, first=True))
 
     def settle(self, attempt):
         """Repeat the attempt's request under its key (or look its charge up when the key

@@ -79,7 +79,6 @@ class CheckoutSessionsFlow(PaymentIntentsFlow):
         """Create the Session (after the buyer's customer, when one is made); the buyer is
         sent to its page."""
         error, result = self._create(attempt, first=True)
-        db.session.commit()
         url = result.url if result is not None else None
         return Started(error=error, next_step={"url": url} if url else None)
 

@@ -78,7 +78,6 @@ class PaymentIntentsFlow(PaymentFlow):
         """Create the intent (after the buyer's customer, when one is made); the page gets
         its client secret to confirm it."""
         error, result = self._create(attempt, first=True)
-        db.session.commit()
         next_step = {"client_secret": result.client_secret} if result else None
         return Started(error=error, next_step=next_step)
 
@@ -235,7 +234,6 @@ class SavedCardIntentFlow(PaymentIntentsFlow):
         """Create and confirm the intent; a card that needs authenticating is not a
         decline: the page takes the buyer through it (the intent's client secret)."""
         error, result = self._create(attempt, first=True)
-        db.session.commit()
         if isinstance(error, payments.CardDeclined) and error.authentication_required \
                 and result is not None:
             return Started(error=None, next_step={"authenticate": True})

@@ -5,6 +5,18 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 
 
+def commit_keeping():
+    """Commit without expiring what the session holds: the rows just written (or locked
+    until now) are still what the database has, so reading them again would be a
+    wasted round trip."""
+    session = db.session()
+    before, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = before
+
+
 def commit_new_or_existing(row, find_existing):
     """Commit `row`; if a unique constraint says it exists already, return that one.
 
@@ -13,11 +25,40 @@ def commit_new_or_existing(row, find_existing):
     """
     db.session.add(row)
     try:
-        db.session.commit()
+        commit_keeping()
     except IntegrityError:
         db.session.rollback()
         return find_existing(), False
     return row, True
+
+
+def _insert():
+    """The INSERT construct of the session's dialect (it knows ON CONFLICT)."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - the store runs on SQLite or PostgreSQL
+        raise RuntimeError(f"the store does not support {dialect}")
+    return insert
+
+
+def insert_returning_id(model, *, update=None, **values):
+    """INSERT a row and return its id, in one statement; None when a unique constraint
+    says it exists. With `update` (the conflicting column, e.g. "email"), the existing
+    row's id is returned instead (ON CONFLICT DO UPDATE of that column to itself).
+
+    Runs inside the caller's transaction; a racing transaction waits for the first.
+    """
+    statement = _insert()(model.__table__).values(**values)
+    if update is not None:
+        column = model.__table__.c[update]
+        statement = statement.on_conflict_do_update(
+            index_elements=[column], set_={update: statement.excluded[update]})
+    else:
+        statement = statement.on_conflict_do_nothing()
+    return db.session.execute(statement.returning(model.__table__.c.id)).scalar()
 
 
 def insert_or_skip(model, **values):
@@ -27,12 +68,5 @@ def insert_or_skip(model, **values):
     PostgreSQL), so a racing transaction waits for the first and then skips, instead of
     failing the whole transaction.
     """
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - the store runs on SQLite or PostgreSQL
-        raise RuntimeError(f"insert_or_skip does not support {dialect}")
-    result = db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    result = db.session.execute(_insert()(model).values(**values).on_conflict_do_nothing())
     return result.rowcount == 1

@@ -69,7 +69,7 @@ class Access(db.Model):
 
     buyer = relationship("Buyer", lazy="joined")
     course = relationship("Course", lazy="joined")
-    order = relationship("Order", lazy="joined")
+    order = relationship("Order", lazy="select")
 
     @property
     def active(self):
@@ -103,7 +103,7 @@ class AccessEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     course = relationship("Course", lazy="joined")
-    order = relationship("Order", lazy="joined")
+    order = relationship("Order", lazy="select")
 
     def __repr__(self):
         return f"<AccessEvent {self.action} buyer={self.buyer_id} course={self.course_id}>"

@@ -152,9 +152,14 @@ class Order(db.Model):
         lazy="selectin",
     )
     refunds = relationship(
-        "Refund", back_populates="order", order_by="Refund.id", lazy="selectin"
+        "Refund", back_populates="order", order_by="Refund.id", lazy="select"
     )
     disputes = relationship("Dispute", back_populates="order", order_by="Dispute.id")
+
+    #: Read with the row by the lifecycle's lock (app/orders/lifecycle.py): the sum of
+    #: the order's succeeded refund rows and how many disputes it has (None before).
+    refund_rows_total = None
+    dispute_count = None
 
     def __repr__(self):
         return f"<Order {self.reference} {self.status} {self.amount} {self.currency}>"

@@ -69,13 +69,13 @@ def _confirmation_context(order):
     }
 
 
-def queue_confirmation(order, buyer, *, dedupe_key=None, created_by=None):
+def queue_confirmation(order, buyer_id, *, dedupe_key=None, created_by=None):
     """Queue the order-confirmation email (with its sign-in access link)."""
     return enqueue(
-        kind="order_confirmation", to=buyer.email,
+        kind="order_confirmation", to=access.normalise_email(order.email),
         subject=f"Your order {order.reference}: {order.course_title}",
         dedupe_key=dedupe_key or f"order-confirmation:{order.id}",
-        context=_confirmation_context(order), buyer_id=buyer.id, order_id=order.id,
+        context=_confirmation_context(order), buyer_id=buyer_id, order_id=order.id,
         created_by=created_by,
     )
 
@@ -83,54 +83,56 @@ def queue_confirmation(order, buyer, *, dedupe_key=None, created_by=None):
 def order_paid(order, *, notify=True):
     """Ensure the buyer, grant access to the course once, queue the confirmation once.
 
+    Five small statements: the buyer (an upsert), the event of this cause (its key makes
+    a second run a no-op), the access row, what the event decided, the email.
     `notify=False` (the backfill of orders paid before fulfilment existed) sends no email.
     """
-    buyer = access.ensure_buyer(order.email)
-    event = access.record(buyer_id=buyer.id, course_id=order.course_id, action="granted",
-                          source="order", actor=SYSTEM, order=order,
-                          dedupe_key=f"order-paid:{order.id}",
-                          reason=f"Order {order.reference} paid")
-    if event is None:
+    buyer_id = access.buyer_id_for(order.email)
+    event_id = access.record_once(
+        dedupe_key=f"order-paid:{order.id}", buyer_id=buyer_id, course_id=order.course_id,
+        action="granted", source="order", actor=SYSTEM, order_id=order.id,
+        reason=f"Order {order.reference} paid")
+    if event_id is None:
         return DUPLICATE
-    row, created = access.grant(buyer, order.course_id, order=order)
-    event.access_id = row.id
+    access_id, created = access.grant_id(buyer_id, order.course_id, order_id=order.id)
+    action, reason = "granted", f"Order {order.reference} paid"
     if not created:
-        event.action = "kept"
-        event.reason = f"Order {order.reference} paid; access was already active"
-    queued = queue_confirmation(order, buyer) if notify else False
-    db.session.flush()
-    log.info("Order %s fulfilled: access %s (%s)", order.reference, row.id, event.action)
-    return FulfilmentResult(event.action, row.id, event.reason, queued)
+        action, reason = "kept", f"Order {order.reference} paid; access was already active"
+    access.settle_event(event_id, access_id=access_id, action=action, reason=reason)
+    queued = queue_confirmation(order, buyer_id) if notify else False
+    log.info("Order %s fulfilled: access %s (%s)", order.reference, access_id, action)
+    return FulfilmentResult(action, access_id, reason, queued)
 
 
 def _take_away(order, *, source, dedupe_key, cause, revoke):
-    """Revoke the order's access (if `revoke`) unless something else still entitles it."""
-    buyer = access.ensure_buyer(order.email)
-    event = access.record(buyer_id=buyer.id, course_id=order.course_id, action="kept",
-                          source=source, actor=SYSTEM, order=order, dedupe_key=dedupe_key,
-                          reason=cause)
-    if event is None:
-        return DUPLICATE, buyer
-    row = access.active_access(buyer.id, order.course_id)
+    """Revoke the order's access (if `revoke`) unless something else still entitles it.
+    Returns (result, buyer id)."""
+    buyer_id = access.buyer_id_for(order.email)
+    event_id = access.record_once(dedupe_key=dedupe_key, buyer_id=buyer_id,
+                                  course_id=order.course_id, action="kept", source=source,
+                                  actor=SYSTEM, order_id=order.id, reason=cause)
+    if event_id is None:
+        return DUPLICATE, buyer_id
+    row = access.active_access(buyer_id, order.course_id)
     other = _other_paid_order(order)
+    action, reason = "kept", cause
     if row is None:
-        event.reason = f"{cause}; no active access"
-        event.action = "none"
+        action, reason = "none", f"{cause}; no active access"
     elif not revoke:
-        event.access_id, event.reason = row.id, f"{cause}; a partial refund keeps access"
+        reason = f"{cause}; a partial refund keeps access"
     elif row.order_id is None:
-        event.access_id = row.id
-        event.reason = f"{cause}; access was granted by hand, only an admin revokes it"
+        reason = f"{cause}; access was granted by hand, only an admin revokes it"
     elif other is not None:
         row.order_id = other.id  # now held through the other paid order
-        event.access_id = row.id
-        event.reason = f"{cause}; still paid by order {other.reference}"
+        reason = f"{cause}; still paid by order {other.reference}"
     else:
         access.revoke(row, by=SYSTEM, reason=cause)
-        event.access_id, event.action = row.id, "revoked"
+        action = "revoked"
+    access_id = row.id if row is not None else None
+    access.settle_event(event_id, access_id=access_id, action=action, reason=reason)
     db.session.flush()
-    log.info("Order %s: %s -> access %s", order.reference, cause, event.action)
-    return FulfilmentResult(event.action, event.access_id, event.reason), buyer
+    log.info("Order %s: %s -> access %s", order.reference, cause, action)
+    return FulfilmentResult(action, access_id, reason), buyer_id
 
 
 def order_refunded(order, *, amount, full, refund_key):
@@ -141,20 +143,20 @@ def order_refunded(order, *, amount, full, refund_key):
     """
     revoke = full or bool(current_app.config.get("REVOKE_ACCESS_ON_PARTIAL_REFUND"))
     what = "Full refund" if full else "Partial refund"
-    result, buyer = _take_away(order, source="refund",
+    result, buyer_id = _take_away(order, source="refund",
                                dedupe_key=f"order-refunded:{refund_key}",
                                cause=f"{what} of order {order.reference}", revoke=revoke)
     if result is DUPLICATE:
         return result
     queued = enqueue(
-        kind="refund_notice", to=buyer.email,
+        kind="refund_notice", to=access.normalise_email(order.email),
         subject=f"Refund for order {order.reference}: {order.course_title}",
         dedupe_key=f"refund-notice:{refund_key}",
         context={"reference": order.reference, "course_title": order.course_title,
                  "amount": amount, "currency": order.currency, "full": bool(full),
                  "total_refunded": order.amount_refunded, "order_amount": order.amount,
                  "access": result.action, "receipt_path": f"/orders/{order.public_id}"},
-        buyer_id=buyer.id, order_id=order.id,
+        buyer_id=buyer_id, order_id=order.id,
     )
     return FulfilmentResult(result.action, result.access_id, result.reason, queued)
 
@@ -169,22 +171,20 @@ def order_disputed(order):
 
 def order_reinstated(order):
     """A dispute the seller won: the order entitles its buyer again (no email is sent)."""
-    buyer = access.ensure_buyer(order.email)
+    buyer_id = access.buyer_id_for(order.email)
     cause = f"Dispute of order {order.reference} won"
-    event = access.record(buyer_id=buyer.id, course_id=order.course_id, action="granted",
-                          source="dispute", actor=SYSTEM, order=order,
-                          dedupe_key=f"order-reinstated:{order.id}:{_dispute_round(order)}",
-                          reason=cause)
-    if event is None:
+    event_id = access.record_once(
+        dedupe_key=f"order-reinstated:{order.id}:{_dispute_round(order)}",
+        buyer_id=buyer_id, course_id=order.course_id, action="granted", source="dispute",
+        actor=SYSTEM, order_id=order.id, reason=cause)
+    if event_id is None:
         return DUPLICATE
-    row, created = access.grant(buyer, order.course_id, order=order)
-    event.access_id = row.id
-    if not created:
-        event.action = "kept"
-        event.reason = f"{cause}; access was already active"
-    db.session.flush()
-    log.info("Order %s: %s -> access %s", order.reference, cause, event.action)
-    return FulfilmentResult(event.action, row.id, event.reason)
+    access_id, created = access.grant_id(buyer_id, order.course_id, order_id=order.id)
+    action, reason = ("granted", cause) if created else (
+        "kept", f"{cause}; access was already active")
+    access.settle_event(event_id, access_id=access_id, action=action, reason=reason)
+    log.info("Order %s: %s -> access %s", order.reference, cause, action)
+    return FulfilmentResult(action, access_id, reason)
 
 
 def _dispute_round(order):
@@ -239,7 +239,7 @@ def resend_confirmation(*, buyer, order, key, admin_email):
                                  "there is nothing to confirm.")
     if not key.startswith(f"order-confirmation:{order.id}:resend:") or len(key) > 200:
         raise access.AccessError("The form has expired; reload the page.")
-    created = queue_confirmation(order, buyer, dedupe_key=key, created_by=admin_email)
+    created = queue_confirmation(order, buyer.id, dedupe_key=key, created_by=admin_email)
     db.session.commit()
     return created
 

@@ -264,14 +264,14 @@ def test_a_lost_answer_adding_a_second_card_adds_it_once(mode, pay, app, client,
 def _pending_saving_order(app, course, token):
     """An order as the checkout commits it before its first Stripe call."""
     from app.access.services import ensure_buyer
-    from app.checkout.services import _place
+    from app.checkout.services import place_pending
 
     with app.test_request_context("/"):
         buyer = ensure_buyer(EMAIL)
         db.session.commit()
         course = db.session.merge(course)
-        order, created = _place(course, EMAIL, flow="charges", find_existing=lambda: None,
-                                ip=None, token=token, save_for=buyer)
+        order, created = place_pending(course, EMAIL, flow="charges", token=token,
+                                       find_existing=lambda: None, save_for=buyer)
         assert created
         return order.id
 
