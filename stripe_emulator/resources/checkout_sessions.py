@@ -85,7 +85,7 @@ def _ui_mode(ctx, params):
     """``hosted_page`` (or ``hosted`` before dahlia); the others are not served here."""
     renamed = versions.on_or_after(ctx.api_version, RENAMED_UI_MODES)
     allowed = UI_MODES_NEW if renamed else UI_MODES_OLD
-    mode = pis._enum(params, "ui_mode", allowed, allowed[0])
+    mode = pis.choice(params, "ui_mode", allowed, allowed[0])
     if mode != allowed[0]:
         raise not_emulated("ui_mode", f"ui_mode={mode} (only the hosted page is served)")
     return mode
@@ -172,8 +172,8 @@ def _intent_data(params):
     data = params.get("payment_intent_data") or {}
     if not isinstance(data, dict):
         raise invalid("Invalid hash", param="payment_intent_data")
-    usage = pis._enum(data, "setup_future_usage", ("off_session", "on_session"))
-    capture = pis._enum(data, "capture_method", pis.CAPTURE_METHODS)
+    usage = pis.choice(data, "setup_future_usage", ("off_session", "on_session"))
+    capture = pis.choice(data, "capture_method", pis.CAPTURE_METHODS)
     return {"description": data.get("description") or None,
             "metadata": new_metadata(data.get("metadata")),
             "receipt_email": data.get("receipt_email") or None,
@@ -268,7 +268,7 @@ def create_session(ctx, params):
         "amount_total": total,
         "automatic_tax": {"enabled": False, "liability": None, "provider": None,
                           "status": None},
-        "billing_address_collection": pis._enum(params, "billing_address_collection",
+        "billing_address_collection": pis.choice(params, "billing_address_collection",
                                                 ("auto", "required")),
         "cancel_url": cancel,
         "client_reference_id": reference,
@@ -284,7 +284,7 @@ def create_session(ctx, params):
                         "terms_of_service_acceptance": None},
         "customer": customer["id"] if customer else None,
         "customer_account": None,
-        "customer_creation": pis._enum(params, "customer_creation", ("always", "if_required"),
+        "customer_creation": pis.choice(params, "customer_creation", ("always", "if_required"),
                                        None if customer else "if_required"),
         "customer_details": None,
         "customer_email": params.get("customer_email") or None,
@@ -317,7 +317,7 @@ def create_session(ctx, params):
         "shipping_cost": None,
         "shipping_options": [],
         "status": "open",
-        "submit_type": pis._enum(params, "submit_type", ("auto", "book", "donate", "pay")),
+        "submit_type": pis.choice(params, "submit_type", ("auto", "book", "donate", "pay")),
         "subscription": None,
         "success_url": success,
         "tax_id_collection": {"enabled": False},
@@ -461,7 +461,7 @@ def _intent(ctx, session, customer_id):
     data = session["_intent"]
     params = {k: v for k, v in data.items() if v not in (None, {})}
     params["allowed_payment_method_types"] = ["card"]
-    pi = pis._new_intent(ctx, params, session["amount_total"], session["currency"],
+    pi = pis.new_intent(ctx, params, session["amount_total"], session["currency"],
                          customer_id)
     pi["metadata"] = dict(data["metadata"])
     pi["_checkout_session"] = session["id"]
@@ -498,9 +498,9 @@ def attempt(ctx, session, *, email, name, postal, card):
         billing_details={"name": name, "email": email, "address": {"postal_code": postal}})
     return_url = f"{ctx.base_url}/c/pay/{session['id']}/return"
     try:
-        plan = pis._confirm_plan(ctx, pi, {"payment_method": pm["id"],
+        plan = pis.check_confirmation(ctx, pi, {"payment_method": pm["id"],
                                            "return_url": return_url}, checkout=True)
-        pis._confirm(ctx, pi, plan)
+        pis.run_confirmation(ctx, pi, plan)
     except StripeError as exc:
         return {"outcome": "declined", "message": exc.message}
     if pi["status"] == "requires_action":

@@ -143,7 +143,7 @@ def _intent_from_secret(ctx, pi_id, params):
     return pi
 
 
-def _enum(params, name, allowed, default=None):
+def choice(params, name, allowed, default=None):
     """A parameter limited to ``allowed`` values (Stripe's ``Invalid x: must be one of``)."""
     value = params.get(name)
     if value in (None, ""):
@@ -197,7 +197,7 @@ def payment_method_types(ctx, params, automatic_default=True):
                       "supports card payments only.", param="excluded_payment_method_types")
     if isinstance(automatic, dict):
         enabled = truthy(automatic.get("enabled"), default=False)
-        redirects = _enum(automatic, "allow_redirects", ("always", "never"), "always")
+        redirects = choice(automatic, "allow_redirects", ("always", "never"), "always")
         if not enabled:
             raise invalid("automatic_payment_methods[enabled]=false leaves no payment method: "
                           "pass allowed_payment_method_types[]=card instead.",
@@ -210,13 +210,13 @@ def payment_method_types(ctx, params, automatic_default=True):
     return None, ["card"], excluded
 
 
-def _new_intent(ctx, params, amount, currency, customer_id):
+def new_intent(ctx, params, amount, currency, customer_id):
     """A PaymentIntent object in ``requires_payment_method`` (not stored yet)."""
     automatic, types, excluded = payment_method_types(ctx, params)
     capture_default = ("automatic_async" if versions.on_or_after(ctx.api_version,
                                                                   ASYNC_DEFAULT)
                        else "automatic")
-    confirmation = _enum(params, "confirmation_method", ("automatic", "manual"), "automatic")
+    confirmation = choice(params, "confirmation_method", ("automatic", "manual"), "automatic")
     if confirmation == "manual" and automatic:
         raise invalid("You may only specify one of these parameters: automatic_payment_methods,"
                       " confirmation_method.")
@@ -233,7 +233,7 @@ def _new_intent(ctx, params, amount, currency, customer_id):
         "automatic_payment_methods": automatic,
         "canceled_at": None,
         "cancellation_reason": None,
-        "capture_method": _enum(params, "capture_method", CAPTURE_METHODS, capture_default),
+        "capture_method": choice(params, "capture_method", CAPTURE_METHODS, capture_default),
         "client_secret": client_secret(pi_id),
         "confirmation_method": confirmation,
         "created": ctx.now,
@@ -258,7 +258,7 @@ def _new_intent(ctx, params, amount, currency, customer_id):
         "processing": None,
         "receipt_email": params.get("receipt_email") or None,
         "review": None,
-        "setup_future_usage": _enum(params, "setup_future_usage",
+        "setup_future_usage": choice(params, "setup_future_usage",
                                     ("off_session", "on_session")),
         "shipping": None,
         "source": None,
@@ -281,7 +281,7 @@ def _amount(params, currency, name="amount"):
     return validate_amount(raw, currency)
 
 
-def _valid_url(raw, param="return_url"):
+def valid_url(raw, param="return_url"):
     """An absolute http(s) URL, or Stripe's ``Not a valid URL``."""
     try:
         parts = urlsplit(str(raw))
@@ -307,7 +307,7 @@ def check_owner(pm, customer_id):
                       "Customer that it belongs to instead.", param="payment_method")
 
 
-def _confirm_plan(ctx, pi, params, *, creating=False, checkout=False):
+def check_confirmation(ctx, pi, params, *, creating=False, checkout=False):
     """Check a confirmation before anything changes; return what it will set."""
     if pi.get("_checkout_session") and not checkout:
         raise StripeError(400, "invalid_request_error", CHECKOUT_OWNED,
@@ -327,14 +327,14 @@ def _confirm_plan(ctx, pi, params, *, creating=False, checkout=False):
             "error_on_requires_action": truthy(params.get("error_on_requires_action")),
             "use_stripe_sdk": truthy(params.get("use_stripe_sdk")) or ctx.publishable}
     if params.get("return_url") not in (None, ""):
-        plan["return_url"] = _valid_url(params["return_url"])
+        plan["return_url"] = valid_url(params["return_url"])
     if "setup_future_usage" in params and not creating:
-        plan["setup_future_usage"] = _enum(params, "setup_future_usage",
+        plan["setup_future_usage"] = choice(params, "setup_future_usage",
                                            ("off_session", "on_session"))
     if params.get("receipt_email") not in (None, "") and not creating:
         plan["receipt_email"] = params["receipt_email"]
     if params.get("capture_method") not in (None, "") and not creating:
-        plan["capture_method"] = _enum(params, "capture_method", CAPTURE_METHODS)
+        plan["capture_method"] = choice(params, "capture_method", CAPTURE_METHODS)
     if not creating and any(params.get(n) is not None for n in (
             "payment_method_types", "allowed_payment_method_types",
             "excluded_payment_method_types")):
@@ -344,7 +344,7 @@ def _confirm_plan(ctx, pi, params, *, creating=False, checkout=False):
     card_options = options.get("card") if isinstance(options, dict) else None
     request_3ds = None
     if isinstance(card_options, dict):
-        request_3ds = _enum(card_options, "request_three_d_secure",
+        request_3ds = choice(card_options, "request_three_d_secure",
                             ("any", "automatic", "challenge"))
     plan["request_three_d_secure"] = request_3ds
     automatic = plan.get("types", (pi["automatic_payment_methods"],))[0]
@@ -384,7 +384,7 @@ def _customer_default(ctx, customer_id):
     return ctx.state.get(default) if default else None
 
 
-def _confirm(ctx, pi, plan):
+def run_confirmation(ctx, pi, plan):
     """Run a checked confirmation: pay, or ask for authentication, or fail (402)."""
     for field in ("setup_future_usage", "receipt_email", "capture_method"):
         if field in plan:
@@ -476,7 +476,7 @@ def create_payment_intent(ctx, params):
     customer_id = params.get("customer") or None
     if customer_id:
         pms.customer_of(ctx, customer_id)
-    pi = _new_intent(ctx, params, amount, currency, customer_id)
+    pi = new_intent(ctx, params, amount, currency, customer_id)
     confirm = truthy(params.get("confirm"))
     if not confirm:
         for name in ("off_session", "return_url", "error_on_requires_action"):
@@ -485,7 +485,7 @@ def create_payment_intent(ctx, params):
                               param=name)
     plan = None
     if confirm:
-        plan = _confirm_plan(ctx, pi, params, creating=True)
+        plan = check_confirmation(ctx, pi, params, creating=True)
     elif params.get("payment_method_data") is not None or params.get("payment_method"):
         pm = (pms.create_from_data(ctx, params["payment_method_data"])
               if params.get("payment_method_data") is not None
@@ -497,7 +497,7 @@ def create_payment_intent(ctx, params):
     ctx.state.payment_intents[pi["id"]] = pi
     ctx.emit("payment_intent.created", public(pi))
     if plan is not None:
-        _confirm(ctx, pi, plan)
+        run_confirmation(ctx, pi, plan)
     return view(ctx, pi)
 
 
@@ -544,9 +544,9 @@ def update_payment_intent(ctx, params, pi_id):
                                                "allowed_payment_method_types",
                                                "excluded_payment_method_types")):
         types = payment_method_types(ctx, params, automatic_default=False)
-    usage = _enum(params, "setup_future_usage", ("off_session", "on_session"),
+    usage = choice(params, "setup_future_usage", ("off_session", "on_session"),
                   pi["setup_future_usage"]) if "setup_future_usage" in params else None
-    capture = _enum(params, "capture_method", CAPTURE_METHODS, pi["capture_method"])
+    capture = choice(params, "capture_method", CAPTURE_METHODS, pi["capture_method"])
     options = (params.get("payment_method_options") or {}).get("card") \
         if isinstance(params.get("payment_method_options"), dict) else None
     if amount is not None:
@@ -562,7 +562,7 @@ def update_payment_intent(ctx, params, pi_id):
         pi["setup_future_usage"] = usage
     pi["capture_method"] = capture
     if isinstance(options, dict) and options.get("request_three_d_secure"):
-        pi["payment_method_options"]["card"]["request_three_d_secure"] = _enum(
+        pi["payment_method_options"]["card"]["request_three_d_secure"] = choice(
             options, "request_three_d_secure", ("any", "automatic", "challenge"))
     if types is not None:
         pi["automatic_payment_methods"], pi["payment_method_types"], \
@@ -588,8 +588,8 @@ def confirm_payment_intent(ctx, params, pi_id):
     if params.get("expected_payment_method_type") not in (None, "", "card"):
         raise pms.not_card(params["expected_payment_method_type"],
                            "expected_payment_method_type")
-    plan = _confirm_plan(ctx, pi, params)
-    _confirm(ctx, pi, plan)
+    plan = check_confirmation(ctx, pi, params)
+    run_confirmation(ctx, pi, plan)
     return view(ctx, pi)
 
 
@@ -597,7 +597,7 @@ def confirm_payment_intent(ctx, params, pi_id):
 def cancel_payment_intent(ctx, params, pi_id):
     """Cancel; from ``requires_capture`` the held amount is released (refunded)."""
     pi = get(ctx, pi_id)
-    reason = _enum(params, "cancellation_reason", CANCEL_REASONS)
+    reason = choice(params, "cancellation_reason", CANCEL_REASONS)
     if pi.get("_checkout_session") and pi["status"] != "requires_capture":
         raise StripeError(400, "invalid_request_error", CHECKOUT_OWNED,
                           extra={"payment_intent": cp.snapshot(view(ctx, pi))})

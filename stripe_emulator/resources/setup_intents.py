@@ -106,7 +106,7 @@ def _new(ctx, params, customer_id):
         "payment_method_types": types,
         "single_use_mandate": None,
         "status": "requires_payment_method",
-        "usage": pis._enum(params, "usage", ("off_session", "on_session"), "off_session"),
+        "usage": pis.choice(params, "usage", ("off_session", "on_session"), "off_session"),
         "_auth": None,
     }
 
@@ -119,14 +119,14 @@ def _plan(ctx, si, params):
                           f"{si['status']}.", code="setup_intent_unexpected_state",
                           extra={"setup_intent": cp.snapshot(view(ctx, si))})
     use_sdk = truthy(params.get("use_stripe_sdk")) or ctx.publishable
-    return_url = pis._valid_url(params["return_url"]) if params.get("return_url") else None
+    return_url = pis.valid_url(params["return_url"]) if params.get("return_url") else None
     automatic = si["automatic_payment_methods"]
     if automatic and automatic.get("allow_redirects") != "never" and not return_url \
             and not use_sdk:
         raise invalid(RETURN_URL_NEEDED, param="return_url")
     options = params.get("payment_method_options") or {}
     card_options = options.get("card") if isinstance(options, dict) else None
-    request_3ds = pis._enum(card_options, "request_three_d_secure",
+    request_3ds = pis.choice(card_options, "request_three_d_secure",
                             ("any", "automatic", "challenge")) \
         if isinstance(card_options, dict) else None
     if params.get("payment_method") and params.get("payment_method_data"):
@@ -316,7 +316,7 @@ def confirm_setup_intent(ctx, params, si_id):
 def cancel_setup_intent(ctx, params, si_id):
     """Cancel a SetupIntent that has not succeeded."""
     si = get(ctx, si_id)
-    reason = pis._enum(params, "cancellation_reason",
+    reason = pis.choice(params, "cancellation_reason",
                        ("abandoned", "duplicate", "requested_by_customer"))
     if si["status"] not in CONFIRMABLE:
         raise StripeError(400, "invalid_request_error",
