@@ -152,6 +152,9 @@ class Config:
         # API, the default), "payment_intents" (the Payment Element, 3-D Secure) or
         # "checkout" (Stripe's hosted Checkout page). See README, "Payment flows".
         self.PAYMENT_FLOW = (env("PAYMENT_FLOW") or "charges").strip().lower()
+        # The stripe SDK logs one INFO line per request (and DEBUG bodies): off unless
+        # asked for, so that a launch's thousands of calls do not flood the logs.
+        self.STRIPE_LOG_LEVEL = (env("STRIPE_LOG_LEVEL") or "warning").strip().lower()
         # A PaymentIntent nobody has paid after this long is cancelled (reconcile and the
         # worker), which lets its buyer start again.
         self.PAYMENT_INTENT_ABANDON_SECONDS = int(

@@ -41,6 +41,10 @@ def _check_config(app):
         _check_time_budget(app)
         _check_mail_config(app)
         _check_payment_flow(app)
+        level = app.config.get("STRIPE_LOG_LEVEL", "warning")
+        if level not in STRIPE_LOG_LEVELS:
+            raise ConfigError(f"STRIPE_LOG_LEVEL={level!r} is not a log level; use one of "
+                              f"{', '.join(STRIPE_LOG_LEVELS)}.")
     except ConfigError as error:
         import click
 
@@ -111,29 +115,32 @@ def _register_converters(app):
     ids.register(app)  # `<id:…>` in routes: every id in a URL is range-checked there
 
 
+STRIPE_LOG_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO,
+                     "warning": logging.WARNING, "error": logging.ERROR}
+
+
 def _configure_logging(app):
     if not app.debug and not app.testing:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    import click
-
-    if click.get_current_context(silent=True) is not None:
-        # Loaded by the `flask` command line: keep the SDK's per-request INFO lines out
-        # of the commands' output (warnings and errors still show).
-        logging.getLogger("stripe").setLevel(logging.WARNING)
+    # The SDK's per-request INFO lines stay out of the server's log and the commands'
+    # output unless STRIPE_LOG_LEVEL asks for them (warnings and errors always show).
+    logging.getLogger("stripe").setLevel(
+        STRIPE_LOG_LEVELS[app.config.get("STRIPE_LOG_LEVEL", "warning")])
 
 
 def register_extensions(app):
     from app import models  # noqa: F401  (register the tables with the metadata)
-    from app.database import engine_options
+    from app.database import engine_options, release_connection
     from app.extensions import csrf, db, login_manager, mail, migrate
     from app.mail import worker
 
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], threads=app.config["SERVER_THREADS"]))
     db.init_app(app)
+    app.extensions["before_stripe_call"] = [release_connection]
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

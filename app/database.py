@@ -3,15 +3,24 @@
 SQLite (the default) runs in WAL mode, so readers never wait for a writer and a writer
 waits its turn (`timeout`) instead of failing with "database is locked" while other
 threads or processes write; every commit is still synced (`synchronous=FULL`): an order
-written before Stripe is called must survive a power cut. PostgreSQL keeps a pool sized
-to the server's threads, and checks a pooled connection before using it.
+written before Stripe is called must survive a power cut. PostgreSQL keeps a small pool
+(a request never holds a connection while Stripe is called) and checks a pooled
+connection before using it.
 """
+
+import logging
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
 
 #: Seconds a SQLite writer waits for another writer before giving up.
 SQLITE_BUSY_SECONDS = 30
+#: Pooled PostgreSQL connections per process (as many again may open under a burst):
+#: 2 workers hold at most 40, well under PostgreSQL's default max_connections of 100.
+POOL_SIZE = 10
 
 
 def engine_options(url, *, threads=1):
@@ -19,8 +28,12 @@ def engine_options(url, *, threads=1):
     per process."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": SQLITE_BUSY_SECONDS}}
-    return {"pool_pre_ping": True, "pool_size": max(5, threads),
-            "max_overflow": max(5, threads), "pool_timeout": 30}
+    # A request holds a connection only while it reads or writes: never while Stripe is
+    # called (the flows commit first), so a few connections serve many threads; a
+    # thread that finds them all busy waits its turn (pool_timeout) for a few ms.
+    size = min(max(threads, 1), POOL_SIZE)
+    return {"pool_pre_ping": True, "pool_size": size, "max_overflow": size,
+            "pool_timeout": 30}
 
 
 @event.listens_for(Engine, "connect")
@@ -31,3 +44,39 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
+
+
+def release_connection():
+    """Before each Stripe call (app/payments/calls.py): end the session's transaction if
+    it only read, which gives its connection back to the pool while Stripe answers — a
+    launch's checkouts wait on Stripe by the hundred, holding no connection or lock.
+
+    The flows write and commit what a call needs before making it. A transaction that
+    wrote (or holds unsaved changes) is left alone: committing it here would commit a step
+    half done — the webhook handler, for one, keeps the event's row uncommitted while it
+    asks Stripe, so that a failed call leaves the event to be delivered again.
+    """
+    from app.extensions import db
+
+    session = db.session()  # this thread's Session
+    if not session.in_transaction() or session.info.get("wrote") \
+            or session.new or session.dirty or session.deleted:
+        return
+    session.commit()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement_write(state):
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["wrote"] = True
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session, _flush_context):
+    session.info["wrote"] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _transaction_over(session):
+    session.info.pop("wrote", None)

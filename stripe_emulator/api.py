@@ -43,10 +43,16 @@ class Api:
         self.state = state
         self.idempotency = idempotency
         self.faults = faults
+        #: In-process observers, called as ``observe(method, path)`` when a request
+        #: arrives, before anything else: tests use them to look at the caller's state
+        #: at the moment Stripe is called (``EmulatorServer(...).api.observers``).
+        self.observers = []
 
     def handle(self, method, path, query, body, headers, client_ip, base_url) -> Response:
         """One ``/v1`` request: faults, auth, version, account, route, parameters, run."""
         rid = request_id()
+        for observe in self.observers:
+            observe(method, path)
         asked = (headers.get("Stripe-Version") or "").strip()
         base = [("Request-Id", rid),
                 ("Stripe-Version", asked if versions.known(asked) else API_VERSION), *CORS]

@@ -18,7 +18,7 @@ every browser.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import g, session
 from sqlalchemy import exists, or_, select
@@ -47,6 +47,8 @@ class BuyerSession:
     buyer: Buyer
     proven: bool
     order_ids: frozenset = frozenset()
+    #: Access rows read on this request, by course id (a page asks several times).
+    _access: dict = field(default_factory=dict, compare=False, repr=False)
 
     def sees(self, access_row):
         """Whether this session may use an access row (a purchase session: its orders')."""
@@ -65,7 +67,9 @@ class BuyerSession:
 
     def has_access(self, course):
         """Whether this session may open `course`'s lessons."""
-        row = access.active_access(self.buyer.id, course.id)
+        if course.id not in self._access:
+            self._access[course.id] = access.active_access(self.buyer.id, course.id)
+        row = self._access[course.id]
         return row is not None and self.sees(row)
 
 

@@ -8,6 +8,7 @@ stays 1..n without gaps. The unique (course_id, position) constraint backs this 
 
 from dataclasses import dataclass
 
+from flask import g
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -55,17 +56,20 @@ def check_fields(*, title, body, video_url=None, download_url=None):
 
 
 def lessons_of(course):
-    """The course's lessons in syllabus order."""
-    return db.session.scalars(
-        select(Lesson).where(Lesson.course_id == course.id).order_by(Lesson.position)
-    ).all()
+    """The course's lessons in syllabus order (read once per request: a page and its
+    templates ask several times)."""
+    read = g.setdefault("lessons_of", {})
+    if course.id not in read:
+        read[course.id] = db.session.scalars(
+            select(Lesson).where(Lesson.course_id == course.id).order_by(Lesson.position)
+        ).all()
+    return read[course.id]
 
 
 def lesson_at(course, position):
     """The lesson at this place in the syllabus, or None."""
-    return db.session.scalar(
-        select(Lesson).where(Lesson.course_id == course.id, Lesson.position == position)
-    )
+    return next((lesson for lesson in lessons_of(course) if lesson.position == position),
+                None)
 
 
 def lesson_by_id(course, lesson_id):
@@ -78,6 +82,7 @@ def lesson_by_id(course, lesson_id):
 
 def _lock(course):
     """Serialise changes to this course's lessons until the transaction ends."""
+    g.pop("lessons_of", None)  # what this request read of the syllabus is about to change
     db.session.execute(update(Course).where(Course.id == course.id)
                        .values(updated_at=utcnow())
                        .execution_options(synchronize_session=False))

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from flask import current_app, g, request, session
 
 from app import pricing
-from app.access import has_access
 from app.account.saved_cards import customer_id_of, saved_card
-from app.account.session import current_buyer, email_for_checkout
+from app.account.session import current_buyer, current_session, email_for_checkout
 from app.checkout.forms import CheckoutForm, IntentForm
 from app.checkout.pause import pause_message, pause_seconds
 
@@ -40,7 +39,7 @@ def one_click_card(course):
     buyer = current_buyer()
     if buyer is None or course is None or not course.active:
         return None
-    if not customer_id_of(buyer) or has_access(buyer.id, course.id):
+    if not customer_id_of(buyer) or current_session().has_access(course):
         return None
     return saved_card(buyer)
 

@@ -13,10 +13,11 @@ def register(app):
     from app.cli.purchases import purchases_cli
     from app.cli.stripe_check import stripe_cli
     from app.cli.throttle import throttle_cli
+    from app.cli.worker import worker_command
 
     for command in (lessons_cli, restore):
         courses_cli.add_command(command)
     for command in (courses_cli, seed_demo_command, stripe_cli, orders_cli, admin_cli,
-                    purchases_cli, mail_cli, access_cli, throttle_cli):
+                    purchases_cli, mail_cli, access_cli, throttle_cli, worker_command):
         app.cli.add_command(command)
     guard_commands(app.cli)  # a database never set up: one line, for every command

@@ -4,7 +4,8 @@ It wakes when a transaction that queued mail commits (SQLAlchemy's `after_commit
 otherwise every MAIL_POLL_SECONDS or when the next retry is due, so retries after an
 SMTP outage and rows left by a killed process (pending, or `sending` past their lease)
 go out without any other process. It starts with the first request of each process
-(after a fork too) and is off when MAIL_WORKER is false (the tests drive it directly).
+(after a fork too) and is off when MAIL_WORKER is false: then `flask --app app worker`
+runs the same passes in a process of its own (`run_forever`), so web workers only serve.
 
 Other packages add their own periodic work with `add_pass` (the app factory adds the
 payment flows' `settle_due`: payments and refunds whose answer from Stripe was lost).
@@ -98,8 +99,24 @@ class OutboxWorker:
             finally:
                 db.session.remove()
 
-    def _run(self):
-        poll = float(self.app.config.get("MAIL_POLL_SECONDS", 60))
+    def run_forever(self, poll):
+        """Run the passes in this thread, looking every `poll` seconds, until
+        `request_stop` (the `flask worker` command: SIGTERM or Ctrl-C)."""
+        self._stop.clear()
+        self._run(poll)
+
+    def run_once(self):
+        """One pass now, in this thread; what it returns (seconds until the next)."""
+        return self._pass()
+
+    def request_stop(self):
+        """Ask the passes to end after the current one (safe from a signal handler)."""
+        self._stop.set()
+        self._wake.set()
+
+    def _run(self, poll=None):
+        if poll is None:
+            poll = float(self.app.config.get("MAIL_POLL_SECONDS", 60))
         while not self._stop.is_set():
             self._wake.clear()
             self.idle.clear()

@@ -64,6 +64,8 @@ def call(send, *, retries=None, in_progress_waits=0):
     (409 `idempotency_key_in_use`), whatever `retries` allows.
     """
     config = current_app.config
+    for before in current_app.extensions.get("before_stripe_call", ()):
+        before()  # the app's: no database connection held while Stripe answers
     deadline = _deadline()
     max_retries = config["STRIPE_MAX_NETWORK_RETRIES"] if retries is None else retries
     per_attempt = config["STRIPE_TIMEOUT"]
