@@ -49,10 +49,17 @@ chromium:
 		fi; \
 	fi
 
+## Every benchmark, each figure a ratio against a baseline measured in the same run:
+## pages vs bare Flask, checkout per flow vs its Stripe calls, 100 buyers at once vs 100
+## direct charges (bench/serving.py); the emulator vs localstripe (installed under
+## .bench-cache/ the first time); the emulator at 50k charges vs empty; the admin list
+## and the CSV export at 100k purchases. BENCH_QUICK=1 runs shorter rounds.
 bench: $(STAMP)
+	$(BIN)/python bench/serving.py $${BENCH_QUICK:+--quick}
+	$(BIN)/python bench/emulator_vs_localstripe.py
 	$(BIN)/python bench/emulator_charges.py
 	$(BIN)/python bench/emulator_scale.py
-	$(BIN)/python bench/admin_purchases.py
+	$(BIN)/python bench/admin_purchases.py --rows $${BENCH_ROWS:-100000}
 
 ## 10,000+ generated requests against a real server (gunicorn); counts by status, goal zero
 ## 5xx. On SQLite, then on FUZZ_DATABASE_URL (a throwaway PostgreSQL database) when set.

@@ -262,37 +262,51 @@ def burst(store, emulator, control, buyers, latency_ms, rounds):
                               max_network_retries=0)
     ratios, lines = [], []
     for r in range(rounds):
-        slug = f"launch-{r}"
-        _add_course_over_cli(store, slug)
-        tabs = []
-        with ThreadPoolExecutor(16) as pool:
-            def tab(_):
-                s = requests.Session()
-                return s, csrf_from(s.get(f"{store.url}/courses/{slug}", timeout=60).text)
-            tabs = list(pool.map(tab, range(buyers)))
-            tokens = list(pool.map(lambda _: _token(emulator.url), range(buyers)))
-            direct_tokens = list(pool.map(lambda _: _token(emulator.url), range(buyers)))
-        control.set_latency(ms=latency_ms)
-        try:
-            store_times, store_fail, store_wall = _at_once(buyers, lambda i: tabs[i][0].post(
-                f"{store.url}/courses/{slug}/checkout", allow_redirects=False, timeout=120,
-                data={"csrf_token": tabs[i][1], "stripeToken": tokens[i],
-                      "stripeEmail": f"b{r}-{i}@example.com"}).status_code == 302)
-            direct_times, direct_fail, direct_wall = _at_once(buyers, lambda i: bool(
-                sdk.v1.charges.create(params={"amount": 6900, "currency": "usd",
-                                              "source": direct_tokens[i]}).id))
-        finally:
-            control.set_latency(ms=0)
-        ratios.append(store_wall / direct_wall)
-        lines.append(f"   round {r + 1}: store {store_wall:.2f} s (p50 "
-                     f"{percentile(store_times, 50):.2f}, p95 {percentile(store_times, 95):.2f},"
-                     f" {store_fail} failed) vs direct {direct_wall:.2f} s (p50 "
-                     f"{percentile(direct_times, 50):.2f}, p95 "
-                     f"{percentile(direct_times, 95):.2f}, {direct_fail} failed)")
+        store_run, direct_run = _burst_round(store, emulator, control, sdk, buyers,
+                                             latency_ms, f"launch-{r}")
+        ratios.append(store_run[2] / direct_run[2])
+        lines.append(f"   round {r + 1}: store {_describe(store_run)} vs direct "
+                     f"{_describe(direct_run)}")
     print(f"\n3. {buyers} buyers paying at once, Stripe answering in {latency_ms} ms, "
           f"gunicorn.conf.py's settings, vs {buyers} direct concurrent Charge.create calls:")
     print("\n".join(lines))
     print(f"   wall-time ratio store/direct: {spread(ratios)}x (target at most 1.5x)")
+
+
+def _describe(run):
+    times, failed, wall = run
+    return (f"{wall:.2f} s (p50 {percentile(times, 50):.2f}, p95 {percentile(times, 95):.2f}, "
+            f"{failed} failed)")
+
+
+def _burst_round(store, emulator, control, sdk, buyers, latency_ms, slug):
+    _add_course_over_cli(store, slug)
+
+    def tab(_):
+        session = requests.Session()
+        return session, csrf_from(session.get(f"{store.url}/courses/{slug}", timeout=60).text)
+
+    with ThreadPoolExecutor(16) as pool:
+        tabs = list(pool.map(tab, range(buyers)))
+        tokens = list(pool.map(lambda _: _token(emulator.url), range(buyers)))
+        direct_tokens = list(pool.map(lambda _: _token(emulator.url), range(buyers)))
+
+    def pay(i):
+        session, csrf = tabs[i]
+        return session.post(f"{store.url}/courses/{slug}/checkout", allow_redirects=False,
+                            timeout=120, data={"csrf_token": csrf, "stripeToken": tokens[i],
+                                               "stripeEmail": f"{slug}-{i}@example.com"}
+                            ).status_code == 302
+
+    def charge(i):
+        return bool(sdk.v1.charges.create(params={"amount": 6900, "currency": "usd",
+                                                  "source": direct_tokens[i]}).id)
+
+    control.set_latency(ms=latency_ms)
+    try:
+        return _at_once(buyers, pay), _at_once(buyers, charge)
+    finally:
+        control.set_latency(ms=0)
 
 
 def _at_once(count, work):
@@ -342,7 +356,6 @@ def main():
                        cwd=ROOT, env=store.env, check=True, capture_output=True)
         subprocess.run([sys.executable, "-m", "flask", "--app", "app", "seed-demo"],
                        cwd=ROOT, env=store.env, check=True, capture_output=True)
-        _add_course_over_cli(store, "python-jumpstart")
         store.start(tmp / "gunicorn.log")
         try:
             pages(store, tmp, rounds, seconds)
