@@ -5,8 +5,9 @@ the checkout's buy box (`templates/checkout/_buy_box.html`, filled by the checko
 `checkout_box()` template helper), so the catalog knows nothing of payments.
 """
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, make_response, redirect, render_template, url_for
 
+from app.caching import same_for_everyone
 from app.catalog import bp
 from app.catalog.access import buyer_has_access, can_view_lessons, is_admin
 from app.catalog.lessons import lesson_at, lessons_of
@@ -26,8 +27,9 @@ def _course_or_404(slug):
 
 @bp.get("/")
 def list_courses():
-    """The catalog of active courses."""
-    return render_template("catalog/list.html", courses=active_courses())
+    """The catalog of active courses (the same for everyone: cacheable, app/caching.py)."""
+    page = make_response(render_template("catalog/list.html", courses=active_courses()))
+    return same_for_everyone(page)
 
 
 @bp.get("/courses/<slug>")

@@ -65,3 +65,36 @@ def test_pages_carry_security_headers(make_course, client, app):
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "same-origin"
         assert "Strict-Transport-Security" not in headers  # tests run without Secure cookies
+
+
+# --- HTTP caching of the catalog (the same for everyone) -----------------------------
+
+def test_the_catalog_is_cacheable_and_answers_a_conditional_get_with_304(client, make_course):
+    make_course()
+    first = client.get("/")
+    assert first.status_code == 200 and "Python Jumpstart" in first.get_data(as_text=True)
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "public, max-age=60"
+    again = client.get("/", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    make_course(slug="second-course", title="Second Course")
+    changed = client.get("/", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert "Second Course" in changed.get_data(as_text=True)
+
+
+def test_a_catalog_showing_a_flash_is_private(client, make_course, app):
+    make_course()
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "You are signed out.")]
+    shown = client.get("/")
+    assert "You are signed out." in shown.get_data(as_text=True)
+    assert shown.headers["Cache-Control"] == "private, no-cache"
+    assert client.get("/").headers["Cache-Control"] == "public, max-age=60"
+
+
+def test_personal_pages_are_never_shared(client, make_course):
+    make_course()
+    page = client.get("/courses/python-jumpstart")  # its form holds this browser's CSRF token
+    assert "public" not in page.headers.get("Cache-Control", "")
+    assert client.get("/account").headers["Cache-Control"] == "no-store"
