@@ -172,6 +172,9 @@ def test_saving_checkout_one_click_and_the_signed_in_pages(
             "stripeEmail": EMAIL, "save_card": "y"}
     with counted("token checkout saving the card"):
         assert client.post("/courses/python-jumpstart/checkout", data=data).status_code == 302
+    _no_connection_held(connections_during_stripe_calls)  # customer, card and charge
+    paths = [path for _, path, _ in connections_during_stripe_calls]
+    assert "/v1/customers" in paths and paths[-1] == "/v1/charges", paths
     assert _newest_order(app).status == OrderStatus.PAID
     with counted("course page, buyer with a saved card"):
         _page(client, "/courses/second-course")
