@@ -107,3 +107,11 @@ def deliver_events(client, stripe_sdk, *types):
         assert response.status_code == 200, response.get_data(as_text=True)
         results.append(response.get_json()["result"])
     return results
+
+
+def backfill_saved_cards(app):
+    """`flask cards backfill`: store the cards of buyers whose customer was given to them
+    directly (as cards saved before the store kept them); returns its output."""
+    result = app.test_cli_runner().invoke(args=["cards", "backfill"])
+    assert result.exit_code == 0, result.output
+    return result.output
