@@ -83,7 +83,10 @@ def _details(card):
 
 
 def _when(at):
-    return datetime.fromtimestamp(at, UTC) if at is not None else utcnow()
+    """When a card was saved, in whole seconds as Stripe counts them: cards saved within
+    one second are ordered by when the store learned of them (the row id)."""
+    when = datetime.fromtimestamp(at, UTC) if at is not None else utcnow()
+    return when.replace(microsecond=0)
 
 
 def keep(card, *, customer_id, livemode, at=None):

@@ -266,7 +266,8 @@ def test_a_lost_answer_to_the_create_is_settled_to_one_intent(
 
 
 def test_saving_the_card_then_one_click_off_session(client, app, course, emulator,
-                                                    stripe_sdk, make_course):
+                                                    stripe_sdk, make_course,
+                                                    emulator_control):
     _sign_in_by_link(client, app)  # saving a card needs a session proven by the link
     _, body = _start(client, save=True)
     order = _order(app)
@@ -282,8 +283,10 @@ def test_saving_the_card_then_one_click_off_session(client, app, course, emulato
     assert method.card.last4 == "4242"
     # One click for another course.
     make_course(slug="second", title="Second")
+    emulator_control.clear_requests()
     confirm = client.get("/courses/second/one-click")
     assert confirm.status_code == 200, confirm.headers.get("Location")
+    assert emulator_control.requests() == []  # the card the return page stored
     html = confirm.get_data(as_text=True)
     assert "Visa •••• 4242" in html
     card_id = html.split('name="card_id" type="hidden" value="')[1].split('"')[0]
