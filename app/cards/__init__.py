@@ -167,6 +167,26 @@ def forget_customer(customer_id, *, livemode):
     return buyer
 
 
+def forget_lost(error, *, customer_id, card_id, livemode):
+    """A one-click payment Stripe refused because the customer or the card is gone (a
+    missed webhook): forget it, so the pages stop offering it. True when forgotten."""
+    if not isinstance(error, payments.PaymentRejected):
+        return False
+    if error.param == "customer" and error.code == "resource_missing":
+        forget_customer(customer_id, livemode=livemode)
+    elif error.param in ("source", "payment_method"):
+        db.session.execute(
+            update(StoredCard)
+            .where(StoredCard.card_id == card_id, StoredCard.removed_at.is_(None))
+            .values(removed_at=utcnow(), updated_at=utcnow())
+            .execution_options(synchronize_session=False))
+    else:
+        return False
+    log.warning("Stripe no longer has %s of customer %s: forgotten (%s)", card_id,
+                customer_id, error.detail[:200])
+    return True
+
+
 def _previous_customer(event):
     previous = (event.get("data") or {}).get("previous_attributes") or {}
     customer = previous.get("customer") if isinstance(previous, dict) else None

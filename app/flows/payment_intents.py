@@ -251,6 +251,8 @@ class SavedCardIntentFlow(PaymentIntentsFlow):
         """Create and confirm the intent; a card that needs authenticating is not a
         decline: the page takes the buyer through it (the intent's client secret)."""
         error, result = self._create(attempt, first=True)
+        cards.forget_lost(error, customer_id=attempt.customer_id,
+                          card_id=attempt.payment_method_id, livemode=attempt.order.livemode)
         if isinstance(error, payments.CardDeclined) and error.authentication_required \
                 and result is not None:
             return Started(error=None, next_step={"authenticate": True})

@@ -395,3 +395,23 @@ def test_the_backfill_stores_cards_saved_before_the_store_kept_them(
                               "Mastercard •••• 4444, expires 12/2031")
     _, calls = _calls(emulator_control, lambda: backfill_saved_cards(app))
     assert [c for c in calls if c[1].startswith("/v1/customers")] == []
+
+
+@pytest.mark.parametrize("lost", ["card", "customer"])
+def test_one_click_with_a_card_stripe_lost_forgets_it(lost, saved, app, client,
+                                                      stripe_sdk, orders):
+    """Deleted at Stripe while its webhook was missed: the one-click payment is refused
+    (nothing charged) and the store forgets the card (or the customer), so the pages stop
+    offering it."""
+    customer_id, card_id = saved
+    if lost == "card":
+        stripe_sdk.v1.customers.payment_sources.delete(customer_id, card_id)
+    else:
+        stripe_sdk.v1.customers.delete(customer_id)
+    html = client.get("/courses/other/one-click").get_data(as_text=True)
+    response = client.post("/courses/other/one-click", follow_redirects=True,
+                           data={"csrf_token": csrf_from(html), "card_id": card_id})
+    assert "you have not been charged" in response.get_data(as_text=True)
+    assert orders()[-1].status == OrderStatus.FAILED
+    assert _shown(client) == (None, None, None)
+    assert _buyer(app).stripe_customer_id_test == (customer_id if lost == "card" else None)
