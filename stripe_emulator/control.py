@@ -73,3 +73,13 @@ class EmulatorControl:
         return self._call("GET", "deliveries")["deliveries"]
 
     events_delivered = deliveries
+
+    def requests(self) -> list[dict]:
+        """Every ``/v1/…`` request received since the last reset or clear, oldest first:
+        method, path, status (``"dropped"`` when the connection was dropped),
+        idempotency_key, at."""
+        return self._call("GET", "requests")["requests"]
+
+    def clear_requests(self) -> None:
+        """Forget the requests received so far (count a page's calls from zero)."""
+        self._call("DELETE", "requests")

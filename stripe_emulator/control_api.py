@@ -116,3 +116,15 @@ class Control:
 
     def get_deliveries(self, data):
         return {"deliveries": list(self.emu.webhooks.deliveries)}
+
+    def get_requests(self, data):
+        """``GET /_emulator/requests``: every API request received since the last reset
+        or clear (method, path, status — ``dropped`` for a dropped connection —,
+        idempotency key, time)."""
+        entries = self.emu.requests.entries()
+        return {"requests": entries, "count": len(entries)}
+
+    def delete_requests(self, data):
+        """``DELETE /_emulator/requests``: start counting again."""
+        self.emu.requests.clear()
+        return {"requests": [], "count": 0}

@@ -16,6 +16,7 @@ from .faults import Faults
 from .idempotency import MAX_BYTES, MAX_ENTRIES, IdempotencyStore
 from .ids import request_id
 from .persist import StateFile
+from .request_log import RequestLog
 from .resources import checkout_sessions
 from .state import Ctx, State
 from .stripejs import PATHS as STRIPEJS_PATHS
@@ -83,6 +84,8 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._write(response)
             status = response.status
+        if path.startswith("/v1/"):
+            emu.requests.record(method, path, status, response.idempotency_key)
         if not emu.quiet:
             ms = (time.perf_counter() - started) * 1000
             sys.stderr.write(f"{method} {path} {status} idem={response.idempotency_key or '-'}"
@@ -110,6 +113,7 @@ class EmulatorServer:
         self.idempotency = IdempotencyStore(max_entries=idempotency_max_entries,
                                             max_bytes=idempotency_max_bytes)
         self.faults = Faults()
+        self.requests = RequestLog()
         self.webhooks = WebhookDispatcher(self.state, retry_base=webhook_retry_base,
                                           max_attempts=webhook_max_attempts)
         self.state.event_listeners.append(self.webhooks.on_event)
@@ -224,6 +228,7 @@ class EmulatorServer:
         self.state.reset()
         self.idempotency.reset()
         self.faults.reset()
+        self.requests.clear()
         self.webhooks.reset_log()
 
     def _track(self, conn, opened):

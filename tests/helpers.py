@@ -68,3 +68,50 @@ def serious_axe_violations(page):
     results = _AXE[0].run(page)
     return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
             for v in results.response["violations"] if v["impact"] in ("critical", "serious")]
+
+
+WEBHOOK_SECRET = "whsec_test_secret"  # TestConfig's
+
+
+def post_event(client, event, secret=WEBHOOK_SECRET):
+    """POST one event (a dict) to the store's webhook, signed as Stripe signs it."""
+    import json
+    import time
+
+    import stripe
+
+    payload = json.dumps(event)
+    stamp = int(time.time())
+    signature = stripe.WebhookSignature._compute_signature(f"{stamp}.{payload}", secret)
+    return client.post("/webhooks/stripe", data=payload,
+                       headers={"Stripe-Signature": f"t={stamp},v1={signature}",
+                                "Content-Type": "application/json"})
+
+
+def stripe_events(stripe_sdk, *types):
+    """The emulator's events of these types (all when none are named), oldest first, as
+    plain dicts (what Stripe would deliver)."""
+    params = {"limit": 100}
+    if types:
+        params["types"] = list(types)
+    # Stripe lists newest first.
+    return [e.to_dict() for e in stripe_sdk.v1.events.list(params=params).data][::-1]
+
+
+def deliver_events(client, stripe_sdk, *types):
+    """Deliver the emulator's events of these types to the store's webhook, oldest first
+    (as `stripe listen` would); returns each answer's `result`."""
+    results = []
+    for event in stripe_events(stripe_sdk, *types):
+        response = post_event(client, event)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        results.append(response.get_json()["result"])
+    return results
+
+
+def backfill_saved_cards(app):
+    """`flask cards backfill`: store the cards of buyers whose customer was given to them
+    directly (as cards saved before the store kept them); returns its output."""
+    result = app.test_cli_runner().invoke(args=["cards", "backfill"])
+    assert result.exit_code == 0, result.output
+    return result.output

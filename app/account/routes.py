@@ -66,7 +66,7 @@ def show_account():
         return redirect(url_for("account.sign_in"))
     card = saved_card(visit.buyer) if visit.proven else None
     remove_form = SavedCardForm(formdata=None)
-    remove_form.card_id.data = card.id if card else None
+    remove_form.card_id.data = card.card_id if card else None
     return render_template("account/account.html", buyer=visit.buyer, form=PostForm(),
                            proven=visit.proven, link_form=SignInForm(formdata=None),
                            courses=services.courses_for(visit), orders=visit.orders(),
@@ -75,7 +75,7 @@ def show_account():
 
 @bp.post("/saved-card/remove")
 def remove_saved_card():
-    """Delete the saved card at Stripe (the store keeps no card data of its own)."""
+    """Delete the saved card at Stripe, then the store's row of it."""
     buyer = current_buyer()
     if buyer is None:
         flash(SIGN_IN_FOR_CARDS, "error")

@@ -24,7 +24,7 @@ class BuyBox:
     form: object  # CheckoutForm or IntentForm
     quote: pricing.Quote
     paused_message: str | None
-    one_click: object | None  # the saved card (payments.SavedCard) or None
+    one_click: object | None  # the saved card (a StoredCard: no Stripe call) or None
     #: "Save this card" is offered only to a browser signed in with an emailed link
     #: (checkout.services.may_save_card); others are told to sign in first.
     may_save: bool = False
@@ -34,7 +34,7 @@ def one_click_card(course):
     """The card a one-click purchase of `course` would charge for the signed-in buyer.
 
     None unless a buyer is signed in, the course is on sale, the buyer lacks it and has a
-    saved card.
+    saved card. Read from the database only: showing the button asks Stripe nothing.
     """
     buyer = current_buyer()
     if buyer is None or course is None or not course.active:

@@ -88,7 +88,7 @@ def confirm_one_click(slug):
     if card is None:
         return redirect(url_for("catalog.show_course", slug=slug))
     form = OneClickForm()
-    form.card_id.data = card.id
+    form.card_id.data = card.card_id
     return render_template("checkout/one_click.html", course=course, card=card, form=form,
                            quote=quote_for(course))
 

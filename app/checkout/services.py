@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from app import card_testing, flows, orders, payments, pricing
+from app import card_testing, cards, flows, orders, payments, pricing
 from app.extensions import db
 from app.models import Order, OrderStatus
 from app.models._unique import commit_keeping
@@ -166,6 +166,8 @@ NOT_SAVED = ("Your card was not saved: saving a card needs you signed in as {ema
              "the link we email you. Open the link in your confirmation, then tick the box "
              "on your next purchase.")
 NOT_STARTED = "Your payment could not be started. Please try again."
+CARD_CHANGED = ("That saved card is no longer on your account, so you have not been "
+                "charged. Please check your card on the course page and pay again.")
 
 
 def place_order(*, course, email, token, ip=None, save_card=False, signed_in=None):
@@ -195,13 +197,17 @@ def place_saved_card_order(*, course, buyer, card_id, ip=None):
 
     The same rules as a token checkout: the throttle, one open order per course and
     email, the charge request (customer + card) committed before the call under the
-    attempt's idempotency key.
+    attempt's idempotency key. The card must be one the store has saved for the buyer
+    (the row the confirmation page showed): anything else is refused before Stripe.
     """
     customer_id = buyer.customer_id(livemode())
     if not customer_id:
         return CheckoutOutcome(None, "You have no saved card. Please pay with your card.")
+    card = cards.owned(buyer, card_id, livemode=livemode())
+    if card is None:  # removed or replaced since the page was shown, or not the buyer's
+        return CheckoutOutcome(None, CARD_CHANGED)
     order, refused = _place(course, buyer.email, flow=one_click_flow(), ip=ip,
-                            customer_id=customer_id, card_id=card_id)
+                            customer_id=card.customer_id, card_id=card.card_id)
     if refused is not None:
         return refused
     return _start(order, ip)

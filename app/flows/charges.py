@@ -5,7 +5,7 @@ way (see `charge_replay`)."""
 
 from flask import current_app
 
-from app import orders, payments
+from app import cards, orders, payments
 from app.extensions import db
 from app.flows import charge_replay, customer_step
 from app.flows.base import PaymentFlow, Started
@@ -98,3 +98,10 @@ class SavedCardFlow(ChargesFlow):
         attempt.request = payments.customer_charge_request(
             customer=customer_id, card=card_id, **charge_fields(order, course))
         return attempt
+
+    def start(self, attempt):
+        """Charge the saved card; a card or customer Stripe no longer has is forgotten."""
+        started = super().start(attempt)
+        cards.forget_lost(started.error, customer_id=attempt.customer_id,
+                          card_id=attempt.request["source"], livemode=attempt.order.livemode)
+        return started

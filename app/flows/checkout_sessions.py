@@ -20,7 +20,12 @@ from app.extensions import db
 from app.flows import customer_step
 from app.flows.base import Started
 from app.flows.charges import charge_fields
-from app.flows.payment_intents import CHARGE_EVENTS, INTENT_EVENTS, PaymentIntentsFlow
+from app.flows.payment_intents import (
+    CHARGE_EVENTS,
+    INTENT_EVENTS,
+    PaymentIntentsFlow,
+    keep_saved_card,
+)
 from app.models import RequestState
 
 log = logging.getLogger(__name__)
@@ -33,6 +38,7 @@ SESSION_EVENTS = frozenset({"checkout.session.completed", "checkout.session.expi
 def record_session(attempt, result):
     """Turn what Stripe says about the attempt's Session into the lifecycle's step."""
     if result.status == payments.results.SUCCEEDED:
+        keep_saved_card(attempt, result)
         return orders.payment_succeeded(attempt, result)
     if result.status == payments.results.CANCELED:
         return orders.payment_failed(attempt, result)

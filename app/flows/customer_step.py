@@ -25,7 +25,7 @@ import logging
 
 from sqlalchemy import update
 
-from app import orders, payments
+from app import cards, orders, payments
 from app.access import ensure_buyer
 from app.extensions import db
 from app.models import Buyer
@@ -115,9 +115,14 @@ def run(attempt, *, first):
             db.session.commit()
         if request["kind"] == "add_card":
             customer_id = request["customer"]
-            card_id = payments.add_card(customer_id, request["token"],
-                                        idempotency_key=request["card_key"])
+            card = payments.add_card(customer_id, request["token"],
+                                     idempotency_key=request["card_key"])
+            card_id = card.id
+            # What the pages show of it, kept with the charge request it goes with.
+            cards.keep(card, customer_id=customer_id, livemode=request["livemode"])
         else:  # "create", placed before the per-buyer key (see the module docstring)
+            # The card's details come with its `customer.source.created` event (or the
+            # backfill): this old request is repeated exactly as it was first sent.
             customer_id, card_id = payments.create_customer(
                 request["params"], idempotency_key=request["idempotency_key"])
             remember_customer(attempt.order.email, customer_id,
@@ -156,13 +161,9 @@ def _start_over_with_a_new_customer(attempt, *, first):
     customer gone agree on the new key.
     """
     request = attempt.setup_request
+    cards.forget_customer(request["customer"], livemode=request["livemode"])
     buyer = ensure_buyer(attempt.order.email)
-    column = _column(request["livemode"])
-    db.session.execute(update(Buyer).where(Buyer.id == buyer.id,
-                                           column == request["customer"])
-                       .values({column.key: None,
-                                "customer_generation": Buyer.customer_generation + 1}))
-    db.session.expire(buyer)
+    db.session.refresh(buyer)
     log.warning("Customer %s of buyer %s is gone at Stripe; order %s creates a new one",
                 request["customer"], buyer.id, attempt.order.reference)
     attempt.setup_request = setup_request(

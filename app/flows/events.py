@@ -1,11 +1,12 @@
 """Stripe events, each looked up in one table and turned into a lifecycle step.
 
 Refund and dispute events are the same whatever flow took the money (they name a
-charge); every other event type goes to the flows that declare it (`PaymentFlow.events`),
+charge); card and customer events keep the stored saved cards (`app.cards`); every other
+event type goes to the flows that declare it (`PaymentFlow.events`),
 which find their attempt and record what the event says.
 """
 
-from app import orders, payments
+from app import cards, orders, payments
 from app.flows import registry
 from app.models import OrderStatus
 from app.models.dispute import CLOSED_STATUSES
@@ -83,6 +84,8 @@ def handle(event):
     """Apply one verified event (a dict) through the lifecycle; returns (summary, order
     or None). Nothing is committed here."""
     event_type, obj = event["type"], event["data"]["object"]
+    if event_type in cards.EVENTS:  # what the pages show of a saved card
+        return cards.apply_event(event), None
     if event_type in COMMON:
         return COMMON[event_type](event_type, obj)
     flows = registry.flows_for_event(event_type)

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from flask import current_app
 
-from app import card_testing, orders, payments
+from app import card_testing, cards, orders, payments
 from app.extensions import db
 from app.flows import customer_step
 from app.flows.base import PaymentFlow, Started
@@ -35,9 +35,25 @@ CHARGE_EVENTS = frozenset({"charge.succeeded", "charge.failed", "charge.refunded
                            "charge.updated", "charge.captured"})
 
 
+def saves_card(attempt):
+    """Whether the attempt's payment keeps its card on the buyer's customer
+    (`setup_future_usage`, on the intent or a Checkout Session's `payment_intent_data`)."""
+    request = attempt.request or {}
+    intent_data = request.get("payment_intent_data") or {}
+    return bool(request.get("setup_future_usage") or intent_data.get("setup_future_usage"))
+
+
+def keep_saved_card(attempt, result):
+    """A paid attempt that saved its card: store what the pages show of the card (when
+    the result carries it; otherwise `payment_method.attached` brings it)."""
+    if result.succeeded and saves_card(attempt):
+        cards.keep_paid_with(result, livemode=attempt.order.livemode)
+
+
 def record_intent(attempt, result):
     """Turn what Stripe says about the attempt's PaymentIntent into the lifecycle's step."""
     if result.status == payments.results.SUCCEEDED:
+        keep_saved_card(attempt, result)
         return orders.payment_succeeded(attempt, result)
     if result.status == payments.results.CANCELED:
         return orders.payment_failed(attempt, dataclasses.replace(
@@ -183,6 +199,7 @@ class PaymentIntentsFlow(PaymentFlow):
         """One of the intent's charges: a success pays; a decline leaves the intent
         waiting for another card."""
         if result.succeeded:
+            keep_saved_card(attempt, result)
             return orders.payment_succeeded(attempt, result)
         return orders.payment_needs_action(attempt, dataclasses.replace(
             result, status=payments.results.REQUIRES_PAYMENT_METHOD))
@@ -234,6 +251,8 @@ class SavedCardIntentFlow(PaymentIntentsFlow):
         """Create and confirm the intent; a card that needs authenticating is not a
         decline: the page takes the buyer through it (the intent's client secret)."""
         error, result = self._create(attempt, first=True)
+        cards.forget_lost(error, customer_id=attempt.customer_id,
+                          card_id=attempt.payment_method_id, livemode=attempt.order.livemode)
         if isinstance(error, payments.CardDeclined) and error.authentication_required \
                 and result is not None:
             return Started(error=None, next_step={"authenticate": True})

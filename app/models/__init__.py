@@ -10,6 +10,7 @@ from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.payment_attempt import AttemptStatus, PaymentAttempt, RequestState
 from app.models.refund import Refund
 from app.models.sign_in_token import SignInToken
+from app.models.stored_card import StoredCard
 from app.models.throttle import Throttle
 from app.models.webhook_event import WebhookEvent
 
@@ -30,6 +31,7 @@ __all__ = [
     "Refund",
     "RequestState",
     "SignInToken",
+    "StoredCard",
     "Throttle",
     "WebhookEvent",
 ]

@@ -21,6 +21,9 @@ class PaymentError(Exception):
     uncertain = False
     #: Whether the answer was Stripe's stored answer to an earlier attempt (a replay).
     replayed = False
+    #: Stripe's error code (`resource_missing`, …) and the parameter it names, if any.
+    code = None
+    param = None
 
     def __init__(self, detail="", *, request_id=None, charge=None, uncertain=None):
         super().__init__(detail)
@@ -131,7 +134,10 @@ def translate(exc):
             )
             return rejected
         log.error("Stripe rejected a request (%s): %s", request_id, message)
-        return PaymentRejected(message, request_id=request_id)
+        rejected = PaymentRejected(message, request_id=request_id)
+        rejected.code = code
+        rejected.param = getattr(error, "param", None)
+        return rejected
     if isinstance(exc, (stripe.AuthenticationError, stripe.PermissionError)):
         log.error(
             "Stripe refused the store's API key (%s): %s. Check STRIPE_SECRET_KEY.",

@@ -52,6 +52,7 @@ class PaymentResult:
     card_exp_month: int | None = None
     card_exp_year: int | None = None
     card_country: str | None = None
+    card_funding: str | None = None
     outcome_type: str | None = None
     outcome_risk_level: str | None = None
     outcome_seller_message: str | None = None
@@ -95,7 +96,7 @@ class PaymentResult:
             refunded=bool(get("refunded")), disputed=bool(get("disputed")),
             card_brand=card.get("brand"), card_last4=card.get("last4"),
             card_exp_month=card.get("exp_month"), card_exp_year=card.get("exp_year"),
-            card_country=card.get("country"),
+            card_country=card.get("country"), card_funding=card.get("funding"),
             outcome_type=outcome.get("type"), outcome_risk_level=outcome.get("risk_level"),
             outcome_seller_message=outcome.get("seller_message"),
             failure_code=get("failure_code"), failure_message=get("failure_message"),
@@ -121,7 +122,7 @@ class PaymentResult:
         return cls(**{
             **{f: getattr(base, f) for f in (
                 "card_brand", "card_last4", "card_exp_month", "card_exp_year",
-                "card_country", "outcome_type", "outcome_risk_level",
+                "card_country", "card_funding", "outcome_type", "outcome_risk_level",
                 "outcome_seller_message", "receipt_url", "balance_transaction_id",
                 "amount_refunded", "refunded", "disputed", "created")},
             "status": status, "amount": get("amount"), "currency": get("currency"),

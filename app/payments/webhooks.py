@@ -175,7 +175,35 @@ def _check_dispute(obj):
     _text(obj, "charge", max_len=255, required=True, what="dispute")
 
 
+def _check_customer_field(obj, what):
+    customer = obj.get("customer")
+    if isinstance(customer, dict):
+        _text(customer, "id", max_len=255, required=True, what="customer")
+    else:
+        _text(obj, "customer", max_len=255, what=what)
+
+
+def _check_card(obj):
+    """A legacy card (`customer.source.*`) or a PaymentMethod (`payment_method.*`)."""
+    what = obj.get("object") if obj.get("object") in ("card", "payment_method") else "source"
+    _text(obj, "id", max_len=255, required=True, what=what)
+    _check_customer_field(obj, what)
+    card = _mapping(obj, "card", what=what) if what == "payment_method" else obj
+    for name, size in (("brand", 40), ("last4", 4), ("funding", 20)):
+        _text(card, name, max_len=size, what="card")
+    for name in ("exp_month", "exp_year"):
+        _integer(card, name, high=9999, what="card")
+
+
+def _check_customer(obj):
+    _text(obj, "id", max_len=255, required=True, what="customer")
+
+
 def _object_check(event_type):
+    if event_type.startswith(("customer.source.", "payment_method.")):
+        return _check_card
+    if event_type == "customer.deleted":
+        return _check_customer
     if event_type.startswith("charge.dispute."):
         return _check_dispute
     if event_type.startswith("charge."):
@@ -194,6 +222,7 @@ def check_event(event):
         raise _malformed("it contains a NUL character")
     _text(event, "id", max_len=255, required=True, what="event")
     _text(event, "type", max_len=100, required=True, what="event")
+    _integer(event, "created", high=253402300799, what="event")  # up to year 9999
     data = event.get("data")
     if not isinstance(data, dict):
         raise _malformed("`data` must be an object")

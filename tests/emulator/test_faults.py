@@ -97,3 +97,25 @@ def test_reset_forgets_everything(ctl):
     assert stripe.Charge.list().data == [] and ctl.faults()["faults"] == []
     assert charge(source="tok_visa", idempotency_key="k-reset").last_response.headers.get(
         "Idempotent-Replayed") is None
+
+
+def test_the_request_log_counts_api_calls_and_not_the_control_api(ctl, client):
+    """`GET /_emulator/requests` lists every /v1 request (a dropped one as "dropped");
+    control calls are not counted; clear and reset start again from zero."""
+    assert ctl.requests() == []
+    client.v1.charges.create(params={"amount": 2000, "currency": "usd", "source": "tok_visa"},
+                             options={"idempotency_key": "k-log"})
+    ctl.inject_fault(mode="drop", count=1, path="/v1/customers", method="GET")
+    with pytest.raises(stripe.APIConnectionError):
+        client.v1.customers.list()
+    ctl.health()
+    logged = [(r["method"], r["path"], r["status"], r["idempotency_key"])
+              for r in ctl.requests()]
+    assert logged == [("POST", "/v1/charges", 200, "k-log"),
+                      ("GET", "/v1/customers", "dropped", None)]
+    ctl.clear_requests()
+    assert ctl.requests() == []
+    client.v1.charges.list()
+    assert len(ctl.requests()) == 1
+    ctl.reset()
+    assert ctl.requests() == []

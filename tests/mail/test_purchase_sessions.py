@@ -11,7 +11,7 @@ from app.catalog.lessons import add_lesson
 from app.catalog.services import get_course
 from app.extensions import db
 from app.models import Buyer, Order
-from tests.helpers import csrf_from, sign_in_by_link
+from tests.helpers import backfill_saved_cards, csrf_from, sign_in_by_link
 
 VICTIM = "victim@example.com"
 CARD_ID_RE = re.compile(r"card_[A-Za-z0-9]+")
@@ -47,6 +47,7 @@ def _give_the_buyer_a_saved_card(app, stripe_sdk, email=VICTIM):
         db.session.execute(update(Buyer).where(Buyer.email == email)
                            .values(stripe_customer_id_test=customer.id))
         db.session.commit()
+    backfill_saved_cards(app)  # saved before the store kept cards
     return customer
 
 

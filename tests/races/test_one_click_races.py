@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.models import Buyer, OrderStatus
-from tests.helpers import csrf_from
+from tests.helpers import backfill_saved_cards, csrf_from
 
 EMAIL = "racer@example.com"
 
@@ -41,6 +41,7 @@ def test_concurrent_one_click_confirmations_charge_once(
         db.session.execute(update(Buyer).where(Buyer.id == buyer.id)
                            .values(stripe_customer_id_test=customer.id))
         db.session.commit()
+    backfill_saved_cards(app)  # saved before the store kept cards
     # The server signs its cookies and links with the test app's key.
     server = store_server(workers=3, SECRET_KEY=app.config["SECRET_KEY"])
     browser = _signed_in_session(app, server)

@@ -239,7 +239,8 @@ def test_a_lost_answer_to_the_create_is_expired_by_reconcile(
     assert session.status == "expired" and session.id == _order(app).payment.checkout_session_id
 
 
-def test_saving_the_card_passes_the_buyers_customer(client, app, course, stripe_sdk):
+def test_saving_the_card_passes_the_buyers_customer(client, app, course, stripe_sdk,
+                                                    emulator_control):
     from tests.helpers import sign_in_by_link
 
     sign_in_by_link(client, app, EMAIL)
@@ -255,6 +256,11 @@ def test_saving_the_card_passes_the_buyers_customer(client, app, course, stripe_
     [method] = stripe_sdk.v1.payment_methods.list(
         params={"customer": session.customer, "type": "card"}).data
     assert method.card.last4 == "4242"
+    # The store kept the card the Session saved: /account shows it without asking Stripe.
+    emulator_control.clear_requests()
+    account = client.get("/account").get_data(as_text=True)
+    assert "Visa •••• 4242" in account and f'value="{method.id}"' in account
+    assert emulator_control.requests() == []
 
 
 def test_the_token_and_intent_endpoints_are_refused_in_this_flow(client, course):

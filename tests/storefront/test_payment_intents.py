@@ -266,7 +266,8 @@ def test_a_lost_answer_to_the_create_is_settled_to_one_intent(
 
 
 def test_saving_the_card_then_one_click_off_session(client, app, course, emulator,
-                                                    stripe_sdk, make_course):
+                                                    stripe_sdk, make_course,
+                                                    emulator_control):
     _sign_in_by_link(client, app)  # saving a card needs a session proven by the link
     _, body = _start(client, save=True)
     order = _order(app)
@@ -282,8 +283,10 @@ def test_saving_the_card_then_one_click_off_session(client, app, course, emulato
     assert method.card.last4 == "4242"
     # One click for another course.
     make_course(slug="second", title="Second")
+    emulator_control.clear_requests()
     confirm = client.get("/courses/second/one-click")
     assert confirm.status_code == 200, confirm.headers.get("Location")
+    assert emulator_control.requests() == []  # the card the return page stored
     html = confirm.get_data(as_text=True)
     assert "Visa •••• 4242" in html
     card_id = html.split('name="card_id" type="hidden" value="')[1].split('"')[0]
@@ -298,7 +301,7 @@ def test_saving_the_card_then_one_click_off_session(client, app, course, emulato
 
 
 def test_one_click_needing_authentication_brings_the_buyer_back(
-        client, app, course, stripe_sdk, make_course):
+        client, app, course, stripe_sdk, make_course, cli):
     customer = stripe_sdk.v1.customers.create(params={"email": EMAIL})
     method = stripe_sdk.v1.payment_methods.attach(
         stripe_sdk.v1.payment_methods.create(params={
@@ -310,6 +313,7 @@ def test_one_click_needing_authentication_brings_the_buyer_back(
         buyer = ensure_buyer(EMAIL)
         buyer.stripe_customer_id_test = customer.id
         db.session.commit()
+    _backfill(cli)  # saved before the store kept cards
     _sign_in_by_link(client, app)
     html = client.get("/courses/python-jumpstart/one-click").get_data(as_text=True)
     response = client.post("/courses/python-jumpstart/one-click",
@@ -326,14 +330,24 @@ def test_one_click_needing_authentication_brings_the_buyer_back(
     assert stripe_sdk.v1.charges.list().data == []
 
 
+def _backfill(cli):
+    """`flask cards backfill`: store the cards of buyers saved before the store kept
+    them."""
+    result = cli.invoke(args=["cards", "backfill"])
+    assert result.exit_code == 0, result.output
+    assert "1 card(s) stored" in result.output
+    return result.output
+
+
 def test_a_card_saved_by_the_token_flow_pays_in_one_click(client, app, course,
-                                                          stripe_sdk):
+                                                          stripe_sdk, cli):
     customer = stripe_sdk.v1.customers.create(params={"email": EMAIL, "source": "tok_visa"})
     with app.app_context():
         from app.access import ensure_buyer
 
         ensure_buyer(EMAIL).stripe_customer_id_test = customer.id
         db.session.commit()
+    _backfill(cli)  # saved by the token flow before the store kept cards
     _sign_in_by_link(client, app)
     html = client.get("/courses/python-jumpstart/one-click").get_data(as_text=True)
     card_id = html.split('name="card_id" type="hidden" value="')[1].split('"')[0]
