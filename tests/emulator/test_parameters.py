@@ -66,18 +66,9 @@ STRIPEJS_PARAMETERS = {
 #: unknown today. Listed so the rest of the table stays enforced; ``name[*]`` covers every
 #: sub-parameter of ``name``. A listed name that works now fails the test until it is
 #: removed here.
-_PM_TYPES = {
-    "acss_debit", "affirm", "afterpay_clearpay", "alipay", "amazon_pay", "au_becs_debit",
-    "bacs_debit", "bancontact", "blik", "boleto", "cashapp", "customer_balance", "eps",
-    "fpx", "giropay", "grabpay", "ideal", "interac_present", "klarna", "konbini", "link",
-    "mobilepay", "oxxo", "p24", "paynow", "paypal", "pix", "promptpay", "revolut_pay",
-    "sepa_debit", "sofort", "swish", "us_bank_account", "wechat_pay", "zip"}
 _CONNECT = {"application_fee_amount", "transfer_data", "transfer_group"}
-_INTENT_DATA = {"payment_method_data[*]", "payment_method_options[*]"}
+_INTENT_DATA = {"payment_method_options[*]"}
 PENDING = {
-    "POST /v1/payment_methods": {*_PM_TYPES, "payment_method", "radar_options"},
-    "POST /v1/payment_methods/{payment_method}": {"card[networks]", "link",
-                                                  "us_bank_account"},
     "POST /v1/payment_intents": {
         *_CONNECT, *_INTENT_DATA, "confirmation_token", "mandate", "mandate_data",
         "on_behalf_of", "payment_method_configuration", "radar_options", "shipping"},
@@ -93,7 +84,7 @@ PENDING = {
         "on_behalf_of", "payment_method_configuration", "single_use", *_INTENT_DATA},
     "POST /v1/setup_intents/{intent}": {
         "attach_to_self", "flow_directions", "payment_method_configuration",
-        "payment_method_data[*]", "payment_method_options"},
+        "payment_method_options"},
     "POST /v1/setup_intents/{intent}/confirm": {
         *_INTENT_DATA, "confirmation_token", "mandate_data"},
     "GET /v1/checkout/sessions": {"payment_link", "subscription"},
