@@ -297,7 +297,17 @@ def _payment_intents(client):
     held = ok(client, "post", "/v1/payment_intents", amount=2000, currency="usd",
               payment_method="pm_card_visa", confirm=True, return_url=ret,
               capture_method="manual")
-    samples = [("POST /v1/payment_intents", x) for x in (bare, paid, action, sdk, held)]
+    options = ok(client, "post", "/v1/payment_intents", amount=2000, currency="usd",
+                 payment_method="pm_card_visa", confirm=True, return_url=ret,
+                 shipping={"name": "J R", "address": {"line1": "1 Main St"}},
+                 transfer_group="order-1", payment_method_configuration=paid[
+                     "payment_method_configuration_details"]["id"],
+                 payment_method_options={"card": {"capture_method": "manual",
+                                                  "setup_future_usage": "none",
+                                                  "network": "visa"}},
+                 expand=["latest_charge"])
+    samples = [("POST /v1/payment_intents", x) for x in (bare, paid, action, sdk, held,
+                                                         options)]
     samples += [
         ("POST /v1/payment_intents/{intent}", ok(
             client, "post", f"/v1/payment_intents/{bare['id']}", amount=2500,

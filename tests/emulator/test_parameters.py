@@ -69,15 +69,6 @@ STRIPEJS_PARAMETERS = {
 _CONNECT = {"application_fee_amount", "transfer_data", "transfer_group"}
 _INTENT_DATA = {"payment_method_options[*]"}
 PENDING = {
-    "POST /v1/payment_intents": {
-        *_CONNECT, *_INTENT_DATA, "confirmation_token", "mandate", "mandate_data",
-        "on_behalf_of", "payment_method_configuration", "radar_options", "shipping"},
-    "POST /v1/payment_intents/{intent}": {
-        *_CONNECT, *_INTENT_DATA, "payment_method_configuration", "shipping"},
-    "POST /v1/payment_intents/{intent}/capture": {"application_fee_amount", "transfer_data"},
-    "POST /v1/payment_intents/{intent}/confirm": {
-        *_INTENT_DATA, "confirmation_token", "mandate", "mandate_data", "radar_options",
-        "shipping"},
     "GET /v1/setup_intents": {"attach_to_self"},
     "POST /v1/setup_intents": {
         "attach_to_self", "confirmation_token", "flow_directions", "mandate_data",
