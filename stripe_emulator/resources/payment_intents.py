@@ -185,7 +185,7 @@ def choice(params, name, allowed, default=None, param=None):
     return value
 
 
-def card_options(params, current) -> dict:
+def card_options(params, current, choices=None) -> dict:
     """The intent's ``payment_method_options`` once ``params``' card options apply
     (checked; ``""`` unsets one; ``capture_method``/``setup_future_usage`` there override
     the intent's own for card payments, as on Stripe)."""
@@ -200,7 +200,7 @@ def card_options(params, current) -> dict:
     if not isinstance(card, dict):
         raise invalid("Invalid hash", param="payment_method_options[card]")
     out = dict(current["card"])
-    for name, allowed in CARD_CHOICES.items():
+    for name, allowed in (choices or CARD_CHOICES).items():
         if name not in card:
             continue
         value = choice(card, name, allowed, param=f"payment_method_options[card][{name}]")

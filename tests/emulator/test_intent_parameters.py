@@ -122,3 +122,48 @@ def test_what_the_emulator_does_not_model_is_refused_as_such(params, param):
     err = refused(create, **params)
     assert (err.code, err.param) == (NOT_SUPPORTED, param)
     assert "not supported by the offline emulator" in err.user_message
+
+
+# --- SetupIntents ------------------------------------------------------------------------
+def test_setup_intent_card_options_are_kept_changed_and_used():
+    cus = stripe.Customer.create()
+    si = stripe.SetupIntent.create(customer=cus.id, payment_method_options={
+        "card": {"network": "visa"}}, payment_method_configuration=CONFIGURATION)
+    assert si.payment_method_options.card.network == "visa"
+    assert si.payment_method_configuration_details.id == CONFIGURATION
+    updated = stripe.SetupIntent.modify(si.id, payment_method_options={
+        "card": {"request_three_d_secure": "any", "network": ""}})
+    card = updated.payment_method_options.card
+    assert (card.network, card.request_three_d_secure) == (None, "any")
+    confirmed = stripe.SetupIntent.confirm(si.id, payment_method="pm_card_visa",
+                                           return_url=RETURN_URL)
+    assert confirmed.status == "requires_action"  # request_three_d_secure=any asks
+
+
+def test_setup_intent_options_are_checked_before_anything_changes():
+    si = stripe.SetupIntent.create()
+    err = refused(stripe.SetupIntent.modify, si.id, description="x",
+                  payment_method_options={"card": {"network": "maestro"}})
+    assert err.param == "payment_method_options[card][network]"
+    assert stripe.SetupIntent.retrieve(si.id).description is None
+    err = refused(stripe.SetupIntent.create, payment_method_configuration="pmc_other")
+    assert (err.code, err.param) == ("resource_missing", "payment_method_configuration")
+
+
+@pytest.mark.parametrize("params,param", [
+    ({"attach_to_self": True}, "attach_to_self"),
+    ({"flow_directions": ["inbound"]}, "flow_directions"),
+    ({"on_behalf_of": "acct_1"}, "on_behalf_of"),
+    ({"single_use": {"amount": 100, "currency": "usd"}}, "single_use"),
+    ({"confirmation_token": "ctoken_1"}, "confirmation_token"),
+    ({"mandate_data": {"customer_acceptance": {"type": "offline"}}}, "mandate_data"),
+    ({"payment_method_options": {"card": {"mandate_options": {"amount": 1}}}},
+     "payment_method_options[card][mandate_options]"),
+    ({"payment_method_options": {"us_bank_account": {"verification_method": "instant"}}},
+     "payment_method_options[us_bank_account]"),
+])
+def test_what_setup_intents_do_not_model_is_refused_as_such(params, param):
+    err = refused(stripe.SetupIntent.create, **params)
+    assert (err.code, err.param) == (NOT_SUPPORTED, param)
+    assert "not supported by the offline emulator" in err.user_message
+    assert stripe.SetupIntent.list().data == []

@@ -377,7 +377,12 @@ def _setup_intents(client):
     sdk = ok(client, "post", "/v1/setup_intents", customer=cus["id"], confirm=True,
              payment_method="pm_card_threeDSecure2Required", use_stripe_sdk=True,
              allowed_payment_method_types=["card"])
-    samples = [("POST /v1/setup_intents", x) for x in (bare, done, action, sdk)]
+    options = ok(client, "post", "/v1/setup_intents", customer=cus["id"],
+                 payment_method_options={"card": {"network": "visa",
+                                                  "request_three_d_secure": "any"}},
+                 payment_method_configuration=done[
+                     "payment_method_configuration_details"]["id"])
+    samples = [("POST /v1/setup_intents", x) for x in (bare, done, action, sdk, options)]
     samples += [
         ("POST /v1/setup_intents/{intent}", ok(client, "post", f"/v1/setup_intents/{bare['id']}",
                                                payment_method="pm_card_mastercard")),

@@ -69,15 +69,6 @@ STRIPEJS_PARAMETERS = {
 _CONNECT = {"application_fee_amount", "transfer_data", "transfer_group"}
 _INTENT_DATA = {"payment_method_options[*]"}
 PENDING = {
-    "GET /v1/setup_intents": {"attach_to_self"},
-    "POST /v1/setup_intents": {
-        "attach_to_self", "confirmation_token", "flow_directions", "mandate_data",
-        "on_behalf_of", "payment_method_configuration", "single_use", *_INTENT_DATA},
-    "POST /v1/setup_intents/{intent}": {
-        "attach_to_self", "flow_directions", "payment_method_configuration",
-        "payment_method_options"},
-    "POST /v1/setup_intents/{intent}/confirm": {
-        *_INTENT_DATA, "confirmation_token", "mandate_data"},
     "GET /v1/checkout/sessions": {"payment_link", "subscription"},
     "POST /v1/checkout/sessions": {
         "after_expiration", "allow_promotion_codes", "automatic_tax[*]", "consent_collection",
