@@ -15,9 +15,10 @@ from .. import versions
 from ..currencies import MAXIMUM, format_major, minimum, parse_int, validate_currency
 from ..errors import StripeError, invalid, missing_param
 from ..ids import new_id
-from ..parameters import ARRAY, HASH, LIST, PAGE, STR
+from ..parameters import ARRAY, HASH, LIST, NOT_SUPPORTED, PAGE, STR, UNSUPPORTED
 from ..router import route
 from . import card_payments as cp
+from . import checkout_options as options
 from . import customers as customer_resource
 from . import payment_intents as pis
 from . import payment_methods as pms
@@ -25,23 +26,20 @@ from .common import VIRTUAL_EXPANSIONS, list_page, lookup, new_metadata, paginat
 from .tokens import _validated_card
 
 LINE_ITEM = {
-    "price": STR, "quantity": STR, "metadata": HASH,
+    "price": STR, "quantity": STR, "metadata": HASH, **options.LINE_ITEM_EXTRA,
     "price_data": {"currency": STR, "unit_amount": STR, "unit_amount_decimal": STR,
                    "product": STR, "tax_behavior": STR,
+                   "recurring": UNSUPPORTED,  # subscriptions are not emulated
                    "product_data": {"name": STR, "description": STR, "images": ARRAY,
                                     "metadata": HASH, "tax_code": STR}},
 }
-INTENT_DATA = {"description": STR, "metadata": HASH, "receipt_email": STR,
-               "setup_future_usage": STR, "capture_method": STR, "statement_descriptor": STR,
-               "statement_descriptor_suffix": STR}
 CREATE = {
     "mode": STR, "line_items": [LINE_ITEM], "success_url": STR, "cancel_url": STR,
     "client_reference_id": STR, "metadata": HASH, "customer": STR, "customer_email": STR,
-    "customer_creation": STR, "payment_intent_data": INTENT_DATA, "expires_at": STR,
-    "automatic_tax": {"enabled": STR}, "ui_mode": STR, "return_url": STR,
+    "customer_creation": STR, "expires_at": STR, "ui_mode": STR, "return_url": STR,
     "payment_method_types": ARRAY, "allowed_payment_method_types": ARRAY,
     "excluded_payment_method_types": ARRAY, "locale": STR, "submit_type": STR,
-    "billing_address_collection": STR,
+    "billing_address_collection": STR, **options.PARAMS,
 }
 #: ``ui_mode`` values: renamed on 2026-03-25.dahlia, the old ones failing from then on (§1).
 RENAMED_UI_MODES = "2026-03-25"
@@ -54,8 +52,10 @@ AUTH_FAILED = ("We are unable to authenticate your payment method. Please choose
 
 
 def not_emulated(param, what):
-    """A parameter Stripe knows that the emulator does not model, answered honestly."""
-    return invalid(f"{what} is {NOT_EMULATED}.", param=param, code="parameter_unsupported")
+    """A value Stripe takes that the emulator does not model, answered honestly (the code
+    of ``parameters.unsupported``, no ``doc_url``)."""
+    return invalid(f"{what} is {NOT_EMULATED}.", param=param, code=NOT_SUPPORTED,
+                   doc_url=False)
 
 
 def view(session) -> dict:
@@ -138,7 +138,9 @@ def _line_items(ctx, raw):
         if quantity < 1:
             raise invalid("This value must be greater than or equal to 1.",
                           param=f"{name}[quantity]")
-        items.append(_item(ctx, cur, unit, quantity, product, line))
+        item = _item(ctx, cur, unit, quantity, product, line)
+        item["adjustable_quantity"] = options.adjustable_quantity(line, name, quantity)
+        items.append(item)
     return items, currency
 
 
@@ -165,21 +167,6 @@ def _item(ctx, currency, unit, quantity, product, line):
             "unit_amount_decimal": str(unit)},
         "quantity": quantity,
     }
-
-
-def _intent_data(params):
-    """``payment_intent_data``, checked (what the Session's intent will be made with)."""
-    data = params.get("payment_intent_data") or {}
-    if not isinstance(data, dict):
-        raise invalid("Invalid hash", param="payment_intent_data")
-    usage = pis.choice(data, "setup_future_usage", ("off_session", "on_session"))
-    capture = pis.choice(data, "capture_method", pis.CAPTURE_METHODS)
-    return {"description": data.get("description") or None,
-            "metadata": new_metadata(data.get("metadata")),
-            "receipt_email": data.get("receipt_email") or None,
-            "setup_future_usage": usage, "capture_method": capture,
-            "statement_descriptor": data.get("statement_descriptor") or None,
-            "statement_descriptor_suffix": data.get("statement_descriptor_suffix") or None}
 
 
 def _expires_at(ctx, raw):
@@ -255,7 +242,8 @@ def create_session(ctx, params):
     if reference and len(reference) > 200:
         raise invalid("client_reference_id must be at most 200 characters.",
                       param="client_reference_id")
-    intent = _intent_data(params)
+    intent = options.intent_data(params)
+    settings = options.session_fields(ctx, params, customer, currency)
     expires_at = _expires_at(ctx, params.get("expires_at"))
     session_id = new_id("cs_test_a1", 56)
     session = {
@@ -329,6 +317,7 @@ def create_session(ctx, params):
         "_intent": intent,
         "_details": None,
     }
+    session.update(settings)
     ctx.state.checkout_sessions[session_id] = session
     return view(session)
 
@@ -360,7 +349,8 @@ VIRTUAL_EXPANSIONS["checkout.session", "line_items"] = _expanded_line_items
 
 @route("GET", "/v1/checkout/sessions", {
     **LIST, "payment_intent": STR, "customer": STR, "status": STR,
-    "customer_details": {"email": STR}})
+    "customer_details": {"email": STR},
+    "payment_link": UNSUPPORTED, "subscription": UNSUPPORTED})  # neither is emulated
 def list_sessions(ctx, params):
     """Newest first; ``payment_intent=`` finds the Session of an intent."""
     expire_due(ctx)
@@ -461,6 +451,7 @@ def _intent(ctx, session, customer_id):
     data = session["_intent"]
     params = {k: v for k, v in data.items() if v not in (None, {})}
     params["allowed_payment_method_types"] = ["card"]
+    params["payment_method_options"] = {"card": dict(session["payment_method_options"]["card"])}
     pi = pis.new_intent(ctx, params, session["amount_total"], session["currency"],
                          customer_id)
     pi["metadata"] = dict(data["metadata"])
