@@ -22,7 +22,16 @@ from . import checkout_options as options
 from . import customers as customer_resource
 from . import payment_intents as pis
 from . import payment_methods as pms
-from .common import VIRTUAL_EXPANSIONS, list_page, lookup, new_metadata, paginate, public, truthy
+from .common import (
+    VIRTUAL_EXPANSIONS,
+    list_page,
+    lookup,
+    new_metadata,
+    paginate,
+    public,
+    shipping,
+    truthy,
+)
 from .tokens import _validated_card
 
 LINE_ITEM = {
@@ -427,10 +436,69 @@ def _complete(ctx, pi):
     session["url"] = None
     session["customer"] = pi["customer"]
     session["customer_details"] = session["_details"]
+    form = session.get("_form") or {}
+    for field in session["custom_fields"]:
+        field[field["type"]]["value"] = (form.get("custom") or {}).get(field["key"])
+    consent = session["consent_collection"]
+    if consent:
+        promotions = None
+        if consent["promotions"] == "auto":
+            promotions = "opt_in" if form.get("promotions") else "opt_out"
+        session["consent"] = {"promotions": promotions, "terms_of_service":
+                              "accepted" if form.get("terms") else None}
+    if form.get("shipping"):
+        session["collected_information"] = {"business_name": None, "individual_name": None,
+                                            "shipping_details": form["shipping"]}
+    _update_customer(ctx, session, form)
     ctx.emit("checkout.session.completed", view(session))
 
 
 cp.ON_SUCCEEDED.append(_complete)
+
+
+def _update_customer(ctx, session, form):
+    """``customer_update``: what the buyer typed replaces the customer's name, address or
+    shipping (``customer.updated`` with the old values)."""
+    changes = session.get("_customer_update") or {}
+    customer = ctx.state.customers.get(session["customer"] or "")
+    if customer is None:
+        return
+    details = session["customer_details"]
+    new = {}
+    if changes.get("name") == "auto" and details["name"]:
+        new["name"] = details["name"]
+    if changes.get("address") == "auto":
+        new["address"] = dict(details["address"])
+    if changes.get("shipping") == "auto" and form.get("shipping"):
+        new["shipping"] = shipping({**form["shipping"], "phone": details["phone"]})
+    previous = {k: customer[k] for k, v in new.items() if customer[k] != v}
+    if previous:
+        customer.update(new)
+        event = ctx.emit("customer.updated", customer_resource.view(ctx, customer))
+        event["data"]["previous_attributes"] = previous
+
+
+def _requantify(session, quantities):
+    """The buyer's quantities for adjustable line items: the Session's amounts follow, or
+    why they cannot (the total out of the currency's range)."""
+    items = session["_line_items"]
+    wanted = {i: q for i, q in quantities.items() if items[i]["quantity"] != q}
+    if not wanted:
+        return None
+    total = sum(wanted.get(i, item["quantity"]) * item["price"]["unit_amount"]
+                for i, item in enumerate(items))
+    currency = session["currency"]
+    if total < minimum(currency):
+        return ("The total must be at least "
+                f"{format_major(minimum(currency), currency)} {currency.upper()}.")
+    if total > MAXIMUM:
+        return f"The total must be no more than {format_major(MAXIMUM, currency)}."
+    for i, quantity in wanted.items():
+        item = items[i]
+        item["quantity"] = quantity
+        item["amount_subtotal"] = item["amount_total"] = quantity * item["price"]["unit_amount"]
+    session["amount_subtotal"] = session["amount_total"] = total
+    return None
 
 
 def _buyer_customer(ctx, session, email, name):
@@ -470,23 +538,44 @@ def card_from_form(number, expiry, cvc):
                             "cvc": cvc})
 
 
-def attempt(ctx, session, *, email, name, postal, card):
-    """One press of Pay on the hosted page: ``{"outcome": "paid"|"declined"|"action",
-    "message", "url"}``. ``card`` is ``card_from_form``'s tuple."""
+def attempt(ctx, session, *, email, name, postal, card, extra=None):
+    """One press of Pay on the hosted page: ``{"outcome": "paid"|"declined"|"action"|
+    "invalid", "message", "url"}``. ``card`` is ``card_from_form``'s tuple; ``extra`` what
+    the page collected beyond it, checked (``quantities`` {index: n}, ``phone``,
+    ``shipping`` {name, address}, ``custom`` {key: value}, ``tax_id`` {type, value},
+    ``save``, ``promotions``, ``terms``)."""
     number, month, year, cvc = card
+    extra = extra or {}
+    pi = ctx.state.payment_intents.get(session["payment_intent"] or "")
+    if pi is None or pi["status"] in pis.CONFIRMABLE:
+        problem = _requantify(session, extra.get("quantities") or {})
+        if problem:
+            return {"outcome": "invalid", "message": problem}
+        if pi is not None:
+            pi["amount"] = session["amount_total"]
     details = {"address": {"city": None, "country": None, "line1": None, "line2": None,
                            "postal_code": postal or None, "state": None},
-               "email": email, "name": name, "phone": None, "tax_exempt": "none",
-               "tax_ids": [], "business_name": None, "individual_name": None}
+               "email": email, "name": name, "phone": extra.get("phone"),
+               "tax_exempt": "none", "tax_ids": [extra["tax_id"]] if extra.get("tax_id")
+               else [], "business_name": None, "individual_name": None}
     session["_details"] = details
+    session["_form"] = {k: extra.get(k) for k in ("custom", "promotions", "terms", "shipping")}
     customer_id = _buyer_customer(ctx, session, email, name)
     pi = _intent(ctx, session, customer_id)
     if pi["status"] not in pis.CONFIRMABLE:
         return {"outcome": "paid" if session["status"] == "complete" else "declined",
                 "message": "This payment can no longer be changed."}
+    if extra.get("shipping"):
+        pi["shipping"] = shipping({**extra["shipping"], "phone": extra.get("phone")})
+    saving = (session["saved_payment_method_options"] or {}).get("payment_method_save")
+    if saving == "enabled":
+        pi["setup_future_usage"] = session["_intent"]["setup_future_usage"] or (
+            "on_session" if extra.get("save") else None)
     pm = pms.make_payment_method(
         ctx.state, number, month, year, cvc=cvc, created=ctx.now,
-        billing_details={"name": name, "email": email, "address": {"postal_code": postal}})
+        billing_details={"name": name, "email": email, "address": {"postal_code": postal},
+                         "phone": extra.get("phone")},
+        allow_redisplay="always" if extra.get("save") else session["_allow_redisplay"])
     return_url = f"{ctx.base_url}/c/pay/{session['id']}/return"
     try:
         plan = pis.check_confirmation(ctx, pi, {"payment_method": pm["id"],

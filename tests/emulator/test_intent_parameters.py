@@ -6,6 +6,8 @@ them; the ones it does not model are refused as not supported by it, never as un
 import pytest
 import stripe
 
+from .helpers import event_types
+from .test_checkout_sessions import alert, pay, session
 from .test_payment_intents import RETURN_URL, create
 from .test_stored_parameters import ADDRESS, SHIPPING
 
@@ -167,3 +169,259 @@ def test_what_setup_intents_do_not_model_is_refused_as_such(params, param):
     assert (err.code, err.param) == (NOT_SUPPORTED, param)
     assert "not supported by the offline emulator" in err.user_message
     assert stripe.SetupIntent.list().data == []
+
+
+# --- Checkout Sessions: the Session's fields ------------------------------------------------
+FIELDS = [{"key": "school", "label": {"type": "custom", "custom": "School"},
+           "type": "dropdown", "dropdown": {"options": [{"label": "North", "value": "north"},
+                                                        {"label": "South", "value": "south"}]}},
+          {"key": "seat", "label": {"type": "custom", "custom": "Seat"}, "type": "numeric",
+           "optional": True, "numeric": {"maximum_length": 3}}]
+
+
+def test_session_settings_are_stored_and_returned():
+    cs = session(
+        currency="usd", allow_promotion_codes=True, payment_method_collection="always",
+        after_expiration={"recovery": {"enabled": False, "allow_promotion_codes": True}},
+        automatic_tax={"enabled": False, "liability": {"type": "self"}},
+        consent_collection={"terms_of_service": "required", "promotions": "auto"},
+        custom_fields=FIELDS, custom_text={"submit": {"message": "Lifetime access."}},
+        invoice_creation={"enabled": False, "invoice_data": {"description": "Course",
+                                                             "metadata": {"k": "v"}}},
+        payment_method_configuration=CONFIGURATION,
+        payment_method_options={"card": {"request_three_d_secure": "any",
+                                         "setup_future_usage": "on_session"}},
+        phone_number_collection={"enabled": True}, tax_id_collection={"enabled": True},
+        shipping_address_collection={"allowed_countries": ["US", "CA"]})
+    got = stripe.checkout.Session.retrieve(cs.id).to_dict()
+    assert (got["allow_promotion_codes"], got["payment_method_collection"]) == (True, "always")
+    assert got["after_expiration"]["recovery"] == {"allow_promotion_codes": True,
+                                                   "enabled": False, "expires_at": None,
+                                                   "url": None}
+    assert got["automatic_tax"]["liability"] == {"type": "self"}
+    assert got["consent_collection"] == {"payment_method_reuse_agreement": None,
+                                         "promotions": "auto", "terms_of_service": "required"}
+    assert [f["key"] for f in got["custom_fields"]] == ["school", "seat"]
+    assert got["custom_fields"][0]["dropdown"]["value"] is None
+    assert got["custom_fields"][1]["numeric"] == {"maximum_length": 3, "minimum_length": None,
+                                                  "value": None}
+    assert got["custom_text"]["submit"] == {"message": "Lifetime access."}
+    assert got["invoice_creation"]["invoice_data"]["description"] == "Course"
+    assert got["payment_method_configuration_details"]["id"] == CONFIGURATION
+    assert got["payment_method_options"]["card"] == {"request_three_d_secure": "any",
+                                                     "setup_future_usage": "on_session"}
+    assert got["phone_number_collection"] == {"enabled": True}
+    assert got["tax_id_collection"] == {"enabled": True}
+    assert got["shipping_address_collection"] == {"allowed_countries": ["US", "CA"]}
+
+
+CHECKOUT_ERRORS = [  # (params, code, param)
+    ({"currency": "eur"}, None, "currency"),
+    ({"setup_intent_data": {"description": "x"}}, None, "setup_intent_data"),
+    ({"redirect_on_completion": "never"}, None, "redirect_on_completion"),
+    ({"customer_update": {"name": "auto"}}, None, "customer_update"),
+    ({"consent_collection": {"terms_of_service": "maybe"}}, None,
+     "consent_collection[terms_of_service]"),
+    ({"custom_fields": [{"key": "a-b", "label": {"type": "custom", "custom": "A"},
+                         "type": "text"}]}, None, "custom_fields[0][key]"),
+    ({"custom_fields": [{"key": "a", "label": {"type": "custom", "custom": "A"},
+                         "type": "dropdown"}]}, "parameter_missing",
+     "custom_fields[0][dropdown][options]"),
+    ({"shipping_address_collection": {"allowed_countries": ["usa"]}}, None,
+     "shipping_address_collection[allowed_countries]"),
+    ({"phone_number_collection": {"enabled": "yes"}}, None, "phone_number_collection[enabled]"),
+    ({"payment_method_data": {"allow_redisplay": "never"}}, None,
+     "payment_method_data[allow_redisplay]"),
+    ({"line_items": [{"price_data": {"currency": "usd", "unit_amount": 6900,
+                                     "product_data": {"name": "A"}}, "quantity": 9,
+                      "adjustable_quantity": {"enabled": True, "maximum": 5}}]}, None,
+     "line_items[0][quantity]"),
+    ({"saved_payment_method_options": {"payment_method_save": "enabled"}}, None,
+     "saved_payment_method_options[payment_method_save]"),
+    ({"payment_method_configuration": "pmc_other"}, "resource_missing",
+     "payment_method_configuration"),
+    # what the emulator does not model
+    ({"invoice_creation": {"enabled": True}}, NOT_SUPPORTED, "invoice_creation[enabled]"),
+    ({"after_expiration": {"recovery": {"enabled": True}}}, NOT_SUPPORTED,
+     "after_expiration[recovery][enabled]"),
+    ({"automatic_tax": {"enabled": False, "liability": {"type": "account"}}}, NOT_SUPPORTED,
+     "automatic_tax[liability][type]"),
+    ({"discounts": [{"coupon": "SPRING"}]}, NOT_SUPPORTED, "discounts[0][coupon]"),
+    ({"shipping_options": [{"shipping_rate": "shr_1"}]}, NOT_SUPPORTED,
+     "shipping_options[0][shipping_rate]"),
+    ({"subscription_data": {"trial_period_days": 7}}, NOT_SUPPORTED, "subscription_data"),
+    ({"payment_intent_data": {"application_fee_amount": 100}}, NOT_SUPPORTED,
+     "payment_intent_data[application_fee_amount]"),
+    ({"payment_method_options": {"card": {"installments": {"enabled": True}}}},
+     NOT_SUPPORTED, "payment_method_options[card][installments]"),
+]
+
+
+@pytest.mark.parametrize("params,code,param", CHECKOUT_ERRORS,
+                         ids=[p for _, _, p in CHECKOUT_ERRORS])
+def test_session_settings_are_checked_as_stripe_checks_them(params, code, param):
+    err = refused(session, **params)
+    assert (err.code, err.param) == (code, param)
+    if code == NOT_SUPPORTED:
+        assert "not supported by the offline emulator" in err.user_message
+    assert stripe.checkout.Session.list().data == []
+
+
+def test_the_list_filters_stripe_has_for_links_and_subscriptions_are_not_emulated():
+    for name in ("payment_link", "subscription"):
+        err = refused(stripe.checkout.Session.list, **{name: "x_1"})
+        assert (err.code, err.param) == (NOT_SUPPORTED, name)
+
+
+def test_payment_intent_data_shipping_and_card_options_reach_the_sessions_intent():
+    cs = session(payment_intent_data={"shipping": SHIPPING, "transfer_group": "order-9"},
+                 payment_method_options={"card": {"request_three_d_secure": "any"}})
+    page = pay(cs, "4242424242424242")
+    assert page.status_code == 303 and "3d_secure_2" in page.headers["Location"]
+    pi = stripe.PaymentIntent.retrieve(stripe.checkout.Session.retrieve(cs.id).payment_intent)
+    assert pi.shipping.name == "Jenny Rosen" and pi.transfer_group == "order-9"
+    assert pi.payment_method_options.card.request_three_d_secure == "any"
+
+
+# --- Checkout Sessions: what the hosted page collects for them ----------------------------
+SHIP_FORM = {"shippingName": "Jo Rosen", "shippingAddressLine1": "1 Main St",
+             "shippingLocality": "Toronto", "shippingPostalCode": "M5V 2T6",
+             "shippingCountry": "CA"}
+
+
+def full_session(**params):
+    """A Session asking the buyer for everything the page can collect."""
+    return session(phone_number_collection={"enabled": True}, custom_fields=FIELDS,
+                   shipping_address_collection={"allowed_countries": ["US", "CA"]},
+                   tax_id_collection={"enabled": True},
+                   consent_collection={"terms_of_service": "required", "promotions": "auto"},
+                   custom_text={"terms_of_service_acceptance": {"message": "I accept."},
+                                "submit": {"message": "Lifetime access."},
+                                "shipping_address": {"message": "For the printed book."}},
+                   **params)
+
+
+def test_the_page_asks_for_what_the_session_collects(emu):
+    page = requests_get(full_session().url)
+    for name in ("phone", "shippingName", "shippingAddressLine1", "shippingLocality",
+                 "shippingPostalCode", "shippingCountry", "custom-school", "custom-seat",
+                 "taxIdType", "taxId", "promotionsConsent", "termsOfServiceConsent"):
+        assert f'name="{name}"' in page, name
+    assert "I accept." in page and "Lifetime access." in page
+    assert "For the printed book." in page and "Seat (optional)" in page
+    plain = requests_get(session().url)
+    assert 'name="phone"' not in plain and 'name="termsOfServiceConsent"' not in plain
+
+
+FORM_PROBLEMS = [
+    ({"phone": ""}, "Your phone number is incomplete."),
+    ({"phone": "call me"}, "Your phone number is invalid."),
+    ({"shippingLocality": ""}, "Your shipping address is incomplete."),
+    ({"shippingCountry": "FR"}, "Shipping to FR is not available."),
+    ({"custom-school": ""}, "School is required."),
+    ({"custom-school": "east"}, "Choose one of the options for School."),
+    ({"custom-seat": "12a"}, "Seat must be a number."),
+    ({"custom-seat": "1234"}, "Seat must be 1 to 3 characters long."),
+    ({"taxIdType": ""}, "Choose the type of your tax ID."),
+    ({"termsOfServiceConsent": ""}, "Agree to the Terms of Service to continue."),
+]
+GOOD_FORM = {"phone": "+1 416 555 0100", **SHIP_FORM, "custom-school": "north",
+             "custom-seat": "12", "taxIdType": "ca_bn", "taxId": "123456789",
+             "promotionsConsent": "on", "termsOfServiceConsent": "on"}
+
+
+@pytest.mark.parametrize("change,message", FORM_PROBLEMS, ids=[m for _, m in FORM_PROBLEMS])
+def test_what_the_page_collects_is_checked_before_paying(change, message):
+    cs = full_session()
+    page = pay(cs, "4242424242424242", **{**GOOD_FORM, **change})
+    assert page.status_code == 400 and alert(page) == message
+    assert stripe.checkout.Session.retrieve(cs.id).payment_intent is None
+
+
+def test_a_paid_session_shows_what_the_buyer_gave():
+    cs = full_session()
+    assert pay(cs, "4242424242424242", **GOOD_FORM).status_code == 303
+    got = stripe.checkout.Session.retrieve(cs.id).to_dict()
+    assert got["status"] == "complete"
+    details = got["customer_details"]
+    assert details["phone"] == "+1 416 555 0100"
+    assert details["tax_ids"] == [{"type": "ca_bn", "value": "123456789"}]
+    assert [f[f["type"]]["value"] for f in got["custom_fields"]] == ["north", "12"]
+    assert got["consent"] == {"promotions": "opt_in", "terms_of_service": "accepted"}
+    shipping = got["collected_information"]["shipping_details"]
+    assert shipping == {"name": "Jo Rosen", "address": {
+        "city": "Toronto", "country": "CA", "line1": "1 Main St", "line2": None,
+        "postal_code": "M5V 2T6", "state": None}}
+    pi = stripe.PaymentIntent.retrieve(got["payment_intent"])
+    assert (pi.shipping.name, pi.shipping.phone) == ("Jo Rosen", "+1 416 555 0100")
+    assert stripe.Charge.retrieve(pi.latest_charge).shipping.address.city == "Toronto"
+
+
+def test_unchecked_promotions_are_an_opt_out():
+    cs = full_session()
+    pay(cs, "4242424242424242", **{**GOOD_FORM, "promotionsConsent": ""})
+    assert stripe.checkout.Session.retrieve(cs.id).consent.promotions == "opt_out"
+
+
+def test_customer_update_saves_the_buyers_name_address_and_shipping():
+    cus = stripe.Customer.create(email="buyer@example.com", name="Old Name")
+    cs = session(customer=cus.id, shipping_address_collection={"allowed_countries": ["CA"]},
+                 customer_update={"name": "auto", "address": "auto", "shipping": "auto"})
+    assert pay(cs, "4242424242424242", **SHIP_FORM).status_code == 303
+    got = stripe.Customer.retrieve(cus.id)
+    assert got.name == "Jenny Rosen" and got.address.postal_code == "94107"
+    assert (got.shipping.name, got.shipping.address.country) == ("Jo Rosen", "CA")
+    event = stripe.Event.list(type="customer.updated", limit=1).data[0]
+    assert event.data.previous_attributes.name == "Old Name"
+    assert event_types().index("customer.updated") < event_types().index(
+        "checkout.session.completed")
+
+
+def test_without_customer_update_the_customer_is_left_alone():
+    cus = stripe.Customer.create(email="buyer@example.com", name="Old Name")
+    pay(session(customer=cus.id), "4242424242424242")
+    assert stripe.Customer.retrieve(cus.id).name == "Old Name"
+
+
+def test_adjustable_quantities_change_the_total_before_paying():
+    line = {"price_data": {"currency": "usd", "unit_amount": 6900,
+                           "product_data": {"name": "Seat"}}, "quantity": 2,
+            "adjustable_quantity": {"enabled": True, "minimum": 1, "maximum": 5}}
+    cs = session(line_items=[line])
+    page = requests_get(cs.url)
+    assert 'name="quantity-0"' in page and 'max="5"' in page and "$138.00" in page
+    bad = pay(cs, "4242424242424242", **{"quantity-0": "6"})
+    assert bad.status_code == 400 and alert(bad) == "Enter a quantity from 1 to 5 for Seat."
+    declined = pay(cs, "4000000000009995", **{"quantity-0": "3"})
+    assert declined.status_code == 402 and "$207.00" in declined.text
+    assert pay(cs, "4242424242424242", **{"quantity-0": "4"}).status_code == 303
+    got = stripe.checkout.Session.retrieve(cs.id, expand=["line_items"])
+    assert got.amount_total == 27600 and got.line_items.data[0].quantity == 4
+    assert stripe.PaymentIntent.retrieve(got.payment_intent).amount_received == 27600
+
+
+def test_saving_the_card_is_the_buyers_choice():
+    cus = stripe.Customer.create(email="buyer@example.com")
+    options = {"payment_method_save": "enabled"}
+    kept = session(customer=cus.id, saved_payment_method_options=options)
+    assert 'name="savePaymentMethod"' in requests_get(kept.url)
+    pay(kept, "4242424242424242", savePaymentMethod="on")
+    pi = stripe.PaymentIntent.retrieve(stripe.checkout.Session.retrieve(kept.id).payment_intent)
+    saved = stripe.PaymentMethod.retrieve(pi.payment_method)
+    assert (saved.customer, saved.allow_redisplay) == (cus.id, "always")
+    not_kept = session(customer=cus.id, saved_payment_method_options=options,
+                       payment_method_data={"allow_redisplay": "limited"})
+    pay(not_kept, "4242424242424242")
+    pi = stripe.PaymentIntent.retrieve(
+        stripe.checkout.Session.retrieve(not_kept.id).payment_intent)
+    pm = stripe.PaymentMethod.retrieve(pi.payment_method)
+    assert (pm.customer, pm.allow_redisplay) == (None, "limited")
+
+
+def requests_get(url):
+    """The hosted page's HTML."""
+    import requests
+
+    resp = requests.get(url, timeout=10)
+    assert resp.status_code == 200
+    return resp.text
