@@ -214,19 +214,22 @@ def card_options(params, current, choices=None) -> dict:
 
 
 def configuration(params, automatic, param="payment_method_configuration"):
-    """``payment_method_configuration``: the emulator's one configuration, with automatic
-    payment methods (the id is in ``payment_method_configuration_details``)."""
+    """``payment_method_configuration``: the emulator's one configuration (its id is in
+    ``payment_method_configuration_details``), which takes automatic payment methods (on
+    from then, on API versions before they were the default): ``automatic`` as it is then.
+    """
     raw = params.get(param)
     if raw in (None, ""):
-        return
+        return automatic
     if raw != CONFIGURATION["id"]:
         raise invalid(f"No such payment_method_configuration: '{raw}'", param=param,
                       code="resource_missing")
     named = [n for n in ("allowed_payment_method_types", "payment_method_types")
              if params.get(n) is not None]
-    if named or not automatic:
-        names = ", ".join(sorted([*(named or ["payment_method_types"]), param]))
-        raise invalid(f"You may only specify one of these parameters: {names}.")
+    if named:
+        raise invalid("You may only specify one of these parameters: "
+                      f"{', '.join(sorted([*named, param]))}.")
+    return automatic or {"allow_redirects": "always", "enabled": True}
 
 
 def payment_method_types(ctx, params, automatic_default=True):
@@ -287,6 +290,7 @@ def payment_method_types(ctx, params, automatic_default=True):
 def new_intent(ctx, params, amount, currency, customer_id):
     """A PaymentIntent object in ``requires_payment_method`` (not stored yet)."""
     automatic, types, excluded = payment_method_types(ctx, params)
+    automatic = configuration(params, automatic)
     capture_default = ("automatic_async" if versions.on_or_after(ctx.api_version,
                                                                   ASYNC_DEFAULT)
                        else "automatic")
@@ -294,7 +298,6 @@ def new_intent(ctx, params, amount, currency, customer_id):
     if confirmation == "manual" and automatic:
         raise invalid("You may only specify one of these parameters: automatic_payment_methods,"
                       " confirmation_method.")
-    configuration(params, automatic)
     options = card_options(params, {"card": {
         "installments": None, "mandate_options": None, "network": None,
         "request_three_d_secure": "automatic"}})
@@ -619,7 +622,7 @@ def update_payment_intent(ctx, params, pi_id):
     capture = choice(params, "capture_method", CAPTURE_METHODS, pi["capture_method"])
     options = card_options(params, pi["payment_method_options"])
     ship = shipping(params["shipping"]) if "shipping" in params else pi["shipping"]
-    configuration(params, (types or (pi["automatic_payment_methods"],))[0])
+    automatic = configuration(params, (types or (pi["automatic_payment_methods"],))[0])
     if amount is not None:
         pi["amount"] = amount
     pi["currency"] = currency
@@ -631,6 +634,9 @@ def update_payment_intent(ctx, params, pi_id):
             pi[field] = params[field] or None
     pi["shipping"] = ship
     pi["payment_method_options"] = options
+    if automatic and not pi["automatic_payment_methods"] and types is None:
+        pi["automatic_payment_methods"] = automatic
+        pi["payment_method_configuration_details"] = dict(CONFIGURATION)
     if "setup_future_usage" in params:
         pi["setup_future_usage"] = usage
     pi["capture_method"] = capture

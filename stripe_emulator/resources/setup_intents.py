@@ -93,7 +93,7 @@ def _from_secret(ctx, si_id, params):
 def _new(ctx, params, customer_id):
     """A SetupIntent in ``requires_payment_method`` (not stored yet)."""
     automatic, types, excluded = pis.payment_method_types(ctx, params)
-    pis.configuration(params, automatic)
+    automatic = pis.configuration(params, automatic)
     options = pis.card_options(params, {"card": {
         "mandate_options": None, "network": None, "request_three_d_secure": "automatic"}},
         CARD_CHOICES)
@@ -288,7 +288,7 @@ def update_setup_intent(ctx, params, si_id):
                                                "allowed_payment_method_types",
                                                "excluded_payment_method_types")):
         types = pis.payment_method_types(ctx, params, automatic_default=False)
-    pis.configuration(params, (types or (si["automatic_payment_methods"],))[0])
+    automatic = pis.configuration(params, (types or (si["automatic_payment_methods"],))[0])
     options = pis.card_options(params, si["payment_method_options"], CARD_CHOICES)
     pm = None
     if params.get("payment_method_data") is not None:
@@ -303,6 +303,9 @@ def update_setup_intent(ctx, params, si_id):
     if "description" in params:
         si["description"] = params["description"] or None
     si["payment_method_options"] = options
+    if automatic and not si["automatic_payment_methods"] and types is None:
+        si["automatic_payment_methods"] = automatic
+        si["payment_method_configuration_details"] = dict(pis.CONFIGURATION)
     if types is not None:
         si["automatic_payment_methods"], si["payment_method_types"], \
             si["excluded_payment_method_types"] = types

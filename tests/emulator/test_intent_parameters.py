@@ -9,6 +9,7 @@ import stripe
 from .helpers import event_types
 from .test_checkout_sessions import alert, pay, session
 from .test_payment_intents import RETURN_URL, create
+from .test_payment_intents_api import raw
 from .test_stored_parameters import ADDRESS, SHIPPING
 
 NOT_SUPPORTED = "parameter_not_supported_by_emulator"
@@ -104,6 +105,22 @@ def test_the_emulators_payment_method_configuration_is_the_only_one():
                   allowed_payment_method_types=["card"])
     assert err.user_message == ("You may only specify one of these parameters: "
                                 "allowed_payment_method_types, payment_method_configuration.")
+
+
+def test_the_configuration_turns_automatic_payment_methods_on_before_they_were_default(emu):
+    """On 2023-08-15 an intent has none by default; naming the configuration enables them."""
+    data = {"amount": 2000, "currency": "usd"}
+    old = raw(emu, "post", "/v1/payment_intents", data, version="2023-08-15").json()
+    assert old["automatic_payment_methods"] is None
+    assert old["payment_method_configuration_details"] is None
+    pi = raw(emu, "post", "/v1/payment_intents", {
+        **data, "payment_method_configuration": CONFIGURATION}, version="2023-08-15").json()
+    assert pi["automatic_payment_methods"] == {"allow_redirects": "always", "enabled": True}
+    assert pi["payment_method_configuration_details"]["id"] == CONFIGURATION
+    updated = raw(emu, "post", f"/v1/payment_intents/{old['id']}", {
+        "payment_method_configuration": CONFIGURATION}, version="2023-08-15").json()
+    assert updated["automatic_payment_methods"]["enabled"] is True
+    assert updated["payment_method_configuration_details"]["id"] == CONFIGURATION
 
 
 @pytest.mark.parametrize("params,param", [
