@@ -25,6 +25,7 @@ from . import html
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ().-]{7,20}$")
+DIGITS = re.compile(r"^[0-9]{1,7}$")
 FIELDS = ("email", "cardNumber", "cardExpiry", "cardCvc", "billingName", "billingPostalCode")
 SHIPPING = (("shippingName", "name", "Name", "shipping name"),
             ("shippingAddressLine1", "line1", "Address", "shipping address-line1"),
@@ -221,7 +222,7 @@ def extras(session, values):
         if adjustable.get("enabled"):
             raw = values.get(f"quantity-{i}") or str(item["quantity"])
             low, high = adjustable["minimum"], adjustable["maximum"]
-            if not raw.isdigit() or not low <= int(raw) <= high:
+            if not DIGITS.match(raw) or not low <= int(raw) <= high:
                 return None, (f"Enter a quantity from {low} to {high} for "
                               f"{item['description']}.")
             extra["quantities"][i] = int(raw)
@@ -255,7 +256,7 @@ def extras(session, values):
         else:
             limits = custom[custom["type"]]
             low, high = limits["minimum_length"] or 1, limits["maximum_length"] or 255
-            if custom["type"] == "numeric" and not raw.isdigit():
+            if custom["type"] == "numeric" and not (raw.isascii() and raw.isdigit()):
                 return None, f"{label} must be a number."
             if not low <= len(raw) <= high:
                 return None, f"{label} must be {low} to {high} characters long."
