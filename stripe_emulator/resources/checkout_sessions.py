@@ -501,12 +501,18 @@ def _requantify(session, quantities):
     return None
 
 
-def _buyer_customer(ctx, session, email, name):
-    """The Session's customer, or one made now when ``customer_creation=always``."""
+def _buyer_customer(ctx, session, email, name, extra):
+    """The Session's customer, or one made now when ``customer_creation=always`` (with the
+    phone and shipping address the page collected)."""
     if session["customer"]:
         return session["customer"]
     if session["customer_creation"] == "always":
-        made = customer_resource.create_customer(ctx, {"email": email, "name": name})
+        params = {"email": email, "name": name}
+        if extra.get("phone"):
+            params["phone"] = extra["phone"]
+        if extra.get("shipping"):
+            params["shipping"] = {**extra["shipping"], "phone": extra.get("phone")}
+        made = customer_resource.create_customer(ctx, params)
         session["customer"] = made["id"]
         return made["id"]
     return None
@@ -560,7 +566,7 @@ def attempt(ctx, session, *, email, name, postal, card, extra=None):
                else [], "business_name": None, "individual_name": None}
     session["_details"] = details
     session["_form"] = {k: extra.get(k) for k in ("custom", "promotions", "terms", "shipping")}
-    customer_id = _buyer_customer(ctx, session, email, name)
+    customer_id = _buyer_customer(ctx, session, email, name, extra)
     pi = _intent(ctx, session, customer_id)
     if pi["status"] not in pis.CONFIRMABLE:
         return {"outcome": "paid" if session["status"] == "complete" else "declined",

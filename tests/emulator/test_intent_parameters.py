@@ -394,6 +394,17 @@ def test_customer_update_saves_the_buyers_name_address_and_shipping():
         "checkout.session.completed")
 
 
+def test_a_customer_made_by_the_session_gets_the_phone_and_shipping_address():
+    cs = session(customer_creation="always", phone_number_collection={"enabled": True},
+                 shipping_address_collection={"allowed_countries": ["CA"]})
+    assert pay(cs, "4242424242424242", phone="+1 416 555 0100", **SHIP_FORM).status_code \
+        == 303
+    made = stripe.Customer.retrieve(stripe.checkout.Session.retrieve(cs.id).customer)
+    assert (made.phone, made.shipping.name, made.shipping.phone) == (
+        "+1 416 555 0100", "Jo Rosen", "+1 416 555 0100")
+    assert made.shipping.address.city == "Toronto"
+
+
 def test_without_customer_update_the_customer_is_left_alone():
     cus = stripe.Customer.create(email="buyer@example.com", name="Old Name")
     pay(session(customer=cus.id), "4242424242424242")
