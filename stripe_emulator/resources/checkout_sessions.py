@@ -7,7 +7,10 @@ a paid one completes it (``checkout.session.completed``), and an expired one
 
 Bookkeeping in ``_`` keys: ``_line_items`` (the ``item`` objects), ``_intent`` (what
 ``payment_intent_data`` asked for), ``_details`` (what the buyer typed, for
-``customer_details`` at completion).
+``customer_details`` at completion), ``_form`` (the page's custom field values, consent
+and shipping address, shown at completion), ``_customer_update`` and ``_allow_redisplay``
+(``customer_update``, ``payment_method_data[allow_redisplay]``). The optional settings
+are checked and turned into fields by ``checkout_options.py``.
 """
 from urllib.parse import urlsplit
 
