@@ -14,11 +14,11 @@ are checked and turned into fields by ``checkout_options.py``.
 """
 from urllib.parse import urlsplit
 
-from .. import versions
+from .. import parameters, versions
 from ..currencies import MAXIMUM, format_major, minimum, parse_int, validate_currency
 from ..errors import StripeError, invalid, missing_param
 from ..ids import new_id
-from ..parameters import ARRAY, HASH, LIST, NOT_SUPPORTED, PAGE, STR, UNSUPPORTED
+from ..parameters import ARRAY, HASH, LIST, PAGE, STR, UNSUPPORTED
 from ..router import route
 from . import card_payments as cp
 from . import checkout_options as options
@@ -66,8 +66,7 @@ AUTH_FAILED = ("We are unable to authenticate your payment method. Please choose
 def not_emulated(param, what):
     """A value Stripe takes that the emulator does not model, answered honestly (the code
     of ``parameters.unsupported``, no ``doc_url``)."""
-    return invalid(f"{what} is {NOT_EMULATED}.", param=param, code=NOT_SUPPORTED,
-                   doc_url=False)
+    return parameters.not_emulated(f"{what} is {NOT_EMULATED}.", param)
 
 
 def view(session) -> dict:
@@ -206,13 +205,14 @@ def _check_types(ctx, params):
                 raise pms.not_card(kind, "payment_method_types")
     allowed = params.get("allowed_payment_method_types")
     if allowed is not None and "card" not in allowed:
-        raise invalid("None of the allowed_payment_method_types can be used: the offline "
-                      "emulator supports card payments only.",
-                      param="allowed_payment_method_types")
+        raise parameters.not_emulated("None of the allowed_payment_method_types can be used: "
+                                      "the offline emulator supports card payments only.",
+                                      "allowed_payment_method_types")
     excluded = params.get("excluded_payment_method_types")
     if excluded is not None and "card" in excluded:
-        raise invalid("Excluding card leaves no payment method: the offline emulator "
-                      "supports card payments only.", param="excluded_payment_method_types")
+        raise parameters.not_emulated("Excluding card leaves no payment method: the offline "
+                                      "emulator supports card payments only.",
+                                      "excluded_payment_method_types")
 
 
 @route("POST", "/v1/checkout/sessions", CREATE)

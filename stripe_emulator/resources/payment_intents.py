@@ -17,7 +17,7 @@ from .. import search, versions
 from ..currencies import parse_int, validate_amount, validate_currency
 from ..errors import StripeError, invalid, missing_param
 from ..ids import _rng, new_id
-from ..parameters import ARRAY, HASH, LIST, SEARCH, STR, UNSUPPORTED
+from ..parameters import ARRAY, HASH, LIST, SEARCH, STR, UNSUPPORTED, not_emulated
 from ..router import route
 from . import card_payments as cp
 from . import payment_methods as pms
@@ -265,13 +265,13 @@ def payment_method_types(ctx, params, automatic_default=True):
         return None, ["card"], None
     if allowed is not None:
         if "card" not in allowed:
-            raise invalid("None of the allowed_payment_method_types can be used: the offline "
-                          "emulator supports card payments only.",
-                          param="allowed_payment_method_types")
+            raise not_emulated("None of the allowed_payment_method_types can be used: the "
+                               "offline emulator supports card payments only.",
+                               "allowed_payment_method_types")
         return None, ["card"], None
     if excluded is not None and "card" in excluded:
-        raise invalid("Excluding card leaves no payment method: the offline emulator "
-                      "supports card payments only.", param="excluded_payment_method_types")
+        raise not_emulated("Excluding card leaves no payment method: the offline emulator "
+                           "supports card payments only.", "excluded_payment_method_types")
     if isinstance(automatic, dict):
         enabled = truthy(automatic.get("enabled"), default=False)
         redirects = choice(automatic, "allow_redirects", ("always", "never"), "always")

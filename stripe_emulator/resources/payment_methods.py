@@ -15,7 +15,7 @@ from .. import cards
 from ..currencies import parse_int
 from ..errors import StripeError, card_error, invalid, missing_param
 from ..ids import new_id
-from ..parameters import HASH, PAGE, STR, UNSUPPORTED
+from ..parameters import HASH, PAGE, STR, UNSUPPORTED, not_emulated
 from ..router import route
 from .common import list_page, lookup, merge_metadata, new_metadata, paginate, public
 from .tokens import _CHECKS, RAW_PAN, _validated_card, consume_source, preferred_network, verify_cvc
@@ -244,8 +244,8 @@ def create_from_data(ctx, data, param="payment_method_data"):
 
 def not_card(kind, param):
     """PaymentMethod types other than card, answered honestly."""
-    return invalid(f"PaymentMethods of type {kind!r} are not supported by the offline "
-                   "emulator: it emulates card payments only.", param=param)
+    return not_emulated(f"PaymentMethods of type {kind!r} are not supported by the offline "
+                        "emulator: it emulates card payments only.", param)
 
 
 def _redisplay(raw, param="allow_redisplay"):
