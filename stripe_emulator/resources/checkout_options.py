@@ -91,6 +91,14 @@ def boolean(raw, param, default=None):
     return text == "true"
 
 
+def _enabled(params, name):
+    """``name[enabled]`` of a hash whose ``enabled`` Stripe requires (False when absent)."""
+    raw = _hash(params, name)
+    if raw and raw.get("enabled") in (None, ""):
+        raise missing_param(f"{name}[enabled]")
+    return boolean(raw.get("enabled"), f"{name}[enabled]", False)
+
+
 def _hash(params, name):
     """A hash parameter (``{}`` when absent or ``""``)."""
     raw = params.get(name)
@@ -332,6 +340,8 @@ def _after_expiration(params):
 def _automatic_tax(params):
     """``automatic_tax``: off (the emulator computes no tax), liability ``self``."""
     raw = _hash(params, "automatic_tax")
+    if raw and raw.get("enabled") in (None, ""):
+        raise missing_param("automatic_tax[enabled]")
     liability = raw.get("liability")
     out = None
     if liability not in (None, ""):
@@ -429,10 +439,8 @@ def session_fields(ctx, params, customer, currency):
                for part in ("address", "name", "shipping")}
     creation = params.get("customer_creation")
     pm_data = _hash(params, "payment_method_data")
-    phone = boolean(_hash(params, "phone_number_collection").get("enabled"),
-                    "phone_number_collection[enabled]", False)
-    tax_ids = boolean(_hash(params, "tax_id_collection").get("enabled"),
-                      "tax_id_collection[enabled]", False)
+    phone = _enabled(params, "phone_number_collection")
+    tax_ids = _enabled(params, "tax_id_collection")
     return {
         "after_expiration": _after_expiration(params),
         "allow_promotion_codes": boolean(params.get("allow_promotion_codes"),
