@@ -416,9 +416,10 @@ def _configuration(params):
     return dict(pis.CONFIGURATION)
 
 
-def session_fields(ctx, params, customer, currency):
+def session_fields(ctx, params, customer, currency, embedded="embedded_page"):
     """The Session's fields these settings decide (checked), and the bookkeeping the hosted
-    page and the Session's PaymentIntent use (``_``-keys)."""
+    page and the Session's PaymentIntent use (``_``-keys). ``embedded``: the embedded
+    ``ui_mode``'s name on the request's API version (``embedded`` before dahlia)."""
     if params.get("currency") not in (None, ""):
         asked = validate_currency(params["currency"])
         if asked != currency:
@@ -429,7 +430,7 @@ def session_fields(ctx, params, customer, currency):
                       param="setup_intent_data")
     if pis.choice(params, "redirect_on_completion", ("always", "if_required", "never")):
         raise invalid("You can only set `redirect_on_completion` when `ui_mode` is "
-                      "`embedded_page`.", param="redirect_on_completion")
+                      f"`{embedded}`.", param="redirect_on_completion")
     update = _hash(params, "customer_update")
     if update and customer is None:
         raise invalid("customer_update can only be used with customer.",

@@ -247,15 +247,17 @@ def create_session(ctx, params):
     customer = pms.customer_of(ctx, params["customer"]) if params.get("customer") else None
     success = _url(params["success_url"], "success_url") if params.get("success_url") else None
     cancel = _url(params["cancel_url"], "cancel_url") if params.get("cancel_url") else None
+    embedded = UI_MODES_NEW[1] if ui_mode == UI_MODES_NEW[0] else UI_MODES_OLD[1]
     if params.get("return_url"):
-        raise invalid("You can only set `return_url` when `ui_mode` is `embedded_page` or "
-                      "`elements`.", param="return_url")
+        custom = UI_MODES_NEW[2] if embedded == UI_MODES_NEW[1] else UI_MODES_OLD[2]
+        raise invalid(f"You can only set `return_url` when `ui_mode` is `{embedded}` or "
+                      f"`{custom}`.", param="return_url")
     reference = params.get("client_reference_id") or None
     if reference and len(reference) > 200:
         raise invalid("client_reference_id must be at most 200 characters.",
                       param="client_reference_id")
     intent = options.intent_data(params)
-    settings = options.session_fields(ctx, params, customer, currency)
+    settings = options.session_fields(ctx, params, customer, currency, embedded)
     expires_at = _expires_at(ctx, params.get("expires_at"))
     session_id = new_id("cs_test_a1", 56)
     session = {

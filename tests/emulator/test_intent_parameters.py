@@ -287,6 +287,21 @@ def test_session_settings_are_checked_as_stripe_checks_them(params, code, param)
     assert stripe.checkout.Session.list().data == []
 
 
+@pytest.mark.parametrize("version,name", [("2026-02-25.clover", "embedded"),
+                                          ("2026-03-25.dahlia", "embedded_page")])
+def test_embedded_only_settings_name_the_ui_mode_of_the_api_version(emu, version, name):
+    for param, value in (("redirect_on_completion", "never"),
+                         ("return_url", "https://shop.example/back")):
+        resp = raw(emu, "post", "/v1/checkout/sessions", {
+            "mode": "payment", "line_items[0][price_data][currency]": "usd",
+            "line_items[0][price_data][unit_amount]": "6900",
+            "line_items[0][price_data][product_data][name]": "A",
+            "line_items[0][quantity]": "1", param: value}, version=version)
+        error = resp.json()["error"]
+        assert resp.status_code == 400 and error["param"] == param
+        assert f"when `ui_mode` is `{name}`" in error["message"]
+
+
 def test_the_list_filters_stripe_has_for_links_and_subscriptions_are_not_emulated():
     for name in ("payment_link", "subscription"):
         err = refused(stripe.checkout.Session.list, **{name: "x_1"})
