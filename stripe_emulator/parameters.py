@@ -26,6 +26,13 @@ SEARCH = {"query": STR, "limit": STR, "page": STR}
 ADDRESS = dict.fromkeys(("city", "country", "line1", "line2", "postal_code", "state"), STR)
 
 
+def not_emulated(message: str, param: str):
+    """The emulator's own 400 for what Stripe accepts and it does not model: code
+    ``parameter_not_supported_by_emulator``, ``param`` naming it, no ``doc_url`` (no page at
+    Stripe). Every such refusal is made here, whole parameters and single values alike."""
+    return invalid(message, param=param, code=NOT_SUPPORTED, doc_url=False)
+
+
 def unsupported(*names: str):
     """The distinct 400 for parameters Stripe knows here that the emulator does not model."""
     if len(names) == 1:
@@ -34,13 +41,13 @@ def unsupported(*names: str):
     else:
         message = (f"{', '.join(names)} are not supported by the offline emulator (Stripe "
                    "accepts them on this endpoint; the emulator does not model what they do).")
-    return invalid(message, param=names[0], code=NOT_SUPPORTED, doc_url=False)
+    return not_emulated(message, names[0])
 
 
 def unsupported_value(param: str, value: str, why: str):
     """The same 400 for one value of a supported parameter (``connect=true``…)."""
-    return invalid(f"{param}={value} is not supported by the offline emulator ({why}).",
-                   param=param, code=NOT_SUPPORTED, doc_url=False)
+    return not_emulated(f"{param}={value} is not supported by the offline emulator ({why}).",
+                        param)
 
 
 def unknown(names: list[str]):

@@ -21,7 +21,16 @@ label { display: block; font-size: .9rem; color: #3c4257; margin: .8rem 0 .25rem
 input { width: 100%; font: inherit; padding: .55rem .7rem; border: 1px solid #c4c9d4;
         border-radius: 6px; background: #fff; color: inherit; }
 input[readonly] { background: #f0f2f5; color: #4f566b; }
-input:focus-visible, button:focus-visible, a:focus-visible {
+select { width: 100%; font: inherit; padding: .55rem .7rem; border: 1px solid #c4c9d4;
+         border-radius: 6px; background: #fff; color: inherit; }
+fieldset { border: 1px solid #e3e8ee; border-radius: 6px; margin: .8rem 0 0;
+           padding: 0 .8rem .8rem; min-width: 0; }
+legend { font-size: .9rem; font-weight: 600; padding: 0 .3rem; }
+label.check { display: flex; gap: .5rem; align-items: flex-start; }
+label.check input { width: auto; margin: .25rem 0 0; flex: none; }
+label.inline { display: inline; margin: 0 .25rem 0 .5rem; }
+input.qty { width: 4.5rem; padding: .2rem .4rem; }
+input:focus-visible, select:focus-visible, button:focus-visible, a:focus-visible {
   outline: 3px solid #0b57d0; outline-offset: 2px; }
 .row { display: flex; gap: .75rem; } .row > div { flex: 1; }
 button { font: inherit; font-weight: 600; border: 0; border-radius: 6px;

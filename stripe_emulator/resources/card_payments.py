@@ -120,6 +120,19 @@ def three_d_secure_result() -> dict:
             "transaction_id": str(uuid.uuid4()), "version": "2.2.0"}
 
 
+def capture_method(pi) -> str:
+    """The intent's capture method for a card: ``payment_method_options[card]`` overrides."""
+    card = pi["payment_method_options"].get("card") or {}
+    return card.get("capture_method") or pi["capture_method"]
+
+
+def setup_future_usage(pi):
+    """The intent's ``setup_future_usage`` for a card (``none`` there turns it off)."""
+    card = pi["payment_method_options"].get("card") or {}
+    usage = card.get("setup_future_usage") or pi["setup_future_usage"]
+    return None if usage == "none" else usage
+
+
 def build_intent_charge(ctx, pi, pm, *, authenticated):
     """The charge of one payment attempt (stored), and the decline tuple or None."""
     state = ctx.state
@@ -129,7 +142,7 @@ def build_intent_charge(ctx, pi, pm, *, authenticated):
         decline, outcome = co.charge_outcome(rule.then if authenticated else None)
     else:
         decline, outcome = co.charge_outcome(behaviour)
-    captured = pi["capture_method"] != "manual"
+    captured = capture_method(pi) != "manual"
     charge = co.build_charge(
         ctx, amount=pi["amount"], currency=pi["currency"], card=_card_like(state, pm),
         customer=pi["customer"], captured=captured, outcome_=outcome,
@@ -138,6 +151,8 @@ def build_intent_charge(ctx, pi, pm, *, authenticated):
         failure=decline and (decline[0], decline[2]))
     charge["payment_intent"] = pi["id"]
     charge["metadata"] = dict(pi["metadata"])
+    charge["shipping"] = snapshot(pi["shipping"])
+    charge["transfer_group"] = pi["transfer_group"]
     if pm["object"] == "payment_method":
         charge["source"] = None
         charge["billing_details"] = snapshot(pm["billing_details"])
@@ -165,7 +180,7 @@ def pay(ctx, pi, pm, *, view, authenticated=False):
         raise intent_error(402, err, intent_key="payment_intent", intent_view=view(pi))
     _after_success(ctx, pi, pm)
     amount = pi["amount"]
-    if pi["capture_method"] == "manual":
+    if capture_method(pi) == "manual":
         pi["status"] = "requires_capture"
         pi["amount_capturable"] = amount
         ctx.emit("charge.succeeded", charge)
@@ -173,7 +188,7 @@ def pay(ctx, pi, pm, *, view, authenticated=False):
         for hook in ON_SUCCEEDED:
             hook(ctx, pi)
     else:
-        asynchronous = pi["capture_method"] == "automatic_async"
+        asynchronous = capture_method(pi) == "automatic_async"
         if not asynchronous:
             _settle(ctx, charge, amount)
         ctx.emit("charge.succeeded", charge)
@@ -200,7 +215,7 @@ def _after_success(ctx, pi, pm):
     pi["payment_method"] = pm["id"]
     if pm["object"] != "payment_method":
         return
-    usage = pi["setup_future_usage"]
+    usage = setup_future_usage(pi)
     if usage:
         customer = ctx.state.customers.get(pi["customer"]) if pi["customer"] else None
         if customer is not None:

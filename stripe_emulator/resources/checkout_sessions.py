@@ -7,41 +7,51 @@ a paid one completes it (``checkout.session.completed``), and an expired one
 
 Bookkeeping in ``_`` keys: ``_line_items`` (the ``item`` objects), ``_intent`` (what
 ``payment_intent_data`` asked for), ``_details`` (what the buyer typed, for
-``customer_details`` at completion).
+``customer_details`` at completion), ``_form`` (the page's custom field values, consent
+and shipping address, shown at completion), ``_customer_update`` and ``_allow_redisplay``
+(``customer_update``, ``payment_method_data[allow_redisplay]``). The optional settings
+are checked and turned into fields by ``checkout_options.py``.
 """
 from urllib.parse import urlsplit
 
-from .. import versions
+from .. import parameters, versions
 from ..currencies import MAXIMUM, format_major, minimum, parse_int, validate_currency
 from ..errors import StripeError, invalid, missing_param
 from ..ids import new_id
-from ..parameters import ARRAY, HASH, LIST, PAGE, STR
+from ..parameters import ARRAY, HASH, LIST, PAGE, STR, UNSUPPORTED
 from ..router import route
 from . import card_payments as cp
+from . import checkout_options as options
 from . import customers as customer_resource
 from . import payment_intents as pis
 from . import payment_methods as pms
-from .common import VIRTUAL_EXPANSIONS, list_page, lookup, new_metadata, paginate, public, truthy
+from .common import (
+    VIRTUAL_EXPANSIONS,
+    list_page,
+    lookup,
+    new_metadata,
+    paginate,
+    public,
+    shipping,
+    truthy,
+)
 from .tokens import _validated_card
 
 LINE_ITEM = {
-    "price": STR, "quantity": STR, "metadata": HASH,
+    "price": STR, "quantity": STR, "metadata": HASH, **options.LINE_ITEM_EXTRA,
     "price_data": {"currency": STR, "unit_amount": STR, "unit_amount_decimal": STR,
                    "product": STR, "tax_behavior": STR,
+                   "recurring": UNSUPPORTED,  # subscriptions are not emulated
                    "product_data": {"name": STR, "description": STR, "images": ARRAY,
                                     "metadata": HASH, "tax_code": STR}},
 }
-INTENT_DATA = {"description": STR, "metadata": HASH, "receipt_email": STR,
-               "setup_future_usage": STR, "capture_method": STR, "statement_descriptor": STR,
-               "statement_descriptor_suffix": STR}
 CREATE = {
     "mode": STR, "line_items": [LINE_ITEM], "success_url": STR, "cancel_url": STR,
     "client_reference_id": STR, "metadata": HASH, "customer": STR, "customer_email": STR,
-    "customer_creation": STR, "payment_intent_data": INTENT_DATA, "expires_at": STR,
-    "automatic_tax": {"enabled": STR}, "ui_mode": STR, "return_url": STR,
+    "customer_creation": STR, "expires_at": STR, "ui_mode": STR, "return_url": STR,
     "payment_method_types": ARRAY, "allowed_payment_method_types": ARRAY,
     "excluded_payment_method_types": ARRAY, "locale": STR, "submit_type": STR,
-    "billing_address_collection": STR,
+    "billing_address_collection": STR, **options.PARAMS,
 }
 #: ``ui_mode`` values: renamed on 2026-03-25.dahlia, the old ones failing from then on (§1).
 RENAMED_UI_MODES = "2026-03-25"
@@ -54,8 +64,9 @@ AUTH_FAILED = ("We are unable to authenticate your payment method. Please choose
 
 
 def not_emulated(param, what):
-    """A parameter Stripe knows that the emulator does not model, answered honestly."""
-    return invalid(f"{what} is {NOT_EMULATED}.", param=param, code="parameter_unsupported")
+    """A value Stripe takes that the emulator does not model, answered honestly (the code
+    of ``parameters.unsupported``, no ``doc_url``)."""
+    return parameters.not_emulated(f"{what} is {NOT_EMULATED}.", param)
 
 
 def view(session) -> dict:
@@ -138,7 +149,9 @@ def _line_items(ctx, raw):
         if quantity < 1:
             raise invalid("This value must be greater than or equal to 1.",
                           param=f"{name}[quantity]")
-        items.append(_item(ctx, cur, unit, quantity, product, line))
+        item = _item(ctx, cur, unit, quantity, product, line)
+        item["adjustable_quantity"] = options.adjustable_quantity(line, name, quantity)
+        items.append(item)
     return items, currency
 
 
@@ -167,21 +180,6 @@ def _item(ctx, currency, unit, quantity, product, line):
     }
 
 
-def _intent_data(params):
-    """``payment_intent_data``, checked (what the Session's intent will be made with)."""
-    data = params.get("payment_intent_data") or {}
-    if not isinstance(data, dict):
-        raise invalid("Invalid hash", param="payment_intent_data")
-    usage = pis.choice(data, "setup_future_usage", ("off_session", "on_session"))
-    capture = pis.choice(data, "capture_method", pis.CAPTURE_METHODS)
-    return {"description": data.get("description") or None,
-            "metadata": new_metadata(data.get("metadata")),
-            "receipt_email": data.get("receipt_email") or None,
-            "setup_future_usage": usage, "capture_method": capture,
-            "statement_descriptor": data.get("statement_descriptor") or None,
-            "statement_descriptor_suffix": data.get("statement_descriptor_suffix") or None}
-
-
 def _expires_at(ctx, raw):
     """30 minutes to 24 hours after creation (default 24 hours)."""
     if raw in (None, ""):
@@ -207,13 +205,14 @@ def _check_types(ctx, params):
                 raise pms.not_card(kind, "payment_method_types")
     allowed = params.get("allowed_payment_method_types")
     if allowed is not None and "card" not in allowed:
-        raise invalid("None of the allowed_payment_method_types can be used: the offline "
-                      "emulator supports card payments only.",
-                      param="allowed_payment_method_types")
+        raise parameters.not_emulated("None of the allowed_payment_method_types can be used: "
+                                      "the offline emulator supports card payments only.",
+                                      "allowed_payment_method_types")
     excluded = params.get("excluded_payment_method_types")
     if excluded is not None and "card" in excluded:
-        raise invalid("Excluding card leaves no payment method: the offline emulator "
-                      "supports card payments only.", param="excluded_payment_method_types")
+        raise parameters.not_emulated("Excluding card leaves no payment method: the offline "
+                                      "emulator supports card payments only.",
+                                      "excluded_payment_method_types")
 
 
 @route("POST", "/v1/checkout/sessions", CREATE)
@@ -248,14 +247,17 @@ def create_session(ctx, params):
     customer = pms.customer_of(ctx, params["customer"]) if params.get("customer") else None
     success = _url(params["success_url"], "success_url") if params.get("success_url") else None
     cancel = _url(params["cancel_url"], "cancel_url") if params.get("cancel_url") else None
+    embedded = UI_MODES_NEW[1] if ui_mode == UI_MODES_NEW[0] else UI_MODES_OLD[1]
     if params.get("return_url"):
-        raise invalid("You can only set `return_url` when `ui_mode` is `embedded_page` or "
-                      "`elements`.", param="return_url")
+        custom = UI_MODES_NEW[2] if embedded == UI_MODES_NEW[1] else UI_MODES_OLD[2]
+        raise invalid(f"You can only set `return_url` when `ui_mode` is `{embedded}` or "
+                      f"`{custom}`.", param="return_url")
     reference = params.get("client_reference_id") or None
     if reference and len(reference) > 200:
         raise invalid("client_reference_id must be at most 200 characters.",
                       param="client_reference_id")
-    intent = _intent_data(params)
+    intent = options.intent_data(params)
+    settings = options.session_fields(ctx, params, customer, currency, embedded)
     expires_at = _expires_at(ctx, params.get("expires_at"))
     session_id = new_id("cs_test_a1", 56)
     session = {
@@ -329,6 +331,7 @@ def create_session(ctx, params):
         "_intent": intent,
         "_details": None,
     }
+    session.update(settings)
     ctx.state.checkout_sessions[session_id] = session
     return view(session)
 
@@ -360,7 +363,8 @@ VIRTUAL_EXPANSIONS["checkout.session", "line_items"] = _expanded_line_items
 
 @route("GET", "/v1/checkout/sessions", {
     **LIST, "payment_intent": STR, "customer": STR, "status": STR,
-    "customer_details": {"email": STR}})
+    "customer_details": {"email": STR},
+    "payment_link": UNSUPPORTED, "subscription": UNSUPPORTED})  # neither is emulated
 def list_sessions(ctx, params):
     """Newest first; ``payment_intent=`` finds the Session of an intent."""
     expire_due(ctx)
@@ -437,18 +441,83 @@ def _complete(ctx, pi):
     session["url"] = None
     session["customer"] = pi["customer"]
     session["customer_details"] = session["_details"]
+    form = session.get("_form") or {}
+    for field in session["custom_fields"]:
+        field[field["type"]]["value"] = (form.get("custom") or {}).get(field["key"])
+    consent = session["consent_collection"]
+    if consent:
+        promotions = None
+        if consent["promotions"] == "auto":
+            promotions = "opt_in" if form.get("promotions") else "opt_out"
+        session["consent"] = {"promotions": promotions, "terms_of_service":
+                              "accepted" if form.get("terms") else None}
+    if form.get("shipping"):
+        session["collected_information"] = {"business_name": None, "individual_name": None,
+                                            "shipping_details": form["shipping"]}
+    _update_customer(ctx, session, form)
     ctx.emit("checkout.session.completed", view(session))
 
 
 cp.ON_SUCCEEDED.append(_complete)
 
 
-def _buyer_customer(ctx, session, email, name):
-    """The Session's customer, or one made now when ``customer_creation=always``."""
+def _update_customer(ctx, session, form):
+    """``customer_update``: what the buyer typed replaces the customer's name, address or
+    shipping (``customer.updated`` with the old values)."""
+    changes = session.get("_customer_update") or {}
+    customer = ctx.state.customers.get(session["customer"] or "")
+    if customer is None:
+        return
+    details = session["customer_details"]
+    new = {}
+    if changes.get("name") == "auto" and details["name"]:
+        new["name"] = details["name"]
+    if changes.get("address") == "auto":
+        new["address"] = dict(details["address"])
+    if changes.get("shipping") == "auto" and form.get("shipping"):
+        new["shipping"] = shipping({**form["shipping"], "phone": details["phone"]})
+    previous = {k: customer[k] for k, v in new.items() if customer[k] != v}
+    if previous:
+        customer.update(new)
+        event = ctx.emit("customer.updated", customer_resource.view(ctx, customer))
+        event["data"]["previous_attributes"] = previous
+
+
+def _requantify(session, quantities):
+    """The buyer's quantities for adjustable line items: the Session's amounts follow, or
+    why they cannot (the total out of the currency's range)."""
+    items = session["_line_items"]
+    wanted = {i: q for i, q in quantities.items() if items[i]["quantity"] != q}
+    if not wanted:
+        return None
+    total = sum(wanted.get(i, item["quantity"]) * item["price"]["unit_amount"]
+                for i, item in enumerate(items))
+    currency = session["currency"]
+    if total < minimum(currency):
+        return ("The total must be at least "
+                f"{format_major(minimum(currency), currency)} {currency.upper()}.")
+    if total > MAXIMUM:
+        return f"The total must be no more than {format_major(MAXIMUM, currency)}."
+    for i, quantity in wanted.items():
+        item = items[i]
+        item["quantity"] = quantity
+        item["amount_subtotal"] = item["amount_total"] = quantity * item["price"]["unit_amount"]
+    session["amount_subtotal"] = session["amount_total"] = total
+    return None
+
+
+def _buyer_customer(ctx, session, email, name, extra):
+    """The Session's customer, or one made now when ``customer_creation=always`` (with the
+    phone and shipping address the page collected)."""
     if session["customer"]:
         return session["customer"]
     if session["customer_creation"] == "always":
-        made = customer_resource.create_customer(ctx, {"email": email, "name": name})
+        params = {"email": email, "name": name}
+        if extra.get("phone"):
+            params["phone"] = extra["phone"]
+        if extra.get("shipping"):
+            params["shipping"] = {**extra["shipping"], "phone": extra.get("phone")}
+        made = customer_resource.create_customer(ctx, params)
         session["customer"] = made["id"]
         return made["id"]
     return None
@@ -461,6 +530,7 @@ def _intent(ctx, session, customer_id):
     data = session["_intent"]
     params = {k: v for k, v in data.items() if v not in (None, {})}
     params["allowed_payment_method_types"] = ["card"]
+    params["payment_method_options"] = {"card": dict(session["payment_method_options"]["card"])}
     pi = pis.new_intent(ctx, params, session["amount_total"], session["currency"],
                          customer_id)
     pi["metadata"] = dict(data["metadata"])
@@ -479,23 +549,44 @@ def card_from_form(number, expiry, cvc):
                             "cvc": cvc})
 
 
-def attempt(ctx, session, *, email, name, postal, card):
-    """One press of Pay on the hosted page: ``{"outcome": "paid"|"declined"|"action",
-    "message", "url"}``. ``card`` is ``card_from_form``'s tuple."""
+def attempt(ctx, session, *, email, name, postal, card, extra=None):
+    """One press of Pay on the hosted page: ``{"outcome": "paid"|"declined"|"action"|
+    "invalid", "message", "url"}``. ``card`` is ``card_from_form``'s tuple; ``extra`` what
+    the page collected beyond it, checked (``quantities`` {index: n}, ``phone``,
+    ``shipping`` {name, address}, ``custom`` {key: value}, ``tax_id`` {type, value},
+    ``save``, ``promotions``, ``terms``)."""
     number, month, year, cvc = card
+    extra = extra or {}
+    pi = ctx.state.payment_intents.get(session["payment_intent"] or "")
+    if pi is None or pi["status"] in pis.CONFIRMABLE:
+        problem = _requantify(session, extra.get("quantities") or {})
+        if problem:
+            return {"outcome": "invalid", "message": problem}
+        if pi is not None:
+            pi["amount"] = session["amount_total"]
     details = {"address": {"city": None, "country": None, "line1": None, "line2": None,
                            "postal_code": postal or None, "state": None},
-               "email": email, "name": name, "phone": None, "tax_exempt": "none",
-               "tax_ids": [], "business_name": None, "individual_name": None}
+               "email": email, "name": name, "phone": extra.get("phone"),
+               "tax_exempt": "none", "tax_ids": [extra["tax_id"]] if extra.get("tax_id")
+               else [], "business_name": None, "individual_name": None}
     session["_details"] = details
-    customer_id = _buyer_customer(ctx, session, email, name)
+    session["_form"] = {k: extra.get(k) for k in ("custom", "promotions", "terms", "shipping")}
+    customer_id = _buyer_customer(ctx, session, email, name, extra)
     pi = _intent(ctx, session, customer_id)
     if pi["status"] not in pis.CONFIRMABLE:
         return {"outcome": "paid" if session["status"] == "complete" else "declined",
                 "message": "This payment can no longer be changed."}
+    if extra.get("shipping"):
+        pi["shipping"] = shipping({**extra["shipping"], "phone": extra.get("phone")})
+    saving = (session["saved_payment_method_options"] or {}).get("payment_method_save")
+    if saving == "enabled":
+        pi["setup_future_usage"] = session["_intent"]["setup_future_usage"] or (
+            "on_session" if extra.get("save") else None)
     pm = pms.make_payment_method(
         ctx.state, number, month, year, cvc=cvc, created=ctx.now,
-        billing_details={"name": name, "email": email, "address": {"postal_code": postal}})
+        billing_details={"name": name, "email": email, "address": {"postal_code": postal},
+                         "phone": extra.get("phone")},
+        allow_redisplay="always" if extra.get("save") else session["_allow_redisplay"])
     return_url = f"{ctx.base_url}/c/pay/{session['id']}/return"
     try:
         plan = pis.check_confirmation(ctx, pi, {"payment_method": pm["id"],

@@ -17,27 +17,53 @@ from .. import search, versions
 from ..currencies import parse_int, validate_amount, validate_currency
 from ..errors import StripeError, invalid, missing_param
 from ..ids import _rng, new_id
-from ..parameters import ARRAY, HASH, LIST, SEARCH, STR
+from ..parameters import ARRAY, HASH, LIST, SEARCH, STR, UNSUPPORTED, not_emulated
 from ..router import route
 from . import card_payments as cp
 from . import payment_methods as pms
-from .charges import _settle
-from .common import list_page, lookup, merge_metadata, new_metadata, public, truthy
+from .charges import SHIPPING, _settle
+from .common import list_page, lookup, merge_metadata, new_metadata, public, shipping, truthy
 from .refunds import _create as create_refund
 
-OPTIONS = {"card": {"request_three_d_secure": STR, "setup_future_usage": STR}}
+#: ``payment_method_options[card]``: what the emulator's card payments use; the rest
+#: (Mexican installments, Indian mandates, extended/incremental/multi/over-capture, CVC
+#: recollection, Japanese descriptors, 3-D Secure run elsewhere) is not modelled.
+CARD_OPTIONS = {
+    "request_three_d_secure": STR, "setup_future_usage": STR, "capture_method": STR,
+    "network": STR, **dict.fromkeys((
+        "cvc_token", "installments", "mandate_options", "request_extended_authorization",
+        "request_incremental_authorization", "request_multicapture", "request_overcapture",
+        "require_cvc_recollection", "statement_descriptor_suffix_kana",
+        "statement_descriptor_suffix_kanji", "three_d_secure"), UNSUPPORTED)}
+OPTIONS = {"card": CARD_OPTIONS, **pms.NOT_CARD, "card_present": UNSUPPORTED}
+#: The values each accepted card option takes ("" unsets it).
+CARD_CHOICES = {
+    "request_three_d_secure": ("any", "automatic", "challenge"),
+    "capture_method": ("manual",),
+    "setup_future_usage": ("none", "off_session", "on_session"),
+    "network": ("amex", "cartes_bancaires", "diners", "discover", "eftpos_au", "interac",
+                "jcb", "mastercard", "unionpay", "unknown", "visa")}
+#: Connect (fees, transfers, another account's name on the charge), Radar sessions,
+#: ConfirmationTokens and Mandates are not modelled.
+NOT_MODELLED = dict.fromkeys(("application_fee_amount", "transfer_data", "on_behalf_of",
+                              "radar_options", "confirmation_token", "mandate",
+                              "mandate_data"), UNSUPPORTED)
 CONFIRM = {
     "payment_method": STR, "payment_method_data": pms.PAYMENT_METHOD_DATA, "return_url": STR,
     "off_session": STR, "error_on_requires_action": STR, "setup_future_usage": STR,
     "receipt_email": STR, "use_stripe_sdk": STR, "payment_method_options": OPTIONS,
     "capture_method": STR, "payment_method_types": ARRAY,
     "allowed_payment_method_types": ARRAY, "excluded_payment_method_types": ARRAY,
+    "shipping": SHIPPING,
+    **{k: NOT_MODELLED[k] for k in ("radar_options", "confirmation_token", "mandate",
+                                    "mandate_data")},
 }
 CREATE = {
     **CONFIRM, "amount": STR, "currency": STR, "customer": STR, "confirm": STR,
     "confirmation_method": STR, "description": STR, "metadata": HASH,
     "statement_descriptor": STR, "statement_descriptor_suffix": STR,
     "automatic_payment_methods": {"enabled": STR, "allow_redirects": STR},
+    "transfer_group": STR, "payment_method_configuration": STR, **NOT_MODELLED,
 }
 UPDATE = {
     "amount": STR, "currency": STR, "customer": STR, "description": STR, "metadata": HASH,
@@ -46,6 +72,8 @@ UPDATE = {
     "statement_descriptor_suffix": STR, "capture_method": STR,
     "payment_method_options": OPTIONS, "payment_method_types": ARRAY,
     "allowed_payment_method_types": ARRAY, "excluded_payment_method_types": ARRAY,
+    "shipping": SHIPPING, "transfer_group": STR, "payment_method_configuration": STR,
+    "application_fee_amount": UNSUPPORTED, "transfer_data": UNSUPPORTED,
 }
 #: What Stripe.js adds when it confirms from the browser.
 BROWSER = {"client_secret": STR, "expected_payment_method_type": STR}
@@ -143,16 +171,65 @@ def _intent_from_secret(ctx, pi_id, params):
     return pi
 
 
-def choice(params, name, allowed, default=None):
-    """A parameter limited to ``allowed`` values (Stripe's ``Invalid x: must be one of``)."""
+def choice(params, name, allowed, default=None, param=None):
+    """A parameter limited to ``allowed`` values (Stripe's ``Invalid x: must be one of``);
+    ``param``: its full name when it sits in a hash (``payment_method_options[card][…]``)."""
     value = params.get(name)
     if value in (None, ""):
         return default
     if value not in allowed:
-        choices = (" or ".join(allowed) if len(allowed) == 2
-                   else ", ".join(allowed[:-1]) + f", or {allowed[-1]}")
-        raise invalid(f"Invalid {name}: must be one of {choices}", param=name)
+        choices = (allowed[0] if len(allowed) == 1 else " or ".join(allowed)
+                   if len(allowed) == 2 else ", ".join(allowed[:-1]) + f", or {allowed[-1]}")
+        raise invalid(f"Invalid {param or name}: must be one of {choices}",
+                      param=param or name)
     return value
+
+
+def card_options(params, current, choices=None) -> dict:
+    """The intent's ``payment_method_options`` once ``params``' card options apply
+    (checked; ``""`` unsets one; ``capture_method``/``setup_future_usage`` there override
+    the intent's own for card payments, as on Stripe)."""
+    raw = params.get("payment_method_options")
+    if raw in (None, ""):
+        return current
+    if not isinstance(raw, dict):
+        raise invalid("Invalid hash", param="payment_method_options")
+    card = raw.get("card")
+    if card in (None, ""):
+        return current
+    if not isinstance(card, dict):
+        raise invalid("Invalid hash", param="payment_method_options[card]")
+    out = dict(current["card"])
+    for name, allowed in (choices or CARD_CHOICES).items():
+        if name not in card:
+            continue
+        value = choice(card, name, allowed, param=f"payment_method_options[card][{name}]")
+        if name == "request_three_d_secure":
+            out[name] = value or "automatic"
+        elif name == "network" or value:
+            out[name] = value
+        else:
+            out.pop(name, None)
+    return {**current, "card": out}
+
+
+def configuration(params, automatic, param="payment_method_configuration"):
+    """``payment_method_configuration``: the emulator's one configuration (its id is in
+    ``payment_method_configuration_details``), which takes automatic payment methods (on
+    from then, on API versions before they were the default): ``automatic`` as it is then.
+    """
+    raw = params.get(param)
+    if raw in (None, ""):
+        return automatic
+    if raw != CONFIGURATION["id"]:
+        raise invalid(f"No such payment_method_configuration: '{raw}'", param=param,
+                      code="resource_missing")
+    named = [n for n in ("allowed_payment_method_types", "payment_method_types")
+             if params.get(n) is not None]
+    if named:
+        raise invalid("You may only specify one of these parameters: "
+                      f"{', '.join(sorted([*named, param]))}.")
+    return automatic or {"allow_redirects": "always", "enabled": True}
 
 
 def payment_method_types(ctx, params, automatic_default=True):
@@ -188,13 +265,13 @@ def payment_method_types(ctx, params, automatic_default=True):
         return None, ["card"], None
     if allowed is not None:
         if "card" not in allowed:
-            raise invalid("None of the allowed_payment_method_types can be used: the offline "
-                          "emulator supports card payments only.",
-                          param="allowed_payment_method_types")
+            raise not_emulated("None of the allowed_payment_method_types can be used: the "
+                               "offline emulator supports card payments only.",
+                               "allowed_payment_method_types")
         return None, ["card"], None
     if excluded is not None and "card" in excluded:
-        raise invalid("Excluding card leaves no payment method: the offline emulator "
-                      "supports card payments only.", param="excluded_payment_method_types")
+        raise not_emulated("Excluding card leaves no payment method: the offline emulator "
+                           "supports card payments only.", "excluded_payment_method_types")
     if isinstance(automatic, dict):
         enabled = truthy(automatic.get("enabled"), default=False)
         redirects = choice(automatic, "allow_redirects", ("always", "never"), "always")
@@ -213,6 +290,7 @@ def payment_method_types(ctx, params, automatic_default=True):
 def new_intent(ctx, params, amount, currency, customer_id):
     """A PaymentIntent object in ``requires_payment_method`` (not stored yet)."""
     automatic, types, excluded = payment_method_types(ctx, params)
+    automatic = configuration(params, automatic)
     capture_default = ("automatic_async" if versions.on_or_after(ctx.api_version,
                                                                   ASYNC_DEFAULT)
                        else "automatic")
@@ -220,6 +298,9 @@ def new_intent(ctx, params, amount, currency, customer_id):
     if confirmation == "manual" and automatic:
         raise invalid("You may only specify one of these parameters: automatic_payment_methods,"
                       " confirmation_method.")
+    options = card_options(params, {"card": {
+        "installments": None, "mandate_options": None, "network": None,
+        "request_three_d_secure": "automatic"}})
     pi_id = new_id("pi_")
     return {
         "id": pi_id,
@@ -251,22 +332,20 @@ def new_intent(ctx, params, amount, currency, customer_id):
         "on_behalf_of": None,
         "payment_method": None,
         "payment_method_configuration_details": dict(CONFIGURATION) if automatic else None,
-        "payment_method_options": {"card": {"installments": None, "mandate_options": None,
-                                            "network": None,
-                                            "request_three_d_secure": "automatic"}},
+        "payment_method_options": options,
         "payment_method_types": types,
         "processing": None,
         "receipt_email": params.get("receipt_email") or None,
         "review": None,
         "setup_future_usage": choice(params, "setup_future_usage",
                                     ("off_session", "on_session")),
-        "shipping": None,
+        "shipping": shipping(params.get("shipping")),
         "source": None,
         "statement_descriptor": params.get("statement_descriptor") or None,
         "statement_descriptor_suffix": params.get("statement_descriptor_suffix") or None,
         "status": "requires_payment_method",
         "transfer_data": None,
-        "transfer_group": None,
+        "transfer_group": params.get("transfer_group") or None,
         "_auth": None,
     }
 
@@ -340,13 +419,9 @@ def check_confirmation(ctx, pi, params, *, creating=False, checkout=False):
             "excluded_payment_method_types")):
         automatic, types, excluded = payment_method_types(ctx, params, automatic_default=False)
         plan["types"] = (automatic, types, excluded)
-    options = params.get("payment_method_options") or {}
-    card_options = options.get("card") if isinstance(options, dict) else None
-    request_3ds = None
-    if isinstance(card_options, dict):
-        request_3ds = choice(card_options, "request_three_d_secure",
-                            ("any", "automatic", "challenge"))
-    plan["request_three_d_secure"] = request_3ds
+    plan["payment_method_options"] = card_options(params, pi["payment_method_options"])
+    if "shipping" in params:
+        plan["shipping"] = shipping(params["shipping"])
     automatic = plan.get("types", (pi["automatic_payment_methods"],))[0]
     if (automatic and automatic.get("allow_redirects") != "never" and not off_session
             and not plan.get("return_url") and not plan["use_stripe_sdk"]):
@@ -386,7 +461,8 @@ def _customer_default(ctx, customer_id):
 
 def run_confirmation(ctx, pi, plan):
     """Run a checked confirmation: pay, or ask for authentication, or fail (402)."""
-    for field in ("setup_future_usage", "receipt_email", "capture_method"):
+    for field in ("setup_future_usage", "receipt_email", "capture_method", "shipping",
+                  "payment_method_options"):
         if field in plan:
             pi[field] = plan[field]
     if "types" in plan:
@@ -394,9 +470,6 @@ def run_confirmation(ctx, pi, plan):
         pi["automatic_payment_methods"] = automatic
         pi["payment_method_types"] = types
         pi["excluded_payment_method_types"] = excluded
-    if plan["request_three_d_secure"]:
-        pi["payment_method_options"]["card"]["request_three_d_secure"] = \
-            plan["request_three_d_secure"]
     pm = plan["pm"]
     pi["last_payment_error"] = None
     pi["payment_method"] = pm["id"]
@@ -547,23 +620,26 @@ def update_payment_intent(ctx, params, pi_id):
     usage = choice(params, "setup_future_usage", ("off_session", "on_session"),
                   pi["setup_future_usage"]) if "setup_future_usage" in params else None
     capture = choice(params, "capture_method", CAPTURE_METHODS, pi["capture_method"])
-    options = (params.get("payment_method_options") or {}).get("card") \
-        if isinstance(params.get("payment_method_options"), dict) else None
+    options = card_options(params, pi["payment_method_options"])
+    ship = shipping(params["shipping"]) if "shipping" in params else pi["shipping"]
+    automatic = configuration(params, (types or (pi["automatic_payment_methods"],))[0])
     if amount is not None:
         pi["amount"] = amount
     pi["currency"] = currency
     if params.get("customer"):
         pi["customer"] = params["customer"]
     for field in ("description", "receipt_email", "statement_descriptor",
-                  "statement_descriptor_suffix"):
+                  "statement_descriptor_suffix", "transfer_group"):
         if field in params:
             pi[field] = params[field] or None
+    pi["shipping"] = ship
+    pi["payment_method_options"] = options
+    if automatic and not pi["automatic_payment_methods"] and types is None:
+        pi["automatic_payment_methods"] = automatic
+        pi["payment_method_configuration_details"] = dict(CONFIGURATION)
     if "setup_future_usage" in params:
         pi["setup_future_usage"] = usage
     pi["capture_method"] = capture
-    if isinstance(options, dict) and options.get("request_three_d_secure"):
-        pi["payment_method_options"]["card"]["request_three_d_secure"] = choice(
-            options, "request_three_d_secure", ("any", "automatic", "challenge"))
     if types is not None:
         pi["automatic_payment_methods"], pi["payment_method_types"], \
             pi["excluded_payment_method_types"] = types
@@ -631,7 +707,8 @@ def cancel(ctx, pi, reason):
 
 @route("POST", "/v1/payment_intents/{pi_id}/capture", {
     "amount_to_capture": STR, "final_capture": STR, "metadata": HASH,
-    "statement_descriptor": STR, "statement_descriptor_suffix": STR})
+    "statement_descriptor": STR, "statement_descriptor_suffix": STR,
+    "application_fee_amount": UNSUPPORTED, "transfer_data": UNSUPPORTED})
 def capture_payment_intent(ctx, params, pi_id):
     """Capture a ``requires_capture`` intent (all of it, or ``amount_to_capture``)."""
     pi = get(ctx, pi_id)

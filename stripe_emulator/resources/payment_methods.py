@@ -15,18 +15,30 @@ from .. import cards
 from ..currencies import parse_int
 from ..errors import StripeError, card_error, invalid, missing_param
 from ..ids import new_id
-from ..parameters import HASH, PAGE, STR
+from ..parameters import HASH, PAGE, STR, UNSUPPORTED, not_emulated
 from ..router import route
 from .common import list_page, lookup, merge_metadata, new_metadata, paginate, public
-from .tokens import _CHECKS, RAW_PAN, _validated_card, consume_source, verify_cvc
+from .tokens import _CHECKS, RAW_PAN, _validated_card, consume_source, preferred_network, verify_cvc
 
 ADDRESS = dict.fromkeys(("city", "country", "line1", "line2", "postal_code", "state"), STR)
 BILLING_DETAILS = {"address": ADDRESS, "email": STR, "name": STR, "phone": STR, "tax_id": STR}
 CARD = {"number": STR, "exp_month": STR, "exp_year": STR, "cvc": STR, "token": STR,
         "networks": {"preferred": STR}}
-#: ``payment_method_data`` on intents: a PaymentMethod made on the fly.
+#: The payment method types of Stripe's spec other than card: the emulator emulates card
+#: payments only, so their details (``sepa_debit[iban]``…) and options are refused as not
+#: supported by it.
+OTHER_TYPES = (
+    "acss_debit", "affirm", "afterpay_clearpay", "alipay", "amazon_pay", "au_becs_debit",
+    "bacs_debit", "bancontact", "blik", "boleto", "cashapp", "customer_balance", "eps",
+    "fpx", "giropay", "grabpay", "ideal", "interac_present", "klarna", "konbini", "link",
+    "mobilepay", "oxxo", "p24", "paynow", "paypal", "pix", "promptpay", "revolut_pay",
+    "sepa_debit", "sofort", "swish", "us_bank_account", "wechat_pay", "zip")
+NOT_CARD = dict.fromkeys(OTHER_TYPES, UNSUPPORTED)
+#: ``payment_method_data`` on intents: a PaymentMethod made on the fly (Radar sessions
+#: are not modelled).
 PAYMENT_METHOD_DATA = {"type": STR, "card": CARD, "billing_details": BILLING_DETAILS,
-                       "metadata": HASH, "allow_redisplay": STR}
+                       "metadata": HASH, "allow_redisplay": STR, **NOT_CARD,
+                       "radar_options": UNSUPPORTED}
 REDISPLAY = ("always", "limited", "unspecified")
 REUSED = ("This PaymentMethod was previously used without being attached to a Customer or was "
           "detached from a Customer, and may not be used again.")
@@ -53,7 +65,7 @@ def _billing_details(raw) -> dict:
 
 def make_payment_method(state, number, exp_month, exp_year, *, created, cvc=None,
                         billing_details=None, behaviour=None, metadata=None,
-                        allow_redisplay="unspecified"):
+                        allow_redisplay="unspecified", preferred_network=None):
     """Store and return a new card PaymentMethod for ``number``."""
     info = cards.lookup(number)
     beh = behaviour or info.behaviour
@@ -80,7 +92,7 @@ def make_payment_method(state, number, exp_month, exp_year, *, created, cvc=None
             "funding": info.funding,
             "generated_from": None,
             "last4": number[-4:],
-            "networks": {"available": [info.brand], "preferred": None},
+            "networks": {"available": [info.brand], "preferred": preferred_network},
             "regulated_status": "unregulated",
             "three_d_secure_usage": {"supported": beh not in cards.NO_THREE_D_SECURE},
             "wallet": None,
@@ -192,6 +204,7 @@ def from_card_details(ctx, raw_card, billing_details=None, metadata=None,
         raise missing_param(param)
     if not isinstance(raw_card, dict):
         raise invalid("Invalid hash", param=param)
+    preferred = preferred_network(raw_card.get("networks"), f"{param}[networks]")
     token = raw_card.get("token")
     if token:
         if not str(token).startswith("tok_"):
@@ -203,13 +216,15 @@ def from_card_details(ctx, raw_card, billing_details=None, metadata=None,
         return make_payment_method(ctx.state, number, card["exp_month"], card["exp_year"],
                                    cvc=None, created=ctx.now, billing_details=details,
                                    behaviour=ctx.state.card_behaviour.get(card["id"]),
-                                   metadata=metadata, allow_redisplay=allow_redisplay)
+                                   metadata=metadata, allow_redisplay=allow_redisplay,
+                                   preferred_network=preferred
+                                   or card.get("networks", {}).get("preferred"))
     if not ctx.publishable:
         raise StripeError(402, "invalid_request_error", RAW_PAN, param=param, stored=False)
     number, month, year, cvc = _validated_card(raw_card)
     return make_payment_method(ctx.state, number, month, year, cvc=cvc, created=ctx.now,
                                billing_details=billing_details, metadata=metadata,
-                               allow_redisplay=allow_redisplay)
+                               allow_redisplay=allow_redisplay, preferred_network=preferred)
 
 
 def create_from_data(ctx, data, param="payment_method_data"):
@@ -229,8 +244,8 @@ def create_from_data(ctx, data, param="payment_method_data"):
 
 def not_card(kind, param):
     """PaymentMethod types other than card, answered honestly."""
-    return invalid(f"PaymentMethods of type {kind!r} are not supported by the offline "
-                   "emulator: it emulates card payments only.", param=param)
+    return not_emulated(f"PaymentMethods of type {kind!r} are not supported by the offline "
+                        "emulator: it emulates card payments only.", param)
 
 
 def _redisplay(raw, param="allow_redisplay"):
@@ -245,7 +260,9 @@ def _redisplay(raw, param="allow_redisplay"):
 
 @route("POST", "/v1/payment_methods", {
     "type": STR, "card": CARD, "billing_details": BILLING_DETAILS, "metadata": HASH,
-    "allow_redisplay": STR, "customer": STR}, publishable=True)
+    "allow_redisplay": STR, "customer": STR, **NOT_CARD,
+    # Connect (sharing a platform's PaymentMethod with a connected account), Radar sessions
+    "payment_method": UNSUPPORTED, "radar_options": UNSUPPORTED}, publishable=True)
 def create_payment_method(ctx, params):
     """Create a card PaymentMethod (Stripe.js's createPaymentMethod, or a token server-side)."""
     if params.get("customer"):
@@ -269,13 +286,17 @@ def retrieve_payment_method(ctx, params, pm_id):
 
 @route("POST", "/v1/payment_methods/{pm_id}", {
     "metadata": HASH, "billing_details": BILLING_DETAILS, "allow_redisplay": STR,
-    "card": {"exp_month": STR, "exp_year": STR}})
+    "card": {"exp_month": STR, "exp_year": STR, "networks": {"preferred": STR}},
+    "link": UNSUPPORTED, "us_bank_account": UNSUPPORTED})
 def update_payment_method(ctx, params, pm_id):
-    """Update metadata, billing details, expiry or allow_redisplay of an attached one."""
+    """Update metadata, billing details, expiry, preferred network or allow_redisplay of an
+    attached one."""
     pm = find(ctx, pm_id, "id")
     if pm["customer"] is None:
         raise invalid("You must save this PaymentMethod to a customer before you can update "
                       "it.", stored=True)
+    expiry = params.get("card") if isinstance(params.get("card"), dict) else {}
+    preferred = preferred_network(expiry["networks"]) if "networks" in expiry else None
     before = copy.deepcopy(view(ctx.state, pm))
     merge_metadata(pm, params.get("metadata"))
     if pm["object"] == "payment_method":
@@ -289,10 +310,11 @@ def update_payment_method(ctx, params, pm_id):
             raise invalid("Invalid hash", param="billing_details")
         if "allow_redisplay" in params:
             pm["allow_redisplay"] = _redisplay(params["allow_redisplay"])
-        expiry = params.get("card") if isinstance(params.get("card"), dict) else {}
         for field in ("exp_month", "exp_year"):
             if expiry.get(field) not in (None, ""):
                 pm["card"][field] = parse_int(expiry[field], f"card[{field}]")
+        if "networks" in expiry:
+            pm["card"]["networks"]["preferred"] = preferred
     after = view(ctx.state, pm)
     changed = {k: before[k] for k in after if before[k] != after[k]}
     if changed:

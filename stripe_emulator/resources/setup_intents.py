@@ -9,28 +9,43 @@ import secrets
 from .. import cards
 from ..errors import StripeError, invalid
 from ..ids import new_id
-from ..parameters import ARRAY, HASH, LIST, STR
+from ..parameters import ARRAY, HASH, LIST, STR, UNSUPPORTED
 from ..router import route
 from . import card_payments as cp
 from . import payment_intents as pis
 from . import payment_methods as pms
 from .common import list_page, lookup, merge_metadata, new_metadata, public, truthy
 
-OPTIONS = {"card": {"request_three_d_secure": STR}}
+#: Card options the emulator uses; Indian mandates and 3-D Secure run elsewhere are not
+#: modelled, nor the other types' options.
+OPTIONS = {
+    "card": {"request_three_d_secure": STR, "network": STR,
+             "mandate_options": UNSUPPORTED, "three_d_secure": UNSUPPORTED},
+    **dict.fromkeys(("acss_debit", "amazon_pay", "card_present", "link", "paypal",
+                     "sepa_debit", "us_bank_account"), UNSUPPORTED)}
+CARD_CHOICES = {k: pis.CARD_CHOICES[k] for k in ("request_three_d_secure", "network")}
+#: Connect (attach_to_self, on_behalf_of, flow_directions), single-use mandates,
+#: ConfirmationTokens and Mandates are not modelled.
+NOT_MODELLED = dict.fromkeys(("attach_to_self", "flow_directions", "on_behalf_of",
+                              "single_use", "confirmation_token", "mandate_data"), UNSUPPORTED)
 CONFIRM = {
     "payment_method": STR, "payment_method_data": pms.PAYMENT_METHOD_DATA, "return_url": STR,
     "use_stripe_sdk": STR, "payment_method_options": OPTIONS,
+    "confirmation_token": UNSUPPORTED, "mandate_data": UNSUPPORTED,
 }
 CREATE = {
     **CONFIRM, "customer": STR, "confirm": STR, "usage": STR, "description": STR,
     "metadata": HASH, "automatic_payment_methods": {"enabled": STR, "allow_redirects": STR},
     "payment_method_types": ARRAY, "allowed_payment_method_types": ARRAY,
-    "excluded_payment_method_types": ARRAY,
+    "excluded_payment_method_types": ARRAY, "payment_method_configuration": STR,
+    **NOT_MODELLED,
 }
 UPDATE = {
     "customer": STR, "description": STR, "metadata": HASH, "payment_method": STR,
     "payment_method_data": pms.PAYMENT_METHOD_DATA, "payment_method_types": ARRAY,
     "allowed_payment_method_types": ARRAY, "excluded_payment_method_types": ARRAY,
+    "payment_method_options": OPTIONS, "payment_method_configuration": STR,
+    "attach_to_self": UNSUPPORTED, "flow_directions": UNSUPPORTED,
 }
 PUBLISHABLE_FIELDS = (
     "id", "object", "cancellation_reason", "client_secret", "created", "description",
@@ -78,6 +93,10 @@ def _from_secret(ctx, si_id, params):
 def _new(ctx, params, customer_id):
     """A SetupIntent in ``requires_payment_method`` (not stored yet)."""
     automatic, types, excluded = pis.payment_method_types(ctx, params)
+    automatic = pis.configuration(params, automatic)
+    options = pis.card_options(params, {"card": {
+        "mandate_options": None, "network": None, "request_three_d_secure": "automatic"}},
+        CARD_CHOICES)
     si_id = new_id("seti_")
     return {
         "id": si_id,
@@ -101,8 +120,7 @@ def _new(ctx, params, customer_id):
         "payment_method": None,
         "payment_method_configuration_details": dict(pis.CONFIGURATION) if automatic
         else None,
-        "payment_method_options": {"card": {"mandate_options": None, "network": None,
-                                            "request_three_d_secure": "automatic"}},
+        "payment_method_options": options,
         "payment_method_types": types,
         "single_use_mandate": None,
         "status": "requires_payment_method",
@@ -124,11 +142,7 @@ def _plan(ctx, si, params):
     if automatic and automatic.get("allow_redirects") != "never" and not return_url \
             and not use_sdk:
         raise invalid(RETURN_URL_NEEDED, param="return_url")
-    options = params.get("payment_method_options") or {}
-    card_options = options.get("card") if isinstance(options, dict) else None
-    request_3ds = pis.choice(card_options, "request_three_d_secure",
-                            ("any", "automatic", "challenge")) \
-        if isinstance(card_options, dict) else None
+    options = pis.card_options(params, si["payment_method_options"], CARD_CHOICES)
     if params.get("payment_method") and params.get("payment_method_data"):
         raise invalid("You may only specify one of these parameters: payment_method, "
                       "payment_method_data.")
@@ -146,7 +160,7 @@ def _plan(ctx, si, params):
     pms.check_reusable(pm)
     pis.check_owner(pm, si["customer"])
     return {"pm": pm, "return_url": return_url, "use_stripe_sdk": use_sdk,
-            "request_three_d_secure": request_3ds}
+            "payment_method_options": options}
 
 
 def _confirm(ctx, si, plan):
@@ -155,9 +169,7 @@ def _confirm(ctx, si, plan):
     si["payment_method"] = pm["id"]
     si["last_setup_error"] = None
     si["latest_attempt"] = new_id("setatt_")
-    if plan["request_three_d_secure"]:
-        si["payment_method_options"]["card"]["request_three_d_secure"] = \
-            plan["request_three_d_secure"]
+    si["payment_method_options"] = plan["payment_method_options"]
     forced = si["payment_method_options"]["card"]["request_three_d_secure"] in (
         "any", "challenge")
     if cp.needs_authentication(ctx.state, pm, off_session=False, forced=forced):
@@ -276,6 +288,8 @@ def update_setup_intent(ctx, params, si_id):
                                                "allowed_payment_method_types",
                                                "excluded_payment_method_types")):
         types = pis.payment_method_types(ctx, params, automatic_default=False)
+    automatic = pis.configuration(params, (types or (si["automatic_payment_methods"],))[0])
+    options = pis.card_options(params, si["payment_method_options"], CARD_CHOICES)
     pm = None
     if params.get("payment_method_data") is not None:
         pm = pms.create_from_data(ctx, params["payment_method_data"])
@@ -288,6 +302,10 @@ def update_setup_intent(ctx, params, si_id):
         si["customer"] = params["customer"]
     if "description" in params:
         si["description"] = params["description"] or None
+    si["payment_method_options"] = options
+    if automatic and not si["automatic_payment_methods"] and types is None:
+        si["automatic_payment_methods"] = automatic
+        si["payment_method_configuration_details"] = dict(pis.CONFIGURATION)
     if types is not None:
         si["automatic_payment_methods"], si["payment_method_types"], \
             si["excluded_payment_method_types"] = types
@@ -333,7 +351,8 @@ def cancel_setup_intent(ctx, params, si_id):
     return view(ctx, si)
 
 
-@route("GET", "/v1/setup_intents", {**LIST, "customer": STR, "payment_method": STR})
+@route("GET", "/v1/setup_intents", {**LIST, "customer": STR, "payment_method": STR,
+                                    "attach_to_self": UNSUPPORTED})
 def list_setup_intents(ctx, params):
     """Newest first, by ``customer``, ``payment_method`` and ``created``."""
     page = list_page(ctx.state.setup_intents, params, "/v1/setup_intents", "setupintent",

@@ -132,6 +132,18 @@ def _validated_card(raw: dict):
 NETWORKS = ("cartes_bancaires", "mastercard", "visa")
 
 
+def preferred_network(raw, param="card[networks]"):
+    """``card[networks][preferred]`` (cartes_bancaires, mastercard or visa), or None."""
+    networks = raw or {}
+    if not isinstance(networks, dict):
+        raise invalid("Invalid object", param=param)
+    preferred = networks.get("preferred") or None
+    if preferred is not None and preferred not in NETWORKS:
+        raise invalid(f"Invalid {param}[preferred]: must be one of "
+                      f"{', '.join(NETWORKS)}", param=f"{param}[preferred]")
+    return preferred
+
+
 @route("POST", "/v1/tokens", {
     "card": {**CARD_PARAMS, "networks": {"preferred": STR}},
     # bank accounts, Connect account and person tokens, PII and CVC-update tokens
@@ -149,13 +161,7 @@ def create_token(ctx, params):
     number, month, year, cvc = _validated_card(raw)
     address = {k[len("address_"):]: v for k, v in raw.items()
                if k.startswith("address_") and v != ""}
-    networks = raw.get("networks") or {}
-    if not isinstance(networks, dict):
-        raise invalid("Invalid object", param="card[networks]")
-    preferred = networks.get("preferred") or None
-    if preferred is not None and preferred not in NETWORKS:
-        raise invalid(f"Invalid card[networks][preferred]: must be one of "
-                      f"{', '.join(NETWORKS)}", param="card[networks][preferred]")
+    preferred = preferred_network(raw.get("networks"))
     card = make_card(ctx.state, number, month, year, cvc=cvc, address=address,
                      name=raw.get("name") or None)
     card["networks"] = {"preferred": preferred}

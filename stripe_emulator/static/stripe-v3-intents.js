@@ -48,6 +48,18 @@
     });
   }
 
+  // shipping[name], shipping[phone], shipping[address][line1]… (a PaymentIntent's).
+  function appendShipping(body, shipping) {
+    if (!shipping) return;
+    ['name', 'phone', 'carrier', 'tracking_number'].forEach(function (k) {
+      if (shipping[k]) body.append('shipping[' + k + ']', String(shipping[k]));
+    });
+    var address = shipping.address || {};
+    ['line1', 'line2', 'city', 'state', 'postal_code', 'country'].forEach(function (k) {
+      if (address[k]) body.append('shipping[address][' + k + ']', String(address[k]));
+    });
+  }
+
   // The billing details an Element collected (its ZIP field), merged under the page's.
   function billingFrom(data, extra) {
     var details = JSON.parse(JSON.stringify(extra || {}));
@@ -189,6 +201,7 @@
     ['setup_future_usage', 'receipt_email', 'return_url'].forEach(function (k) {
       if (data[k] && wanted === 'payment_intent') body.append(k, data[k]);
     });
+    if (wanted === 'payment_intent') appendShipping(body, data.shipping);
     if (data.return_url && wanted === 'setup_intent') body.append('return_url', data.return_url);
     return confirm(stripe, info, secret, body, (options || {}).handleActions);
   }
@@ -265,6 +278,13 @@
     if (params.receipt_email && wanted === 'payment_intent') {
       body.append('receipt_email', params.receipt_email);
     }
+    // confirmParams.shipping, or what an Address Element in shipping mode collected.
+    var shipping = params.shipping, shipTo = elements.getElement('address');
+    if (!shipping && shipTo && shipTo._options.mode === 'shipping') {
+      var collected = shipTo._value();
+      shipping = { name: collected.name, phone: collected.phone, address: collected.address };
+    }
+    if (wanted === 'payment_intent') appendShipping(body, shipping);
     return confirm(stripe, info, secret, body, true).then(function (result) {
       var intent = result[info.key];
       if (intent && redirect === 'always' && SUCCEEDED.indexOf(intent.status) >= 0) {

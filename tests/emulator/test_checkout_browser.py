@@ -116,3 +116,42 @@ def test_expired_session_page_says_so(page, shop):
     assert page.inner_text("h1") == "This Checkout Session has expired"
     page.click("a:has-text('Back to the shop')")
     page.wait_for_url(f"{shop.url}/return?canceled=1")
+
+
+def test_hosted_page_collects_what_the_session_asks_for(page, shop):
+    """Phone, shipping address, a custom dropdown, terms of service and an adjustable
+    quantity (its input sits in the order summary, outside the form) in Chromium."""
+    line = {"price_data": {"currency": "usd", "unit_amount": 6900,
+                           "product_data": {"name": "Seat"}}, "quantity": 1,
+            "adjustable_quantity": {"enabled": True, "maximum": 3}}
+    cs = stripe.checkout.Session.create(
+        mode="payment", line_items=[line], phone_number_collection={"enabled": True},
+        shipping_address_collection={"allowed_countries": ["US", "CA"]},
+        custom_fields=[{"key": "school", "type": "dropdown",
+                        "label": {"type": "custom", "custom": "School"},
+                        "dropdown": {"options": [{"label": "North", "value": "north"}]}}],
+        consent_collection={"terms_of_service": "required"},
+        customer_email="buyer@example.com",
+        success_url=f"{shop.url}/return?session_id={{CHECKOUT_SESSION_ID}}")
+    page.goto(cs.url)
+    fill(page, "4242 4242 4242 4242")
+    page.fill("#phone", "+1 415 555 0100")
+    page.fill("#shippingName", "Jo Rosen")
+    page.fill("#shippingAddressLine1", "1 Main St")
+    page.fill("#shippingLocality", "San Francisco")
+    page.fill("#shippingPostalCode", "94107")
+    page.select_option("#shippingCountry", "US")
+    page.select_option("#custom-school", "north")
+    page.fill("#quantity-0", "2")
+    page.click("#submit")
+    assert page.inner_text("[role=alert]") == "Agree to the Terms of Service to continue."
+    assert page.input_value("#quantity-0") == "2" and page.input_value("#phone") != ""
+    page.check("#termsOfServiceConsent")
+    page.fill("input[name=cardCvc]", "123")  # never kept by the page
+    page.click("#submit")
+    page.wait_for_url(f"{shop.url}/return?session_id={cs.id}")
+    done = stripe.checkout.Session.retrieve(cs.id)
+    assert (done.status, done.amount_total, done.customer_details.phone) == (
+        "complete", 13800, "+1 415 555 0100")
+    assert done.collected_information.shipping_details.address.country == "US"
+    assert done.custom_fields[0].dropdown.value == "north"

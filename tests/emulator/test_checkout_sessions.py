@@ -65,11 +65,12 @@ def test_create_and_retrieve():
     assert event_types() == []  # no event until something happens
 
 
+NOT_SUPPORTED = "parameter_not_supported_by_emulator"
 CREATE_ERRORS = [  # (params changed, code, param, message start)
     ({"mode": None}, "parameter_missing", "mode", "Missing required param: mode."),
-    ({"mode": "setup"}, "parameter_unsupported", "mode", "mode=setup"),
+    ({"mode": "setup"}, NOT_SUPPORTED, "mode", "mode=setup"),
     ({"line_items": None}, "parameter_missing", "line_items", "Missing required param"),
-    ({"line_items": [{"price": "price_123", "quantity": 1}]}, "parameter_unsupported",
+    ({"line_items": [{"price": "price_123", "quantity": 1}]}, NOT_SUPPORTED,
      "line_items[0][price]", "Prices (price_…) is not supported by the offline emulator"),
     ({"line_items": [{"price_data": {"currency": "usd", "unit_amount": 100,
                                      "product_data": {"name": "A"}}}]},
@@ -101,16 +102,17 @@ CREATE_ERRORS = [  # (params changed, code, param, message start)
     ({"cancel_url": "javascript:alert(1)"}, "url_invalid", "cancel_url", "Not a valid URL"),
     ({"expires_at": 60}, None, "expires_at", "The `expires_at` timestamp must be at least "
      "30 minutes"),
-    ({"automatic_tax": {"enabled": True}}, "parameter_unsupported", "automatic_tax[enabled]",
+    ({"automatic_tax": {"enabled": True}}, NOT_SUPPORTED, "automatic_tax[enabled]",
      "automatic_tax[enabled]=true (the emulator does not compute tax yet"),
     ({"ui_mode": "hosted"}, None, "ui_mode", "Invalid ui_mode: must be one of hosted_page, "
      "embedded_page, elements, or form"),
-    ({"ui_mode": "embedded_page"}, "parameter_unsupported", "ui_mode",
+    ({"ui_mode": "embedded_page"}, NOT_SUPPORTED, "ui_mode",
      "ui_mode=embedded_page (only the hosted page is served)"),
     ({"payment_method_types": ["card"]}, "payment_method_types_no_longer_supported",
      "payment_method_types", "The `payment_method_types` parameter is no longer supported"),
-    ({"payment_intent_data": {"setup_future_usage": "forever"}}, None, "setup_future_usage",
-     "Invalid setup_future_usage"),
+    ({"payment_intent_data": {"setup_future_usage": "forever"}}, None,
+     "payment_intent_data[setup_future_usage]",
+     "Invalid payment_intent_data[setup_future_usage]"),
     ({"return_url": "https://shop.example/r"}, None, "return_url", "You can only set"),
 ]
 

@@ -24,19 +24,28 @@ FIELDS = {
                                  "automatic_payment_methods", "payment_method_options",
                                  "payment_method_options[card]", "return_url", "capture_method",
                                  "allowed_payment_method_types", "setup_future_usage",
-                                 "customer", "metadata"],
+                                 "customer", "metadata", "shipping", "shipping[address]",
+                                 "transfer_group", "payment_method_configuration",
+                                 "payment_method_options[card][capture_method]",
+                                 "payment_method_options[card][network]",
+                                 "payment_method_options[card][setup_future_usage]"],
     "POST /v1/payment_intents/{pi}": ["amount", "currency", "payment_method", "metadata",
                                       "payment_method_options", "customer",
-                                      "excluded_payment_method_types"],
+                                      "excluded_payment_method_types", "shipping",
+                                      "transfer_group", "payment_method_configuration"],
     "POST /v1/payment_intents/{pi}/confirm": ["payment_method", "payment_method_data",
                                               "return_url", "off_session", "client_secret",
-                                              "payment_method_options[card]"],
+                                              "payment_method_options[card]", "shipping"],
     "POST /v1/payment_intents/{pi}/capture": ["amount_to_capture", "metadata"],
     "POST /v1/payment_intents/{pi}/cancel": ["cancellation_reason"],
     "GET /v1/payment_intents/search": ["query", "limit", "page"],
     "GET /v1/payment_intents": ["customer", "created", "limit"],
     "POST /v1/setup_intents": ["customer", "usage", "payment_method", "confirm",
-                               "payment_method_data", "return_url", "automatic_payment_methods"],
+                               "payment_method_data", "return_url", "automatic_payment_methods",
+                               "payment_method_options[card]",
+                               "payment_method_configuration"],
+    "POST /v1/setup_intents/{si}": ["payment_method_options", "payment_method_options[card]",
+                                    "payment_method_configuration"],
     "POST /v1/setup_intents/{si}/confirm": ["payment_method", "return_url", "client_secret"],
     "POST /v1/checkout/sessions": ["mode", "line_items", "line_items[0]",
                                    "line_items[0][price_data]", "line_items[0][quantity]",
@@ -44,7 +53,24 @@ FIELDS = {
                                    "line_items[0][price_data][product_data]",
                                    "success_url", "cancel_url", "expires_at", "customer",
                                    "customer_email", "payment_intent_data", "automatic_tax",
-                                   "ui_mode", "metadata", "customer_creation"],
+                                   "ui_mode", "metadata", "customer_creation", "currency",
+                                   "custom_fields", "custom_fields[0]", "custom_fields[0][key]",
+                                   "custom_fields[0][dropdown]", "custom_text",
+                                   "custom_text[submit]", "consent_collection",
+                                   "consent_collection[payment_method_reuse_agreement]",
+                                   "customer_update", "invoice_creation",
+                                   "invoice_creation[invoice_data]",
+                                   "invoice_creation[invoice_data][custom_fields]",
+                                   "line_items[0][adjustable_quantity]", "after_expiration",
+                                   "after_expiration[recovery]", "automatic_tax[liability]",
+                                   "payment_method_options[card]", "payment_method_data",
+                                   "phone_number_collection", "saved_payment_method_options",
+                                   "shipping_address_collection",
+                                   "shipping_address_collection[allowed_countries]",
+                                   "tax_id_collection", "allow_promotion_codes",
+                                   "redirect_on_completion", "payment_method_configuration",
+                                   "payment_intent_data[shipping]", "discounts",
+                                   "setup_intent_data"],
     "GET /v1/checkout/sessions": ["payment_intent", "customer_details", "status", "limit"],
     "GET /v1/checkout/sessions/{cs}/line_items": ["limit", "starting_after"],
     "POST /v1/refunds": ["payment_intent", "amount"],
@@ -135,3 +161,28 @@ def test_publishable_key_with_nasty_secrets(emu, objects):
             resp = (requests.get(url, params=form, timeout=10) if method == "GET"
                     else requests.post(url, data=form, timeout=10))
             assert 400 <= resp.status_code < 500, (path, secret, resp.text[:200])
+
+
+def test_the_pages_extra_fields_never_5xx(emu):
+    """A Session asking for everything the page can collect, every field nasty."""
+    import stripe
+
+    line = {"price_data": {"currency": "usd", "unit_amount": 2000,
+                           "product_data": {"name": "A"}}, "quantity": 1,
+            "adjustable_quantity": {"enabled": True, "maximum": 5}}
+    cs = stripe.checkout.Session.create(
+        mode="payment", line_items=[line], phone_number_collection={"enabled": True},
+        shipping_address_collection={"allowed_countries": ["US"]},
+        tax_id_collection={"enabled": True},
+        consent_collection={"terms_of_service": "required", "promotions": "auto"},
+        custom_fields=[{"key": "k", "type": "numeric",
+                        "label": {"type": "custom", "custom": "K"}}])
+    names = ("quantity-0", "phone", "shippingName", "shippingAddressLine1",
+             "shippingLocality", "shippingPostalCode", "shippingCountry", "custom-k",
+             "taxIdType", "taxId", "promotionsConsent", "termsOfServiceConsent")
+    good = {"email": "a@b.co", "cardNumber": "4242424242424242", "cardExpiry": "12/34",
+            "cardCvc": "123", "billingName": "A", "billingPostalCode": "1"}
+    for name, value in itertools.product(names, [*NASTY, "²", "٣"]):
+        form = list(good.items()) + _encode(name, value)
+        resp = requests.post(cs.url, data=form, timeout=10, allow_redirects=False)
+        assert resp.status_code < 500, (name, value, resp.text[:200])

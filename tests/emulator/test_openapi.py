@@ -297,7 +297,17 @@ def _payment_intents(client):
     held = ok(client, "post", "/v1/payment_intents", amount=2000, currency="usd",
               payment_method="pm_card_visa", confirm=True, return_url=ret,
               capture_method="manual")
-    samples = [("POST /v1/payment_intents", x) for x in (bare, paid, action, sdk, held)]
+    options = ok(client, "post", "/v1/payment_intents", amount=2000, currency="usd",
+                 payment_method="pm_card_visa", confirm=True, return_url=ret,
+                 shipping={"name": "J R", "address": {"line1": "1 Main St"}},
+                 transfer_group="order-1", payment_method_configuration=paid[
+                     "payment_method_configuration_details"]["id"],
+                 payment_method_options={"card": {"capture_method": "manual",
+                                                  "setup_future_usage": "none",
+                                                  "network": "visa"}},
+                 expand=["latest_charge"])
+    samples = [("POST /v1/payment_intents", x) for x in (bare, paid, action, sdk, held,
+                                                         options)]
     samples += [
         ("POST /v1/payment_intents/{intent}", ok(
             client, "post", f"/v1/payment_intents/{bare['id']}", amount=2500,
@@ -367,7 +377,12 @@ def _setup_intents(client):
     sdk = ok(client, "post", "/v1/setup_intents", customer=cus["id"], confirm=True,
              payment_method="pm_card_threeDSecure2Required", use_stripe_sdk=True,
              allowed_payment_method_types=["card"])
-    samples = [("POST /v1/setup_intents", x) for x in (bare, done, action, sdk)]
+    options = ok(client, "post", "/v1/setup_intents", customer=cus["id"],
+                 payment_method_options={"card": {"network": "visa",
+                                                  "request_three_d_secure": "any"}},
+                 payment_method_configuration=done[
+                     "payment_method_configuration_details"]["id"])
+    samples = [("POST /v1/setup_intents", x) for x in (bare, done, action, sdk, options)]
     samples += [
         ("POST /v1/setup_intents/{intent}", ok(client, "post", f"/v1/setup_intents/{bare['id']}",
                                                payment_method="pm_card_mastercard")),
@@ -415,8 +430,43 @@ def _checkout_sessions(client):
         "cardCvc": "123", "billingName": "C S", "billingPostalCode": "94107"})
     gone = ok(client, "post", "/v1/checkout/sessions", mode="payment", line_items=items,
               customer_creation="always")
+    settings = ok(
+        client, "post", "/v1/checkout/sessions", mode="payment", customer=cus["id"],
+        line_items=[{**items[0], "adjustable_quantity": {"enabled": True, "maximum": 5}}],
+        currency="usd", allow_promotion_codes=True, payment_method_collection="always",
+        after_expiration={"recovery": {"enabled": False}},
+        automatic_tax={"enabled": False, "liability": {"type": "self"}},
+        consent_collection={"terms_of_service": "required", "promotions": "auto",
+                            "payment_method_reuse_agreement": {"position": "hidden"}},
+        custom_fields=[{"key": "school", "label": {"type": "custom", "custom": "School"},
+                        "type": "dropdown", "dropdown": {"options": [
+                            {"label": "North", "value": "north"}]}},
+                       {"key": "seat", "label": {"type": "custom", "custom": "Seat"},
+                        "type": "numeric", "optional": True,
+                        "numeric": {"maximum_length": 3}},
+                       {"key": "note", "label": {"type": "custom", "custom": "Note"},
+                        "type": "text", "optional": True}],
+        custom_text={"submit": {"message": "Thanks"}, "after_submit": ""},
+        customer_update={"name": "auto", "address": "auto", "shipping": "auto"},
+        invoice_creation={"enabled": False, "invoice_data": {
+            "description": "Course", "footer": "f", "metadata": {"k": "v"},
+            "custom_fields": [{"name": "PO", "value": "1"}],
+            "rendering_options": {"amount_tax_display": "exclude_tax"}}},
+        payment_intent_data={"shipping": {"name": "J R", "address": {"line1": "1 Main"}},
+                             "transfer_group": "order-1"},
+        payment_method_configuration="pmc_1EmulatorDefaultConfiguration",
+        payment_method_data={"allow_redisplay": "limited"},
+        payment_method_options={"card": {"request_three_d_secure": "any",
+                                         "setup_future_usage": "on_session"}},
+        phone_number_collection={"enabled": True}, tax_id_collection={"enabled": True},
+        saved_payment_method_options={"allow_redisplay_filters": ["always"],
+                                      "payment_method_save": "enabled"},
+        shipping_address_collection={"allowed_countries": ["US", "CA"]})
     samples = [
         ("POST /v1/checkout/sessions", open_), ("POST /v1/checkout/sessions", gone),
+        ("POST /v1/checkout/sessions", settings),
+        ("GET /v1/checkout/sessions/{session}/line_items", ok(
+            client, "get", f"/v1/checkout/sessions/{settings['id']}/line_items")),
         ("GET /v1/checkout/sessions/{session}", ok(
             client, "get", f"/v1/checkout/sessions/{paid['id']}",
             expand=["line_items", "payment_intent.latest_charge", "customer"])),

@@ -61,61 +61,6 @@ STRIPEJS_PARAMETERS = {
     "POST /v1/payment_intents/{intent}/confirm": {*_STRIPEJS, "expected_payment_method_type"},
     "POST /v1/setup_intents/{intent}/confirm": {*_STRIPEJS, "expected_payment_method_type"},
 }
-#: Known gaps on endpoints the emu-intents branch owns (PaymentMethods, PaymentIntents,
-#: SetupIntents, Checkout Sessions): names Stripe's spec defines that these answer as
-#: unknown today. Listed so the rest of the table stays enforced; ``name[*]`` covers every
-#: sub-parameter of ``name``. A listed name that works now fails the test until it is
-#: removed here.
-_PM_TYPES = {
-    "acss_debit", "affirm", "afterpay_clearpay", "alipay", "amazon_pay", "au_becs_debit",
-    "bacs_debit", "bancontact", "blik", "boleto", "cashapp", "customer_balance", "eps",
-    "fpx", "giropay", "grabpay", "ideal", "interac_present", "klarna", "konbini", "link",
-    "mobilepay", "oxxo", "p24", "paynow", "paypal", "pix", "promptpay", "revolut_pay",
-    "sepa_debit", "sofort", "swish", "us_bank_account", "wechat_pay", "zip"}
-_CONNECT = {"application_fee_amount", "transfer_data", "transfer_group"}
-_INTENT_DATA = {"payment_method_data[*]", "payment_method_options[*]"}
-PENDING = {
-    "POST /v1/payment_methods": {*_PM_TYPES, "payment_method", "radar_options"},
-    "POST /v1/payment_methods/{payment_method}": {"card[networks]", "link",
-                                                  "us_bank_account"},
-    "POST /v1/payment_intents": {
-        *_CONNECT, *_INTENT_DATA, "confirmation_token", "mandate", "mandate_data",
-        "on_behalf_of", "payment_method_configuration", "radar_options", "shipping"},
-    "POST /v1/payment_intents/{intent}": {
-        *_CONNECT, *_INTENT_DATA, "payment_method_configuration", "shipping"},
-    "POST /v1/payment_intents/{intent}/capture": {"application_fee_amount", "transfer_data"},
-    "POST /v1/payment_intents/{intent}/confirm": {
-        *_INTENT_DATA, "confirmation_token", "mandate", "mandate_data", "radar_options",
-        "shipping"},
-    "GET /v1/setup_intents": {"attach_to_self"},
-    "POST /v1/setup_intents": {
-        "attach_to_self", "confirmation_token", "flow_directions", "mandate_data",
-        "on_behalf_of", "payment_method_configuration", "single_use", *_INTENT_DATA},
-    "POST /v1/setup_intents/{intent}": {
-        "attach_to_self", "flow_directions", "payment_method_configuration",
-        "payment_method_data[*]", "payment_method_options"},
-    "POST /v1/setup_intents/{intent}/confirm": {
-        *_INTENT_DATA, "confirmation_token", "mandate_data"},
-    "GET /v1/checkout/sessions": {"payment_link", "subscription"},
-    "POST /v1/checkout/sessions": {
-        "after_expiration", "allow_promotion_codes", "automatic_tax[*]", "consent_collection",
-        "currency", "custom_fields", "custom_text", "customer_update", "discounts",
-        "invoice_creation", "line_items[*]", "payment_intent_data[*]",
-        "payment_method_collection", "payment_method_configuration", "payment_method_data",
-        "payment_method_options", "phone_number_collection", "redirect_on_completion",
-        "saved_payment_method_options", "setup_intent_data", "shipping_address_collection",
-        "shipping_options", "subscription_data", "tax_id_collection"},
-}
-
-
-def pending_entry(operation: str, label: str) -> str | None:
-    """The PENDING entry that covers ``label`` on ``operation``, if any."""
-    for entry in PENDING.get(operation, ()):
-        if entry == label or (entry.endswith("[*]") and label.startswith(entry[:-2])):
-            return entry
-    return None
-
-
 def _template(path: str) -> str:
     """``/v1/charges/{charge}`` and the router's ``(?P<charge_id>[^/]+)`` both -> ``{}``."""
     return re.sub(r"\{\w+\}", "{}", path)
@@ -255,22 +200,14 @@ def test_every_parameter_stripe_defines_is_accepted_or_refused_as_unsupported(
     """Each top-level and nested parameter of the spec: never "unknown", never a 5xx."""
     assert operation in SPEC["operations"], \
         f"{operation} is served but not in Stripe's pinned spec ({PARAMETERS.name})"
-    problems, unused = [], set(PENDING.get(operation, ()))
+    problems = []
     for name, schema in SPEC["operations"][operation].items():
         if name == "expand":
             continue
         cases = [(name, {name: sample(schema, accepted.get(name))})]
         cases += _sub_parameters(operation, name, schema, accepted.get(name), [(name, False)])
         for label, params in cases:
-            problem = judge(operation, label, *send(client, operation, params, emu.url))
-            entry = pending_entry(operation, label)
-            if entry is None:
-                problems.append(problem)
-            elif problem:
-                unused.discard(entry)
-            elif entry == label:
-                problems.append(f"{operation} {label}: works now, remove it from PENDING")
-    assert unused == set(), f"PENDING entries of {operation} that nothing fails: {unused}"
+            problems.append(judge(operation, label, *send(client, operation, params, emu.url)))
     problems = [p for p in problems if p]
     assert problems == [], "\n".join(problems)
 

@@ -23,6 +23,7 @@ def raw(emu, method, path, data=None, key=API_KEY, version=None, **headers):
     return requests.post(f"{emu.url}{path}", data=data, headers=headers, timeout=10)
 
 
+NOT_SUPPORTED = "parameter_not_supported_by_emulator"
 CREATE_ERRORS = [  # (params, status, code, param, message start)
     ({"currency": "usd"}, 400, "parameter_missing", "amount", "Missing required param: amount."),
     ({"amount": 2000}, 400, "parameter_missing", "currency", "Missing required param"),
@@ -62,9 +63,10 @@ CREATE_ERRORS = [  # (params, status, code, param, message start)
      "You may only specify one of these parameters: allowed_payment_method_types, "
      "automatic_payment_methods."),
     ({"amount": 2000, "currency": "usd", "allowed_payment_method_types": ["ideal"]}, 400,
-     None, "allowed_payment_method_types", "None of the allowed_payment_method_types"),
+     NOT_SUPPORTED, "allowed_payment_method_types", "None of the allowed_payment_method_types"),
     ({"amount": 2000, "currency": "usd", "payment_method_data": {"type": "sepa_debit"}}, 400,
-     None, "payment_method_data[type]", "PaymentMethods of type 'sepa_debit' are not supported"),
+     NOT_SUPPORTED, "payment_method_data[type]",
+     "PaymentMethods of type 'sepa_debit' are not supported"),
     ({"amount": 2000, "currency": "usd", "colour": "red"}, 400, "parameter_unknown", "colour",
      "Received unknown parameter: colour"),
 ]

@@ -225,6 +225,42 @@ def test_update_needs_a_customer_and_merges(emu):
     assert event.data.previous_attributes.metadata.to_dict() == {"a": "1", "b": "2"}
 
 
+def test_the_preferred_network_is_stored_at_creation_and_changed_by_update(emu):
+    """card[networks][preferred] is kept (from Stripe.js, or the token's own) and updated."""
+    pm = browser_pm(emu, **{"card[networks][preferred]": "visa"}).json()
+    assert pm["card"]["networks"] == {"available": ["visa"], "preferred": "visa"}
+    token = stripe.Token.create(card={"number": "5555555555554444", "exp_month": 1,
+                                      "exp_year": 2035, "networks": {"preferred": "mastercard"}})
+    from_token = stripe.PaymentMethod.create(type="card", card={"token": token.id})
+    assert from_token.card.networks.preferred == "mastercard"
+    cus = stripe.Customer.create()
+    stripe.PaymentMethod.attach(pm["id"], customer=cus.id)
+    updated = stripe.PaymentMethod.modify(pm["id"], card={"networks": {"preferred": ""}})
+    assert updated.card.networks.preferred is None
+    event = stripe.Event.list(type="payment_method.updated").data[0]
+    assert event.data.previous_attributes.card.networks.preferred == "visa"
+    with pytest.raises(stripe.InvalidRequestError) as info:
+        stripe.PaymentMethod.modify(pm["id"], metadata={"a": "1"},
+                                    card={"networks": {"preferred": "discover"}})
+    assert info.value.param == "card[networks][preferred]"
+    assert stripe.PaymentMethod.retrieve(pm["id"]).metadata.to_dict() == {}
+
+
+@pytest.mark.parametrize("params,param", [
+    ({"type": "sepa_debit", "sepa_debit": {"iban": "DE89370400440532013000"}}, "sepa_debit"),
+    ({"type": "card", "card": {"token": "tok_visa"}, "radar_options": {"session": "rse_1"}},
+     "radar_options"),
+    ({"type": "card", "card": {"token": "tok_visa"}, "payment_method": "pm_123"},
+     "payment_method"),
+])
+def test_other_types_radar_and_connect_are_refused_as_not_emulated(params, param):
+    """Stripe knows these: the answer says the emulator does not, never "unknown"."""
+    with pytest.raises(stripe.InvalidRequestError) as info:
+        stripe.PaymentMethod.create(**params)
+    assert (info.value.code, info.value.param) == ("parameter_not_supported_by_emulator", param)
+    assert "not supported by the offline emulator" in info.value.user_message
+
+
 def test_customer_lists_include_legacy_cards_newest_first():
     """A customer's PaymentMethods include its legacy cards, newest first, paginated."""
     cus = stripe.Customer.create(source="tok_visa")

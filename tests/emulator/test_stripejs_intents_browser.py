@@ -263,6 +263,37 @@ def test_address_element_fills_the_billing_details(page, shop):
         "Ada Lovelace", "GB")
 
 
+def test_address_element_in_shipping_mode_is_the_payments_shipping(page, shop):
+    """The Address Element (shipping) goes to confirmPayment as ``shipping``: the intent
+    and its charge keep it, the card's billing details do not get it."""
+    pi = intent()
+    open_shop(page, shop, "shipping", pi.client_secret)
+    page.wait_for_function("() => window.events.some(e => e.elementType === 'address')")
+    for name, value in (("name", "Ada Lovelace"), ("line1", "12 St James's Square"),
+                        ("city", "London"), ("postal_code", "SW1Y 4JH"), ("country", "GB")):
+        page.fill(f"#address input[name={name}]", value)
+    fill_payment(page, "4242424242424242", postal="94107")
+    assert submit(page)["paymentIntent"]["status"] == "succeeded"
+    paid = stripe.PaymentIntent.retrieve(pi.id)
+    assert (paid.shipping.name, paid.shipping.address.city) == ("Ada Lovelace", "London")
+    charge = stripe.Charge.retrieve(paid.latest_charge)
+    assert charge.shipping.address.country == "GB"
+    assert charge.billing_details.name is None
+
+
+def test_confirm_card_payment_sends_its_shipping(page, shop):
+    """confirmCardPayment(secret, {payment_method, shipping}) as Stripe.js documents it."""
+    pi = intent()
+    open_shop(page, shop, "payment", pi.client_secret)
+    result = page.evaluate("""(secret) => stripe.confirmCardPayment(secret, {
+        payment_method: 'pm_card_visa',
+        shipping: {name: 'Jenny Rosen', address: {line1: '1 Main St', country: 'US'}}})""",
+                           pi.client_secret)
+    assert result["paymentIntent"]["status"] == "succeeded"
+    assert result["paymentIntent"]["shipping"]["name"] == "Jenny Rosen"
+    assert stripe.PaymentIntent.retrieve(pi.id).shipping.address.line1 == "1 Main St"
+
+
 INTEGRATION_ERRORS = [  # (code run on the page, what Stripe.js throws)
     ("stripe.elements().create('bogus')", "A valid Element name must be provided."),
     ("stripe.elements().create('iban')", "not emulated by the offline Stripe emulator"),

@@ -109,3 +109,23 @@ test('payment_method_types is refused on endive', async () => {
   }).catch((e) => e);
   assert.equal(err.code, 'payment_method_types_no_longer_supported');
 });
+
+test('shipping and card options are stored; Connect parameters are refused as not emulated',
+  async () => {
+    const pi = await stripe.paymentIntents.create({
+      amount: 2000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true,
+      return_url: RETURN_URL,
+      shipping: { name: 'Jenny Rosen', address: { line1: '1 Main St', country: 'US' } },
+      payment_method_options: { card: { capture_method: 'manual' } },
+    });
+    assert.equal(pi.status, 'requires_capture');
+    assert.equal(pi.payment_method_options.card.capture_method, 'manual');
+    const charge = await stripe.charges.retrieve(pi.latest_charge);
+    assert.equal(charge.shipping.address.line1, '1 Main St');
+    const err = await stripe.paymentIntents.create({
+      amount: 2000, currency: 'usd', application_fee_amount: 100,
+    }).catch((e) => e);
+    assert.ok(err instanceof StripeInvalidRequestError);
+    assert.equal(err.code, 'parameter_not_supported_by_emulator');
+    assert.equal(err.param, 'application_fee_amount');
+  });

@@ -61,6 +61,17 @@
                                        confirmParams: { return_url: returnUrl() } });
       });
     },
+    // The Address Element in shipping mode: confirmPayment sends it as the shipping.
+    shipping: function () {
+      var elements = stripe.elements({ clientSecret: d.secret });
+      window.elements = elements;
+      record(elements.create('address', { mode: 'shipping' })).mount('#address');
+      record(elements.create('payment')).mount('#payment');
+      onSubmit(function () {
+        return stripe.confirmPayment({ elements: elements, redirect: 'if_required',
+                                       confirmParams: { return_url: returnUrl() } });
+      });
+    },
     // A deferred intent: submit(), the shop's server makes the intent, confirm.
     deferred: function () {
       var elements = stripe.elements({ mode: 'payment', amount: 2500, currency: 'usd' });
