@@ -94,11 +94,11 @@ def _paused(wait, ip):
     )
 
 
-def place_pending(course, email, *, flow, find_existing, ip=None, **inputs):
-    """Commit a pending order and its first attempt by `flow` (with whatever the
-    transaction already holds); (order, created)."""
+def place_pending(course, email, *, flow, find_existing, ip=None, consent=None, **inputs):
+    """Commit a pending order (with the checkout's consent answer) and its first attempt
+    by `flow` (with whatever the transaction already holds); (order, created)."""
     order = orders.new_order(pricing.quote_for(course), course=course, email=email,
-                             livemode=livemode())
+                             livemode=livemode(), consent=consent)
     flows.get(flow).prepare(order, course=course, **inputs).client_ip = ip
     return orders.place(order, find_existing=find_existing)
 
@@ -168,7 +168,8 @@ NOT_SAVED = ("Your card was not saved: saving a card needs you signed in as {ema
 NOT_STARTED = "Your payment could not be started. Please try again."
 
 
-def place_order(*, course, email, token, ip=None, save_card=False, signed_in=None):
+def place_order(*, course, email, token, ip=None, save_card=False, signed_in=None,
+                consent=None):
     """Charge `token` for `course` exactly once and return the outcome.
 
     With `save_card`, the card is first saved on the buyer's Stripe customer (when
@@ -181,7 +182,7 @@ def place_order(*, course, email, token, ip=None, save_card=False, signed_in=Non
     elif save_card:
         note = NOT_SAVED.format(email=email)
     order, refused = _place(course, email, flow="charges", ip=ip, token=token,
-                            save_for=save_for)
+                            save_for=save_for, consent=consent)
     if refused is not None:
         return refused
     outcome = _start(order, ip)
@@ -190,7 +191,7 @@ def place_order(*, course, email, token, ip=None, save_card=False, signed_in=Non
     return outcome
 
 
-def place_saved_card_order(*, course, buyer, card_id, ip=None):
+def place_saved_card_order(*, course, buyer, card_id, ip=None, consent=None):
     """One click: charge the signed-in buyer's saved card `card_id` for `course`, once.
 
     The same rules as a token checkout: the throttle, one open order per course and
@@ -201,7 +202,7 @@ def place_saved_card_order(*, course, buyer, card_id, ip=None):
     if not customer_id:
         return CheckoutOutcome(None, "You have no saved card. Please pay with your card.")
     order, refused = _place(course, buyer.email, flow=one_click_flow(), ip=ip,
-                            customer_id=customer_id, card_id=card_id)
+                            customer_id=customer_id, card_id=card_id, consent=consent)
     if refused is not None:
         return refused
     return _start(order, ip)
