@@ -18,6 +18,7 @@ from app.access import services as access
 from app.extensions import db
 from app.mail import enqueue
 from app.models import Order, OrderStatus
+from app.models._time import as_utc
 from app.orders import consent
 
 log = logging.getLogger(__name__)
@@ -62,18 +63,24 @@ def _consent_context(order):
         return {"consent": None}
     given = next((row for row in reversed(order.consents) if row.given), None)
     shown = given or (order.consents[0] if order.consents else None)
-    starts = consent.access_starts_at(order)
+    record = given or shown
     return {"consent": {
         "given": given is not None,
         "text": shown.text if shown else consent.wording()[0],
         "version": shown.text_version if shown else consent.wording()[1],
-        "at": (given or shown).created_at.isoformat() if shown else None,
-        "ip": (given or shown).ip if shown else None,
-        "source": (given or shown).source if shown else None,
+        "at": _utc_text(record.created_at) if record else None,
+        "ip": record.ip if record else None,
+        "source": record.source if record else None,
         "country": order.buyer_country,
-        "starts_at": starts.isoformat() if starts else None,
+        "starts_at": _utc_text(consent.access_starts_at(order)),
+        "days": current_app.config["WITHDRAWAL_DAYS"],
         "withdraw_path": f"/account/orders/{order.public_id}/withdraw",
     }}
+
+
+def _utc_text(value):
+    """"2026-12-03 09:12 UTC" (None stays None), for emails."""
+    return f"{as_utc(value):%Y-%m-%d %H:%M:%S} UTC" if value is not None else None
 
 
 def _confirmation_context(order):
@@ -228,7 +235,7 @@ def order_withdrawn(order):
         dedupe_key=f"withdrawal-ack:{order.id}",
         context={"reference": order.reference, "course_title": order.course_title,
                  "amount": order.remaining_refundable, "currency": order.currency,
-                 "withdrawn_at": order.withdrawn_at.isoformat(),
+                 "withdrawn_at": _utc_text(order.withdrawn_at),
                  "receipt_path": f"/orders/{order.public_id}"},
         buyer_id=buyer_id, order_id=order.id)
     return FulfilmentResult(result.action, result.access_id, result.reason, queued)
