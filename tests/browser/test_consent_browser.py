@@ -1,0 +1,155 @@
+"""EU buyers in Chromium with real mail (the EU/EEA and UK digital-content rules): one
+ticks and opens the lessons at once, the email quoting the consent; one does not tick,
+has no access yet, and starts from My account; one withdraws there and is refunded once.
+axe-core finds no serious violation on the new pages and forms."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser_helpers import fill_checkout
+from tests.helpers import serious_axe_violations
+from tests.smtp import parts
+
+pytestmark = pytest.mark.browser
+
+TEXT = ("I want access to the course now and understand that I then lose my right to "
+        "withdraw.")
+
+
+@pytest.fixture
+def store(app, live_server, smtp, mail_worker, make_course, emulator_control):
+    """The live store with mail to the test SMTP server and a course with a lesson."""
+    from app.catalog.lessons import add_lesson
+    from app.catalog.services import get_course
+    from app.extensions import db
+
+    saved = app.config["STORE_URL"]
+    app.config["STORE_URL"] = live_server
+    make_course()
+    with app.app_context():
+        add_lesson(get_course("python-jumpstart"), title="Hello, Python",
+                   body="LESSON-ONE-BODY")
+        db.session.commit()
+    yield live_server
+    app.config["STORE_URL"] = saved
+
+
+def _axe(page):
+    assert serious_axe_violations(page) == [], page.url
+
+
+def _pay(page, store, email, *, country="FR", tick=False):
+    page.goto(f"{store}/courses/python-jumpstart")
+    page.select_option("#country", country)
+    expect(page.locator("#consent-box")).to_be_visible()
+    expect(page.locator("#immediate-access-consent")).not_to_be_checked()
+    _axe(page)
+    if tick:
+        page.check("#immediate-access-consent")
+    fill_checkout(page, email=email)
+    page.click("#pay-button")
+    page.wait_for_url(re.compile(r"/orders/"))
+    expect(page.locator("h1")).to_contain_text("Your payment went through")
+
+
+def test_the_country_comes_from_the_browser_and_the_box_only_for_those_countries(
+        browser, store):
+    context = browser.new_context(locale="de-DE")
+    page = context.new_page()
+    page.goto(f"{store}/courses/python-jumpstart")
+    expect(page.locator("#country")).to_have_value("DE")
+    expect(page.locator("#consent-box")).to_be_visible()
+    page.select_option("#country", "US")
+    expect(page.locator("#consent-box")).to_be_hidden()
+    page.select_option("#country", "GB")
+    expect(page.locator("#consent-box")).to_be_visible()
+    context.close()
+
+
+def test_a_buyer_who_ticks_opens_the_lessons_at_once_and_the_email_has_the_consent(
+        page, store, smtp):
+    _pay(page, store, "ticks@example.com", tick=True)
+    expect(page.locator("[data-testid=receipt-withdraw]")).to_have_count(0)
+    page.goto(f"{store}/courses/python-jumpstart/lessons/1")
+    expect(page.locator("main")).to_contain_text("LESSON-ONE-BODY")
+    [message] = smtp.wait_for(1, timeout=15)
+    text, html = parts(message)
+    assert TEXT in text and TEXT in html
+    assert "lose your right to withdraw" in text and "text version 1" in text
+
+
+def test_a_buyer_who_does_not_tick_waits_then_starts_from_my_account(page, store, smtp,
+                                                                     stripe_sdk):
+    _pay(page, store, "later@example.com")
+    expect(page.locator("[data-testid=receipt-starts-later]")).to_be_visible()
+    expect(page.locator("[data-testid=receipt-withdraw]")).to_be_visible()
+    _axe(page)
+    page.goto(f"{store}/courses/python-jumpstart/lessons/1")
+    expect(page.locator("main")).not_to_contain_text("LESSON-ONE-BODY")
+    page.goto(f"{store}/account")
+    expect(page.locator("[data-testid=waiting-order]")).to_be_visible()
+    expect(page.locator("[data-testid=starts-later]")).to_be_visible()
+    _axe(page)
+    page.click("[data-testid=start-now]")  # not ticked: refused, nothing changes
+    expect(page.locator(".flash-error")).to_contain_text("Tick the box to start now")
+    page.check("[data-testid=start-now-consent]")
+    page.click("[data-testid=start-now]")
+    expect(page.locator(".flash-success")).to_contain_text("is open for you now")
+    expect(page.locator("[data-testid=waiting-order]")).to_have_count(0)
+    page.goto(f"{store}/courses/python-jumpstart/lessons/1")
+    expect(page.locator("main")).to_contain_text("LESSON-ONE-BODY")
+    messages = smtp.wait_for(2, timeout=15)
+    consent = [m for m in messages if "starts now" in m["Subject"]]
+    assert len(consent) == 1 and TEXT in parts(consent[0])[0]
+    assert stripe_sdk.v1.refunds.list().data == []
+
+
+def test_a_buyer_who_does_not_tick_withdraws_from_my_account_and_is_refunded_once(
+        page, store, smtp, stripe_sdk):
+    _pay(page, store, "withdraws@example.com", country="IE")
+    page.goto(f"{store}/account")
+    page.click("[data-testid=withdraw-link]")
+    expect(page.locator("h1")).to_have_text("Withdraw from this purchase")
+    _axe(page)
+    page.click("[data-testid=confirm-withdrawal]")
+    expect(page.locator("h1")).to_have_text("You have withdrawn from this purchase")
+    expect(page.locator("[data-testid=withdrawal-refund]")).to_contain_text("$69.00")
+    _axe(page)
+    page.go_back()  # the confirmation page again: a second confirm sends nothing more
+    page.reload()
+    expect(page.locator("h1")).to_have_text("You have withdrawn from this purchase")
+    refunds = stripe_sdk.v1.refunds.list().data
+    assert len(refunds) == 1 and refunds[0].amount == 6900
+    page.goto(f"{store}/courses/python-jumpstart/lessons/1")
+    expect(page.locator("main")).not_to_contain_text("LESSON-ONE-BODY")
+    messages = smtp.wait_for(3, timeout=15)
+    ack = [m for m in messages if m["Subject"].startswith("Withdrawal received")]
+    assert len(ack) == 1 and "You withdrew from your order" in parts(ack[0])[0]
+
+
+def test_the_one_click_page_asks_the_country_and_passes_axe(page, store, app, stripe_sdk):
+    """A signed-in buyer with a saved card: the one-click confirmation has the fields."""
+    from app.access import mint_link
+
+    with app.app_context():
+        raw = mint_link(email="oneclick@example.com", purpose="sign_in")
+    page.goto(f"{store}/account/link/{raw}")
+    page.click("[data-testid=use-link]")
+    page.goto(f"{store}/courses/python-jumpstart")
+    page.select_option("#country", "US")
+    fill_checkout(page, email="oneclick@example.com", save_card=True)
+    page.click("#pay-button")
+    page.wait_for_url(re.compile(r"/orders/"))
+    from app.catalog.services import add_course
+    from app.extensions import db
+
+    with app.app_context():
+        add_course(slug="second-course", title="Second Course", price="10.00",
+                   currency="usd", description="More.")
+        db.session.commit()
+    page.goto(f"{store}/courses/second-course/one-click")
+    page.select_option("#country", "NO")
+    expect(page.locator("#consent-box")).to_be_visible()
+    _axe(page)
