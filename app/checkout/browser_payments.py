@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from app import flows, orders
 from app.checkout import services
 from app.checkout.pause import pause_message, pause_seconds
+from app.extensions import db
 from app.models import Order, OrderStatus
 from app.models._unique import commit_keeping
 
@@ -44,7 +45,7 @@ def remember(owned, order):
         order.public_id]
 
 
-def _own_open_order(course, email, *, flow, owned):
+def _own_open_order(course, email, *, flow, owned, consent=None):
     """The buyer's open order of the course after giving this browser its own pending
     one back (as a BrowserStart), or freeing one another browser left waiting."""
     open_order = orders.open_order_for(course.id, email)
@@ -54,6 +55,8 @@ def _own_open_order(course, email, *, flow, owned):
     if open_order.public_id in (owned or []) and attempt.flow == flow:
         next_step = flows.get(flow).resume(attempt)
         if next_step:
+            orders.checkout_answered_again(open_order, consent)  # this try's answer
+            db.session.commit()
             return open_order, BrowserStart(open_order, next_step)
     elif attempt.live:
         # Another browser (or a lost answer) holds the buyer's one open order: free it
@@ -69,7 +72,8 @@ def start(*, flow, course, email, ip, save_card, signed_in, owned, consent=None)
     paused = pause_seconds(ip)
     if paused:
         return BrowserStart(message=pause_message(paused), status=429)
-    open_order, resumed = _own_open_order(course, email, flow=flow, owned=owned)
+    open_order, resumed = _own_open_order(course, email, flow=flow, owned=owned,
+                                          consent=consent)
     if resumed is not None:
         return resumed
     if open_order is not None:

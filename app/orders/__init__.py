@@ -28,6 +28,7 @@ from app.orders.fulfilment import (
 )
 from app.orders.lifecycle import (
     WithdrawalError,
+    checkout_answered_again,
     dispute_closed,
     dispute_opened,
     payment_failed,
@@ -79,6 +80,7 @@ __all__ = [
     "consent_choice",
     "add_attempt",
     "attempt_with",
+    "checkout_answered_again",
     "backfill",
     "current_attempt_of",
     "dispute_closed",

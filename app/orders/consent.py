@@ -80,7 +80,15 @@ def record_at_checkout(order, chosen):
                                       text=chosen.text, text_version=chosen.version,
                                       given=chosen.given, ip=chosen.ip, created_at=now))
         order.immediate_access_at = now if chosen.given else None
+    else:
+        order.immediate_access_at = None
     return order
+
+
+def same_answer(order, chosen):
+    """Whether `chosen` says what the order already records."""
+    return (order.buyer_country == chosen.country and order.consent_applies == chosen.applies
+            and (order.immediate_access_at is not None) == chosen.given)
 
 
 def record_early_start(order, *, ip):

@@ -336,6 +336,18 @@ class WithdrawalError(Exception):
     """The order cannot be withdrawn from (or started early) now; the message says why."""
 
 
+def checkout_answered_again(order, chosen):
+    """The buyer goes back to paying their own pending order (another card after a
+    decline, back from Stripe's page) and the form answers the country or the consent
+    anew: the order takes the new answer (a new checkout row). True when it changed."""
+    order = lock(order)
+    if chosen is None or order.status != OrderStatus.PENDING or \
+            consent.same_answer(order, chosen):
+        return False
+    consent.record_at_checkout(order, chosen)
+    return True
+
+
 def early_start_requested(order, *, ip):
     """The buyer gives the consent to immediate access from My account: recorded, and the
     order's access starts now. Idempotent: a second request changes nothing (False)."""
@@ -372,6 +384,7 @@ def withdrawn(order, *, ip):
 
 __all__ = [
     "WithdrawalError",
+    "checkout_answered_again",
     "dispute_closed",
     "dispute_opened",
     "early_start_requested",

@@ -192,3 +192,21 @@ def test_one_click_without_start_later_requires_the_tick(app, client, saved_card
     finally:
         app.config["CONSENT_OFFER_START_LATER"] = True
     assert read(Order)[-1].immediate_access_at is not None
+
+
+def test_paying_again_on_the_same_intent_takes_the_new_answer(client, course, flow, read,
+                                                              emulator):
+    """Pay pressed unticked, then again ticked (after a decline, say): the same order
+    and intent, now with immediate access; both answers are on record."""
+    flow("payment_intents")
+    status, first = _intent(client, country="IT")
+    assert status == 200
+    status, second = _intent(client, country="IT", immediate_access_consent="y")
+    assert status == 200 and second["client_secret"] == first["client_secret"]
+    [order] = read(Order)
+    assert order.immediate_access_at is not None
+    assert [(c.source, c.given) for c in read(Consent)] == [("checkout", False),
+                                                           ("checkout", True)]
+    _confirm(emulator, second["client_secret"])
+    client.get(f"/orders/{order.public_id}/return")
+    assert lesson_status(client) == 200
