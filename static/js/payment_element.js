@@ -88,6 +88,10 @@
     });
   }
 
+  var countrySelect = document.getElementById("country");
+  var countryError = document.getElementById("country-error");
+  var COUNTRY_MESSAGE = "Choose the country you live in from the list.";
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (busy || paused) return;
@@ -95,6 +99,16 @@
       showEmailError(EMAIL_MESSAGE);
       email.focus();
       return;
+    }
+    if (countrySelect && countrySelect.value === "") {  // asked before any intent exists
+      countryError.textContent = COUNTRY_MESSAGE;
+      countrySelect.setAttribute("aria-invalid", "true");
+      countrySelect.focus();
+      return;
+    }
+    if (countrySelect) {
+      countryError.textContent = "";
+      countrySelect.removeAttribute("aria-invalid");
     }
     showEmailError("");
     showError("");

@@ -153,3 +153,43 @@ def test_the_one_click_page_asks_the_country_and_passes_axe(page, store, app, st
     page.select_option("#country", "NO")
     expect(page.locator("#consent-box")).to_be_visible()
     _axe(page)
+
+
+def test_no_country_chosen_stops_pay_before_anything_is_sent(browser, store, stripe_sdk,
+                                                              orders):
+    """A browser whose languages name no region: the select starts empty and Pay asks
+    for the country under it; no token, no order."""
+    context = browser.new_context(locale="en")
+    page = context.new_page()
+    page.goto(f"{store}/courses/python-jumpstart")
+    expect(page.locator("#country")).to_have_value("")
+    fill_checkout(page, email="nocountry@example.com")
+    page.click("#pay-button")
+    expect(page.locator("#country-error")).to_have_text(
+        "Choose the country you live in from the list.")
+    assert page.evaluate("document.activeElement.id") == "country"
+    assert orders() == [] and stripe_sdk.v1.charges.list().data == []
+    context.close()
+
+
+def test_payment_element_buyer_who_ticks_opens_the_lessons(app, page, store, orders):
+    """PAYMENT_FLOW=payment_intents: the page's own POST carries the country and tick."""
+    app.config["PAYMENT_FLOW"] = "payment_intents"
+    try:
+        page.goto(f"{store}/courses/python-jumpstart")
+        page.select_option("#country", "FI")
+        page.check("#immediate-access-consent")
+        page.fill("#email", "element@example.com")
+        page.wait_for_selector("#payment-element input[name=number]")
+        for name, value in (("number", "4242 4242 4242 4242"), ("expiry", "12 / 34"),
+                            ("cvc", "123"), ("postalCode", "00100")):
+            page.fill(f"#payment-element input[name={name}]", value)
+        page.click("#pay-button")
+        page.wait_for_url(re.compile(r"/orders/[^/]+$"))
+        expect(page.locator("h1")).to_contain_text("Your payment went through")
+    finally:
+        app.config["PAYMENT_FLOW"] = "charges"
+    [order] = orders()
+    assert order.buyer_country == "FI" and order.immediate_access_at is not None
+    page.goto(f"{store}/courses/python-jumpstart/lessons/1")
+    expect(page.locator("main")).to_contain_text("LESSON-ONE-BODY")
