@@ -259,7 +259,8 @@ def order_reinstated(order):
         actor=SYSTEM, order_id=order.id, reason=cause)
     if event_id is None:
         return DUPLICATE
-    access_id, created = access.grant_id(buyer_id, order.course_id, order_id=order.id)
+    access_id, created = access.grant_id(buyer_id, order.course_id, order_id=order.id,
+                                         starts_at=consent.access_starts_at(order))
     action, reason = ("granted", cause) if created else (
         "kept", f"{cause}; access was already active")
     access.settle_event(event_id, access_id=access_id, action=action, reason=reason)
