@@ -193,3 +193,43 @@ def test_payment_element_buyer_who_ticks_opens_the_lessons(app, page, store, ord
     assert order.buyer_country == "FI" and order.immediate_access_at is not None
     page.goto(f"{store}/courses/python-jumpstart/lessons/1")
     expect(page.locator("main")).to_contain_text("LESSON-ONE-BODY")
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, None])
+def test_the_admin_pages_show_the_consent_and_the_withdrawal_accessibly(
+        browser, store, app, viewport):
+    """A withdrawn German purchase paid with a French card: the admin purchase page (the
+    consent record, the mismatch, the withdrawal), the list and the dashboard, with axe,
+    at laptop and phone width."""
+    from app.admin.auth import create_admin
+
+    with app.app_context():
+        create_admin(email="owner@example.com", password="correct horse battery staple")
+    context = browser.new_context(**({"viewport": viewport} if viewport else {}))
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{store}/courses/python-jumpstart")
+    page.select_option("#country", "DE")
+    fill_checkout(page, email="admin-view@example.com", number="4000 0025 0000 0003")
+    page.click("#pay-button")
+    page.wait_for_url(re.compile(r"/orders/"))
+    page.click("[data-testid=receipt-withdraw]")
+    _axe(page)
+    page.click("[data-testid=confirm-withdrawal]")
+    expect(page.locator("h1")).to_have_text("You have withdrawn from this purchase")
+    page.goto(f"{store}/admin/login")
+    page.fill("input[name=email]", "owner@example.com")
+    page.fill("input[name=password]", "correct horse battery staple")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))
+    expect(page.locator("[data-testid=count-withdrawals]")).to_have_text("1")
+    _axe(page)
+    page.goto(f"{store}/admin/purchases")
+    expect(page.locator("[data-testid=withdrawn]")).to_have_count(1)
+    _axe(page)
+    page.click("text=ORD-")
+    expect(page.locator("[data-testid=withdrawn-badge]")).to_be_visible()
+    expect(page.locator("[data-testid=country-mismatch]")).to_contain_text("declared DE")
+    expect(page.locator("[data-testid=consents]")).to_contain_text(TEXT)
+    _axe(page)
+    context.close()
