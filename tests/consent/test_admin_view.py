@@ -49,3 +49,13 @@ def test_a_non_eu_purchase_page_has_no_consent_record(app, client, course, buy, 
     page = _admin(app).get(f"/admin/purchases/{order.reference}").text
     assert "consent countries" in page and 'data-testid="consents"' not in page
     assert 'data-testid="country-mismatch"' not in page
+
+
+@pytest.mark.usefixtures("admin_account")
+def test_the_buyer_page_says_when_waiting_access_starts(app, client, course, buy, read):
+    from app.models import Buyer
+
+    assert buy(country="FR").status_code == 302
+    [buyer] = read(Buyer)
+    page = _admin(app).get(f"/admin/buyers/{buyer.id}").text
+    assert 'data-testid="access-starts"' in page
