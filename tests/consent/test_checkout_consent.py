@@ -58,6 +58,7 @@ def test_not_ticked_buys_but_access_waits_for_the_end_of_the_period(client, cour
     assert as_utc(access.starts_at) == as_utc(order.paid_at) + timedelta(days=14)
     assert lesson_status(client) == 403
     assert 'data-testid="access-starts-later"' in client.get(f"/courses/{SLUG}/lessons/1").text
+    assert 'data-testid="course-starts-later"' in client.get(f"/courses/{SLUG}").text
     receipt = client.get(f"/orders/{order.public_id}").text
     assert 'data-testid="receipt-withdraw"' in receipt
     assert 'data-testid="receipt-starts-later"' in receipt

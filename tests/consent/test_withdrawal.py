@@ -194,3 +194,31 @@ def test_the_emails_repeat_the_consent_and_the_withdrawal(app, client, course, b
     text, html = parts(ack[0])
     assert f"{withdrawn_at:%Y-%m-%d %H:%M:%S} UTC" in text
     assert "We refund $69.00" in text
+
+
+def test_a_withdrawal_whose_refund_answer_was_lost_is_settled_once(
+        client, cli, waiting_order, read, emulator_control, stripe_sdk):
+    """Stripe refunds but its answer is lost: the withdrawal stands (access ended), the
+    page says the refund is on its way, a second confirm sends nothing, and reconcile
+    settles the refund under its key: one refund at Stripe."""
+    emulator_control.inject_fault(mode="drop_response", count=1, path="/v1/refunds",
+                                  method="POST")
+    done = _withdraw(client, waiting_order)
+    assert done.status_code == 302
+    page = client.get(done.headers["Location"]).text
+    assert "is on its way" in page
+    [order] = read(Order)
+    assert order.withdrawn_at is not None and order.status == OrderStatus.PAID
+    [refund] = read(Refund)
+    assert refund.status == "pending" and refund.stripe_refund_id is None
+    assert [a.revoked_at is not None for a in read(Access)] == [True]
+    client.post(f"/account/orders/{order.public_id}/withdraw",
+                data={"csrf_token": csrf_from(client.get("/account").text)})
+    assert len(stripe_sdk.v1.refunds.list().data) == 1
+    result = cli.invoke(args=["orders", "reconcile", "--older-than", "0"])
+    assert result.exit_code == 0, result.output
+    [order] = read(Order)
+    assert order.status == OrderStatus.REFUNDED
+    [refund] = read(Refund)
+    assert refund.status == "succeeded" and refund.stripe_refund_id
+    assert len(stripe_sdk.v1.refunds.list().data) == 1
