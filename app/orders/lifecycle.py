@@ -13,6 +13,8 @@ named in the store's words:
     dispute_opened / dispute_closed   a chargeback began / ended
     early_start_requested  the buyer asked for immediate access from My account
     withdrawn           the buyer withdrew from the purchase (the withdrawal function)
+    checkout_answered_again  a buyer paying their pending order again answered the
+                        country and consent anew
 
 Each step reads neutral results (`app.payments.results`), never a Stripe object; moves the
 order through its transition table (`app.models.order.TRANSITIONS`); writes the attempt,
