@@ -45,6 +45,7 @@ class ConsentBox:
     shown: bool  # for the selected country
     start_later: bool  # CONSENT_OFFER_START_LATER
     withdrawal_days: int
+    required_message: str = orders.CONSENT_REQUIRED
 
 
 def browser_country():

@@ -81,6 +81,7 @@
       country.focus();
       return;
     }
+    if (window.consentMissing && window.consentMissing()) return;  // consent.js
     showEmailError("");
     showError("");
     setBusy(true);

@@ -12,4 +12,15 @@
   }
   select.addEventListener("change", update);
   update();
+
+  // When the store requires the tick to pay (CONSENT_OFFER_START_LATER=false), the page's
+  // payment scripts ask this before anything is sent; the server checks it again.
+  var tick = document.getElementById("immediate-access-consent");
+  var error = document.getElementById("consent-error");
+  window.consentMissing = function () {
+    var missing = !box.hidden && tick && tick.dataset.required === "true" && !tick.checked;
+    if (error) error.textContent = missing ? (box.dataset.requiredMessage || "") : "";
+    if (missing) tick.focus();
+    return missing;
+  };
 })();

@@ -110,6 +110,7 @@
       countryError.textContent = "";
       countrySelect.removeAttribute("aria-invalid");
     }
+    if (window.consentMissing && window.consentMissing()) return;  // consent.js
     showEmailError("");
     showError("");
     setBusy(true);

@@ -233,3 +233,26 @@ def test_the_admin_pages_show_the_consent_and_the_withdrawal_accessibly(
     expect(page.locator("[data-testid=consents]")).to_contain_text(TEXT)
     _axe(page)
     context.close()
+
+
+def test_when_the_tick_is_required_pay_asks_for_it_first(app, page, store, orders,
+                                                          stripe_sdk):
+    """CONSENT_OFFER_START_LATER=false: Pay without the tick says why under the box and
+    sends nothing; ticked, it pays."""
+    app.config["CONSENT_OFFER_START_LATER"] = False
+    try:
+        page.goto(f"{store}/courses/python-jumpstart")
+        page.select_option("#country", "PL")
+        expect(page.locator("#consent-help")).to_contain_text("The tick is needed")
+        fill_checkout(page, email="required@example.com")
+        page.click("#pay-button")
+        expect(page.locator("#consent-error")).to_contain_text("you need to tick the box")
+        assert orders() == [] and stripe_sdk.v1.charges.list().data == []
+        page.check("#immediate-access-consent")
+        page.click("#pay-button")
+        page.wait_for_url(re.compile(r"/orders/"))
+        expect(page.locator("h1")).to_contain_text("Your payment went through")
+    finally:
+        app.config["CONSENT_OFFER_START_LATER"] = True
+    [order] = orders()
+    assert order.immediate_access_at is not None
