@@ -15,6 +15,21 @@ EMULATOR_PUBLISHABLE_KEY = "pk_test_emulator_storefront"
 EMULATOR_STATE_FILE = BASE_DIR / "instance" / "stripe-emulator.sqlite3"
 
 
+#: The EU's 27, the other EEA states (Iceland, Liechtenstein, Norway) and the UK.
+CONSENT_COUNTRIES = ("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO "
+                     "SK SI ES SE IS LI NO GB")
+#: The request for immediate access and the acknowledgement (art. 16(m) 2011/83/EU).
+CONSENT_TEXT = ("I want access to the course now and understand that I then lose my right "
+                "to withdraw.")
+
+
+def _codes(value, default):
+    """A set of upper-case two-letter codes from "FR, DE IT" (the default when empty)."""
+    text = value if value and value.strip() else default
+    return frozenset(code.strip().upper() for code in text.replace(",", " ").split()
+                     if len(code.strip()) == 2)
+
+
 class ConfigError(RuntimeError):
     """A setting cannot work; the message says which one and what to do. `create_app`
     raises only this for a wrong configuration, so `make run`, every `flask` command and
@@ -162,6 +177,17 @@ class Config:
         # How long a Checkout Session's hosted page can be paid (Stripe: 30 to 1440).
         self.CHECKOUT_SESSION_MINUTES = int(env("CHECKOUT_SESSION_MINUTES") or "60")
         self.STORE_CONTACT_EMAIL = (env("STORE_CONTACT_EMAIL") or "").strip()
+        # --- The EU/EEA and UK digital-content rules (README, "Withdrawal and consent") ---
+        # Buyers declaring one of these countries (ISO 3166 alpha-2) are asked for their
+        # consent to immediate access; only their orders carry a right of withdrawal here.
+        self.CONSENT_COUNTRIES = _codes(env("CONSENT_COUNTRIES"), CONSENT_COUNTRIES)
+        self.CONSENT_TEXT = (env("CONSENT_TEXT") or CONSENT_TEXT).strip()
+        #: Changes whenever CONSENT_TEXT changes: each order records the version it showed.
+        self.CONSENT_TEXT_VERSION = (env("CONSENT_TEXT_VERSION") or "1").strip()[:40]
+        # Whether a buyer who does not tick may still buy and start when the withdrawal
+        # period is over (false: the tick is required to pay).
+        self.CONSENT_OFFER_START_LATER = _bool(env("CONSENT_OFFER_START_LATER"), True)
+        self.WITHDRAWAL_DAYS = int(env("WITHDRAWAL_DAYS") or "14")
 
 
 class TestConfig(Config):

@@ -30,13 +30,15 @@ NASTY = [
     "failed", "pending", "refunded", "requested_by_customer", "duplicate", "y", "on",
     "javascript:alert(1)", "//evil.example/", "/admin/purchases", "https://evil.example/",
     "\r\nX-Injected: 1", "%", "%zz", "\ufeff", "\x7f", "＝1+1", "٠", "30", "365", "all",
+    "FR", "fr", "US", "ZZ",
 ]
 PARAM_NAMES = ["status", "course", "from", "to", "mode", "q", "after", "before", "period",
                "fragment", "next", "endpoint", "_method", "_external", "_anchor", "_scheme",
                "values", "page", "x"]
 FORM_NAMES = ["stripeToken", "stripeEmail", "email", "password", "amount", "reason",
               "idempotency_key", "confirm", "course_id", "position", "direction", "card_id",
-              "save_card", "key", "title", "body", "slug", "price", "currency", "x"]
+              "save_card", "key", "title", "body", "slug", "price", "currency", "country",
+              "immediate_access_consent", "x"]
 EVENT_TYPES = ["charge.succeeded", "charge.failed", "charge.refunded", "charge.updated",
                "charge.captured", "refund.created", "refund.updated", "refund.failed",
                "charge.dispute.created", "ping", "customer.created"]

@@ -12,6 +12,7 @@ from app.access.services import (
     find_buyer,
     grant_by_hand,
     has_access,
+    holds_access,
     normalise_email,
     revoke_by_hand,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "find_buyer",
     "grant_by_hand",
     "has_access",
+    "holds_access",
     "mint_link",
     "normalise_email",
     "peek",

@@ -44,22 +44,40 @@ def active_access(buyer_id, course_id):
 
 
 def has_access(buyer_id, course_id):
-    """Whether the buyer holds active access to the course (archived courses included)."""
+    """Whether the buyer holds active access to the course that has started (archived
+    courses included)."""
+    row = active_access(buyer_id, course_id)
+    return row is not None and row.started
+
+
+def holds_access(buyer_id, course_id):
+    """Whether the buyer holds active access to the course, started or not yet."""
     return active_access(buyer_id, course_id) is not None
 
 
 def courses_with_access(buyer_id):
-    """The buyer's active access rows, by course title."""
+    """The buyer's active access rows (started or waiting for their start time)."""
     return db.session.scalars(
         select(Access).where(Access.buyer_id == buyer_id, Access.revoked_at.is_(None))
     ).all()
 
 
-def grant_id(buyer_id, course_id, *, order_id=None, granted_by="order", reason=None):
-    """Ensure an active access row; return (its id, created). An existing one is kept."""
+def start_now(access):
+    """Let an access row waiting for its start time be used from now on."""
+    if access.starts_at is not None:
+        access.starts_at = None
+        db.session.flush()
+    return access
+
+
+def grant_id(buyer_id, course_id, *, order_id=None, granted_by="order", reason=None,
+             starts_at=None):
+    """Ensure an active access row (usable from `starts_at`, None: now); return (its id,
+    created). An existing one is kept as it is."""
     access_id = insert_returning_id(Access, buyer_id=buyer_id, course_id=course_id,
                                     order_id=order_id, granted_by=granted_by,
-                                    grant_reason=reason, granted_at=utcnow())
+                                    grant_reason=reason, granted_at=utcnow(),
+                                    starts_at=starts_at)
     if access_id is not None:
         return access_id, True
     return db.session.scalar(select(Access.id).where(

@@ -1,8 +1,8 @@
 """Account forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField
-from wtforms.validators import DataRequired, Email, Length, Regexp
+from wtforms import BooleanField, EmailField, HiddenField
+from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
 
 class SignInForm(FlaskForm):
@@ -26,3 +26,17 @@ class SavedCardForm(FlaskForm):
             Regexp(r"^(card|pm)_[A-Za-z0-9_]{1,250}$", message="Invalid saved card."),
         ]
     )
+
+
+def _ticked(form, field):
+    """The box posts "y"; anything else (or nothing) is not the consent."""
+    if field.raw_data != ["y"]:
+        field.data = False
+        raise ValidationError("Tick the box to start now: you then lose your right to "
+                              "withdraw. Nothing has changed.")
+
+
+class StartNowForm(FlaskForm):
+    """Starting a course early from My account: the same consent as at checkout."""
+
+    immediate_access_consent = BooleanField(validators=[_ticked])

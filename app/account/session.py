@@ -66,11 +66,23 @@ class BuyerSession:
         return [row for row in access.courses_with_access(self.buyer.id) if self.sees(row)]
 
     def has_access(self, course):
-        """Whether this session may open `course`'s lessons."""
+        """Whether this session may open `course`'s lessons (its access has started)."""
+        row = self.held_access(course)
+        return row is not None and row.started
+
+    def held_access(self, course):
+        """The active access row to `course` this session may use (started or not yet),
+        or None (read once per request: a page asks several times)."""
         if course.id not in self._access:
             self._access[course.id] = access.active_access(self.buyer.id, course.id)
         row = self._access[course.id]
-        return row is not None and self.sees(row)
+        return row if row is not None and self.sees(row) else None
+
+    def owns(self, order):
+        """Whether `order` is this session's to act on (withdraw, start early): any order
+        of the buyer for a link-proven session, its own orders for a purchase session."""
+        return order is not None and order.email == self.buyer.email and (
+            self.proven or order.id in self.order_ids)
 
 
 def _proof():
@@ -189,6 +201,6 @@ def sign_in_after_purchase(order):
 def email_for_checkout(course=None):
     """The signed-in email, to fill in the checkout form of a course this browser lacks."""
     visit = current_session()
-    if visit is None or (course is not None and visit.has_access(course)):
+    if visit is None or (course is not None and visit.held_access(course) is not None):
         return None
     return visit.buyer.email

@@ -81,6 +81,18 @@ def status_counts(statuses=(OrderStatus.FAILED, OrderStatus.PENDING)):
     }
 
 
+def withdrawal_counts(*, days=DAYS, today=None):
+    """(all withdrawals, those of the last `days` days): orders whose buyer used the
+    withdrawal function (the EU/EEA and UK rules)."""
+    since = datetime.combine((today or utcnow().date()) - timedelta(days=days - 1),
+                             time.min, tzinfo=UTC)
+    total = db.session.scalar(select(func.count()).select_from(Order)
+                              .where(Order.withdrawn_at.is_not(None)))
+    recent = db.session.scalar(select(func.count()).select_from(Order)
+                               .where(Order.withdrawn_at >= since))
+    return total, recent
+
+
 @dataclass(frozen=True)
 class Bar:
     day: date
@@ -144,6 +156,7 @@ def overview(period="30"):
         "period": period if period in PERIODS else "30",
         "periods": PERIODS,
         "counts": status_counts(),
+        "withdrawals": withdrawal_counts(),
         "mode": "test" if is_test_mode(config) else "live",
         "mode_detail": describe_mode(config),
         "emulated": bool(config.get("STRIPE_API_BASE")),

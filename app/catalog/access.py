@@ -21,6 +21,15 @@ def buyer_has_access(course):
     return visit is not None and course is not None and visit.has_access(course)
 
 
+def access_starts_at(course):
+    """When this browser's buyer session's access to `course` begins, if it is held but
+    has not started yet (an EU/EEA/UK purchase without consent to immediate access);
+    else None."""
+    visit = current_session()
+    row = visit.held_access(course) if visit is not None and course is not None else None
+    return row.starts_at if row is not None and not row.started else None
+
+
 def is_admin():
     """A signed-in store admin (not any other kind of signed-in user)."""
     return isinstance(current_user._get_current_object(), AdminUser)

@@ -9,7 +9,7 @@ from flask import abort, make_response, redirect, render_template, url_for
 
 from app.caching import same_for_everyone
 from app.catalog import bp
-from app.catalog.access import buyer_has_access, can_view_lessons, is_admin
+from app.catalog.access import access_starts_at, buyer_has_access, can_view_lessons, is_admin
 from app.catalog.lessons import lesson_at, lessons_of
 from app.catalog.markdown import render_markdown
 from app.catalog.services import active_courses, get_course
@@ -73,4 +73,4 @@ def _course_helpers():
     """Let any page that renders a course page (e.g. checkout's 400) build its syllabus,
     and say whether the signed-in buyer owns the course."""
     return {"lessons_of": lessons_of, "can_view_lessons": can_view_lessons,
-            "owns_course": buyer_has_access}
+            "owns_course": buyer_has_access, "access_starts_at": access_starts_at}

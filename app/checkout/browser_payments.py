@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from app import flows, orders
 from app.checkout import services
 from app.checkout.pause import pause_message, pause_seconds
+from app.extensions import db
 from app.models import Order, OrderStatus
 from app.models._unique import commit_keeping
 
@@ -44,7 +45,7 @@ def remember(owned, order):
         order.public_id]
 
 
-def _own_open_order(course, email, *, flow, owned):
+def _own_open_order(course, email, *, flow, owned, consent=None):
     """The buyer's open order of the course after giving this browser its own pending
     one back (as a BrowserStart), or freeing one another browser left waiting."""
     open_order = orders.open_order_for(course.id, email)
@@ -54,6 +55,8 @@ def _own_open_order(course, email, *, flow, owned):
     if open_order.public_id in (owned or []) and attempt.flow == flow:
         next_step = flows.get(flow).resume(attempt)
         if next_step:
+            orders.checkout_answered_again(open_order, consent)  # this try's answer
+            db.session.commit()
             return open_order, BrowserStart(open_order, next_step)
     elif attempt.live:
         # Another browser (or a lost answer) holds the buyer's one open order: free it
@@ -62,14 +65,15 @@ def _own_open_order(course, email, *, flow, owned):
     return orders.open_order_for(course.id, email), None
 
 
-def start(*, flow, course, email, ip, save_card, signed_in, owned):
+def start(*, flow, course, email, ip, save_card, signed_in, owned, consent=None):
     """Start (or go back to) the browser payment of `course` by `flow` for `email`.
     `owned` lists the public ids of the orders this browser session started."""
     email = email.strip().lower()
     paused = pause_seconds(ip)
     if paused:
         return BrowserStart(message=pause_message(paused), status=429)
-    open_order, resumed = _own_open_order(course, email, flow=flow, owned=owned)
+    open_order, resumed = _own_open_order(course, email, flow=flow, owned=owned,
+                                          consent=consent)
     if resumed is not None:
         return resumed
     if open_order is not None:
@@ -80,7 +84,7 @@ def start(*, flow, course, email, ip, save_card, signed_in, owned):
     elif flow == "checkout" and signed_in is not None and signed_in.email == email:
         inputs["customer"] = signed_in.customer_id(services.livemode())
     order, created = services.place_pending(
-        course, email, flow=flow, ip=ip, **inputs,
+        course, email, flow=flow, ip=ip, consent=consent, **inputs,
         find_existing=lambda: orders.open_order_for(course.id, email))
     if order is None or not created:
         return BrowserStart(message=services.NOT_STARTED if order is None

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 from flask import current_app, g, request, session
 
-from app import pricing
+from app import orders, pricing
 from app.account.saved_cards import customer_id_of, saved_card
 from app.account.session import current_buyer, current_session, email_for_checkout
 from app.checkout.forms import CheckoutForm, IntentForm
 from app.checkout.pause import pause_message, pause_seconds
+from app.countries import COUNTRIES, by_name
 
 
 @dataclass
@@ -30,6 +31,47 @@ class BuyBox:
     may_save: bool = False
 
 
+@dataclass
+class ConsentBox:
+    """The country select and the immediate-access box of a checkout form."""
+
+    countries: list  # (code, name) by name
+    selected: str | None
+    text: str
+    version: str
+    #: The codes whose buyers see the box (the page's script shows it for them).
+    consent_countries: str
+    shown: bool  # for the selected country
+    start_later: bool  # CONSENT_OFFER_START_LATER
+    withdrawal_days: int
+    required_message: str = orders.CONSENT_REQUIRED
+
+
+def browser_country():
+    """The region of the browser's preferred languages ("fr-FR" -> "FR"), if any."""
+    for language, _quality in request.accept_languages:
+        parts = language.replace("_", "-").split("-")
+        for part in parts[1:]:
+            if len(part) == 2 and part.upper() in COUNTRIES:
+                return part.upper()
+    return None
+
+
+def consent_box(form):
+    """The consent part of `form` (any checkout form) for this request; the country is
+    the one posted, else the browser's."""
+    config = current_app.config
+    if form.country.data is None and not form.country.errors:
+        form.country.data = browser_country()
+    selected = form.country.data
+    text, version = orders.wording()
+    return ConsentBox(countries=by_name(), selected=selected, text=text, version=version,
+                      consent_countries=" ".join(sorted(config["CONSENT_COUNTRIES"])),
+                      shown=orders.applies_to(selected),
+                      start_later=config["CONSENT_OFFER_START_LATER"],
+                      withdrawal_days=config["WITHDRAWAL_DAYS"])
+
+
 def one_click_card(course):
     """The card a one-click purchase of `course` would charge for the signed-in buyer.
 
@@ -39,7 +81,7 @@ def one_click_card(course):
     buyer = current_buyer()
     if buyer is None or course is None or not course.active:
         return None
-    if not customer_id_of(buyer) or current_session().has_access(course):
+    if not customer_id_of(buyer) or current_session().held_access(course) is not None:
         return None
     return saved_card(buyer)
 

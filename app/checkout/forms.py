@@ -2,10 +2,12 @@
 Checkout), the Payment Element's request for its PaymentIntent, one click."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField
-from wtforms.validators import DataRequired, Email, Length, Regexp
+from wtforms import BooleanField, EmailField, HiddenField, StringField
+from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
+from app import orders
 from app.account.forms import SavedCardForm
+from app.countries import COUNTRIES
 
 #: The one email rule of the checkout, applied by the browser (the input's `pattern`) and
 #: by the server alike: something@domain.tld, so "a@b" is refused in both places.
@@ -27,7 +29,49 @@ def _email_field():
     )
 
 
-class CheckoutForm(FlaskForm):
+COUNTRY_MESSAGE = "Choose the country you live in from the list."
+CONSENT_VALUE_MESSAGE = "The box about immediate access can only be ticked or left empty."
+
+
+def _country(form, field):
+    """An ISO 3166 alpha-2 code of the list; a form without the field (a page from before
+    it existed) has None, which counts as outside the consent countries."""
+    if not field.raw_data:
+        field.data = None
+        return
+    value = (field.raw_data[0] or "").strip().upper()
+    if len(field.raw_data) != 1 or value not in COUNTRIES:
+        field.data = None
+        raise ValidationError(COUNTRY_MESSAGE)
+    field.data = value
+
+
+def _consent_value(form, field):
+    """The checkbox posts "y" or nothing; anything else is not the page's."""
+    if field.raw_data not in ([], ["y"]):
+        field.data = False
+        raise ValidationError(CONSENT_VALUE_MESSAGE)
+
+
+class ConsentForm(FlaskForm):
+    """The country the buyer lives in and, for the EU/EEA and the UK, the request for
+    immediate access (app/orders/consent.py), on every checkout form."""
+
+    country = StringField("Country", validators=[_country])
+    immediate_access_consent = BooleanField(validators=[_consent_value])
+
+    def validate_immediate_access_consent(self, field):
+        if not self.country.errors and not field.errors and not field.data \
+                and orders.required_to_pay(self.country.data):
+            raise ValidationError(orders.CONSENT_REQUIRED)
+
+    def consent(self, ip):
+        """The checkout's ConsentChoice (valid forms only)."""
+        return orders.consent_choice(country=self.country.data,
+                                     given=self.immediate_access_consent.data, ip=ip)
+
+
+class CheckoutForm(ConsentForm):
     stripeEmail = _email_field()  # noqa: N815  (the name Stripe Checkout posts)
     stripeToken = HiddenField(  # noqa: N815
         validators=[
@@ -39,11 +83,11 @@ class CheckoutForm(FlaskForm):
     save_card = BooleanField("Save this card for future purchases")
 
 
-class OneClickForm(SavedCardForm):
+class OneClickForm(ConsentForm, SavedCardForm):
     """Confirming a one-click purchase with the saved card shown on the page."""
 
 
-class IntentForm(FlaskForm):
+class IntentForm(ConsentForm):
     """The Payment Element page asking for its order's PaymentIntent (PAYMENT_FLOW=
     payment_intents): the email and "save this card"; the card stays with Stripe.js."""
 

@@ -26,6 +26,8 @@ from app.checkout.receipts import receipt_refund
 from app.checkout.services import place_order, place_saved_card_order
 from app.pricing import quote_for
 
+#: The checkout fields of the consent rules, whose errors show under them.
+CONSENT_FIELDS = frozenset({"country", "immediate_access_consent"})
 #: A receipt visit waits this long at most for Stripe's answer about a pending order.
 RECEIPT_CHECK_SECONDS = 5
 
@@ -59,7 +61,8 @@ def pay(slug):
         return render_template("catalog/course.html", course=course), 400
     outcome = place_order(course=course, email=form.stripeEmail.data,
                           token=form.stripeToken.data, ip=request.remote_addr,
-                          save_card=form.save_card.data, signed_in=current_buyer())
+                          save_card=form.save_card.data, signed_in=current_buyer(),
+                          consent=form.consent(request.remote_addr))
     return _after_checkout(slug, outcome, form.stripeEmail.data)
 
 
@@ -103,10 +106,16 @@ def pay_one_click(slug):
         flash(SIGN_IN_FOR_CARDS, "error")
         return redirect(url_for("account.sign_in"))
     if not form.validate_on_submit():
+        card = one_click_card(course)
+        if card is not None and CONSENT_FIELDS & set(form.errors):  # shown on the page
+            form.card_id.data = card.id
+            return render_template("checkout/one_click.html", course=course, card=card,
+                                   form=form, quote=quote_for(course)), 400
         flash("Your payment was not confirmed. Please try again.", "error")
         return redirect(url_for("catalog.show_course", slug=slug))
     outcome = place_saved_card_order(course=course, buyer=buyer, card_id=form.card_id.data,
-                                     ip=request.remote_addr)
+                                     ip=request.remote_addr,
+                                     consent=form.consent(request.remote_addr))
     if outcome.retry_on_course_page:
         session["skip_one_click"] = slug  # show the normal card form on the retry
     return _after_checkout(slug, outcome, buyer.email)
@@ -123,7 +132,7 @@ def _browser_payment(slug, flow):
     started = browser_payments.start(
         flow=flow, course=course, email=form.email.data, ip=request.remote_addr,
         save_card=form.save_card.data, signed_in=current_buyer(),
-        owned=session.get("browser_orders"))
+        owned=session.get("browser_orders"), consent=form.consent(request.remote_addr))
     if started.order is not None:  # this browser's order, even while Stripe is away
         session["browser_orders"] = browser_payments.remember(
             session.get("browser_orders"), started.order)
@@ -138,8 +147,10 @@ def start_intent(slug):
     started, form = _browser_payment(slug, "payment_intents")
     if started is None:
         errors = {name: messages[0] for name, messages in form.errors.items()}
-        message = errors.get("email") or "The page has expired; reload it and try again."
-        return jsonify(error=message, field="email" if "email" in errors else None), 400
+        field = next((name for name in ("email", *sorted(CONSENT_FIELDS))
+                      if name in errors), None)
+        message = errors.get(field) or "The page has expired; reload it and try again."
+        return jsonify(error=message, field=field), 400
     if not started.next_step:
         return jsonify(error=with_contact(started.message)), started.status
     return jsonify(client_secret=started.next_step["client_secret"],

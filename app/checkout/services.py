@@ -94,11 +94,11 @@ def _paused(wait, ip):
     )
 
 
-def place_pending(course, email, *, flow, find_existing, ip=None, **inputs):
-    """Commit a pending order and its first attempt by `flow` (with whatever the
-    transaction already holds); (order, created)."""
+def place_pending(course, email, *, flow, find_existing, ip=None, consent=None, **inputs):
+    """Commit a pending order (with the checkout's consent answer) and its first attempt
+    by `flow` (with whatever the transaction already holds); (order, created)."""
     order = orders.new_order(pricing.quote_for(course), course=course, email=email,
-                             livemode=livemode())
+                             livemode=livemode(), consent=consent)
     flows.get(flow).prepare(order, course=course, **inputs).client_ip = ip
     return orders.place(order, find_existing=find_existing)
 
@@ -170,7 +170,8 @@ CARD_CHANGED = ("That saved card is no longer on your account, so you have not b
                 "charged. Please check your card on the course page and pay again.")
 
 
-def place_order(*, course, email, token, ip=None, save_card=False, signed_in=None):
+def place_order(*, course, email, token, ip=None, save_card=False, signed_in=None,
+                consent=None):
     """Charge `token` for `course` exactly once and return the outcome.
 
     With `save_card`, the card is first saved on the buyer's Stripe customer (when
@@ -183,7 +184,7 @@ def place_order(*, course, email, token, ip=None, save_card=False, signed_in=Non
     elif save_card:
         note = NOT_SAVED.format(email=email)
     order, refused = _place(course, email, flow="charges", ip=ip, token=token,
-                            save_for=save_for)
+                            save_for=save_for, consent=consent)
     if refused is not None:
         return refused
     outcome = _start(order, ip)
@@ -192,7 +193,7 @@ def place_order(*, course, email, token, ip=None, save_card=False, signed_in=Non
     return outcome
 
 
-def place_saved_card_order(*, course, buyer, card_id, ip=None):
+def place_saved_card_order(*, course, buyer, card_id, ip=None, consent=None):
     """One click: charge the signed-in buyer's saved card `card_id` for `course`, once.
 
     The same rules as a token checkout: the throttle, one open order per course and
@@ -207,7 +208,8 @@ def place_saved_card_order(*, course, buyer, card_id, ip=None):
     if card is None:  # removed or replaced since the page was shown, or not the buyer's
         return CheckoutOutcome(None, CARD_CHANGED)
     order, refused = _place(course, buyer.email, flow=one_click_flow(), ip=ip,
-                            customer_id=card.customer_id, card_id=card.card_id)
+                            customer_id=card.customer_id, card_id=card.card_id,
+                            consent=consent)
     if refused is not None:
         return refused
     return _start(order, ip)

@@ -2,6 +2,7 @@
 
 from app.models.admin_user import AdminUser
 from app.models.buyer import Access, AccessEvent, Buyer
+from app.models.consent import Consent
 from app.models.course import Course
 from app.models.dispute import Dispute
 from app.models.lesson import Lesson
@@ -20,6 +21,7 @@ __all__ = [
     "AdminUser",
     "AttemptStatus",
     "Buyer",
+    "Consent",
     "Course",
     "Dispute",
     "Lesson",

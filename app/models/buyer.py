@@ -6,7 +6,7 @@ from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models._time import utcnow
+from app.models._time import as_utc, utcnow
 
 ACTIVE = text("revoked_at IS NULL")
 
@@ -66,6 +66,9 @@ class Access(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_by: Mapped[str | None] = mapped_column(String(254))
     revoke_reason: Mapped[str | None] = mapped_column(String(500))
+    #: When the buyer may start using it (None: at once). An order without consent to
+    #: immediate access starts when its withdrawal period is over (app/orders/consent.py).
+    starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     buyer = relationship("Buyer", lazy="joined")
     course = relationship("Course", lazy="joined")
@@ -74,6 +77,12 @@ class Access(db.Model):
     @property
     def active(self):
         return self.revoked_at is None
+
+    @property
+    def started(self):
+        """Not revoked, and its start time (if any) has come."""
+        return self.active and (self.starts_at is None
+                                or as_utc(self.starts_at) <= utcnow())
 
     def __repr__(self):
         state = "active" if self.active else "revoked"

@@ -145,6 +145,20 @@ class Order(db.Model):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    # The EU/EEA and UK digital-content rules (app/orders/consent.py): the country the
+    # buyer declared at checkout; whether that country's buyers are asked for consent;
+    # when the buyer asked for immediate access (None: not given, access starts when the
+    # withdrawal period is over); whether the card's country differs from the declared
+    # one (recorded, never blocking); when the buyer withdrew (the withdrawal function).
+    buyer_country: Mapped[str | None] = mapped_column(String(2))
+    consent_applies: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                  server_default=text("false"))
+    immediate_access_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    country_mismatch: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                   server_default=text("false"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                          index=True)
+    withdrawal_ip: Mapped[str | None] = mapped_column(String(45))
 
     course = relationship("Course", lazy="joined")
     attempts = relationship(
@@ -155,6 +169,8 @@ class Order(db.Model):
         "Refund", back_populates="order", order_by="Refund.id", lazy="select"
     )
     disputes = relationship("Dispute", back_populates="order", order_by="Dispute.id")
+    consents = relationship("Consent", back_populates="order", order_by="Consent.id",
+                            lazy="select")
 
     #: Read with the row by the lifecycle's lock (app/orders/lifecycle.py): the sum of
     #: the order's succeeded refund rows and how many disputes it has (None before).
@@ -182,6 +198,10 @@ class Order(db.Model):
     def payment_intent_id(self):
         """The Stripe PaymentIntent of the current attempt, or None."""
         return self.payment.payment_intent_id if self.payment else None
+
+    @property
+    def withdrawn(self):
+        return self.withdrawn_at is not None
 
     @property
     def is_duplicate(self):

@@ -7,6 +7,18 @@ transaction. `fulfilment` is private to this package: access for orders and the 
 emails are never granted or queued from anywhere else.
 """
 
+from app.orders.consent import (
+    CONSENT_REQUIRED,
+    ConsentChoice,
+    access_starts_at,
+    applies_to,
+    may_withdraw,
+    required_to_pay,
+    waiting_to_start,
+    window_ends_at,
+    wording,
+)
+from app.orders.consent import choice as consent_choice
 from app.orders.fulfilment import (
     CONFIRMABLE,
     FulfilmentResult,
@@ -15,6 +27,8 @@ from app.orders.fulfilment import (
     resend_confirmation,
 )
 from app.orders.lifecycle import (
+    WithdrawalError,
+    checkout_answered_again,
     dispute_closed,
     dispute_opened,
     payment_failed,
@@ -49,22 +63,31 @@ from app.orders.refunds import (
     sync_order,
     unsettled_refund,
 )
+from app.orders.withdrawal import start_early, withdraw
 
 __all__ = [
     "CONFIRMABLE",
+    "CONSENT_REQUIRED",
     "REASONS",
     "REFUNDABLE",
+    "ConsentChoice",
     "FulfilmentResult",
     "RefundError",
     "RefundOutcome",
+    "WithdrawalError",
+    "access_starts_at",
+    "applies_to",
+    "consent_choice",
     "add_attempt",
     "attempt_with",
+    "checkout_answered_again",
     "backfill",
     "current_attempt_of",
     "dispute_closed",
     "dispute_opened",
     "get_order",
     "key_after_error",
+    "may_withdraw",
     "new_attempt",
     "new_idempotency_key",
     "new_order",
@@ -83,9 +106,15 @@ __all__ = [
     "refund_recorded",
     "refund_refused",
     "refunds_for",
+    "required_to_pay",
     "resend_confirmation",
     "settle_refund",
     "settle_unsettled",
+    "start_early",
     "sync_order",
     "unsettled_refund",
+    "waiting_to_start",
+    "window_ends_at",
+    "withdraw",
+    "wording",
 ]

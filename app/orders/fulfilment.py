@@ -18,6 +18,8 @@ from app.access import services as access
 from app.extensions import db
 from app.mail import enqueue
 from app.models import Order, OrderStatus
+from app.models._time import as_utc
+from app.orders import consent
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +56,38 @@ def _other_paid_order(order):
     )
 
 
+def _consent_context(order):
+    """What the confirmation says about the consent to immediate access (the durable
+    medium art. 8(7) asks for): the text, the answer, its version, time and address."""
+    if not order.consent_applies:
+        return {"consent": None}
+    given = next((row for row in reversed(order.consents) if row.given), None)
+    shown = given or (order.consents[0] if order.consents else None)
+    record = given or shown
+    return {"consent": {
+        "given": given is not None,
+        "text": shown.text if shown else consent.wording()[0],
+        "version": shown.text_version if shown else consent.wording()[1],
+        "at": _utc_text(record.created_at) if record else None,
+        "ip": record.ip if record else None,
+        "source": record.source if record else None,
+        "country": order.buyer_country,
+        "starts_at": _utc_text(consent.access_starts_at(order)),
+        "days": current_app.config["WITHDRAWAL_DAYS"],
+        "withdraw_path": f"/account/orders/{order.public_id}/withdraw",
+    }}
+
+
+def _utc_text(value):
+    """"2026-12-03 09:12 UTC" (None stays None), for emails."""
+    return f"{as_utc(value):%Y-%m-%d %H:%M:%S} UTC" if value is not None else None
+
+
 def _confirmation_context(order):
     slug = order.course.slug if order.course is not None else None
     payment = order.payment
     return {
+        **_consent_context(order),
         "reference": order.reference, "course_title": order.course_title,
         "course_slug": slug,
         "amount": order.amount, "currency": order.currency,
@@ -94,8 +124,13 @@ def order_paid(order, *, notify=True):
         reason=f"Order {order.reference} paid")
     if event_id is None:
         return DUPLICATE
-    access_id, created = access.grant_id(buyer_id, order.course_id, order_id=order.id)
+    starts_at = consent.access_starts_at(order)
+    access_id, created = access.grant_id(buyer_id, order.course_id, order_id=order.id,
+                                         starts_at=starts_at)
     action, reason = "granted", f"Order {order.reference} paid"
+    if starts_at is not None:
+        reason = (f"Order {order.reference} paid; access starts {starts_at:%Y-%m-%d %H:%M} "
+                  "UTC, when the withdrawal period is over")
     if not created:
         action, reason = "kept", f"Order {order.reference} paid; access was already active"
     access.settle_event(event_id, access_id=access_id, action=action, reason=reason)
@@ -161,6 +196,51 @@ def order_refunded(order, *, amount, full, refund_key):
     return FulfilmentResult(result.action, result.access_id, result.reason, queued)
 
 
+def order_started_early(order):
+    """The buyer consented to immediate access from My account: the order's access
+    starts now, and the consent is confirmed by email (the durable medium)."""
+    buyer_id = access.buyer_id_for(order.email)
+    cause = f"Order {order.reference}: the buyer asked for immediate access"
+    event_id = access.record_once(
+        dedupe_key=f"order-started:{order.id}", buyer_id=buyer_id,
+        course_id=order.course_id, action="granted", source="consent", actor=SYSTEM,
+        order_id=order.id, reason=cause)
+    if event_id is None:
+        return DUPLICATE
+    row = access.active_access(buyer_id, order.course_id)
+    if row is not None and row.order_id == order.id:
+        access.start_now(row)
+    access.settle_event(event_id, access_id=row.id if row is not None else None,
+                        action="granted" if row is not None else "none", reason=cause)
+    queued = enqueue(
+        kind="consent_confirmation", to=access.normalise_email(order.email),
+        subject=f"Your course starts now: {order.course_title} ({order.reference})",
+        dedupe_key=f"consent-confirmation:{order.id}",
+        context={**_confirmation_context(order)}, buyer_id=buyer_id, order_id=order.id)
+    return FulfilmentResult("granted", row.id if row is not None else None, cause, queued)
+
+
+def order_withdrawn(order):
+    """The buyer withdrew: access ends now, and the acknowledgement (with the date and
+    time of the withdrawal) is queued once. The refund's own notice follows its answer."""
+    result, buyer_id = _take_away(order, source="withdrawal",
+                                  dedupe_key=f"order-withdrawn:{order.id}",
+                                  cause=f"Order {order.reference} withdrawn by the buyer",
+                                  revoke=True)
+    if result is DUPLICATE:
+        return result
+    queued = enqueue(
+        kind="withdrawal_ack", to=access.normalise_email(order.email),
+        subject=f"Withdrawal received: order {order.reference} ({order.course_title})",
+        dedupe_key=f"withdrawal-ack:{order.id}",
+        context={"reference": order.reference, "course_title": order.course_title,
+                 "amount": order.remaining_refundable, "currency": order.currency,
+                 "withdrawn_at": _utc_text(order.withdrawn_at),
+                 "receipt_path": f"/orders/{order.public_id}"},
+        buyer_id=buyer_id, order_id=order.id)
+    return FulfilmentResult(result.action, result.access_id, result.reason, queued)
+
+
 def order_disputed(order):
     """A dispute (chargeback) revokes access like a full refund; no email is sent."""
     result, _ = _take_away(order, source="dispute",
@@ -179,7 +259,8 @@ def order_reinstated(order):
         actor=SYSTEM, order_id=order.id, reason=cause)
     if event_id is None:
         return DUPLICATE
-    access_id, created = access.grant_id(buyer_id, order.course_id, order_id=order.id)
+    access_id, created = access.grant_id(buyer_id, order.course_id, order_id=order.id,
+                                         starts_at=consent.access_starts_at(order))
     action, reason = ("granted", cause) if created else (
         "kept", f"{cause}; access was already active")
     access.settle_event(event_id, access_id=access_id, action=action, reason=reason)

@@ -11,6 +11,10 @@ named in the store's words:
     refund_recorded     Stripe answered about a refund (ours or one made elsewhere)
     refund_refused      Stripe refused a refund the store asked for
     dispute_opened / dispute_closed   a chargeback began / ended
+    early_start_requested  the buyer asked for immediate access from My account
+    withdrawn           the buyer withdrew from the purchase (the withdrawal function)
+    checkout_answered_again  a buyer paying their pending order again answered the
+                        country and consent anew
 
 Each step reads neutral results (`app.payments.results`), never a Stripe object; moves the
 order through its transition table (`app.models.order.TRANSITIONS`); writes the attempt,
@@ -40,7 +44,7 @@ from app.models import (
 )
 from app.models._time import utcnow
 from app.models.dispute import CLOSED_STATUSES
-from app.orders import fulfilment, refund_rows
+from app.orders import consent, fulfilment, refund_rows
 from app.orders.queries import open_order_for
 
 log = logging.getLogger(__name__)
@@ -167,6 +171,7 @@ def payment_succeeded(attempt, result):
     _copy_result(attempt, result)
     _copy_failure(attempt, result)
     attempt.status = AttemptStatus.SUCCEEDED
+    consent.note_card_country(order, attempt.card_country)
     order.amount_refunded = min(order.amount, max(
         order.amount_refunded, result.amount_refunded, order.refund_rows_total))
     target = status_for(order, result)
@@ -327,9 +332,64 @@ def dispute_closed(order, dispute):
     return order
 
 
+# --- Consent and withdrawal (app/orders/consent.py) -------------------------------------
+
+class WithdrawalError(Exception):
+    """The order cannot be withdrawn from (or started early) now; the message says why."""
+
+
+def checkout_answered_again(order, chosen):
+    """The buyer goes back to paying their own pending order (another card after a
+    decline, back from Stripe's page) and the form answers the country or the consent
+    anew: the order takes the new answer (a new checkout row). True when it changed."""
+    order = lock(order)
+    if chosen is None or order.status != OrderStatus.PENDING or \
+            consent.same_answer(order, chosen):
+        return False
+    consent.record_at_checkout(order, chosen)
+    return True
+
+
+def early_start_requested(order, *, ip):
+    """The buyer gives the consent to immediate access from My account: recorded, and the
+    order's access starts now. Idempotent: a second request changes nothing (False)."""
+    order = lock(order)
+    if order.immediate_access_at is not None:
+        return order, False
+    if not consent.waiting_to_start(order):
+        raise WithdrawalError("This purchase has no access waiting to start.")
+    consent.record_early_start(order, ip=ip)
+    fulfilment.order_started_early(order)
+    return order, True
+
+
+def withdrawn(order, *, ip):
+    """The buyer withdraws: recorded once (True), access ends, the acknowledgement is
+    queued, and the full refund of what is left is written pending, to be sent after the
+    commit (`refunds.settle_unsettled`) or by the worker and reconcile. The refund's
+    answer moves the order's status (`refund_recorded`). A second request finds the
+    withdrawal recorded (False) and sends nothing."""
+    order = lock(order)
+    if order.withdrawn_at is not None:
+        return order, False
+    if refund_rows.unsettled(order) is not None:
+        raise WithdrawalError("A refund of this purchase is already under way; open it "
+                              "again in a moment.")
+    if not consent.may_withdraw(order) or order.charge_id is None:
+        raise WithdrawalError("The right to withdraw from this purchase has ended.")
+    order.withdrawn_at = utcnow()
+    order.withdrawal_ip = ip
+    refund_rows.queue_withdrawal(order)
+    fulfilment.order_withdrawn(order)
+    return order, True
+
+
 __all__ = [
+    "WithdrawalError",
+    "checkout_answered_again",
     "dispute_closed",
     "dispute_opened",
+    "early_start_requested",
     "lock",
     "payment_failed",
     "payment_needs_action",
@@ -338,4 +398,5 @@ __all__ = [
     "refund_recorded",
     "refund_refused",
     "status_for",
+    "withdrawn",
 ]

@@ -14,15 +14,18 @@ from app.extensions import db
 from app.models import Order, OrderStatus, PaymentAttempt
 from app.models._unique import commit_new_or_existing
 from app.models.order import new_reference
+from app.orders import consent as consent_rules
 
 
-def new_order(quote, *, course, email, livemode):
-    """An order (not yet added) for `course` at the price of `quote`."""
-    return Order(public_id=secrets.token_urlsafe(18), reference=new_reference(),
-                 course_id=course.id, course_title=course.title, email=email,
-                 list_price=quote.list_price, discount_amount=quote.discount,
-                 tax_amount=quote.tax, amount=quote.total, currency=quote.currency,
-                 livemode=livemode, status=OrderStatus.PENDING)
+def new_order(quote, *, course, email, livemode, consent=None):
+    """An order (not yet added) for `course` at the price of `quote`, with the
+    checkout's consent answer (`consent.ConsentChoice`, None when the form had none)."""
+    order = Order(public_id=secrets.token_urlsafe(18), reference=new_reference(),
+                  course_id=course.id, course_title=course.title, email=email,
+                  list_price=quote.list_price, discount_amount=quote.discount,
+                  tax_amount=quote.tax, amount=quote.total, currency=quote.currency,
+                  livemode=livemode, status=OrderStatus.PENDING)
+    return consent_rules.record_at_checkout(order, consent)
 
 
 def attempt_key(order, number=1):

@@ -11,6 +11,8 @@ from app.models import Refund
 
 #: Who the history names for refunds the store makes by itself.
 STORE = "the store (duplicate payment)"
+#: Who the history names for the refund of a buyer's withdrawal.
+WITHDRAWAL = "the buyer (withdrawal)"
 
 
 def by_key(key):
@@ -62,6 +64,24 @@ def queue_duplicate(order):
     refund = Refund(order=order, amount=order.remaining_refundable, currency=order.currency,
                     reason="duplicate", status="pending", idempotency_key=key,
                     created_by=STORE)
+    db.session.add(refund)
+    return refund
+
+
+def withdrawal_key(order):
+    """The idempotency key of the refund a withdrawal makes (one per order)."""
+    return f"order-{order.public_id}-withdrawal-refund"
+
+
+def queue_withdrawal(order):
+    """Add the pending full refund of what is left of a withdrawn order (once); sent
+    after the caller's commit, like a duplicate's."""
+    key = withdrawal_key(order)
+    if order.charge_id is None or order.remaining_refundable <= 0 or by_key(key):
+        return None
+    refund = Refund(order=order, amount=order.remaining_refundable, currency=order.currency,
+                    reason="requested_by_customer", status="pending", idempotency_key=key,
+                    created_by=WITHDRAWAL)
     db.session.add(refund)
     return refund
 

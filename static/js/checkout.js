@@ -54,6 +54,21 @@
     button.setAttribute("aria-busy", value ? "true" : "false");
   }
 
+  // The country select (templates/checkout/_consent.html): chosen before a token is made.
+  var country = document.getElementById("country");
+  var countryError = document.getElementById("country-error");
+  var COUNTRY_MESSAGE = "Choose the country you live in from the list.";
+
+  function countryValid() {
+    var ok = !country || country.value !== "";
+    if (countryError) countryError.textContent = ok ? "" : COUNTRY_MESSAGE;
+    if (country) {
+      if (ok) country.removeAttribute("aria-invalid");
+      else country.setAttribute("aria-invalid", "true");
+    }
+    return ok;
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (busy || paused) return;
@@ -62,6 +77,11 @@
       email.focus();
       return;
     }
+    if (!countryValid()) {
+      country.focus();
+      return;
+    }
+    if (window.consentMissing && window.consentMissing()) return;  // consent.js
     showEmailError("");
     showError("");
     setBusy(true);

@@ -74,6 +74,10 @@
     body.append("csrf_token", form.elements.csrf_token.value);
     body.append("email", email.value);
     if (saveCard && saveCard.checked) body.append("save_card", "y");
+    var country = document.getElementById("country");
+    var consent = document.getElementById("immediate-access-consent");
+    if (country) body.append("country", country.value);
+    if (consent && consent.checked) body.append("immediate_access_consent", "y");
     return fetch(form.action, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "Accept": "application/json" }
@@ -84,6 +88,10 @@
     });
   }
 
+  var countrySelect = document.getElementById("country");
+  var countryError = document.getElementById("country-error");
+  var COUNTRY_MESSAGE = "Choose the country you live in from the list.";
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (busy || paused) return;
@@ -92,6 +100,17 @@
       email.focus();
       return;
     }
+    if (countrySelect && countrySelect.value === "") {  // asked before any intent exists
+      countryError.textContent = COUNTRY_MESSAGE;
+      countrySelect.setAttribute("aria-invalid", "true");
+      countrySelect.focus();
+      return;
+    }
+    if (countrySelect) {
+      countryError.textContent = "";
+      countrySelect.removeAttribute("aria-invalid");
+    }
+    if (window.consentMissing && window.consentMissing()) return;  // consent.js
     showEmailError("");
     showError("");
     setBusy(true);
@@ -105,7 +124,10 @@
     }).then(function (answer) {
       if (answer === null) return null;
       if (!answer.ok || !answer.json.client_secret) {
+        var fieldError = answer.json.field === "country" ? "country-error"
+          : answer.json.field === "immediate_access_consent" ? "consent-error" : null;
         if (answer.json.field === "email") showEmailError(answer.json.error);
+        else if (fieldError) document.getElementById(fieldError).textContent = answer.json.error;
         else showError(answer.json.error || UNREACHABLE);
         setBusy(false);
         return null;
