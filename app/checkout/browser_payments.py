@@ -36,6 +36,8 @@ class BrowserStart:
     next_step: dict | None = None
     message: str | None = None
     status: int = 200
+    #: The form field the message is about ("code"), if any.
+    field: str | None = None
 
 
 def remember(owned, order):
@@ -62,13 +64,21 @@ def _own_open_order(course, email, *, flow, owned):
     return orders.open_order_for(course.id, email), None
 
 
-def start(*, flow, course, email, ip, save_card, signed_in, owned):
-    """Start (or go back to) the browser payment of `course` by `flow` for `email`.
-    `owned` lists the public ids of the orders this browser session started."""
+def start(*, flow, course, email, ip, save_card, signed_in, owned, code=None):
+    """Start (or go back to) the browser payment of `course` by `flow` for `email`, at
+    the price of the coupon `code` if given. `owned` lists the public ids of the orders
+    this browser session started."""
     email = email.strip().lower()
     paused = pause_seconds(ip)
     if paused:
         return BrowserStart(message=pause_message(paused), status=429)
+    quote = services.price(course, code, email)
+    if quote.code_error is not None:
+        return BrowserStart(message=services.code_refused(quote).message, status=400,
+                            field="code")
+    if quote.free:  # nothing to pay: the buyer enrols on the course page instead
+        return BrowserStart(message="With this code the course is free: press Apply, "
+                                    "then Enrol.", status=400, field="code")
     open_order, resumed = _own_open_order(course, email, flow=flow, owned=owned)
     if resumed is not None:
         return resumed
@@ -79,9 +89,12 @@ def start(*, flow, course, email, ip, save_card, signed_in, owned):
         inputs["save_for"] = signed_in
     elif flow == "checkout" and signed_in is not None and signed_in.email == email:
         inputs["customer"] = signed_in.customer_id(services.livemode())
-    order, created = services.place_pending(
-        course, email, flow=flow, ip=ip, **inputs,
-        find_existing=lambda: orders.open_order_for(course.id, email))
+    try:
+        order, created = services.place_pending(
+            course, email, flow=flow, ip=ip, quote=quote, **inputs,
+            find_existing=lambda: orders.open_order_for(course.id, email))
+    except orders.CodeRefused as refused:
+        return BrowserStart(message=refused.message, status=409, field="code")
     if order is None or not created:
         return BrowserStart(message=services.NOT_STARTED if order is None
                             else services.already_open_message(order), status=409)

@@ -2,7 +2,7 @@
 Checkout), the Payment Element's request for its PaymentIntent, one click."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField
+from wtforms import BooleanField, EmailField, HiddenField, StringField
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
 from app.account.forms import SavedCardForm
@@ -27,6 +27,12 @@ def _email_field():
     )
 
 
+def _code_field():
+    """The coupon code (optional). Not validated here: app/pricing reads it, and says
+    why a code cannot be used (also a malformed one) without failing the form."""
+    return StringField("Coupon code")
+
+
 class CheckoutForm(FlaskForm):
     stripeEmail = _email_field()  # noqa: N815  (the name Stripe Checkout posts)
     stripeToken = HiddenField(  # noqa: N815
@@ -37,10 +43,14 @@ class CheckoutForm(FlaskForm):
     )
     #: "Save this card for future purchases" (see app.flows.customer_step).
     save_card = BooleanField("Save this card for future purchases")
+    code = _code_field()
 
 
 class OneClickForm(SavedCardForm):
-    """Confirming a one-click purchase with the saved card shown on the page."""
+    """Confirming a one-click purchase with the saved card shown on the page (and the
+    code applied on the course page, if any)."""
+
+    code = _code_field()
 
 
 class IntentForm(FlaskForm):
@@ -49,3 +59,12 @@ class IntentForm(FlaskForm):
 
     email = _email_field()
     save_card = BooleanField("Save this card for future purchases")
+    code = _code_field()
+
+
+class EnrolForm(FlaskForm):
+    """Enrolling in a course that costs nothing (priced 0, or a 100 % code): the email
+    only; no card, no payment."""
+
+    email = _email_field()
+    code = _code_field()

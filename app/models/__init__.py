@@ -2,6 +2,7 @@
 
 from app.models.admin_user import AdminUser
 from app.models.buyer import Access, AccessEvent, Buyer
+from app.models.coupon import Coupon, CouponRedemption
 from app.models.course import Course
 from app.models.dispute import Dispute
 from app.models.lesson import Lesson
@@ -19,6 +20,8 @@ __all__ = [
     "AdminUser",
     "AttemptStatus",
     "Buyer",
+    "Coupon",
+    "CouponRedemption",
     "Course",
     "Dispute",
     "Lesson",

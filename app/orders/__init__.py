@@ -34,6 +34,7 @@ from app.orders.queries import (
     order_for_refund,
     orders_of,
 )
+from app.orders.redemptions import CodeRefused
 from app.orders.refund_rows import refunds_for
 from app.orders.refunds import (
     REASONS,
@@ -52,6 +53,7 @@ from app.orders.refunds import (
 
 __all__ = [
     "CONFIRMABLE",
+    "CodeRefused",
     "REASONS",
     "REFUNDABLE",
     "FulfilmentResult",

@@ -40,7 +40,7 @@ from app.models import (
 )
 from app.models._time import utcnow
 from app.models.dispute import CLOSED_STATUSES
-from app.orders import fulfilment, refund_rows
+from app.orders import fulfilment, redemptions, refund_rows
 from app.orders.queries import open_order_for
 
 log = logging.getLogger(__name__)
@@ -173,6 +173,8 @@ def payment_succeeded(attempt, result):
     if before in (OrderStatus.PENDING, OrderStatus.FAILED):
         if before == OrderStatus.FAILED and not order.is_duplicate:
             _flag_if_duplicate(order)
+        if before == OrderStatus.FAILED:
+            redemptions.take_again(order)
         order.transition(OrderStatus.PAID)
         order.paid_at = order.paid_at or utcnow()
     order.transition(target)
@@ -195,6 +197,7 @@ def payment_failed(attempt, result):
     others_live = any(a is not attempt and a.live for a in order.attempts)
     if order.status == OrderStatus.PENDING and not others_live:
         order.transition(OrderStatus.FAILED)
+        redemptions.give_back(order)  # a failed or abandoned order frees its code
     return order
 
 

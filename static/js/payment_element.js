@@ -9,6 +9,7 @@
   var errors = document.getElementById("card-errors");
   var emailError = document.getElementById("email-error");
   var email = document.getElementById("email");
+  var codeMessage = document.getElementById("code-message");
   var saveCard = document.getElementById("save-card");
   var paused = form.dataset.paused === "true";  // card-testing pause: Pay stays off
   var busy = false;
@@ -74,6 +75,7 @@
     body.append("csrf_token", form.elements.csrf_token.value);
     body.append("email", email.value);
     if (saveCard && saveCard.checked) body.append("save_card", "y");
+    if (form.elements.code) body.append("code", form.elements.code.value);
     return fetch(form.action, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "Accept": "application/json" }
@@ -85,6 +87,8 @@
   }
 
   form.addEventListener("submit", function (event) {
+    // Apply (the coupon code) is an ordinary POST: the server shows the page again.
+    if (event.submitter && event.submitter.id === "apply-code") return;
     event.preventDefault();
     if (busy || paused) return;
     if (!emailValid()) {
@@ -106,6 +110,10 @@
       if (answer === null) return null;
       if (!answer.ok || !answer.json.client_secret) {
         if (answer.json.field === "email") showEmailError(answer.json.error);
+        else if (answer.json.field === "code" && codeMessage) {
+          codeMessage.textContent = answer.json.error;
+          codeMessage.className = "field-error";
+        }
         else showError(answer.json.error || UNREACHABLE);
         setBusy(false);
         return null;
