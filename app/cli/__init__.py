@@ -5,6 +5,7 @@ def register(app):
     """Attach every command group to the app."""
     from app.cli.access import access_cli
     from app.cli.admin import admin_cli
+    from app.cli.coupons import coupons_cli
     from app.cli.courses import courses_cli, seed_demo_command
     from app.cli.errors import guard_commands
     from app.cli.lessons import lessons_cli, restore
@@ -17,6 +18,6 @@ def register(app):
     for command in (lessons_cli, restore):
         courses_cli.add_command(command)
     for command in (courses_cli, seed_demo_command, stripe_cli, orders_cli, admin_cli,
-                    purchases_cli, mail_cli, access_cli, throttle_cli):
+                    purchases_cli, mail_cli, access_cli, throttle_cli, coupons_cli):
         app.cli.add_command(command)
     guard_commands(app.cli)  # a database never set up: one line, for every command

@@ -6,7 +6,14 @@ every request (never from the page): the course's list price, less a coupon's di
 a free enrolment (no payment at all).
 """
 
+from app.pricing.codes import (
+    CouponStats,
+    coupons_with_stats,
+    create_coupon,
+    deactivate_coupon,
+)
 from app.pricing.coupons import CouponError, normalise, quote_for
 from app.pricing.quotes import Quote
 
-__all__ = ["CouponError", "Quote", "normalise", "quote_for"]
+__all__ = ["CouponError", "CouponStats", "Quote", "coupons_with_stats", "create_coupon",
+           "deactivate_coupon", "normalise", "quote_for"]
