@@ -121,7 +121,7 @@ def status_for(order, result):
 
 
 def _status_for_refunds(order, *, refunded=False):
-    if refunded or order.amount_refunded >= order.amount:
+    if refunded or 0 < order.amount <= order.amount_refunded:  # a free order stays paid
         return OrderStatus.REFUNDED
     if order.amount_refunded > 0:
         return OrderStatus.PARTIALLY_REFUNDED

@@ -56,16 +56,21 @@ def pay(client):
 
 @pytest.fixture
 def stripe_requests(emulator_control):
-    """Counts the API requests that reach the emulator from now on: a fault rule for
-    every /v1 path, with COUNTING uses, is consumed by each request (which it answers
-    500, so a request that should not happen also fails loudly). Call it for the count."""
-    emulator_control.inject_fault(status=500, count=COUNTING, path="/v1")
+    """Start counting the API requests that reach the emulator; returns the counter.
 
-    def count():
-        rules = emulator_control.faults()["faults"]
-        return COUNTING - (rules[0]["count"] if rules else 0)
+    A fault rule for every /v1 path with COUNTING uses is consumed by each request
+    (and answers it 500, so a request that should not happen also fails loudly)."""
 
-    return count
+    def start():
+        emulator_control.inject_fault(status=500, count=COUNTING, path="/v1")
+
+        def count():
+            rules = emulator_control.faults()["faults"]
+            return COUNTING - (rules[0]["count"] if rules else 0)
+
+        return count
+
+    return start
 
 
 @pytest.fixture(autouse=True)
