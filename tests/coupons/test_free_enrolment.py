@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.access import find_buyer, has_access
 from app.extensions import db
-from app.models import OutboxMessage, OrderStatus
+from app.models import OrderStatus, OutboxMessage
 from tests.helpers import csrf_from
 
 
