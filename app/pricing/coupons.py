@@ -111,7 +111,7 @@ def quote_for(course, code=None, *, email=None, now=None):
     normal = normalise(code)
     coupon = find(normal) if normal else None
     if coupon is None:
-        message = (f"The code {entered} is not valid." if normal
+        message = (f"The code {normal} is not valid." if normal
                    else "That is not a valid code: codes are 3 to 40 letters, digits, "
                         "dashes or underscores.")
         return _refused(quote, message, entered)
