@@ -41,8 +41,9 @@ def take(order, quote):
         .values(redemptions=Coupon.redemptions + 1)
         .execution_options(synchronize_session=False)).rowcount == 1
     if not taken:
-        raise CodeRefused(quote.code, f"The code {quote.code} has just been used up, so "
-                                      "nothing was charged. The full price is shown below.")
+        raise CodeRefused(quote.code, f"The code {quote.code} has just been used up (or "
+                                      "withdrawn), so nothing was charged. The full price "
+                                      "is shown below.")
     if quote.max_per_buyer is not None:
         held = db.session.scalar(
             select(func.count()).select_from(CouponRedemption)
