@@ -119,3 +119,30 @@ def test_one_click_charges_the_discounted_amount(flow, coupon_course, client, ap
         else:
             paid = stripe_sdk.v1.payment_intents.retrieve(order.payment_intent_id)
     assert (paid.amount, paid.metadata["coupon"]) == (4165, "SAVE15")
+
+
+def test_an_abandoned_checkout_session_gives_the_code_back(flow, coupon_course, client,
+                                                           app, cli, make_coupon,
+                                                           coupon_row):
+    """The last use held by a hosted Checkout the buyer walked away from: reconcile
+    expires the Session past its time, the order fails, the use is free again."""
+    import time
+
+    from app.models import PaymentAttempt
+
+    flow("checkout")
+    make_coupon("LASTONE", percent=10, max_redemptions=1)
+    _, response = _post(client, "/courses/eur-course/checkout-session", "eur-course",
+                        {"email": EMAIL, "code": "LASTONE"})
+    assert response.status_code == 303
+    assert coupon_row("LASTONE").redemptions == 1
+    order = _order(app)
+    with app.app_context():
+        attempt = db.session.get(PaymentAttempt, order.payment.id)
+        attempt.request = {**attempt.request, "expires_at": int(time.time()) - 1}
+        db.session.commit()
+    result = cli.invoke(args=["orders", "reconcile", "--older-than", "0"])
+    assert f"{order.reference}: failed" in result.output, result.output
+    assert coupon_row("LASTONE").redemptions == 0
+    page = client.get("/courses/eur-course?code=LASTONE").get_data(as_text=True)
+    assert "Code LASTONE applied" in page
