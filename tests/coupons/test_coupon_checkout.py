@@ -211,3 +211,22 @@ def test_the_discounted_price_is_what_the_refund_can_give_back(make_course, make
                                    idempotency_key="refund-too-much",
                                    created_by="admin@example.com")
     assert "You can refund at most $34.50 (of $34.50)" in str(refused.value)
+
+
+def test_the_confirmation_email_shows_list_price_discount_and_paid(make_course,
+                                                                   make_coupon, card_token,
+                                                                   pay, app):
+    from app.mail.render import render
+    from app.models import OutboxMessage
+
+    make_course()
+    make_coupon("LAUNCH20", percent=20)
+    pay("python-jumpstart", card_token(), code="LAUNCH20")
+    with app.app_context():
+        [row] = db.session.scalars(select(OutboxMessage)).all()
+        message = render(row)
+    for text in ("List price: $69.00", "Discount (code LAUNCH20): -$13.80",
+                 "Amount paid: $55.20"):
+        assert text in message.text, message.text
+    assert "Amount paid</td><td>$55.20" in message.html
+    assert "Discount (code LAUNCH20)</td><td>-$13.80" in message.html

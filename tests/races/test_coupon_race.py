@@ -57,3 +57,39 @@ def test_fifty_buyers_racing_for_the_last_use_get_one_discount(
         assert len(db.session.scalars(select(CouponRedemption)).all()) == 1
     losers = [r for r in responses if r.headers["Location"].startswith("/courses/")]
     assert len(losers) == BUYERS - 1
+
+
+def test_one_buyer_racing_for_a_once_per_buyer_code_gets_it_once(
+        store_server, app, make_course, card_token, emulator_control, stripe_sdk, orders):
+    """One email, ten courses, ten tabs paying at once with a code usable once per
+    buyer: one order gets the discount; the other nine are refused and charged nothing."""
+    from app.pricing import create_coupon
+
+    slugs = [f"course-{n}" for n in range(10)]
+    for slug in slugs:
+        make_course(slug=slug, title=slug)
+    with app.app_context():
+        create_coupon(code="ONCE-EACH", percent=10, per_buyer=1)
+    server = store_server(workers=3)
+    tabs = []
+    for slug in slugs:
+        session = requests.Session()
+        page = session.get(f"{server.url}/courses/{slug}", timeout=30)
+        tabs.append((slug, session, csrf_from(page.text)))
+    tokens = [card_token() for _ in slugs]
+    barrier = threading.Barrier(len(slugs))
+
+    def post(i):
+        slug, session, csrf = tabs[i]
+        barrier.wait()
+        return session.post(f"{server.url}/courses/{slug}/checkout", allow_redirects=False,
+                            timeout=120, data={"csrf_token": csrf, "stripeToken": tokens[i],
+                                               "stripeEmail": "same@example.com",
+                                               "code": "once-each"})
+
+    with ThreadPoolExecutor(len(slugs)) as pool:
+        responses = list(pool.map(post, range(len(slugs))))
+    assert {r.status_code for r in responses} == {302}, server.log()
+    assert [(o.amount, o.coupon_code) for o in orders()] == [(6210, "ONCE-EACH")]
+    assert [c.amount for c in stripe_sdk.v1.charges.list(params={"limit": 20}).data] == [
+        6210]
