@@ -46,20 +46,25 @@ def remember(owned, order):
         order.public_id]
 
 
-def _own_open_order(course, email, *, flow, owned):
+def _own_open_order(course, email, *, flow, owned, quote):
     """The buyer's open order of the course after giving this browser its own pending
-    one back (as a BrowserStart), or freeing one another browser left waiting."""
+    one back (as a BrowserStart), or freeing one another browser left waiting.
+
+    This browser's pending order is given back only at the price the page now shows: a
+    code applied (or removed) since releases it, so that the buyer pays what they see.
+    """
     open_order = orders.open_order_for(course.id, email)
     if open_order is None or open_order.status != OrderStatus.PENDING:
         return open_order, None
     attempt = open_order.payment
-    if open_order.public_id in (owned or []) and attempt.flow == flow:
+    same_price = (open_order.amount, open_order.coupon_code) == (quote.amount, quote.code)
+    if open_order.public_id in (owned or []) and attempt.flow == flow and same_price:
         next_step = flows.get(flow).resume(attempt)
         if next_step:
             return open_order, BrowserStart(open_order, next_step)
     elif attempt.live:
-        # Another browser (or a lost answer) holds the buyer's one open order: free it
-        # when nothing can be moving money on it, or settle it.
+        # Another browser (or a lost answer, or another price) holds the buyer's one open
+        # order: free it when nothing can be moving money on it, or settle it.
         flows.for_attempt(attempt).release(attempt)
     return orders.open_order_for(course.id, email), None
 
@@ -79,7 +84,8 @@ def start(*, flow, course, email, ip, save_card, signed_in, owned, code=None):
     if quote.free:  # nothing to pay: the buyer enrols on the course page instead
         return BrowserStart(message="With this code the course is free: press Apply, "
                                     "then Enrol.", status=400, field="code")
-    open_order, resumed = _own_open_order(course, email, flow=flow, owned=owned)
+    open_order, resumed = _own_open_order(course, email, flow=flow, owned=owned,
+                                          quote=quote)
     if resumed is not None:
         return resumed
     if open_order is not None:

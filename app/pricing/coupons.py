@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Coupon, CouponRedemption
+from app.models import Coupon, CouponRedemption, Order
 from app.models._time import as_utc, utcnow
 from app.money import MINIMUM_MINOR, exponent, format_money
 from app.pricing.quotes import Quote, list_quote
@@ -47,13 +47,18 @@ def find(code):
     return db.session.scalar(select(Coupon).where(Coupon.code == code))
 
 
-def uses_by(coupon_id, email):
-    """How many orders of `email` hold a use of the coupon."""
-    return db.session.scalar(
-        select(func.count()).select_from(CouponRedemption)
-        .where(CouponRedemption.coupon_id == coupon_id,
-               CouponRedemption.email == email.strip().lower(),
-               CouponRedemption.released_at.is_(None)))
+def uses_by(coupon_id, email, *, other_than_course=None):
+    """How many orders of `email` hold a use of the coupon (not counting an order of
+    `other_than_course`: the buyer's one open order of the course being priced is paid
+    or given up before another can be placed, which counts again)."""
+    query = (select(func.count()).select_from(CouponRedemption)
+             .where(CouponRedemption.coupon_id == coupon_id,
+                    CouponRedemption.email == email.strip().lower(),
+                    CouponRedemption.released_at.is_(None)))
+    if other_than_course is not None:
+        query = query.join(Order, Order.id == CouponRedemption.order_id).where(
+            Order.course_id != other_than_course)
+    return db.session.scalar(query)
 
 
 def discount_of(coupon, list_price, currency):
@@ -86,7 +91,7 @@ def refusal(coupon, course, *, email=None, now=None):
     if coupon.max_redemptions is not None and coupon.redemptions >= coupon.max_redemptions:
         return f"The code {code} has been used up."
     if email and coupon.max_per_buyer is not None and \
-            uses_by(coupon.id, email) >= coupon.max_per_buyer:
+            uses_by(coupon.id, email, other_than_course=course.id) >= coupon.max_per_buyer:
         return f"You have already used the code {code} as often as it allows."
     return None
 

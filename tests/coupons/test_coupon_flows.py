@@ -146,3 +146,31 @@ def test_an_abandoned_checkout_session_gives_the_code_back(flow, coupon_course, 
     assert coupon_row("LASTONE").redemptions == 0
     page = client.get("/courses/eur-course?code=LASTONE").get_data(as_text=True)
     assert "Code LASTONE applied" in page
+
+
+def test_a_code_applied_after_an_intent_was_made_gets_a_new_intent_at_its_price(
+        flow, coupon_course, client, app, stripe_sdk, make_coupon):
+    """Pay pressed at the full price (an intent for €49.00, then the card declined, say),
+    then a code applied: the old intent is cancelled and the new one is for €41.65; the
+    same code again gives the same intent back (a once-per-buyer code included)."""
+    flow("payment_intents")
+    make_coupon("ONCE15", percent=15, per_buyer=1)
+    _, first = _post(client, "/courses/eur-course/payment-intent", "eur-course",
+                     {"email": EMAIL})
+    assert first.status_code == 200
+    old_intent = first.get_json()["client_secret"].split("_secret_")[0]
+    _, second = _post(client, "/courses/eur-course/payment-intent", "eur-course",
+                      {"email": EMAIL, "code": "ONCE15"})
+    assert second.status_code == 200, second.get_json()
+    new_intent = second.get_json()["client_secret"].split("_secret_")[0]
+    assert new_intent != old_intent
+    assert stripe_sdk.v1.payment_intents.retrieve(old_intent).status == "canceled"
+    assert stripe_sdk.v1.payment_intents.retrieve(new_intent).amount == 4165
+    _, again = _post(client, "/courses/eur-course/payment-intent", "eur-course",
+                     {"email": EMAIL, "code": "ONCE15"})
+    assert again.status_code == 200, again.get_json()
+    assert again.get_json()["client_secret"].startswith(new_intent)
+    with app.app_context():
+        placed = db.session.scalars(select(Order).order_by(Order.id)).all()
+        assert [(str(o.status), o.amount, o.coupon_code) for o in placed] == [
+            ("failed", 4900, None), ("pending", 4165, "ONCE15")]
