@@ -116,3 +116,19 @@ def test_the_free_order_cannot_be_refunded(app, client, make_course):
             assert "was free: there is nothing to refund" in str(exc)
         else:
             raise AssertionError("a free order was refunded")
+
+
+def test_a_free_enrolment_does_not_widen_a_session_opened_by_paying(app, client,
+                                                                    make_course, pay,
+                                                                    card_token):
+    """A browser that paid for one course sees that order; enrolling the same email in a
+    free course adds nothing to what it sees (the emailed link does)."""
+    make_course()
+    make_course(slug="intro", title="Free Intro", price="0")
+    assert pay("python-jumpstart", card_token(), email="ada@example.com").status_code == 302
+    before = client.get("/account").get_data(as_text=True)
+    assert "Signed in from your purchase" in before and "Python Jumpstart" in before
+    assert _enrol(client, "intro").status_code == 302
+    after = client.get("/account").get_data(as_text=True)
+    assert "Python Jumpstart" in after and "Free Intro" not in after
+    assert client.get("/courses/intro/lessons/1").status_code in (403, 404)
