@@ -110,8 +110,8 @@ def quote_for(course, code=None, *, email=None, now=None):
     """The quote for one purchase of `course`, with the coupon `code` (as typed) when it
     can be used; otherwise the full price and `code_error` saying why."""
     quote = list_quote(course)
-    if code is None or (isinstance(code, str) and not code.strip()):
-        return quote
+    if code is None or (isinstance(code, str) and not code.strip()) or quote.free:
+        return quote  # no code, or a free course: nothing to take off
     entered = shown(code)
     normal = normalise(code)
     coupon = find(normal) if normal else None
