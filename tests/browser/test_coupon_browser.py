@@ -71,3 +71,35 @@ def test_a_link_with_a_full_discount_enrols_without_a_card(page, live_server, ap
     [order] = orders()
     assert (order.status, order.amount, order.payment.flow) == (OrderStatus.PAID, 0, "free")
     assert stripe_calls == []
+
+
+def test_the_payment_element_pays_the_price_of_the_code_applied(page, live_server, app,
+                                                                make_course, orders,
+                                                                stripe_sdk,
+                                                                emulator_control):
+    """PAYMENT_FLOW=payment_intents: Apply, then the Payment Element confirms the
+    order's PaymentIntent for the discounted amount."""
+    make_course(slug="eur-course", title="EUR Course", price="49.00", currency="eur")
+    _coupon(app, code="SAVE15", percent=15)
+    app.config["PAYMENT_FLOW"] = "payment_intents"
+    try:
+        page.goto(f"{live_server}/courses/eur-course")
+        page.fill("#email", "ada@example.com")
+        page.fill("#code", "save15")
+        page.click("#apply-code")
+        expect(page.locator("#pay-button")).to_have_text("Pay €41.65")
+        page.wait_for_function("() => window.Stripe")
+        for name, value in (("number", "4242 4242 4242 4242"), ("expiry", "12 / 34"),
+                            ("cvc", "123"), ("postalCode", "94107")):
+            page.fill(f"#payment-element input[name={name}]", value)
+        page.click("#pay-button")
+        page.wait_for_url(re.compile(r"/orders/[^/]+$"))
+        expect(page.locator("h1")).to_contain_text("Your payment went through")
+    finally:
+        app.config["PAYMENT_FLOW"] = "charges"
+    [order] = orders()
+    assert (order.status, order.amount, order.coupon_code) == (OrderStatus.PAID, 4165,
+                                                               "SAVE15")
+    intent = stripe_sdk.v1.payment_intents.retrieve(order.payment_intent_id)
+    assert (intent.amount, intent.status, intent.metadata["coupon"]) == (
+        4165, "succeeded", "SAVE15")
