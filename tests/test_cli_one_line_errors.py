@@ -55,7 +55,7 @@ def test_a_key_mistake_is_the_same_one_line_in_a_command_as_in_make_run(tmp_path
     ["orders", "reconcile"], ["courses", "list"], ["courses", "lessons", "list", "x"],
     ["seed-demo"], ["admin", "create", "a@example.com"], ["purchases", "export"],
     ["mail", "flush"], ["access", "backfill"], ["throttle", "list"], ["db", "upgrade"],
-    ["throttle", "clear", "--all", "--help"], ["--help"],
+    ["throttle", "clear", "--all", "--help"], ["coupons", "list"], ["--help"],
 ], ids=" ".join)
 def test_every_command_says_a_key_mistake_in_one_line(tmp_path, args):
     """Wherever the app is loaded (any command, its --help, the command list)."""
@@ -95,6 +95,7 @@ def _not_set_up(url, table):
     (["throttle", "list"], "no such table: throttles"),
     (["mail", "list"], "no such table: outbox"),
     (["purchases", "export"], "no such table: orders"),
+    (["coupons", "list"], "no such table: coupons"),
 ], ids=lambda v: " ".join(v) if isinstance(v, list) else "")
 def test_a_database_never_set_up_is_one_line(tmp_path, emulator, args, table):
     """The issue's `DATABASE_URL=sqlite:///new.db flask --app app orders reconcile`: one

@@ -178,6 +178,10 @@ def sign_in_after_purchase(order):
     already signed in as this buyer adds the order to what it sees; a browser signed in
     as someone else (a gift) stays as it is. Returns whether this browser now sees the
     order under My account.
+
+    A free order (amount 0) opens and extends nothing: paying proves a card at least,
+    enrolling for free proves nothing, so anyone could otherwise type an unproven email
+    and get its session. Its buyer signs in with the emailed link.
     """
     if order is None or order.status != OrderStatus.PAID:
         return False
@@ -185,6 +189,8 @@ def sign_in_after_purchase(order):
     if buyer is None:
         return False
     visit = current_session()
+    if order.amount == 0:
+        return visit is not None and visit.proven and visit.buyer.id == buyer.id
     if visit is not None:
         if visit.buyer.id != buyer.id:
             return False

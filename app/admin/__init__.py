@@ -1,4 +1,5 @@
-"""Admin area: sign-in, purchases, refunds, CSV export and the revenue dashboard."""
+"""Admin area: sign-in, purchases, refunds, CSV export, the revenue dashboard, courses and
+coupon codes."""
 
 from flask import Blueprint
 
@@ -8,5 +9,6 @@ from app.admin import (  # noqa: E402,F401  (loader and views)
     auth,
     buyer_views,
     catalog_routes,
+    coupon_routes,
     routes,
 )

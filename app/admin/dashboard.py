@@ -53,21 +53,24 @@ PERIODS = {"30": 30, "90": 90, "365": 365, "all": None}
 
 
 def revenue_by_course(*, days=DAYS, today=None):
-    """Per course and currency over the last `days` days: paid orders and net revenue."""
+    """Per course and currency over the last `days` days: paid orders, what they would
+    have cost at list price, the coupons' discounts and net revenue."""
     where = [Order.status.in_(CAPTURED)]
     if days is not None:
         first = (today or utcnow().date()) - timedelta(days=days - 1)
         where.append(Order.created_at >= datetime.combine(first, time.min, tzinfo=UTC))
     query = (
         select(Order.course_id, func.max(Order.course_title), Order.currency,
-               func.count(), func.sum(NET))
+               func.count(), func.sum(NET), func.sum(Order.list_price),
+               func.sum(Order.discount_amount))
         .where(*where)
         .group_by(Order.course_id, Order.currency)
         .order_by(func.sum(NET).desc())
     )
     return [
-        {"course_id": cid, "title": title, "currency": cur, "count": n, "net": int(net or 0)}
-        for cid, title, cur, n, net in db.session.execute(query)
+        {"course_id": cid, "title": title, "currency": cur, "count": n, "net": int(net or 0),
+         "list": int(listed or 0), "discount": int(off or 0)}
+        for cid, title, cur, n, net, listed, off in db.session.execute(query)
     ]
 
 

@@ -13,14 +13,16 @@ COLUMNS = [
     "order_id", "created_at", "paid_at", "status", "mode", "email", "course_id",
     "course_title", "currency", "amount", "amount_minor", "amount_refunded",
     "amount_refunded_minor", "card_brand", "card_last4", "charge_id", "failure_code",
-    "decline_code", "failure_message",
+    "decline_code", "failure_message", "list_price", "list_price_minor", "discount",
+    "discount_minor", "coupon_code",
 ]  # fmt: skip
 _FIELDS = [
     Order.reference, Order.created_at, Order.paid_at, Order.status, Order.livemode,
     Order.email, Order.course_id, Order.course_title, Order.currency, Order.amount,
     Order.amount_refunded, PaymentAttempt.card_brand, PaymentAttempt.card_last4,
     PaymentAttempt.charge_id, PaymentAttempt.failure_code, PaymentAttempt.decline_code,
-    PaymentAttempt.failure_message,
+    PaymentAttempt.failure_message, Order.list_price, Order.discount_amount,
+    Order.coupon_code,
 ]  # fmt: skip
 #: A spreadsheet treats a cell starting with one of these as a formula (Excel and
 #: LibreOffice read the full-width forms ＝＋－＠ as their ASCII twins).
@@ -46,15 +48,15 @@ def iso_utc(value):
 def to_cells(row):
     """One CSV record for a row of _FIELDS."""
     (reference, created_at, paid_at, status, livemode, email, course_id, title,
-     currency, amount, refunded, brand, last4, charge_id, code, decline, message) = row[
-        : len(_FIELDS)
-    ]
+     currency, amount, refunded, brand, last4, charge_id, code, decline, message,
+     list_price, discount, coupon) = row[: len(_FIELDS)]
     cells = [
         reference, iso_utc(created_at), iso_utc(paid_at), str(status.value),
         "live" if livemode else "test", email, course_id, title, currency.upper(),
         decimal_string(amount, currency), amount, decimal_string(refunded, currency),
         refunded, brand or "", last4 or "", charge_id or "", code or "", decline or "",
-        message or "",
+        message or "", decimal_string(list_price, currency), list_price,
+        decimal_string(discount, currency), discount, coupon or "",
     ]
     return [neutralise(cell) for cell in cells]
 

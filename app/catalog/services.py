@@ -42,7 +42,8 @@ def _price(price, currency):
     try:
         currency = check_currency(currency)
         minor = to_minor(price, currency)
-        check_chargeable(minor, currency)
+        if minor != 0:  # 0 is a free course (enrolment without payment)
+            check_chargeable(minor, currency)
     except ValueError as exc:
         raise CourseError(str(exc)) from None
     return minor, currency

@@ -37,6 +37,8 @@ class BrowserStart:
     next_step: dict | None = None
     message: str | None = None
     status: int = 200
+    #: The form field the message is about ("code"), if any.
+    field: str | None = None
 
 
 def remember(owned, order):
@@ -45,35 +47,49 @@ def remember(owned, order):
         order.public_id]
 
 
-def _own_open_order(course, email, *, flow, owned, consent=None):
+def _own_open_order(course, email, *, flow, owned, quote, consent=None):
     """The buyer's open order of the course after giving this browser its own pending
-    one back (as a BrowserStart), or freeing one another browser left waiting."""
+    one back (as a BrowserStart), or freeing one another browser left waiting.
+
+    This browser's pending order is given back only at the price the page now shows: a
+    code applied (or removed) since releases it, so that the buyer pays what they see.
+    """
     open_order = orders.open_order_for(course.id, email)
     if open_order is None or open_order.status != OrderStatus.PENDING:
         return open_order, None
     attempt = open_order.payment
-    if open_order.public_id in (owned or []) and attempt.flow == flow:
+    same_price = (open_order.amount, open_order.coupon_code) == (quote.amount, quote.code)
+    if open_order.public_id in (owned or []) and attempt.flow == flow and same_price:
         next_step = flows.get(flow).resume(attempt)
         if next_step:
             orders.checkout_answered_again(open_order, consent)  # this try's answer
             db.session.commit()
             return open_order, BrowserStart(open_order, next_step)
     elif attempt.live:
-        # Another browser (or a lost answer) holds the buyer's one open order: free it
-        # when nothing can be moving money on it, or settle it.
+        # Another browser (or a lost answer, or another price) holds the buyer's one open
+        # order: free it when nothing can be moving money on it, or settle it.
         flows.for_attempt(attempt).release(attempt)
     return orders.open_order_for(course.id, email), None
 
 
-def start(*, flow, course, email, ip, save_card, signed_in, owned, consent=None):
-    """Start (or go back to) the browser payment of `course` by `flow` for `email`.
-    `owned` lists the public ids of the orders this browser session started."""
+def start(*, flow, course, email, ip, save_card, signed_in, owned, code=None,
+          consent=None):
+    """Start (or go back to) the browser payment of `course` by `flow` for `email`, at
+    the price of the coupon `code` if given. `owned` lists the public ids of the orders
+    this browser session started."""
     email = email.strip().lower()
     paused = pause_seconds(ip)
     if paused:
         return BrowserStart(message=pause_message(paused), status=429)
+    quote = services.price(course, code, email)
+    if quote.code_error is not None:
+        return BrowserStart(message=services.code_refused(quote).message, status=400,
+                            field="code")
+    if quote.free:  # nothing to pay: the buyer enrols on the course page instead
+        return BrowserStart(message="With this code the course is free: press Apply, "
+                                    "then Enrol.", status=400, field="code")
     open_order, resumed = _own_open_order(course, email, flow=flow, owned=owned,
-                                          consent=consent)
+                                          quote=quote, consent=consent)
     if resumed is not None:
         return resumed
     if open_order is not None:
@@ -83,9 +99,12 @@ def start(*, flow, course, email, ip, save_card, signed_in, owned, consent=None)
         inputs["save_for"] = signed_in
     elif flow == "checkout" and signed_in is not None and signed_in.email == email:
         inputs["customer"] = signed_in.customer_id(services.livemode())
-    order, created = services.place_pending(
-        course, email, flow=flow, ip=ip, consent=consent, **inputs,
-        find_existing=lambda: orders.open_order_for(course.id, email))
+    try:
+        order, created = services.place_pending(
+            course, email, flow=flow, ip=ip, quote=quote, consent=consent, **inputs,
+            find_existing=lambda: orders.open_order_for(course.id, email))
+    except orders.CodeRefused as refused:
+        return BrowserStart(message=refused.message, status=409, field="code")
     if order is None or not created:
         return BrowserStart(message=services.NOT_STARTED if order is None
                             else services.already_open_message(order), status=409)

@@ -12,7 +12,7 @@ from flask import current_app, g, request, session
 from app import orders, pricing
 from app.account.saved_cards import customer_id_of, saved_card
 from app.account.session import current_buyer, current_session, email_for_checkout
-from app.checkout.forms import CheckoutForm, IntentForm
+from app.checkout.forms import CheckoutForm, EnrolForm, IntentForm
 from app.checkout.pause import pause_message, pause_seconds
 from app.countries import COUNTRIES, by_name
 
@@ -21,8 +21,8 @@ from app.countries import COUNTRIES, by_name
 class BuyBox:
     """What the buy box of one course shows on this request."""
 
-    flow: str  # PAYMENT_FLOW: which checkout form the box holds
-    form: object  # CheckoutForm or IntentForm
+    flow: str  # PAYMENT_FLOW, or "free": which checkout form the box holds
+    form: object  # CheckoutForm, IntentForm or EnrolForm
     quote: pricing.Quote
     paused_message: str | None
     one_click: object | None  # the saved card (a StoredCard: no Stripe call) or None
@@ -91,21 +91,48 @@ def keep_form(form):
     g.checkout_form = form
 
 
+def _asked_code():
+    """The coupon code this request asks for: the form's field on a POST (Apply, or a
+    checkout that is shown again), `?code=` on a GET (a link such as ?code=LAUNCH20)."""
+    source = request.form if request.method == "POST" else request.args
+    return source.get("code")
+
+
+def _email_field(form):
+    return form.stripeEmail if isinstance(form, CheckoutForm) else form.email
+
+
+def _form_for(kind, kept, email):
+    """The form the box shows: the one kept by the view if it fits `kind`, else a new
+    one with the email carried over."""
+    wanted = EnrolForm if kind == "free" else (CheckoutForm if kind == "charges"
+                                               else IntentForm)
+    if isinstance(kept, wanted):
+        return kept
+    form = wanted(formdata=None)
+    _email_field(form).data = email
+    return form
+
+
 def checkout_box(course):
     """The buy box of `course` for this request (built once per request)."""
     boxes = g.setdefault("checkout_boxes", {})
     if course.id in boxes:
         return boxes[course.id]
     flow = current_app.config["PAYMENT_FLOW"]
-    form = g.get("checkout_form") or (CheckoutForm() if flow == "charges" else IntentForm())
-    email = form.stripeEmail if flow == "charges" else form.email
-    email.data = (email.data or session.pop("checkout_email", None)
+    kept = g.get("checkout_form") or (CheckoutForm() if flow == "charges" else IntentForm())
+    email = _email_field(kept)
+    posted = request.form.get("email") if request.method == "POST" else None
+    email.data = (email.data or posted or session.pop("checkout_email", None)
                   or email_for_checkout(course))  # a signed-in buyer's
+    quote = pricing.quote_for(course, _asked_code(), email=email.data)
+    kind = "free" if quote.free else flow
+    form = _form_for(kind, kept, email.data)
     paused = pause_seconds(request.remote_addr) if course.active else 0
     skip = session.pop("skip_one_click", None) == course.slug  # just declined: card form
-    box = BuyBox(flow=flow, form=form, quote=pricing.quote_for(course),
+    box = BuyBox(flow=kind, form=form, quote=quote,
                  paused_message=pause_message(paused) if paused else None,
-                 one_click=None if skip or paused or not course.active
+                 one_click=None if skip or paused or not course.active or quote.free
                  else one_click_card(course),
                  may_save=current_buyer() is not None)
     boxes[course.id] = box

@@ -71,6 +71,12 @@ class ConsentForm(FlaskForm):
                                      given=self.immediate_access_consent.data, ip=ip)
 
 
+def _code_field():
+    """The coupon code (optional). Not validated here: app/pricing reads it, and says
+    why a code cannot be used (also a malformed one) without failing the form."""
+    return StringField("Coupon code")
+
+
 class CheckoutForm(ConsentForm):
     stripeEmail = _email_field()  # noqa: N815  (the name Stripe Checkout posts)
     stripeToken = HiddenField(  # noqa: N815
@@ -81,10 +87,14 @@ class CheckoutForm(ConsentForm):
     )
     #: "Save this card for future purchases" (see app.flows.customer_step).
     save_card = BooleanField("Save this card for future purchases")
+    code = _code_field()
 
 
 class OneClickForm(ConsentForm, SavedCardForm):
-    """Confirming a one-click purchase with the saved card shown on the page."""
+    """Confirming a one-click purchase with the saved card shown on the page (and the
+    code applied on the course page, if any)."""
+
+    code = _code_field()
 
 
 class IntentForm(ConsentForm):
@@ -93,3 +103,12 @@ class IntentForm(ConsentForm):
 
     email = _email_field()
     save_card = BooleanField("Save this card for future purchases")
+    code = _code_field()
+
+
+class EnrolForm(FlaskForm):
+    """Enrolling in a course that costs nothing (priced 0, or a 100 % code): the email
+    only; no card, no payment."""
+
+    email = _email_field()
+    code = _code_field()

@@ -20,11 +20,10 @@ from app.account.session import SIGN_IN_FOR_CARDS, current_buyer, sign_in_after_
 from app.catalog.services import get_active_course
 from app.checkout import bp, browser_payments
 from app.checkout.buy_box import keep_form, one_click_card
-from app.checkout.forms import CheckoutForm, IntentForm, OneClickForm
+from app.checkout.forms import CheckoutForm, EnrolForm, IntentForm, OneClickForm
 from app.checkout.pause import with_contact
 from app.checkout.receipts import receipt_refund
-from app.checkout.services import place_order, place_saved_card_order
-from app.pricing import quote_for
+from app.checkout.services import enrol_free, place_order, place_saved_card_order, price
 
 #: The checkout fields of the consent rules, whose errors show under them.
 CONSENT_FIELDS = frozenset({"country", "immediate_access_consent"})
@@ -62,8 +61,32 @@ def pay(slug):
     outcome = place_order(course=course, email=form.stripeEmail.data,
                           token=form.stripeToken.data, ip=request.remote_addr,
                           save_card=form.save_card.data, signed_in=current_buyer(),
-                          consent=form.consent(request.remote_addr))
+                          consent=form.consent(request.remote_addr),
+                          code=form.code.data)
     return _after_checkout(slug, outcome, form.stripeEmail.data)
+
+
+@bp.post("/courses/<slug>/code")
+def apply_code(slug):
+    """The buy box's Apply: the course page again, priced with the code typed (and the
+    email kept); nothing is placed or sent anywhere."""
+    return render_template("catalog/course.html", course=_course_on_sale(slug))
+
+
+@bp.post("/courses/<slug>/enrol")
+def enrol(slug):
+    """Enrol in a course that costs nothing (priced 0, or with a 100 % code): an order
+    paid at once, no card, no Stripe call; the emailed link opens the course."""
+    course = _course_on_sale(slug)
+    form = EnrolForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            flash(form.errors["csrf_token"][0], "error")
+        keep_form(form)
+        return render_template("catalog/course.html", course=course), 400
+    outcome = enrol_free(course=course, email=form.email.data, ip=request.remote_addr,
+                         code=form.code.data)
+    return _after_checkout(slug, outcome, form.email.data)
 
 
 def _after_checkout(slug, outcome, email):
@@ -92,8 +115,10 @@ def confirm_one_click(slug):
         return redirect(url_for("catalog.show_course", slug=slug))
     form = OneClickForm()
     form.card_id.data = card.card_id
+    quote = price(course, request.args.get("code"), current_buyer().email)
+    form.code.data = quote.code
     return render_template("checkout/one_click.html", course=course, card=card, form=form,
-                           quote=quote_for(course))
+                           quote=quote)
 
 
 @bp.post("/courses/<slug>/one-click")
@@ -108,13 +133,14 @@ def pay_one_click(slug):
     if not form.validate_on_submit():
         card = one_click_card(course)
         if card is not None and CONSENT_FIELDS & set(form.errors):  # shown on the page
-            form.card_id.data = card.id
+            form.card_id.data = card.card_id
             return render_template("checkout/one_click.html", course=course, card=card,
-                                   form=form, quote=quote_for(course)), 400
+                                   form=form, quote=price(course, form.code.data,
+                                                          buyer.email)), 400
         flash("Your payment was not confirmed. Please try again.", "error")
         return redirect(url_for("catalog.show_course", slug=slug))
     outcome = place_saved_card_order(course=course, buyer=buyer, card_id=form.card_id.data,
-                                     ip=request.remote_addr,
+                                     ip=request.remote_addr, code=form.code.data,
                                      consent=form.consent(request.remote_addr))
     if outcome.retry_on_course_page:
         session["skip_one_click"] = slug  # show the normal card form on the retry
@@ -132,7 +158,8 @@ def _browser_payment(slug, flow):
     started = browser_payments.start(
         flow=flow, course=course, email=form.email.data, ip=request.remote_addr,
         save_card=form.save_card.data, signed_in=current_buyer(),
-        owned=session.get("browser_orders"), consent=form.consent(request.remote_addr))
+        owned=session.get("browser_orders"), code=form.code.data,
+        consent=form.consent(request.remote_addr))
     if started.order is not None:  # this browser's order, even while Stripe is away
         session["browser_orders"] = browser_payments.remember(
             session.get("browser_orders"), started.order)
@@ -152,7 +179,8 @@ def start_intent(slug):
         message = errors.get(field) or "The page has expired; reload it and try again."
         return jsonify(error=message, field=field), 400
     if not started.next_step:
-        return jsonify(error=with_contact(started.message)), started.status
+        return jsonify(error=with_contact(started.message),
+                       field=started.field), started.status
     return jsonify(client_secret=started.next_step["client_secret"],
                    return_url=url_for("checkout.intent_return",
                                       public_id=started.order.public_id, _external=True))

@@ -94,16 +94,31 @@ def _paused(wait, ip):
     )
 
 
-def place_pending(course, email, *, flow, find_existing, ip=None, consent=None, **inputs):
-    """Commit a pending order (with the checkout's consent answer) and its first attempt
-    by `flow` (with whatever the transaction already holds); (order, created)."""
-    order = orders.new_order(pricing.quote_for(course), course=course, email=email,
-                             livemode=livemode(), consent=consent)
+def price(course, code=None, email=None):
+    """The quote for `course` with the coupon `code` the buyer gave (for `email`): what
+    every flow charges, read from the database now."""
+    return pricing.quote_for(course, code, email=email)
+
+
+def place_pending(course, email, *, flow, find_existing, ip=None, quote=None, consent=None,
+                  **inputs):
+    """Commit a pending order at `quote` (the list price by default), with the
+    checkout's consent answer, and its first attempt by `flow` (with whatever the
+    transaction already holds); (order, created).
+
+    An order that costs nothing goes to the `free` flow, whatever `flow` was asked: it
+    needs no payment. Raises orders.CodeRefused when the quote's code was just used up.
+    """
+    quote = quote or price(course)
+    if quote.free:
+        flow, inputs = "free", {}
+    order = orders.new_order(quote, course=course, email=email, livemode=livemode(),
+                             consent=consent)
     flows.get(flow).prepare(order, course=course, **inputs).client_ip = ip
-    return orders.place(order, find_existing=find_existing)
+    return orders.place(order, find_existing=find_existing, quote=quote)
 
 
-def _place(course, email, *, flow, ip, token=None, **inputs):
+def _place(course, email, *, flow, ip, quote, token=None, **inputs):
     """Reserve one attempt of the address (card-testing protection) and commit the new
     order with it, in one transaction. Returns (order, outcome): the new order, or what
     the buyer is told instead (nothing is reserved then).
@@ -118,10 +133,13 @@ def _place(course, email, *, flow, ip, token=None, **inputs):
         if wait:
             db.session.rollback()
             return None, _paused(wait, ip)
-        if token is not None:
+        if token is not None and not quote.free:
             inputs["token"] = token
-        order, created = place_pending(course, email, flow=flow, ip=ip,
-                                       find_existing=lambda: None, **inputs)
+        try:
+            order, created = place_pending(course, email, flow=flow, ip=ip, quote=quote,
+                                           find_existing=lambda: None, **inputs)
+        except orders.CodeRefused as refused:  # nothing placed, nothing reserved
+            return None, CheckoutOutcome(None, refused.message)
         if created:
             return order, None
         # The insert was refused (and the reservation rolled back with it): why?
@@ -170,21 +188,36 @@ CARD_CHANGED = ("That saved card is no longer on your account, so you have not b
                 "charged. Please check your card on the course page and pay again.")
 
 
+def code_refused(quote):
+    """What a buyer who pays with a code that cannot be used is told (nothing is
+    charged: they saw a price the code no longer gives), or None."""
+    if quote.code_error is None:
+        return None
+    return CheckoutOutcome(None, f"{quote.code_error} Nothing was charged; the price "
+                                 "without the code is shown below.")
+
+
 def place_order(*, course, email, token, ip=None, save_card=False, signed_in=None,
-                consent=None):
+                code=None, consent=None):
     """Charge `token` for `course` exactly once and return the outcome.
 
     With `save_card`, the card is first saved on the buyer's Stripe customer (when
     `may_save_card` allows it; `signed_in` is the buyer signed in on this browser).
+    With a coupon `code`, the order is placed at its price (a use of the code taken);
+    a code that cannot be used places nothing. An order that costs nothing is enrolled
+    without charging the token (the `free` flow).
     """
     email = email.strip().lower()  # stored lower-case: one buyer, one open order
+    quote = price(course, code, email)
+    if (refused := code_refused(quote)) is not None:
+        return refused
     save_for = note = None
     if save_card and may_save_card(email, signed_in):
         save_for = signed_in
     elif save_card:
         note = NOT_SAVED.format(email=email)
-    order, refused = _place(course, email, flow="charges", ip=ip, token=token,
-                            save_for=save_for, consent=consent)
+    order, refused = _place(course, email, flow="charges", ip=ip, quote=quote,
+                            token=token, save_for=save_for, consent=consent)
     if refused is not None:
         return refused
     outcome = _start(order, ip)
@@ -193,7 +226,23 @@ def place_order(*, course, email, token, ip=None, save_card=False, signed_in=Non
     return outcome
 
 
-def place_saved_card_order(*, course, buyer, card_id, ip=None, consent=None):
+def enrol_free(*, course, email, ip=None, code=None):
+    """Enrol `email` in `course` when its quote (with `code`) comes to nothing: an order
+    and its `free` attempt, paid at once with no Stripe call. Anything that costs money
+    is refused (the buyer pays on the course page)."""
+    email = email.strip().lower()
+    quote = price(course, code, email)
+    if (refused := code_refused(quote)) is not None:
+        return refused
+    if not quote.free:
+        return CheckoutOutcome(None, "This course is not free: please pay below.")
+    order, refused = _place(course, email, flow="free", ip=ip, quote=quote)
+    if refused is not None:
+        return refused
+    return _start(order, ip)
+
+
+def place_saved_card_order(*, course, buyer, card_id, ip=None, code=None, consent=None):
     """One click: charge the signed-in buyer's saved card `card_id` for `course`, once.
 
     The same rules as a token checkout: the throttle, one open order per course and
@@ -207,8 +256,11 @@ def place_saved_card_order(*, course, buyer, card_id, ip=None, consent=None):
     card = cards.owned(buyer, card_id, livemode=livemode())
     if card is None:  # removed or replaced since the page was shown, or not the buyer's
         return CheckoutOutcome(None, CARD_CHANGED)
+    quote = price(course, code, buyer.email)
+    if (refused := code_refused(quote)) is not None:
+        return refused
     order, refused = _place(course, buyer.email, flow=one_click_flow(), ip=ip,
-                            customer_id=card.customer_id, card_id=card.card_id,
+                            quote=quote, customer_id=card.customer_id, card_id=card.card_id,
                             consent=consent)
     if refused is not None:
         return refused
@@ -219,7 +271,8 @@ def _outcome(order, error):
     """Log the result of the first request and choose what the buyer is told."""
     reference = order.reference
     if error is None:
-        log.info("Order %s paid by charge %s", reference, order.charge_id)
+        log.info("Order %s paid by charge %s", reference,
+                 order.charge_id or "(free, none)")
         return CheckoutOutcome(order)
     if isinstance(error, payments.CardDeclined):
         log.info("Order %s declined: %s/%s", reference, error.code, error.decline_code)

@@ -6,6 +6,7 @@ def register(app):
     from app.cli.access import access_cli
     from app.cli.admin import admin_cli
     from app.cli.cards import cards_cli
+    from app.cli.coupons import coupons_cli
     from app.cli.courses import courses_cli, seed_demo_command
     from app.cli.errors import guard_commands
     from app.cli.lessons import lessons_cli, restore
@@ -20,6 +21,6 @@ def register(app):
         courses_cli.add_command(command)
     for command in (courses_cli, seed_demo_command, stripe_cli, orders_cli, admin_cli,
                     purchases_cli, mail_cli, access_cli, throttle_cli, cards_cli,
-                    worker_command):
+                    coupons_cli, worker_command):
         app.cli.add_command(command)
     guard_commands(app.cli)  # a database never set up: one line, for every command

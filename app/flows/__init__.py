@@ -9,7 +9,8 @@
   Secure), saving the card with `setup_future_usage`;
 - `saved_card_intent`: one click through an off-session PaymentIntent, the buyer brought
   back to authenticate when the bank asks;
-- `checkout`: a Checkout Session, paid on Stripe's hosted page.
+- `checkout`: a Checkout Session, paid on Stripe's hosted page;
+- `free`: nothing to pay (a course priced 0, a 100 % code): enrolled with no Stripe call.
 
 The checkout prepares and starts an attempt through its flow; webhooks (`handle_event`),
 `flask orders reconcile` (`reconcile_pending`), the background worker (`settle_due`) and

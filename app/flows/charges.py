@@ -19,11 +19,17 @@ CHARGE_EVENTS = frozenset({"charge.succeeded", "charge.failed", "charge.refunded
 def charge_fields(order, course):
     """The charge parameters every order of `course` shares, whatever pays it."""
     store = current_app.config["STORE_NAME"]
+    description = f"{order.course_title} — {store}"
+    metadata = {"order_id": order.reference, "course": course.slug}
+    if order.coupon_code:  # the price the pricing step decided, and why it is lower
+        description += f" (code {order.coupon_code})"
+        metadata.update(coupon=order.coupon_code, list_price=str(order.list_price),
+                        discount=str(order.discount_amount))
     return {
         "amount": order.amount,
         "currency": order.currency,
-        "description": f"{order.course_title} — {store}",
-        "metadata": {"order_id": order.reference, "course": course.slug},
+        "description": description,
+        "metadata": metadata,
         "receipt_email": order.email,
     }
 

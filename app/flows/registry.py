@@ -11,6 +11,7 @@ from app import orders
 from app.extensions import db
 from app.flows.charges import ChargesFlow, SavedCardFlow
 from app.flows.checkout_sessions import CheckoutSessionsFlow
+from app.flows.free import FreeFlow
 from app.flows.payment_intents import PaymentIntentsFlow, SavedCardIntentFlow
 from app.models import AttemptStatus, PaymentAttempt, Refund
 from app.models._time import utcnow
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 #: Every flow, by the name its attempts carry. A new flow is one module registered here.
 FLOWS = {flow.name: flow for flow in (ChargesFlow(), SavedCardFlow(),
                                       PaymentIntentsFlow(), SavedCardIntentFlow(),
-                                      CheckoutSessionsFlow())}
+                                      CheckoutSessionsFlow(), FreeFlow())}
 
 #: What PAYMENT_FLOW may name, and the flows its course page and one click use.
 CHECKOUT_FLOWS = {"charges": ("charges", "saved_card"),

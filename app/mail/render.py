@@ -62,6 +62,11 @@ def render(row):
     }
     if "amount" in context and "currency" in context:
         values["amount_text"] = format_money(context["amount"], context["currency"])
+        if context.get("discount_amount"):  # a coupon: the price before it, what it took
+            values["list_price_text"] = format_money(context["list_price"],
+                                                     context["currency"])
+            values["discount_text"] = format_money(context["discount_amount"],
+                                                   context["currency"])
     if "receipt_path" in context:
         values["receipt_url"] = values["store_url"] + context["receipt_path"]
     if row.kind == "sign_in":

@@ -3,6 +3,7 @@
 from app.models.admin_user import AdminUser
 from app.models.buyer import Access, AccessEvent, Buyer
 from app.models.consent import Consent
+from app.models.coupon import Coupon, CouponRedemption
 from app.models.course import Course
 from app.models.dispute import Dispute
 from app.models.lesson import Lesson
@@ -22,6 +23,8 @@ __all__ = [
     "AttemptStatus",
     "Buyer",
     "Consent",
+    "Coupon",
+    "CouponRedemption",
     "Course",
     "Dispute",
     "Lesson",

@@ -1,4 +1,4 @@
-"""A course for sale."""
+"""A course for sale (priced 0: free enrolment, no payment)."""
 
 from datetime import datetime
 
@@ -12,7 +12,7 @@ from app.models._time import utcnow
 class Course(db.Model):
     __tablename__ = "courses"
     __table_args__ = (
-        CheckConstraint("price_minor > 0", name="price_positive"),
+        CheckConstraint("price_minor >= 0", name="price_non_negative"),
         CheckConstraint("length(currency) = 3", name="currency_iso"),
     )
 

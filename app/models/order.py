@@ -102,7 +102,7 @@ status_type = Enum(
 class Order(db.Model):
     __tablename__ = "orders"
     __table_args__ = (
-        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("amount >= 0", name="amount_non_negative"),
         CheckConstraint("amount_refunded >= 0", name="refunded_non_negative"),
         CheckConstraint("list_price >= 0 AND discount_amount >= 0 AND tax_amount >= 0",
                         name="price_parts_non_negative"),
@@ -132,6 +132,8 @@ class Order(db.Model):
     discount_amount: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     tax_amount: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     amount: Mapped[int] = mapped_column(Integer)
+    #: The coupon code that took `discount_amount` off (its use: CouponRedemption).
+    coupon_code: Mapped[str | None] = mapped_column(String(40))
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[OrderStatus] = mapped_column(status_type, default=OrderStatus.PENDING)
     #: Placed with live keys (real money) or test keys.

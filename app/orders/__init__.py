@@ -48,6 +48,7 @@ from app.orders.queries import (
     order_for_refund,
     orders_of,
 )
+from app.orders.redemptions import CodeRefused
 from app.orders.refund_rows import refunds_for
 from app.orders.refunds import (
     REASONS,
@@ -68,6 +69,7 @@ from app.orders.withdrawal import start_early, withdraw
 __all__ = [
     "CONFIRMABLE",
     "CONSENT_REQUIRED",
+    "CodeRefused",
     "REASONS",
     "REFUNDABLE",
     "ConsentChoice",

@@ -91,6 +91,8 @@ def _confirmation_context(order):
         "reference": order.reference, "course_title": order.course_title,
         "course_slug": slug,
         "amount": order.amount, "currency": order.currency,
+        "list_price": order.list_price, "discount_amount": order.discount_amount,
+        "coupon_code": order.coupon_code,
         "card_brand": payment.card_brand if payment else None,
         "card_last4": payment.card_last4 if payment else None,
         "receipt_path": f"/orders/{order.public_id}",

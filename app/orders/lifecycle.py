@@ -44,7 +44,7 @@ from app.models import (
 )
 from app.models._time import utcnow
 from app.models.dispute import CLOSED_STATUSES
-from app.orders import consent, fulfilment, refund_rows
+from app.orders import consent, fulfilment, redemptions, refund_rows
 from app.orders.queries import open_order_for
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ def status_for(order, result):
 
 
 def _status_for_refunds(order, *, refunded=False):
-    if refunded or order.amount_refunded >= order.amount:
+    if refunded or 0 < order.amount <= order.amount_refunded:  # a free order stays paid
         return OrderStatus.REFUNDED
     if order.amount_refunded > 0:
         return OrderStatus.PARTIALLY_REFUNDED
@@ -178,6 +178,8 @@ def payment_succeeded(attempt, result):
     if before in (OrderStatus.PENDING, OrderStatus.FAILED):
         if before == OrderStatus.FAILED and not order.is_duplicate:
             _flag_if_duplicate(order)
+        if before == OrderStatus.FAILED:
+            redemptions.take_again(order)
         order.transition(OrderStatus.PAID)
         order.paid_at = order.paid_at or utcnow()
     order.transition(target)
@@ -200,6 +202,7 @@ def payment_failed(attempt, result):
     others_live = any(a is not attempt and a.live for a in order.attempts)
     if order.status == OrderStatus.PENDING and not others_live:
         order.transition(OrderStatus.FAILED)
+        redemptions.give_back(order)  # a failed or abandoned order frees its code
     return order
 
 

@@ -9,12 +9,14 @@ gets the row that won, or None when that one has already been settled failed.
 import secrets
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Order, OrderStatus, PaymentAttempt
-from app.models._unique import commit_new_or_existing
+from app.models._unique import commit_keeping, commit_new_or_existing
 from app.models.order import new_reference
 from app.orders import consent as consent_rules
+from app.orders import redemptions
 
 
 def new_order(quote, *, course, email, livemode, consent=None):
@@ -22,9 +24,9 @@ def new_order(quote, *, course, email, livemode, consent=None):
     checkout's consent answer (`consent.ConsentChoice`, None when the form had none)."""
     order = Order(public_id=secrets.token_urlsafe(18), reference=new_reference(),
                   course_id=course.id, course_title=course.title, email=email,
-                  list_price=quote.list_price, discount_amount=quote.discount,
-                  tax_amount=quote.tax, amount=quote.total, currency=quote.currency,
-                  livemode=livemode, status=OrderStatus.PENDING)
+                  list_price=quote.list_price, discount_amount=quote.discount_amount,
+                  tax_amount=quote.tax, amount=quote.amount, currency=quote.currency,
+                  coupon_code=quote.code, livemode=livemode, status=OrderStatus.PENDING)
     return consent_rules.record_at_checkout(order, consent)
 
 
@@ -43,12 +45,28 @@ def new_attempt(order, *, flow, number=1, **fields):
     return attempt
 
 
-def place(order, *, find_existing):
+def place(order, *, find_existing, quote=None):
     """Commit `order` with its first attempt; return (order, created).
 
     On a unique-constraint race, `find_existing()` names the order that won (or None).
+    With a coupon in `quote`, one use of it is taken in the same transaction; raises
+    `redemptions.CodeRefused` (nothing is placed) when another order got the last one.
     """
-    return commit_new_or_existing(order, find_existing)
+    if quote is None or quote.coupon_id is None:
+        return commit_new_or_existing(order, find_existing)
+    db.session.add(order)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return find_existing(), False
+    try:
+        redemptions.take(order, quote)
+    except redemptions.CodeRefused:
+        db.session.rollback()
+        raise
+    commit_keeping()
+    return order, True
 
 
 def add_attempt(order, *, flow, **fields):

@@ -68,6 +68,8 @@ def check_refundable(order, amount):
             f"Order {order.reference} is {order.status.label}; only paid orders can be "
             "refunded."
         )
+    if order.amount == 0:
+        raise RefundError(f"Order {order.reference} was free: there is nothing to refund.")
     if not order.charge_id:
         raise RefundError(f"Order {order.reference} has no charge to refund.")
     waiting = unsettled_refund(order)

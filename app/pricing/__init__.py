@@ -1,10 +1,19 @@
 """The pricing step between a course and an order: what the buyer is asked to pay.
 
-Every payment flow charges `Quote.total`, computed on the server from the database for
-every request (never from the page). Today a quote is the course's list price with no
-discount and no tax; coupons and tax plug in here, once for every flow.
+Every payment flow charges `Quote.amount`, computed on the server from the database for
+every request (never from the page): the course's list price, less a coupon's discount
+(`app.pricing.coupons`); tax plugs in here too, once for every flow. An amount of 0 is
+a free enrolment (no payment at all).
 """
 
-from app.pricing.quotes import Quote, quote_for
+from app.pricing.codes import (
+    CouponStats,
+    coupons_with_stats,
+    create_coupon,
+    deactivate_coupon,
+)
+from app.pricing.coupons import CouponError, normalise, quote_for
+from app.pricing.quotes import Quote
 
-__all__ = ["Quote", "quote_for"]
+__all__ = ["CouponError", "CouponStats", "Quote", "coupons_with_stats", "create_coupon",
+           "deactivate_coupon", "normalise", "quote_for"]

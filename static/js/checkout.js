@@ -70,6 +70,8 @@
   }
 
   form.addEventListener("submit", function (event) {
+    // Apply (the coupon code) is an ordinary POST: the server shows the page again.
+    if (event.submitter && event.submitter.id === "apply-code") return;
     event.preventDefault();
     if (busy || paused) return;
     if (!emailValid()) {

@@ -9,6 +9,7 @@
   var errors = document.getElementById("card-errors");
   var emailError = document.getElementById("email-error");
   var email = document.getElementById("email");
+  var codeMessage = document.getElementById("code-message");
   var saveCard = document.getElementById("save-card");
   var paused = form.dataset.paused === "true";  // card-testing pause: Pay stays off
   var busy = false;
@@ -78,6 +79,7 @@
     var consent = document.getElementById("immediate-access-consent");
     if (country) body.append("country", country.value);
     if (consent && consent.checked) body.append("immediate_access_consent", "y");
+    if (form.elements.code) body.append("code", form.elements.code.value);
     return fetch(form.action, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "Accept": "application/json" }
@@ -93,6 +95,8 @@
   var COUNTRY_MESSAGE = "Choose the country you live in from the list.";
 
   form.addEventListener("submit", function (event) {
+    // Apply (the coupon code) is an ordinary POST: the server shows the page again.
+    if (event.submitter && event.submitter.id === "apply-code") return;
     event.preventDefault();
     if (busy || paused) return;
     if (!emailValid()) {
@@ -128,6 +132,10 @@
           : answer.json.field === "immediate_access_consent" ? "consent-error" : null;
         if (answer.json.field === "email") showEmailError(answer.json.error);
         else if (fieldError) document.getElementById(fieldError).textContent = answer.json.error;
+        else if (answer.json.field === "code" && codeMessage) {
+          codeMessage.textContent = answer.json.error;
+          codeMessage.className = "field-error";
+        }
         else showError(answer.json.error || UNREACHABLE);
         setBusy(false);
         return null;

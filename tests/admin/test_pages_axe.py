@@ -59,9 +59,17 @@ def shop(app, buy, insert_orders, admin_account):
         lesson_id = lesson.id
         buyer_id = db.session.scalar(select(Buyer.id).where(Buyer.email == LONG_EMAIL))
         link = mint_link(email=LONG_EMAIL, purpose="sign_in")
+        from app.catalog.services import add_course
+        from app.pricing import create_coupon
+
+        create_coupon(code="AXE10", percent=10, max_redemptions=50, per_buyer=1)
+        add_course(slug="free-intro", title="Free Intro", price="0", currency="gbp")
     return {
         "catalog": "/",
         "course": "/courses/payments-engineering",
+        "course-with-code": "/courses/payments-engineering?code=AXE10",
+        "course-wrong-code": "/courses/payments-engineering?code=NOPE",
+        "course-free": "/courses/free-intro",
         "receipt-paid": f"/orders/{public[paid]}",
         "receipt-refunded": f"/orders/{public[refunded]}",
         "receipt-partial": f"/orders/{public[partial]}",
@@ -83,6 +91,7 @@ def shop(app, buy, insert_orders, admin_account):
         "admin-not-found": "/admin/purchases/ORD-NOPE",
         "admin-lesson-preview": "/courses/payments-engineering/lessons/1",
         "admin-courses": "/admin/courses",
+        "admin-coupons": "/admin/coupons",
         "admin-course-new": "/admin/courses/new",
         "admin-course-edit": "/admin/courses/payments-engineering",
         "admin-lesson-new": "/admin/courses/payments-engineering/lessons/new",
