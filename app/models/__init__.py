@@ -4,10 +4,12 @@ from app.models.admin_user import AdminUser
 from app.models.buyer import Access, AccessEvent, Buyer
 from app.models.course import Course
 from app.models.dispute import Dispute
+from app.models.image import Image
 from app.models.lesson import Lesson
 from app.models.order import Order, OrderStatus
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.payment_attempt import AttemptStatus, PaymentAttempt, RequestState
+from app.models.progress import LessonProgress
 from app.models.refund import Refund
 from app.models.sign_in_token import SignInToken
 from app.models.throttle import Throttle
@@ -21,7 +23,9 @@ __all__ = [
     "Buyer",
     "Course",
     "Dispute",
+    "Image",
     "Lesson",
+    "LessonProgress",
     "Order",
     "OrderStatus",
     "OutboxMessage",
