@@ -72,6 +72,8 @@ def _open(data):
                                  f"upload one of at most {max_pixels / 1e6:g} megapixels.")
             picture.load()
             picture = ImageOps.exif_transpose(picture)
+    except ImageError:
+        raise
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
         raise ImageError("The image has too many pixels; upload a smaller one.") from None
     except UnidentifiedImageError:
