@@ -14,6 +14,7 @@ from app.models import Course, LessonProgress, Order
 from tests.helpers import csrf_from
 
 SLUG = "draft-course"
+SLUG_SELLING = "python-jumpstart"
 FLOWS = ["charges", "payment_intents", "checkout"]
 
 
@@ -175,3 +176,41 @@ def test_removing_a_lesson_removes_its_progress(app, client, selling, checkout, 
         assert db.session.scalar(select(func.count()).select_from(LessonProgress)) == 0
     page = client.get("/courses/python-jumpstart").get_data(as_text=True)
     assert "0 of 2 lessons" in page
+
+
+def test_the_cli_adds_drafts_and_publishes_them(app, cli, emulator_control):
+    """`courses add` makes a draft (saying how to publish), `--publish` puts it on sale,
+    `courses publish` publishes a draft; `courses list` names the state."""
+    added = cli.invoke(args=["courses", "add", "rust", "--title", "Rust", "--price", "9"])
+    assert added.exit_code == 0, added.output
+    assert "a draft (only admins see it)" in added.output
+    assert "flask --app app courses publish rust" in added.output
+    now = cli.invoke(args=["courses", "add", "go", "--title", "Go", "--price", "9",
+                           "--publish"])
+    assert "on sale" in now.output
+    with app.app_context():
+        assert (get_course("rust").published, get_course("go").published) == (False, True)
+    listing = cli.invoke(args=["courses", "list"]).output
+    assert re.search(r"rust\s+\$9\.00\s+draft", listing)
+    assert cli.invoke(args=["courses", "publish", "rust"]).output == \
+        "Published rust: it is on sale.\n"
+    with app.app_context():
+        assert get_course("rust").published
+    missing = cli.invoke(args=["courses", "publish", "nope"])
+    assert missing.exit_code == 1 and "No course with slug 'nope'" in missing.output
+
+
+def test_the_cli_marks_free_previews(app, cli, selling):
+    """`lessons add --preview` and `lessons edit N --no-preview`."""
+    added = cli.invoke(args=["courses", "lessons", "add", "python-jumpstart", "--title",
+                             "Extra", "--preview"])
+    assert added.exit_code == 0, added.output
+    assert cli.invoke(args=["courses", "lessons", "edit", "python-jumpstart", "1",
+                            "--no-preview"]).exit_code == 0
+    with app.app_context():
+        from app.catalog.lessons import lessons_of
+
+        previews = [lesson.free_preview for lesson in lessons_of(get_course(SLUG_SELLING))]
+    assert previews == [False, False, False, True]
+    listing = cli.invoke(args=["courses", "lessons", "list", "python-jumpstart"]).output
+    assert re.search(r"4\s+Extra\s+free-preview", listing)
