@@ -36,7 +36,9 @@ PARAM_NAMES = ["status", "course", "from", "to", "mode", "q", "after", "before",
                "values", "page", "x"]
 FORM_NAMES = ["stripeToken", "stripeEmail", "email", "password", "amount", "reason",
               "idempotency_key", "confirm", "course_id", "position", "direction", "card_id",
-              "save_card", "key", "title", "body", "slug", "price", "currency", "x"]
+              "save_card", "key", "title", "body", "slug", "price", "currency",
+              "teacher_name", "teacher_bio", "learning_points", "alt", "free_preview",
+              "picture_alt", "add_picture", "x"]
 EVENT_TYPES = ["charge.succeeded", "charge.failed", "charge.refunded", "charge.updated",
                "charge.captured", "refund.created", "refund.updated", "refund.failed",
                "charge.dispute.created", "ping", "customer.created"]

@@ -350,3 +350,47 @@ def test_an_https_picture_is_kept_and_the_lesson_page_may_load_it(admin_client, 
     course_page = admin_client.get(f"/courses/{SLUG}")
     assert "https:;" not in course_page.headers["Content-Security-Policy"].split(
         "img-src")[1].split(";")[0] + ";"
+
+
+SEEDS = [_picture(fmt, (64, 48)) for fmt in ("PNG", "JPEG", "WEBP", "GIF")]
+
+
+def _fuzzed_image():
+    """Real images with bytes flipped, cut or added, and plain random bytes."""
+    from hypothesis import strategies as st
+
+    def mutate(args):
+        seed, edits, cut = args
+        data = bytearray(seed)
+        for position, value in edits:
+            data[position % len(data)] = value
+        return bytes(data[:cut]) if cut else bytes(data)
+
+    mutated = st.tuples(st.sampled_from(SEEDS),
+                        st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)),
+                                 max_size=8),
+                        st.one_of(st.none(), st.integers(1, 2000))).map(mutate)
+    return st.one_of(mutated, st.binary(max_size=2000), st.just(_png_claiming(1, 10**9)),
+                     st.just(_png_claiming(2**31 - 1, 2**31 - 1)))
+
+
+def test_fuzzed_uploads_are_images_or_a_clear_error(app_ctx):
+    """Whatever the bytes, the decoder answers renditions or an ImageError (which the
+    upload forms show beside the field): never another exception, so never a 500."""
+    from hypothesis import HealthCheck, given, settings
+
+    from app.catalog.images import COVER_WIDTHS, ImageError, renditions
+
+    @settings(max_examples=300, derandomize=True, database=None, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(_fuzzed_image())
+    def check(data):
+        try:
+            found = renditions(data, COVER_WIDTHS)
+        except ImageError as exc:
+            assert str(exc)
+        else:
+            assert found and all(PILImage.open(io.BytesIO(r.data)).format == "WEBP"
+                                 for r in found)
+
+    check()
