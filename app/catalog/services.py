@@ -211,16 +211,40 @@ DEMO_COURSES = [
 ]  # fmt: skip
 
 
+#: The demo courses' page fields: (teacher, bio, "what you will learn" points).
+DEMO_PAGES = {
+    "python-jumpstart": ("Maya Okafor", "Maya has taught Python to thousands of beginners "
+                         "and still automates her own chores with it.",
+                         "Install Python and run your first script\nVariables, lists, "
+                         "loops and dictionaries\nWrite a script that renames your photos"),
+    "flask-in-production": ("Tomás Reyes", "Tomás has run Flask services in production "
+                            "for a decade.", "Application factories and blueprints\n"
+                            "Migrations you can trust\nDeploying behind a reverse proxy"),
+    "sql-for-analysts": ("Priya Raman", "Priya designs reporting databases for finance "
+                         "teams.", "SELECT, WHERE and ORDER BY\nJoins without surprises\n"
+                         "Window functions for running totals"),
+    "nihongo-for-developers": ("Aiko Tanaka", "Aiko reads Japanese manuals for "
+                               "a living.", "Katakana in error messages\nThe kanji of "
+                               "every manual\nAsking a question on a Japanese forum"),
+    "payments-engineering": ("Lena Fischer", "Lena has built payment systems that "
+                             "never charge twice.", "Idempotency keys\nWebhooks you can "
+                             "trust\nRefunds and reconciliation"),
+}
+
+
 def seed_demo():
-    """Add the demo courses that are missing; return how many were added.
+    """Add the demo courses that are missing (published, with their page fields);
+    return how many were added.
 
     Demo courses without lessons get their demo lessons too (see seed_demo_lessons).
     """
     added = 0
     for slug, title, price, currency, description in DEMO_COURSES:
         if get_course(slug) is None:
+            teacher, bio, points = DEMO_PAGES.get(slug, ("", "", ""))
             add_course(slug=slug, title=title, price=price, currency=currency,
-                       description=description)
+                       description=description, teacher_name=teacher, teacher_bio=bio,
+                       learning_points=points)
             added += 1
     seed_demo_lessons()
     return added
@@ -236,8 +260,9 @@ def seed_demo_lessons():
         course = get_course(slug)
         if course is None or lessons_of(course):
             continue
-        for title, body, video_url, download_url in lessons:
+        for number, (title, body, video_url, download_url) in enumerate(lessons):
             add_lesson(course, title=title, body=textwrap.dedent(body).strip() + "\n",
-                       video_url=video_url, download_url=download_url)
+                       video_url=video_url, download_url=download_url,
+                       free_preview=number == 0)  # the first lesson is a free preview
             added += 1
     return added

@@ -214,3 +214,17 @@ def test_the_cli_marks_free_previews(app, cli, selling):
     assert previews == [False, False, False, True]
     listing = cli.invoke(args=["courses", "lessons", "list", "python-jumpstart"]).output
     assert re.search(r"4\s+Extra\s+free-preview", listing)
+
+
+def test_the_demo_courses_show_a_teacher_points_and_a_free_preview(app, client):
+    """`make run`'s demo store shows the new course page: each demo course has a
+    teacher, points and its first lesson open as a free preview."""
+    from app.catalog.services import DEMO_COURSES, seed_demo
+
+    with app.app_context():
+        seed_demo()
+    for slug, *_ in DEMO_COURSES:
+        html = client.get(f"/courses/{slug}").get_data(as_text=True)
+        assert "Your teacher:" in html and "What you will learn" in html, slug
+        assert client.get(f"/courses/{slug}/lessons/1").status_code == 200, slug
+        assert client.get(f"/courses/{slug}/lessons/2").status_code == 403, slug
