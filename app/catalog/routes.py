@@ -94,9 +94,9 @@ def show_lesson(slug, position):
 @bp.get("/media/<key>-<id:width>.webp")
 def image(key, width):
     """An uploaded image (a cover or a lesson's picture), cached for ever; a draft's
-    cover only to admins, and not cached."""
+    images only to admins, and not cached."""
     stored, course = find_image(key, width)
-    if stored is None or (stored.kind == "cover" and not can_see_course(course)):
+    if stored is None or not can_see_course(course):
         abort(404, description="There is no such image.")
     response = make_response(stored.data)
     response.headers["Content-Type"] = stored.content_type

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image as PILImage
 from sqlalchemy import func, select
 
+from app.catalog import images
 from app.catalog.lessons import add_lesson, lessons_of
 from app.catalog.services import add_course, get_course
 from app.extensions import db
@@ -267,15 +268,18 @@ def test_the_alt_text_alone_can_change_and_the_cover_can_be_removed(admin_client
     assert 'data-testid="cover"' not in client.get(f"/courses/{SLUG}").get_data(as_text=True)
 
 
-def test_a_drafts_cover_is_not_served_to_visitors(admin_client, app):
-    """A draft's cover answers 404 to visitors, and is not cached for admins."""
+def test_a_drafts_images_are_not_served_to_visitors(admin_client, app):
+    """A draft's cover and lesson pictures answer 404 to visitors, and are not cached
+    for admins."""
     with app.app_context():
         add_course(slug=SLUG, title="Python Jumpstart", price="69.00", currency="usd",
                    published=False)
     assert _upload(admin_client, _picture()).status_code == 302
     with app.app_context():
         key = get_course(SLUG).cover_key
+        picture = images.add_lesson_image(get_course(SLUG), _picture(size=(100, 50)))
     assert app.test_client().get(f"/media/{key}-480.webp").status_code == 404
+    assert app.test_client().get(picture).status_code == 404
     seen = admin_client.get(f"/media/{key}-480.webp")
     assert seen.status_code == 200 and "no-store" in seen.headers["Cache-Control"]
 
