@@ -89,18 +89,22 @@ def renditions(data, widths):
     """The upload re-encoded as WebP at each of `widths` no wider than the original
     (and at its own width when it is narrower than all of them)."""
     picture = _open(data)
-    if picture.mode not in ("RGB", "RGBA"):
-        has_alpha = picture.mode in ("LA", "PA") or "transparency" in picture.info
-        picture = picture.convert("RGBA" if has_alpha else "RGB")
-    sizes = sorted({min(width, picture.width) for width in widths})
-    found = []
-    for width in sizes:
-        height = max(1, round(picture.height * width / picture.width))
-        scaled = picture if width == picture.width else picture.resize(
-            (width, height), PILImage.Resampling.LANCZOS)
-        out = io.BytesIO()
-        scaled.save(out, format="WEBP", quality=82, method=4)
-        found.append(Rendition(width, height, out.getvalue()))
+    try:
+        if picture.mode not in ("RGB", "RGBA"):
+            has_alpha = picture.mode in ("LA", "PA") or "transparency" in picture.info
+            picture = picture.convert("RGBA" if has_alpha else "RGB")
+        sizes = sorted({min(width, picture.width) for width in widths})
+        found = []
+        for width in sizes:
+            height = max(1, round(picture.height * width / picture.width))
+            scaled = picture if width == picture.width else picture.resize(
+                (width, height), PILImage.Resampling.LANCZOS)
+            out = io.BytesIO()
+            scaled.save(out, format="WEBP", quality=82, method=4)
+            found.append(Rendition(width, height, out.getvalue()))
+    except (OSError, ValueError):  # a colour mode WebP cannot hold, say
+        raise ImageError("This image cannot be converted for the web; save it as an "
+                         "ordinary JPEG or PNG and upload that.") from None
     return found
 
 

@@ -398,3 +398,17 @@ def test_fuzzed_uploads_are_images_or_a_clear_error(app_ctx):
                                  for r in found)
 
     check()
+
+
+@pytest.mark.parametrize("mode, fmt, stored", [
+    ("I;16", "PNG", "RGB"), ("1", "PNG", "RGB"), ("L", "PNG", "RGB"), ("LA", "PNG", "RGBA"),
+    ("P", "PNG", "RGB"), ("CMYK", "JPEG", "RGB"), ("RGBA", "PNG", "RGBA"),
+    ("P", "GIF", "RGB"), ("RGBA", "WEBP", "RGBA")])
+def test_images_of_every_colour_mode_are_stored(app_ctx, mode, fmt, stored):
+    """16-bit, black-and-white, grey, palette, CMYK and transparent images are stored as
+    WebP (transparency kept)."""
+    from app.catalog.images import renditions
+
+    [only] = renditions(_picture(fmt, (40, 30), color=0, mode=mode), (480,))
+    assert (only.width, only.height) == (40, 30)
+    assert PILImage.open(io.BytesIO(only.data)).mode == stored
