@@ -32,7 +32,8 @@ from app.extensions import db
 from app.money import decimal_string
 
 
-def _course_or_404(slug):
+def course_or_404(slug):
+    """Any course (draft, on sale, archived) with this slug, or a 404."""
     course = get_course(slug)
     if course is None:
         abort(404, description=f"There is no course {slug!r}.")
@@ -58,7 +59,7 @@ def courses():
     return render_template("admin/courses.html", rows=courses_with_lesson_counts())
 
 
-def _field_errors(form, exc):
+def field_errors(form, exc):
     """Put each of a CourseFormError's messages beside its field (the rest, if any,
     become the form's own error); return that form-level message or None."""
     stray = []
@@ -70,7 +71,7 @@ def _field_errors(form, exc):
     return " ".join(stray) or None
 
 
-def _csrf_error(form):
+def csrf_error(form):
     """The form's expired-token message, or None (the only check the forms make: the
     rules are the catalog services', which report every field at once)."""
     form.validate()
@@ -93,13 +94,13 @@ def new_course():
     if request.method == "GET":
         form.currency.data = current_app.config["STORE_CURRENCY"]
         return render_template("admin/course_new.html", form=form, error=None)
-    error = _csrf_error(form)
+    error = csrf_error(form)
     if error is None:
         try:
             course = add_course(slug=form.slug.data, published=False, **_course_values(form))
         except CourseFormError as exc:
             db.session.rollback()
-            error = _field_errors(form, exc) or ""
+            error = field_errors(form, exc) or ""
     if error is not None:
         return render_template("admin/course_new.html", form=form, error=error), 400
     flash(f"Created {course.title} as a draft: only admins see it. Add its lessons, then "
@@ -107,7 +108,8 @@ def new_course():
     return redirect(url_for("admin.edit_course", slug=course.slug))
 
 
-def _render_course(course, form, error=None, status=200, cover_form=None):
+def render_course_page(course, form, error=None, status=200, cover_form=None):
+    """The course's admin page: lessons, details form, cover, publish and archive."""
     return render_template(
         "admin/course_edit.html", course=course, form=form, error=error,
         lessons=lesson_service.lessons_of(course), confirm_form=ConfirmForm(),
@@ -117,7 +119,8 @@ def _render_course(course, form, error=None, status=200, cover_form=None):
     ), status
 
 
-def _filled_form(course):
+def filled_course_form(course):
+    """The details form filled with the course as stored."""
     return CourseForm(formdata=None, obj=course,
                       price=decimal_string(course.price_minor, course.currency))
 
@@ -126,60 +129,21 @@ def _filled_form(course):
 @admin_required
 def edit_course(slug):
     """Change a course's details and price; list its lessons; its cover; publish."""
-    course = _course_or_404(slug)
+    course = course_or_404(slug)
     if request.method == "GET":
-        return _render_course(course, _filled_form(course))
+        return render_course_page(course, filled_course_form(course))
     form = CourseForm()
-    error = _csrf_error(form)
+    error = csrf_error(form)
     if error is None:
         try:
             update_course(slug, **_course_values(form))
         except CourseFormError as exc:
             db.session.rollback()
-            error = _field_errors(form, exc) or ""
+            error = field_errors(form, exc) or ""
     if error is not None:
-        return _render_course(_course_or_404(slug), form, error, 400)
+        return render_course_page(course_or_404(slug), form, error, 400)
     flash(f"Saved {course.title}.", "success")
     return redirect(url_for("admin.edit_course", slug=slug))
-
-
-@bp.post("/courses/<slug>/cover")
-@admin_required
-def upload_cover(slug):
-    """Upload (or replace) the course's cover image, or change only its alt text."""
-    course = _course_or_404(slug)
-    form = CoverForm()
-    error = _csrf_error(form)
-    upload = form.file.data
-    data = upload.read() if upload else b""
-    if error is None:
-        try:
-            if not data and course.cover_key:
-                images.set_cover_alt(course, form.alt.data)
-            else:
-                images.set_cover(course, data=data, alt=form.alt.data)
-        except CourseFormError as exc:
-            db.session.rollback()
-            error = _field_errors(form, exc) or ""
-        except CourseError as exc:
-            db.session.rollback()
-            form.alt.errors, error = [str(exc)], ""
-    if error is not None:
-        return _render_course(course, _filled_form(course), error, 400, form)
-    flash("Saved the cover image." if data else "Saved the cover's description.", "success")
-    return redirect(url_for("admin.edit_course", slug=slug, _anchor="cover"))
-
-
-@bp.post("/courses/<slug>/cover/remove")
-@admin_required
-def remove_cover(slug):
-    """Delete the course's cover image."""
-    course = _course_or_404(slug)
-    if not ConfirmForm().validate_on_submit():
-        abort(400, description="The form has expired; reload the page and try again.")
-    images.remove_cover(course)
-    flash("Removed the cover image.", "success")
-    return redirect(url_for("admin.edit_course", slug=slug, _anchor="cover"))
 
 
 @bp.post("/courses/<slug>/publish")
@@ -191,7 +155,7 @@ def publish_course_view(slug):
 
 
 def _set_active(slug, change, message):
-    course = _course_or_404(slug)
+    course = course_or_404(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400, description="The form has expired; reload the page and try again.")
     change(course.slug)
@@ -265,7 +229,7 @@ def _add_picture(course, form, lesson=None):
 @admin_required
 def new_lesson(slug):
     """Write a new lesson (appended to the syllabus), with a preview before saving."""
-    course = _course_or_404(slug)
+    course = course_or_404(slug)
     form = LessonForm()
     if request.method == "GET":
         return _lesson_page(course, form)
@@ -288,7 +252,7 @@ def new_lesson(slug):
 @admin_required
 def edit_lesson(slug, lesson_id):
     """Change a lesson, with a preview before saving."""
-    course = _course_or_404(slug)
+    course = course_or_404(slug)
     lesson = _lesson_or_404(course, lesson_id)
     if request.method == "GET":
         return _lesson_page(course, LessonForm(formdata=None, obj=lesson), lesson=lesson)
@@ -315,7 +279,7 @@ def edit_lesson(slug, lesson_id):
 @admin_required
 def move_lesson(slug, lesson_id):
     """Move a lesson one place up or down (once per rendered button)."""
-    course = _course_or_404(slug)
+    course = course_or_404(slug)
     form = MoveLessonForm()
     if not form.validate():
         abort(400, description=_form_errors(form) or "The form is incomplete.")
@@ -337,7 +301,7 @@ def move_lesson(slug, lesson_id):
 @admin_required
 def delete_lesson(slug, lesson_id):
     """Delete a lesson (after a ticked confirmation) and renumber the rest."""
-    course = _course_or_404(slug)
+    course = course_or_404(slug)
     lesson = _lesson_or_404(course, lesson_id)
     form = DeleteLessonForm()
     if not form.validate():
