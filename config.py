@@ -134,6 +134,10 @@ class Config:
         self.LOGIN_LOCKOUT_SECONDS = int(env("LOGIN_LOCKOUT_SECONDS") or "300")
         # Larger request bodies get 413 (no form of the store comes near 1 MiB).
         self.MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH") or str(1024 * 1024))
+        # Image uploads in the admin (covers, pictures in lessons): the largest file, and
+        # the most pixels it may claim (checked before decoding: decompression bombs).
+        self.IMAGE_MAX_BYTES = int(env("IMAGE_MAX_BYTES") or str(5 * 1024 * 1024))
+        self.IMAGE_MAX_PIXELS = int(env("IMAGE_MAX_PIXELS") or "25000000")
         # --- Buyers, access and email (see README.md, "Buyers" and "Email") ---
         self.STORE_URL = (env("STORE_URL") or (
             f"http://127.0.0.1:{env('PORT') or '5000'}"

@@ -2,12 +2,13 @@
 
 import logging
 
-from flask import render_template
+from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from app.database_setup import database_name, missing_schema, not_set_up_message
+from app.request_guard import UPLOAD_ENDPOINTS
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,10 @@ def register(app):
         message = error.description
         if error.code == 413:
             message = "The request is too large: this store accepts forms of up to 1 MiB."
+            if request.endpoint in UPLOAD_ENDPOINTS:
+                limit = app.config["IMAGE_MAX_BYTES"] / (1024 * 1024)
+                message = (f"The image is too large: upload an image of at most {limit:g} "
+                           "MiB (go back and choose a smaller file).")
         return render_template("error.html", code=error.code, message=message), error.code
 
     @app.errorhandler(DBAPIError)

@@ -6,7 +6,7 @@ comparing), so any request carrying one in its path, query, form fields or clien
 address is answered 400 before a view runs.
 """
 
-from flask import request
+from flask import current_app, request
 from werkzeug.exceptions import BadRequest
 
 NUL_MESSAGE = (
@@ -15,6 +15,11 @@ NUL_MESSAGE = (
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 #: Endpoints that read their body raw (the webhook verifies the exact bytes).
 RAW_BODY_ENDPOINTS = {"webhooks.stripe_event"}
+#: The admin's forms that upload an image: their body may hold IMAGE_MAX_BYTES of file
+#: (and the form's other fields) instead of MAX_CONTENT_LENGTH.
+UPLOAD_ENDPOINTS = {"admin.upload_cover", "admin.new_lesson", "admin.edit_lesson"}
+#: Room for an upload form's other fields (a lesson's body is at most 100,000 characters).
+UPLOAD_FORM_ROOM = 512 * 1024
 
 
 def _has_nul(pairs):
@@ -37,5 +42,15 @@ def refuse_nul():
         raise BadRequest(NUL_MESSAGE)
 
 
+def allow_uploads():
+    """before_request hook (the first): an image upload form may send a larger body.
+    Set before anything reads the form (the NUL check, CSRF)."""
+    if request.endpoint in UPLOAD_ENDPOINTS and request.method == "POST":
+        config = current_app.config
+        request.max_content_length = max(config["MAX_CONTENT_LENGTH"] or 0,
+                                         config["IMAGE_MAX_BYTES"] + UPLOAD_FORM_ROOM)
+
+
 def register(app):
+    app.before_request(allow_uploads)
     app.before_request(refuse_nul)

@@ -28,6 +28,11 @@ STRIPE_IMAGES = ["https://*.stripe.com"]
 #: Hosted Checkout: the course page's form is answered with a redirect to Stripe's page.
 STRIPE_CHECKOUT = ["https://checkout.stripe.com"]
 
+#: Pages that show a lesson's body (and the admin's preview of it): pictures in lessons may
+#: come from any https:// address (app/catalog/markdown.py), so these pages' img-src has
+#: `https:`; every other page keeps images to the store and Stripe.
+LESSON_ENDPOINTS = {"catalog.show_lesson", "admin.new_lesson", "admin.edit_lesson"}
+
 #: Pages that show one buyer's or the admin's data: never kept by a browser or proxy cache.
 PRIVATE_PREFIXES = ("/orders/", "/admin", "/account")
 
@@ -44,8 +49,9 @@ def _add(sources, origin):
         sources.append(origin)
 
 
-def content_security_policy(config):
-    """The policy for this configuration (Stripe's origins, plus the emulator's if used)."""
+def content_security_policy(config, *, https_images=False):
+    """The policy for this configuration (Stripe's origins, plus the emulator's if used);
+    with `https_images`, images from any https:// address too (lesson pages)."""
     scripts, connect = ["'self'", *STRIPE_SCRIPTS], ["'self'", *STRIPE_API]
     frames, forms = list(STRIPE_FRAMES), ["'self'", *STRIPE_CHECKOUT]
     for url in (config.get("STRIPE_JS_URL"), config.get("STRIPE_API_BASE")):
@@ -57,7 +63,7 @@ def content_security_policy(config):
         "default-src": ["'self'"],
         "script-src": scripts,
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", *STRIPE_IMAGES],
+        "img-src": ["'self'", "data:", *(["https:"] if https_images else STRIPE_IMAGES)],
         "connect-src": connect,
         "frame-src": frames,
         "object-src": ["'none'"],
@@ -70,12 +76,14 @@ def content_security_policy(config):
 
 def register(app):
     policy = content_security_policy(app.config)
+    lesson_policy = content_security_policy(app.config, https_images=True)
 
     @app.after_request
     def add_headers(response):
         for name, value in STATIC_HEADERS.items():
             response.headers.setdefault(name, value)
-        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("Content-Security-Policy", lesson_policy
+                                    if request.endpoint in LESSON_ENDPOINTS else policy)
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.path.startswith(PRIVATE_PREFIXES):

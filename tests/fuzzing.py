@@ -38,7 +38,8 @@ PARAM_NAMES = ["status", "course", "from", "to", "mode", "q", "after", "before",
 FORM_NAMES = ["stripeToken", "stripeEmail", "email", "password", "amount", "reason",
               "idempotency_key", "confirm", "course_id", "position", "direction", "card_id",
               "save_card", "key", "title", "body", "slug", "price", "currency", "country",
-              "immediate_access_consent", "x"]
+              "immediate_access_consent", "code", "teacher_name", "teacher_bio",
+              "learning_points", "alt", "free_preview", "picture_alt", "add_picture", "x"]
 EVENT_TYPES = ["charge.succeeded", "charge.failed", "charge.refunded", "charge.updated",
                "charge.captured", "refund.created", "refund.updated", "refund.failed",
                "charge.dispute.created", "ping", "customer.created"]

@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from app.access import peek
+from app.access.progress import progress_by_course
 from app.account import bp, services
 from app.account.forms import PostForm, SavedCardForm, SignInForm
 from app.account.saved_cards import remove_card, saved_card
@@ -67,10 +68,13 @@ def show_account():
     card = saved_card(visit.buyer) if visit.proven else None
     remove_form = SavedCardForm(formdata=None)
     remove_form.card_id.data = card.card_id if card else None
+    courses = services.courses_for(visit)
     return render_template("account/account.html", buyer=visit.buyer, form=PostForm(),
                            proven=visit.proven, link_form=SignInForm(formdata=None),
-                           courses=services.courses_for(visit), orders=visit.orders(),
-                           card=card, remove_form=remove_form)
+                           courses=courses, orders=visit.orders(), card=card,
+                           remove_form=remove_form,
+                           progress=progress_by_course(visit.buyer.id,
+                                                       [row.course_id for row in courses]))
 
 
 @bp.post("/saved-card/remove")

@@ -10,5 +10,6 @@ from app.admin import (  # noqa: E402,F401  (loader and views)
     buyer_views,
     catalog_routes,
     coupon_routes,
+    cover_routes,
     routes,
 )

@@ -8,18 +8,23 @@ from app.admin.auth import admin_required
 from app.admin.catalog_forms import (
     ConfirmForm,
     CourseForm,
+    CoverForm,
     DeleteLessonForm,
     LessonForm,
     MoveLessonForm,
 )
+from app.catalog import images
 from app.catalog import lessons as lesson_service
+from app.catalog.images import cover_sources
 from app.catalog.markdown import render_markdown
 from app.catalog.services import (
     CourseError,
+    CourseFormError,
     add_course,
     archive_course,
     courses_with_lesson_counts,
     get_course,
+    publish_course,
     restore_course,
     update_course,
 )
@@ -27,7 +32,8 @@ from app.extensions import db
 from app.money import decimal_string
 
 
-def _course_or_404(slug):
+def course_or_404(slug):
+    """Any course (draft, on sale, archived) with this slug, or a 404."""
     course = get_course(slug)
     if course is None:
         abort(404, description=f"There is no course {slug!r}.")
@@ -53,63 +59,103 @@ def courses():
     return render_template("admin/courses.html", rows=courses_with_lesson_counts())
 
 
+def field_errors(form, exc):
+    """Put each of a CourseFormError's messages beside its field (the rest, if any,
+    become the form's own error); return that form-level message or None."""
+    stray = []
+    for name, message in exc.errors.items():
+        if name in form:
+            form[name].errors = [message]
+        else:
+            stray.append(message)
+    return " ".join(stray) or None
+
+
+def csrf_error(form):
+    """The form's expired-token message, or None (the only check the forms make: the
+    rules are the catalog services', which report every field at once)."""
+    form.validate()
+    errors = form.errors.get("csrf_token")
+    return errors[0] if errors else None
+
+
+def _course_values(form):
+    return dict(title=form.title.data, description=form.description.data,
+                price=form.price.data, currency=form.currency.data,
+                teacher_name=form.teacher_name.data, teacher_bio=form.teacher_bio.data,
+                learning_points=form.learning_points.data)
+
+
 @bp.route("/courses/new", methods=["GET", "POST"])
 @admin_required
 def new_course():
-    """Create a course; it goes on sale at once."""
+    """Create a course as a draft: only admins see it until it is published."""
     form = CourseForm()
     if request.method == "GET":
         form.currency.data = current_app.config["STORE_CURRENCY"]
         return render_template("admin/course_new.html", form=form, error=None)
-    error = None if form.validate() else _form_errors(form)
+    error = csrf_error(form)
     if error is None:
         try:
-            course = add_course(slug=form.slug.data, title=form.title.data,
-                                price=form.price.data, currency=form.currency.data,
-                                description=form.description.data)
-        except CourseError as exc:
+            course = add_course(slug=form.slug.data, published=False, **_course_values(form))
+        except CourseFormError as exc:
             db.session.rollback()
-            error = str(exc)
-    if error:
+            error = field_errors(form, exc) or ""
+    if error is not None:
         return render_template("admin/course_new.html", form=form, error=error), 400
-    flash(f"Created {course.title}. It is on sale now; add its lessons below.", "success")
+    flash(f"Created {course.title} as a draft: only admins see it. Add its lessons, then "
+          "publish it to put it on sale.", "success")
     return redirect(url_for("admin.edit_course", slug=course.slug))
 
 
-def _render_course(course, form, error=None, status=200):
+def render_course_page(course, form, error=None, status=200, cover_form=None):
+    """The course's admin page: lessons, details form, cover, publish and archive."""
     return render_template(
         "admin/course_edit.html", course=course, form=form, error=error,
         lessons=lesson_service.lessons_of(course), confirm_form=ConfirmForm(),
         move_form=MoveLessonForm(formdata=None),
+        cover_form=cover_form or CoverForm(formdata=None, alt=course.cover_alt),
+        cover=cover_sources(course),
     ), status
+
+
+def filled_course_form(course):
+    """The details form filled with the course as stored."""
+    return CourseForm(formdata=None, obj=course,
+                      price=decimal_string(course.price_minor, course.currency))
 
 
 @bp.route("/courses/<slug>", methods=["GET", "POST"])
 @admin_required
 def edit_course(slug):
-    """Change a course's title, description, price and currency; list its lessons."""
-    course = _course_or_404(slug)
+    """Change a course's details and price; list its lessons; its cover; publish."""
+    course = course_or_404(slug)
     if request.method == "GET":
-        form = CourseForm(formdata=None, obj=course,
-                          price=decimal_string(course.price_minor, course.currency))
-        return _render_course(course, form)
+        return render_course_page(course, filled_course_form(course))
     form = CourseForm()
-    error = None if form.validate() else _form_errors(form)
+    error = csrf_error(form)
     if error is None:
         try:
-            update_course(slug, title=form.title.data, description=form.description.data,
-                          price=form.price.data, currency=form.currency.data)
-        except CourseError as exc:
+            update_course(slug, **_course_values(form))
+        except CourseFormError as exc:
             db.session.rollback()
-            error = str(exc)
-    if error:
-        return _render_course(_course_or_404(slug), form, error, 400)
+            error = field_errors(form, exc) or ""
+    if error is not None:
+        return render_course_page(course_or_404(slug), form, error, 400)
     flash(f"Saved {course.title}.", "success")
     return redirect(url_for("admin.edit_course", slug=slug))
 
 
+@bp.post("/courses/<slug>/publish")
+@admin_required
+def publish_course_view(slug):
+    """Publish a draft: it appears in the catalog and can be bought."""
+    return _set_active(slug, publish_course, "Published {title}: it is in the catalog and "
+                       "on sale now.")
+
+
 def _set_active(slug, change, message):
-    course = _course_or_404(slug)
+    course = course_or_404(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400, description="The form has expired; reload the page and try again.")
     change(course.slug)
@@ -132,10 +178,11 @@ def restore_course_view(slug):
     return _set_active(slug, restore_course, "Restored {title}: it is on sale again.")
 
 
-def _lesson_page(course, form, *, lesson=None, preview=None, error=None, status=200):
+def _lesson_page(course, form, *, lesson=None, preview=None, error=None, status=200,
+                 notice=None):
     return render_template(
         "admin/lesson_form.html", course=course, form=form, lesson=lesson,
-        preview=preview, error=error,
+        preview=preview, error=error, notice=notice,
         delete_form=DeleteLessonForm(formdata=None, position=lesson.position)
         if lesson else None,
     ), status
@@ -148,19 +195,46 @@ def _checked(form):
     try:
         return lesson_service.check_fields(
             title=form.title.data, body=form.body.data, video_url=form.video_url.data,
-            download_url=form.download_url.data), None
+            download_url=form.download_url.data, free_preview=form.free_preview.data), None
     except CourseError as exc:
         return None, str(exc)
+
+
+def _markdown_alt(alt):
+    return "".join("\\" + c if c in "[]\\" else c for c in alt)
+
+
+def _add_picture(course, form, lesson=None):
+    """"Add the picture": store the upload and put its Markdown at the end of the body
+    (not saved yet); the form again, with the picture's error beside it if it failed."""
+    if not form.validate():
+        return _lesson_page(course, form, lesson=lesson, error=_form_errors(form),
+                            status=400)
+    upload = form.picture.data
+    try:
+        alt = images.check_alt(form.picture_alt.data, required=False)
+        path = images.add_lesson_image(course, upload.read() if upload else b"")
+    except CourseError as exc:
+        db.session.rollback()
+        form.picture.errors = [str(exc)]
+        return _lesson_page(course, form, lesson=lesson, status=400)
+    form.body.data = f"{(form.body.data or '').rstrip()}\n\n![{_markdown_alt(alt)}]({path})\n"
+    form.picture_alt.data = ""
+    return _lesson_page(course, form, lesson=lesson, preview=render_markdown(form.body.data),
+                        notice="Added the picture at the end of the body. Move it where "
+                               "it belongs, then save the lesson.")
 
 
 @bp.route("/courses/<slug>/lessons/new", methods=["GET", "POST"])
 @admin_required
 def new_lesson(slug):
     """Write a new lesson (appended to the syllabus), with a preview before saving."""
-    course = _course_or_404(slug)
+    course = course_or_404(slug)
     form = LessonForm()
     if request.method == "GET":
         return _lesson_page(course, form)
+    if "add_picture" in request.form:
+        return _add_picture(course, form)
     fields, error = _checked(form)
     if error:
         return _lesson_page(course, form, error=error, status=400)
@@ -168,7 +242,8 @@ def new_lesson(slug):
         return _lesson_page(course, form, preview=render_markdown(fields.body))
     lesson = lesson_service.add_lesson(course, title=fields.title, body=fields.body,
                                        video_url=fields.video_url,
-                                       download_url=fields.download_url)
+                                       download_url=fields.download_url,
+                                       free_preview=fields.free_preview)
     flash(f"Added lesson {lesson.position}: {lesson.title}.", "success")
     return redirect(url_for("admin.edit_course", slug=slug))
 
@@ -177,11 +252,13 @@ def new_lesson(slug):
 @admin_required
 def edit_lesson(slug, lesson_id):
     """Change a lesson, with a preview before saving."""
-    course = _course_or_404(slug)
+    course = course_or_404(slug)
     lesson = _lesson_or_404(course, lesson_id)
     if request.method == "GET":
         return _lesson_page(course, LessonForm(formdata=None, obj=lesson), lesson=lesson)
     form = LessonForm()
+    if "add_picture" in request.form:
+        return _add_picture(course, form, lesson)
     fields, error = _checked(form)
     if error:
         return _lesson_page(course, form, lesson=lesson, error=error, status=400)
@@ -190,7 +267,8 @@ def edit_lesson(slug, lesson_id):
     try:
         lesson_service.update_lesson(lesson, title=fields.title, body=fields.body,
                                      video_url=fields.video_url or "",
-                                     download_url=fields.download_url or "")
+                                     download_url=fields.download_url or "",
+                                     free_preview=fields.free_preview)
     except CourseError as exc:
         return _lesson_page(course, form, error=str(exc), status=409)
     flash(f"Saved lesson {lesson.position}: {lesson.title}.", "success")
@@ -201,7 +279,7 @@ def edit_lesson(slug, lesson_id):
 @admin_required
 def move_lesson(slug, lesson_id):
     """Move a lesson one place up or down (once per rendered button)."""
-    course = _course_or_404(slug)
+    course = course_or_404(slug)
     form = MoveLessonForm()
     if not form.validate():
         abort(400, description=_form_errors(form) or "The form is incomplete.")
@@ -223,7 +301,7 @@ def move_lesson(slug, lesson_id):
 @admin_required
 def delete_lesson(slug, lesson_id):
     """Delete a lesson (after a ticked confirmation) and renumber the rest."""
-    course = _course_or_404(slug)
+    course = course_or_404(slug)
     lesson = _lesson_or_404(course, lesson_id)
     form = DeleteLessonForm()
     if not form.validate():

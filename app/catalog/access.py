@@ -6,7 +6,9 @@ the store's admins (who preview what they sell).
 
 from flask_login import current_user
 
+from app.access.progress import progress_in, record_opened
 from app.account.session import current_session
+from app.extensions import db
 from app.models import AdminUser
 
 
@@ -38,3 +40,30 @@ def is_admin():
 def can_view_lessons(course):
     """Whether this request may see the bodies of `course`'s lessons."""
     return is_admin() or buyer_has_access(course)
+
+
+def can_see_course(course):
+    """Whether this request may see the course at all: a draft only to admins."""
+    return course is not None and (course.published or is_admin())
+
+
+def can_open_lesson(course, lesson):
+    """Whether this request may read this lesson: a free preview is open to anyone."""
+    return lesson.free_preview or can_view_lessons(course)
+
+
+def note_opened(lesson):
+    """Record that this browser's buyer opened the lesson (their progress); nothing for
+    a visitor or an admin without a buyer session."""
+    visit = current_session()
+    if visit is not None:
+        record_opened(buyer_id=visit.buyer.id, lesson=lesson)
+        db.session.commit()
+
+
+def buyer_progress(course):
+    """The buyer's Progress in `course` while they have access to it, else None."""
+    visit = current_session()
+    if visit is None or not visit.has_access(course):
+        return None
+    return progress_in(visit.buyer.id, course.id)

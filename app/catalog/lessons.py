@@ -9,12 +9,13 @@ stays 1..n without gaps. The unique (course_id, position) constraint backs this 
 from dataclasses import dataclass
 
 from flask import g
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.catalog.markdown import image_problems
 from app.catalog.validation import CourseError, clean_text, clean_url
 from app.extensions import db
-from app.models import Course, Lesson
+from app.models import Course, Lesson, LessonProgress
 from app.models._time import utcnow
 from app.models.lesson import TITLE_MAX, URL_MAX
 
@@ -38,21 +39,28 @@ class LessonFields:
     body: str
     video_url: str | None
     download_url: str | None
+    free_preview: bool = False
 
 
-def check_fields(*, title, body, video_url=None, download_url=None):
-    """Check what a seller typed; raise LessonError with the first problem."""
+def check_fields(*, title, body, video_url=None, download_url=None, free_preview=False):
+    """Check what a seller typed; raise LessonError with the first problem (the body's
+    pictures: https or uploaded here, each with alt text)."""
     try:
-        return LessonFields(
+        fields = LessonFields(
             title=clean_text(title, "The lesson title", max_length=TITLE_MAX, required=True),
             body=clean_text(body, "The lesson body", max_length=BODY_MAX, multiline=True),
             video_url=clean_url(video_url, "The video link", max_length=URL_MAX),
             download_url=clean_url(download_url, "The download link", max_length=URL_MAX),
+            free_preview=bool(free_preview),
         )
     except LessonError:
         raise
     except CourseError as exc:
         raise LessonError(str(exc)) from None
+    problems = image_problems(fields.body)
+    if problems:
+        raise LessonError(" ".join(problems))
+    return fields
 
 
 def lessons_of(course):
@@ -113,29 +121,33 @@ def _renumber(course, ordered):
                            .execution_options(synchronize_session=False))
 
 
-def add_lesson(course, *, title, body, video_url=None, download_url=None):
-    """Append a lesson to the course's syllabus."""
+def add_lesson(course, *, title, body, video_url=None, download_url=None,
+               free_preview=False):
+    """Append a lesson to the course's syllabus (a free preview when asked)."""
     fields = check_fields(title=title, body=body, video_url=video_url,
-                          download_url=download_url)
+                          download_url=download_url, free_preview=free_preview)
     existing = _locked_lessons(course)
     position = (existing[-1].position if existing else 0) + 1
     lesson = Lesson(course_id=course.id, position=position, title=fields.title,
                     body=fields.body, video_url=fields.video_url,
-                    download_url=fields.download_url)
+                    download_url=fields.download_url, free_preview=fields.free_preview)
     db.session.add(lesson)
     db.session.commit()
     return lesson
 
 
-def update_lesson(lesson, *, title=None, body=None, video_url=None, download_url=None):
+def update_lesson(lesson, *, title=None, body=None, video_url=None, download_url=None,
+                  free_preview=None):
     """Change the given fields (None keeps a field; an empty link removes the link)."""
     fields = check_fields(
         title=lesson.title if title is None else title,
         body=lesson.body if body is None else body,
         video_url=lesson.video_url if video_url is None else video_url,
         download_url=lesson.download_url if download_url is None else download_url,
+        free_preview=lesson.free_preview if free_preview is None else free_preview,
     )
     lesson.title, lesson.body = fields.title, fields.body
+    lesson.free_preview = fields.free_preview
     lesson.video_url, lesson.download_url = fields.video_url, fields.download_url
     try:
         db.session.commit()
@@ -186,6 +198,9 @@ def remove_lesson(course, lesson_id, *, expected_position=None):
         lesson = _find(ordered, lesson_id, expected_position)
         title = lesson.title
         ordered.remove(lesson)
+        # Buyers' progress goes with the lesson (the foreign key cascades on PostgreSQL;
+        # SQLite does not enforce it).
+        db.session.execute(delete(LessonProgress).where(LessonProgress.lesson_id == lesson.id))
         db.session.delete(lesson)
         db.session.flush()
         _renumber(course, ordered)

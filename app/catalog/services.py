@@ -4,34 +4,41 @@ import textwrap
 
 from sqlalchemy import func, select
 
-from app.catalog.validation import CourseError, clean_text
+from app.catalog.validation import CourseError, CourseFormError, clean_text
 from app.extensions import db
 from app.models import Course, Lesson
+from app.models.course import TEACHER_NAME_MAX
 from app.money import check_chargeable, check_currency, to_minor
 
-__all__ = ["CourseError"]
+__all__ = ["CourseError", "CourseFormError"]
 
 SLUG_MAX = 80
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
+BIO_MAX = 1000
+POINTS_MAX = 12
+POINT_MAX = 200
 
 
 def active_courses():
-    """Active courses, by title."""
+    """The courses on sale (published and not archived), by title."""
     return db.session.scalars(
-        select(Course).where(Course.active.is_(True)).order_by(Course.title)
+        select(Course).where(Course.active.is_(True), Course.published.is_(True))
+        .order_by(Course.title)
     ).all()
 
 
 def get_active_course(slug):
-    """The active course with this slug, or None."""
+    """The course on sale (published and not archived) with this slug, or None: every
+    checkout of every payment flow finds its course here, so a draft cannot be bought."""
     return db.session.scalar(
-        select(Course).where(Course.slug == slug, Course.active.is_(True))
+        select(Course).where(Course.slug == slug, Course.active.is_(True),
+                             Course.published.is_(True))
     )
 
 
 def get_course(slug):
-    """Any course (active or archived) with this slug, or None."""
+    """Any course (draft, on sale or archived) with this slug, or None."""
     return db.session.scalar(select(Course).where(Course.slug == slug))
 
 
@@ -49,61 +56,119 @@ def _price(price, currency):
     return minor, currency
 
 
-def add_course(*, slug, title, price, currency, description=""):
-    """Create a course priced in the currency's unit ("69.00")."""
-    slug = (slug or "").strip().lower()
+def _check_slug(slug):
+    slug = (slug or "").strip().lower() if isinstance(slug, str) else ""
     if not slug or not all(c in SLUG_CHARACTERS for c in slug):
         raise CourseError("A slug uses lower-case letters, digits and dashes.")
     if len(slug) > SLUG_MAX:
         raise CourseError(f"A slug has at most {SLUG_MAX} characters.")
     if get_course(slug):
         raise CourseError(f"A course with slug {slug!r} exists already.")
-    if not (title or "").strip():
+    return slug
+
+
+def _check_title(title):
+    if not isinstance(title, str) or not title.strip():
         raise CourseError("A course needs a title.")
-    title = clean_text(title, "The title", max_length=TITLE_MAX, required=True)
-    description = clean_text(description, "The description", max_length=DESCRIPTION_MAX,
-                             multiline=True)
-    minor, currency = _price(price, currency)
-    course = Course(
-        slug=slug,
-        title=title,
-        description=description,
-        price_minor=minor,
-        currency=currency,
-        active=True,
-    )
+    return clean_text(title, "The title", max_length=TITLE_MAX, required=True)
+
+
+def _check_points(text):
+    """One "what you will learn" point per line: blank lines dropped, each point short."""
+    text = clean_text(text, "What you will learn", max_length=POINTS_MAX * (POINT_MAX + 2),
+                      multiline=True)
+    points = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(points) > POINTS_MAX:
+        raise CourseError(f"Write at most {POINTS_MAX} points ({len(points)} given).")
+    for number, point in enumerate(points, start=1):
+        if len(point) > POINT_MAX:
+            raise CourseError(f"Point {number} is too long ({len(point)} characters; at "
+                              f"most {POINT_MAX}).")
+    return "\n".join(points)
+
+
+def _check_fields(fields):
+    """Check every given field; return the clean values, or raise CourseFormError
+    naming every field that is wrong (not only the first)."""
+    checks = {
+        "slug": _check_slug,
+        "title": _check_title,
+        "description": lambda v: clean_text(v, "The description",
+                                            max_length=DESCRIPTION_MAX, multiline=True),
+        "teacher_name": lambda v: clean_text(v, "The teacher's name",
+                                             max_length=TEACHER_NAME_MAX),
+        "teacher_bio": lambda v: clean_text(v, "The teacher's bio", max_length=BIO_MAX,
+                                            multiline=True),
+        "learning_points": _check_points,
+    }
+    values, errors = {}, {}
+    for name, value in fields.items():
+        if name in checks and value is not None:
+            try:
+                values[name] = checks[name](value)
+            except CourseError as exc:
+                errors[name] = str(exc)
+    price, currency = fields.get("price"), fields.get("currency")
+    if price is not None or currency is not None:
+        try:
+            currency = check_currency(currency)
+        except ValueError as exc:
+            errors["currency"] = str(exc)
+        else:
+            if price is None:
+                errors["price"] = "Give the price together with a new currency."
+            else:
+                try:
+                    values["price_minor"], values["currency"] = _price(price, currency)
+                except CourseError as exc:
+                    errors["price"] = str(exc)
+    if errors:
+        raise CourseFormError(errors)
+    return values
+
+
+def add_course(*, slug, title, price, currency, description="", teacher_name="",
+               teacher_bio="", learning_points="", published=True):
+    """Create a course priced in the currency's unit ("69.00"); a draft when
+    `published` is False (what the admin's New course form does)."""
+    fields = dict(slug=slug, title=title, price=price, currency=currency,
+                  description=description, teacher_name=teacher_name,
+                  teacher_bio=teacher_bio, learning_points=learning_points)
+    # Every field of a new course is checked: one left out counts as empty.
+    values = _check_fields({name: "" if value is None else value
+                            for name, value in fields.items()})
+    course = Course(active=True, published=published, **values)
     db.session.add(course)
     db.session.commit()
     return course
 
 
 def update_course(slug, *, title=None, price=None, currency=None, description=None,
-                  active=None):
-    """Change a course's fields; a new price applies to orders placed after it."""
+                  teacher_name=None, teacher_bio=None, learning_points=None, active=None,
+                  published=None):
+    """Change a course's fields (None keeps one); a new price applies to orders placed
+    after it. Every wrong field is reported at once (CourseFormError)."""
     course = get_course(slug)
     if course is None:
         raise CourseError(f"No course with slug {slug!r}.")
-    if title is not None:
-        if not title.strip():
-            raise CourseError("A course needs a title.")
-        course.title = clean_text(title, "The title", max_length=TITLE_MAX, required=True)
-    if description is not None:
-        course.description = clean_text(description, "The description",
-                                        max_length=DESCRIPTION_MAX, multiline=True)
-    if price is not None or currency is not None:
-        new_currency = currency or course.currency
-        if currency is not None:
-            try:
-                check_currency(currency)
-            except ValueError as exc:
-                raise CourseError(str(exc)) from None
-        if price is None:
-            raise CourseError("Give the price together with a new currency.")
-        course.price_minor, course.currency = _price(price, new_currency)
+    if price is not None and currency is None:
+        currency = course.currency
+    values = _check_fields(dict(title=title, price=price, currency=currency,
+                                description=description, teacher_name=teacher_name,
+                                teacher_bio=teacher_bio, learning_points=learning_points))
+    for name, value in values.items():
+        setattr(course, name, value)
     if active is not None:
         course.active = active
+    if published is not None:
+        course.published = published
     db.session.commit()
     return course
+
+
+def publish_course(slug):
+    """Put a draft on sale: it appears in the catalog and can be bought."""
+    return update_course(slug, published=True)
 
 
 def all_courses():
@@ -147,16 +212,40 @@ DEMO_COURSES = [
 ]  # fmt: skip
 
 
+#: The demo courses' page fields: (teacher, bio, "what you will learn" points).
+DEMO_PAGES = {
+    "python-jumpstart": ("Maya Okafor", "Maya has taught Python to thousands of beginners "
+                         "and still automates her own chores with it.",
+                         "Install Python and run your first script\nVariables, lists, "
+                         "loops and dictionaries\nWrite a script that renames your photos"),
+    "flask-in-production": ("Tomás Reyes", "Tomás has run Flask services in production "
+                            "for a decade.", "Application factories and blueprints\n"
+                            "Migrations you can trust\nDeploying behind a reverse proxy"),
+    "sql-for-analysts": ("Priya Raman", "Priya designs reporting databases for finance "
+                         "teams.", "SELECT, WHERE and ORDER BY\nJoins without surprises\n"
+                         "Window functions for running totals"),
+    "nihongo-for-developers": ("Aiko Tanaka", "Aiko reads Japanese manuals for "
+                               "a living.", "Katakana in error messages\nThe kanji of "
+                               "every manual\nAsking a question on a Japanese forum"),
+    "payments-engineering": ("Lena Fischer", "Lena has built payment systems that "
+                             "never charge twice.", "Idempotency keys\nWebhooks you can "
+                             "trust\nRefunds and reconciliation"),
+}
+
+
 def seed_demo():
-    """Add the demo courses that are missing; return how many were added.
+    """Add the demo courses that are missing (published, with their page fields);
+    return how many were added.
 
     Demo courses without lessons get their demo lessons too (see seed_demo_lessons).
     """
     added = 0
     for slug, title, price, currency, description in DEMO_COURSES:
         if get_course(slug) is None:
+            teacher, bio, points = DEMO_PAGES.get(slug, ("", "", ""))
             add_course(slug=slug, title=title, price=price, currency=currency,
-                       description=description)
+                       description=description, teacher_name=teacher, teacher_bio=bio,
+                       learning_points=points)
             added += 1
     seed_demo_lessons()
     return added
@@ -172,8 +261,9 @@ def seed_demo_lessons():
         course = get_course(slug)
         if course is None or lessons_of(course):
             continue
-        for title, body, video_url, download_url in lessons:
+        for number, (title, body, video_url, download_url) in enumerate(lessons):
             add_lesson(course, title=title, body=textwrap.dedent(body).strip() + "\n",
-                       video_url=video_url, download_url=download_url)
+                       video_url=video_url, download_url=download_url,
+                       free_preview=number == 0)  # the first lesson is a free preview
             added += 1
     return added

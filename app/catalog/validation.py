@@ -7,6 +7,15 @@ class CourseError(ValueError):
     """A catalog change that cannot be made; the message says why."""
 
 
+class CourseFormError(CourseError):
+    """Every problem of a form's fields at once: `errors` maps each field to its
+    message (the admin form shows each beside its field; str() is all of them)."""
+
+    def __init__(self, errors):
+        self.errors = dict(errors)
+        super().__init__(" ".join(self.errors.values()))
+
+
 def _bad_character(text, multiline):
     allowed = "\n\r\t" if multiline else ""
     return any((ord(c) < 32 and c not in allowed) or ord(c) == 127 for c in text)

@@ -7,6 +7,7 @@ from app.catalog.services import (
     CourseError,
     add_course,
     all_courses,
+    publish_course,
     seed_demo,
     update_course,
 )
@@ -26,17 +27,35 @@ def _fail(exc):
 @click.option("--currency", default=None,
               help="ISO code such as usd, eur, jpy; defaults to STORE_CURRENCY.")
 @click.option("--description", default="", help="One paragraph shown on the course page.")
-def add(slug, title, price, currency, description):
-    """Add a course."""
+@click.option("--publish", is_flag=True,
+              help="Put it on sale at once (otherwise it is a draft only admins see).")
+def add(slug, title, price, currency, description, publish):
+    """Add a course: a draft until published (`courses publish SLUG`), unless --publish."""
     from flask import current_app
 
     try:
         course = add_course(slug=slug, title=title, price=price,
                             currency=currency or current_app.config["STORE_CURRENCY"],
-                            description=description)
+                            description=description, published=publish)
     except CourseError as exc:
         _fail(exc)
-    click.echo(f"Added {course.slug}: {format_money(course.price_minor, course.currency)}")
+    price = format_money(course.price_minor, course.currency)
+    if publish:
+        click.echo(f"Added {course.slug}: {price}, on sale.")
+    else:
+        click.echo(f"Added {course.slug}: {price}, a draft (only admins see it). Publish it "
+                   f"with: flask --app app courses publish {course.slug}")
+
+
+@courses_cli.command("publish")
+@click.argument("slug")
+def publish(slug):
+    """Publish a draft: it appears in the catalog and can be bought."""
+    try:
+        publish_course(slug)
+    except CourseError as exc:
+        _fail(exc)
+    click.echo(f"Published {slug}: it is on sale.")
 
 
 @courses_cli.command("list")
@@ -48,7 +67,8 @@ def list_():
         return
     click.echo(f"{'ID':>4}  {'SLUG':30} {'PRICE':>14}  {'STATE':8}  TITLE")
     for course in courses:
-        state = "on sale" if course.active else "archived"
+        state = ("draft" if not course.published
+                 else "on sale" if course.active else "archived")
         price = format_money(course.price_minor, course.currency)
         click.echo(f"{course.id:>4}  {course.slug:30} {price:>14}  {state:8}  {course.title}")
 

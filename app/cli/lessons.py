@@ -46,6 +46,8 @@ VIDEO = click.option("--video-url", default=None, help="An http(s) link to the v
                      "an empty value removes it.")
 DOWNLOAD = click.option("--download-url", default=None, help="An http(s) link to "
                         "download material; an empty value removes it.")
+PREVIEW = click.option("--preview/--no-preview", "free_preview", default=None,
+                       help="A free preview anyone may open without buying (or not).")
 
 
 @lessons_cli.command("list")
@@ -60,7 +62,9 @@ def list_lessons(slug):
     click.echo(f"{'#':>3}  {'TITLE':50}  LINKS")
     for lesson in lessons:
         links = " ".join(name for name, url in (("video", lesson.video_url),
-                                                 ("download", lesson.download_url)) if url)
+                                                 ("download", lesson.download_url),
+                                                 ("free-preview", lesson.free_preview))
+                         if url)
         click.echo(f"{lesson.position:>3}  {lesson.title[:50]:50}  {links}".rstrip())
 
 
@@ -71,13 +75,15 @@ def list_lessons(slug):
 @BODY_FILE
 @VIDEO
 @DOWNLOAD
-def add_lesson(slug, title, body, body_file, video_url, download_url):
+@PREVIEW
+def add_lesson(slug, title, body, body_file, video_url, download_url, free_preview):
     """Append a lesson to a course."""
     course = _course(slug)
     try:
         lesson = lesson_service.add_lesson(course, title=title,
                                            body=_body(body, body_file) or "",
-                                           video_url=video_url, download_url=download_url)
+                                           video_url=video_url, download_url=download_url,
+                                           free_preview=bool(free_preview))
     except CourseError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Added lesson {lesson.position} to {course.slug}: {lesson.title}")
@@ -91,17 +97,19 @@ def add_lesson(slug, title, body, body_file, video_url, download_url):
 @BODY_FILE
 @VIDEO
 @DOWNLOAD
-def edit_lesson(slug, position, title, body, body_file, video_url, download_url):
-    """Change a lesson's title, text or links (options left out stay as they are)."""
+@PREVIEW
+def edit_lesson(slug, position, title, body, body_file, video_url, download_url,
+                free_preview):
+    """Change a lesson's title, text, links or preview (options left out stay)."""
     course = _course(slug)
     lesson = _lesson(course, position)
     body = _body(body, body_file)
-    if all(v is None for v in (title, body, video_url, download_url)):
+    if all(v is None for v in (title, body, video_url, download_url, free_preview)):
         raise click.UsageError("Nothing to change: give --title, --body, --body-file, "
-                               "--video-url or --download-url.")
+                               "--video-url, --download-url or --preview/--no-preview.")
     try:
         lesson_service.update_lesson(lesson, title=title, body=body, video_url=video_url,
-                                     download_url=download_url)
+                                     download_url=download_url, free_preview=free_preview)
     except CourseError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Updated lesson {lesson.position} of {course.slug}: {lesson.title}")

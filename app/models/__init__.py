@@ -6,10 +6,12 @@ from app.models.consent import Consent
 from app.models.coupon import Coupon, CouponRedemption
 from app.models.course import Course
 from app.models.dispute import Dispute
+from app.models.image import Image
 from app.models.lesson import Lesson
 from app.models.order import Order, OrderStatus
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.payment_attempt import AttemptStatus, PaymentAttempt, RequestState
+from app.models.progress import LessonProgress
 from app.models.refund import Refund
 from app.models.sign_in_token import SignInToken
 from app.models.stored_card import StoredCard
@@ -27,7 +29,9 @@ __all__ = [
     "CouponRedemption",
     "Course",
     "Dispute",
+    "Image",
     "Lesson",
+    "LessonProgress",
     "Order",
     "OrderStatus",
     "OutboxMessage",

@@ -70,3 +70,13 @@ def insert_or_skip(model, **values):
     """
     result = db.session.execute(_insert()(model).values(**values).on_conflict_do_nothing())
     return result.rowcount == 1
+
+
+def insert_or_update(model, *, conflict, update, **values):
+    """INSERT a row, or when the unique `conflict` columns say it exists, set its
+    `update` columns to the new values: one statement (ON CONFLICT DO UPDATE), inside
+    the caller's transaction."""
+    statement = _insert()(model.__table__).values(**values)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=list(conflict),
+        set_={name: statement.excluded[name] for name in update}))

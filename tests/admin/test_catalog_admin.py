@@ -39,16 +39,21 @@ NEW = {"slug": "rust-basics", "title": "Rust Basics", "description": "Ownership 
 
 
 def test_create_a_course(admin_client, app):
-    """The new-course form creates a course on sale, priced in its currency."""
+    """The new-course form creates a draft priced in its currency; publishing it puts it
+    in the catalog."""
     client = app.test_client()  # a visitor
     response = _post(admin_client, "/admin/courses/new", NEW)
     assert response.status_code == 302
     assert response.headers["Location"] == "/admin/courses/rust-basics"
     page = admin_client.get("/admin/courses/rust-basics").get_data(as_text=True)
-    assert "Created Rust Basics. It is on sale now" in page
+    assert "Created Rust Basics as a draft: only admins see it." in page
     assert _course(app, "rust-basics") == ("Rust Basics", 5000, "jpy", True, [])
     listing = admin_client.get("/admin/courses").get_data(as_text=True)
-    assert "Rust Basics" in listing and "¥5,000" in listing and "on sale" in listing
+    assert "Rust Basics" in listing and "¥5,000" in listing and ">draft<" in listing
+    assert "Rust Basics" not in client.get("/").get_data(as_text=True)
+    response = _post(admin_client, "/admin/courses/rust-basics/publish", {},
+                     page="/admin/courses/rust-basics")
+    assert response.status_code == 302
     assert "Rust Basics" in client.get("/").get_data(as_text=True)
 
 
@@ -62,7 +67,7 @@ def test_create_a_course(admin_client, app):
     ({"price": "0.10", "currency": "usd"}, "The price must be at least $0.50."),
     ({"price": "1e9999", "currency": "usd"}, "&#39;1e9999&#39; is not a number."),
     ({"price": "NaN", "currency": "usd"}, "is not a number"),
-    ({"currency": "xxx"}, "Not a valid choice"),
+    ({"currency": "xxx"}, "Unsupported currency &#39;xxx&#39;."),
     ({"slug": "python-jumpstart"}, "exists already"),
 ])
 def test_bad_course_input_is_a_400_with_a_message(admin_client, app, make_course, change,

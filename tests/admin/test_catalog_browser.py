@@ -41,11 +41,16 @@ def test_create_a_course_with_two_lessons_reorder_and_see_the_syllabus(
     page.fill("input[name=price]", "0.10")
     page.select_option("select[name=currency]", "eur")
     page.click("[data-testid=save-course]")
-    expect(page.locator("[data-testid=form-error]")).to_have_text(
-        "The price must be at least €0.50.")
+    expect(page.locator("[data-testid=error-price]")).to_have_text(
+        "Error: The price must be at least €0.50.")
+    expect(page.locator("[data-testid=form-error]")).to_contain_text(
+        "Price: The price must be at least €0.50.")
     page.fill("input[name=price]", "39.00")
     page.click("[data-testid=save-course]")
-    expect(page.locator(".flash-success")).to_contain_text("Created Docker Basics.")
+    expect(page.locator(".flash-success")).to_contain_text("Created Docker Basics as a draft")
+    expect(page.locator("[data-testid=course-state]")).to_have_text("draft")
+    page.click("[data-testid=publish]")
+    expect(page.locator(".flash-success")).to_contain_text("Published Docker Basics")
     expect(page.locator("[data-testid=course-state]")).to_have_text("on sale")
 
     page.click("[data-testid=new-lesson]")

@@ -41,7 +41,7 @@ def test_code_blocks_and_tables_can_be_scrolled_by_keyboard():
     ('<a href="JaVaScRiPt:alert(1)">x</a>', ["avascript"]),
     ('<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>', ["data:"]),
     ('<p onclick="steal()">hi</p>', ["onclick", "steal"]),
-    ('<img src="x" onerror="steal()">', ["<img", "onerror", "steal"]),
+    ('<img src="x" onerror="steal()">', ["<img", "onerror", "steal"]),  # no source
     ('<svg onload="steal()"><circle r="1"/></svg>', ["<svg", "onload", "steal"]),
     ('<p style="background:url(javascript:x)">hi</p>', ["style=", "javascript"]),
     ("<style>body{display:none}</style>\n\nafter", ["<style", "display:none"]),
@@ -70,3 +70,47 @@ def test_empty_and_odd_input():
     assert str(render_markdown(None)) == ""
     assert str(render_markdown("")) == ""
     assert "\x00" not in str(render_markdown("a\x00b"))
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("![A cat](https://images.example.com/cat.png)",
+     '<img src="https://images.example.com/cat.png" alt="A cat" loading="lazy">'),
+    ("![](/media/AbC_d-9-1200.webp)", '<img src="/media/AbC_d-9-1200.webp" alt="" '
+                                      'loading="lazy">'),
+    ('<img src="https://images.example.com/a.png" width="300" height="x9">',
+     '<img src="https://images.example.com/a.png" width="300" loading="lazy" alt="">'),
+])
+def test_pictures_from_https_or_the_store_are_kept_with_alt_text(source, expected):
+    """https and uploaded pictures stay (lazy, alt text, an empty alt when none)."""
+    assert expected in str(render_markdown(source))
+
+
+@pytest.mark.parametrize("source", [
+    '<img src="javascript:alert(1)" alt="x">',
+    '<img src="JAVASCRIPT:alert(1)" alt="x">',
+    '<img src="data:image/png;base64,iVBORw0KGgo=" alt="x">',
+    '<img src="http://images.example.com/a.png" alt="x">',
+    '<img src="//images.example.com/a.png" alt="x">',
+    '<img src="https://" alt="x">',
+    '<img src="/media/../admin" alt="x">',
+    '<img src="/static/js/admin.js" alt="x">',
+    '<img alt="no source">',
+    '<img src="https://ok.example/a.png" onerror="steal()" style="x" alt="x">',
+])
+def test_pictures_from_anywhere_else_are_dropped(source):
+    """Any other source drops the whole picture; event and style attributes never stay."""
+    html = str(render_markdown(source))
+    assert "onerror" not in html and "style" not in html
+    if "ok.example" not in source:
+        assert "<img" not in html, html
+
+
+def test_image_problems_name_each_picture():
+    """The admin's check says which picture is wrong and why."""
+    from app.catalog.markdown import image_problems
+
+    assert image_problems("![a](https://x.example/a.png) ![](/media/k-1-1200.webp)") == []
+    problems = image_problems('<img src="http://x.example/a.png" alt="a">\n\n'
+                              '<img src="https://x.example/b.png">')
+    assert problems[0].startswith("Picture 1 (http://x.example/a.png) must be at an https")
+    assert problems[1].startswith("Picture 2 (https://x.example/b.png) has no alt text")
