@@ -6,6 +6,8 @@ import re
 from playwright.sync_api import expect
 
 VISA = "4242 4242 4242 4242"
+#: The frame Stripe.js (and the emulator's stand-in) opens for 3-D Secure.
+AUTH_MODAL = 'iframe[title="3D Secure authentication"]'
 
 
 def fill_card(page, number=VISA, exp="12 / 34", cvc="123", postal="12345"):
@@ -33,3 +35,43 @@ def buy_in_browser(page, store, slug="python-jumpstart", email="ada@example.com"
     page.click("#pay-button")
     page.wait_for_url(re.compile(r"/orders/"))
     expect(page.locator("h1")).to_contain_text("Your payment went through")
+
+
+def fill_payment_element(page, number=VISA, exp="12 / 34", cvc="123", postal="12345"):
+    """Type a card into the Payment Element (PAYMENT_FLOW=payment_intents), its fields
+    named as Stripe's frame names them."""
+    page.wait_for_selector("#payment-element input[name=number]")
+    for name, value in (("number", number), ("expiry", exp), ("cvc", cvc)):
+        page.fill(f"#payment-element input[name={name}]", value)
+    postcode = page.locator("#payment-element input[name=postalCode]")
+    if postcode.count() and postcode.is_visible():
+        postcode.fill(postal)
+
+
+def answer_authentication(page, complete=True):
+    """Press Complete or Fail on the bank's test page in Stripe.js's 3-D Secure window."""
+    page.wait_for_selector(AUTH_MODAL)
+    button = "authorize" if complete else "fail"
+    page.frame_locator(AUTH_MODAL).locator(f"#test-source-{button}-3ds").click()
+
+
+def fill_hosted_checkout(page, number=VISA, email="ada@example.com"):
+    """Type the buyer's details into Stripe's hosted Checkout page (its field names)."""
+    if page.locator("#email").get_attribute("readonly") is None:
+        page.fill("input[name=email]", email)
+    page.fill("input[name=cardNumber]", number)
+    page.fill("input[name=cardExpiry]", "12 / 34")
+    page.fill("input[name=cardCvc]", "123")
+    page.fill("input[name=billingName]", "Ada Lovelace")
+    page.fill("input[name=billingPostalCode]", "12345")
+
+
+def sign_in_in_browser(page, app, store, email):
+    """Sign the browser in as `email` with a real one-time link (a proven session)."""
+    from app.access import mint_link
+
+    with app.app_context():
+        raw = mint_link(email=email, purpose="sign_in")
+    page.goto(f"{store}/account/link/{raw}")
+    page.click("[data-testid=use-link]")
+    page.wait_for_url(lambda url: "/account/link/" not in url)
