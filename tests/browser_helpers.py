@@ -6,6 +6,8 @@ import re
 from playwright.sync_api import expect
 
 VISA = "4242 4242 4242 4242"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
 #: The frame Stripe.js (and the emulator's stand-in) opens for 3-D Secure.
 AUTH_MODAL = 'iframe[title="3D Secure authentication"]'
 
@@ -75,3 +77,38 @@ def sign_in_in_browser(page, app, store, email):
     page.goto(f"{store}/account/link/{raw}")
     page.click("[data-testid=use-link]")
     page.wait_for_url(lambda url: "/account/link/" not in url)
+
+
+def shots(page, name, full_page=True):
+    """Screenshots of the page as it is now at phone width and at 1280 px, in
+    test-artifacts/<name>-390.png and -1280.png (for a person to look at); the page is
+    left at phone width. A window over the page (3-D Secure) is taken as the screen
+    shows it (`full_page=False`)."""
+    page.screenshot(path=f"test-artifacts/{name}-390.png", full_page=full_page)
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=f"test-artifacts/{name}-1280.png", full_page=full_page)
+    page.set_viewport_size(PHONE)
+
+
+LESSON_BODY = "LESSON-ONE-BODY"
+
+
+def course_with_a_lesson(app, make_course, **course):
+    """Add a course (`make_course`'s defaults: python-jumpstart, $69.00) with one lesson
+    whose body shows LESSON_BODY."""
+    from app.catalog.lessons import add_lesson
+    from app.catalog.services import get_course
+    from app.extensions import db
+
+    made = make_course(**course)
+    with app.app_context():
+        add_lesson(get_course(course.get("slug", "python-jumpstart")), title="Hello, Python",
+                   body=f"## Your first program\n\n{LESSON_BODY}")
+        db.session.commit()
+    return made
+
+
+def lessons_open(page, store, slug="python-jumpstart"):
+    """The course's first lesson shows its body to this browser."""
+    page.goto(f"{store}/courses/{slug}/lessons/1")
+    expect(page.locator("main")).to_contain_text(LESSON_BODY)

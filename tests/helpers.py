@@ -1,6 +1,7 @@
 """Small helpers shared by test modules."""
 
 import re
+import time
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -10,6 +11,17 @@ def csrf_from(html):
     match = CSRF_RE.search(html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+def eventually(condition, timeout=10, every=0.1):
+    """Wait until `condition()` is true (a webhook's or another process's effect); its
+    last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return condition()
 
 
 def check_again(client, public_id):

@@ -6,7 +6,6 @@ on-session when the bank wants the buyer to authenticate. Each scenario is looke
 phone width (390 px) and desktop width (1280 px): screenshots in test-artifacts/."""
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -17,16 +16,17 @@ from app.models import Access, AttemptStatus, OrderStatus, OutboxMessage
 from tests.browser_helpers import (
     AUTH_MODAL,
     answer_authentication,
+    course_with_a_lesson,
     fill_payment_element,
+    lessons_open,
+    shots,
     sign_in_in_browser,
 )
-from tests.helpers import serious_axe_violations
+from tests.helpers import eventually, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 
 EMAIL = "ada@example.com"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 WEBHOOK_SECRET = "whsec_test_secret"  # TestConfig's
 THREE_D_SECURE = "4000 0027 6000 3184"  # authentication on every payment (INTENTS.md 2.3)
 
@@ -42,38 +42,10 @@ def intents_flow(app, emulator_control, live_server):
     app.config["PAYMENT_FLOW"] = "charges"
 
 
-def _eventually(condition, timeout=10):
-    """Wait for a webhook's effect (delivered by the emulator in the background)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
-
-
 @pytest.fixture
 def course(app, make_course):
     """Python Jumpstart ($69.00) with one lesson."""
-    from app.catalog.lessons import add_lesson
-    from app.catalog.services import get_course
-
-    course = make_course()
-    with app.app_context():
-        add_lesson(get_course("python-jumpstart"), title="Hello, Python",
-                   body="## Your first program\n\nLESSON-ONE-BODY")
-        db.session.commit()
-    return course
-
-
-def _shots(page, name, full_page=True):
-    """Screenshots of the page as it is at phone width and at 1280 px (looked at by a
-    person when the page changes); the page is left at phone width. A window over the
-    page (3-D Secure) is taken as the screen shows it (`full_page=False`)."""
-    page.screenshot(path=f"test-artifacts/intents-{name}-390.png", full_page=full_page)
-    page.set_viewport_size(DESKTOP)
-    page.screenshot(path=f"test-artifacts/intents-{name}-1280.png", full_page=full_page)
-    page.set_viewport_size(PHONE)
+    return course_with_a_lesson(app, make_course)
 
 
 def _open_course(page, store, email=EMAIL):
@@ -86,16 +58,11 @@ def _the_order(orders):
     return order
 
 
-def _lessons_open(page, store):
-    page.goto(f"{store}/courses/python-jumpstart/lessons/1")
-    expect(page.locator("main")).to_contain_text("LESSON-ONE-BODY")
-
-
 def test_4242_pays_through_the_payment_element_and_opens_the_lessons(
         page, live_server, course, orders, stripe_sdk, app):
     _open_course(page, live_server)
     fill_payment_element(page)
-    _shots(page, "course-page")
+    shots(page, "intents-course-page")
     assert serious_axe_violations(page) == []
     with page.expect_request(lambda r: r.url.endswith("/payment-intent")) as posted:
         page.click("#pay-button")
@@ -108,14 +75,14 @@ def test_4242_pays_through_the_payment_element_and_opens_the_lessons(
     expect(receipt).to_contain_text(order.reference)
     expect(receipt).to_contain_text("$69.00")
     expect(receipt).to_contain_text("Visa ending in 4242")
-    _shots(page, "receipt")
+    shots(page, "intents-receipt")
     assert serious_axe_violations(page) == []
     intent = stripe_sdk.v1.payment_intents.retrieve(order.payment_intent_id)
     charge = stripe_sdk.v1.charges.retrieve(order.charge_id)
     assert (intent.status, intent.amount, charge.payment_intent) == (
         "succeeded", 6900, intent.id)
     assert charge.metadata["order_id"] == order.reference
-    _lessons_open(page, live_server)
+    lessons_open(page, live_server)
     with app.app_context():
         assert len(db.session.scalars(select(Access)).all()) == 1
         assert [m.kind for m in db.session.scalars(select(OutboxMessage))] == [
@@ -138,9 +105,9 @@ def test_3d_secure_completed_in_the_banks_window_pays(page, live_server, course,
     _pay(page)
     page.wait_for_selector(AUTH_MODAL)
     expect(page.locator('[role=dialog][aria-label="3D Secure authentication"]')).to_be_visible()
-    _shots(page, "authentication-window", full_page=False)
+    shots(page, "intents-authentication-window", full_page=False)
     # payment_intent.requires_action reaches the store: waiting for the bank, not paid.
-    assert _eventually(lambda: _the_order(orders).payment.status
+    assert eventually(lambda: _the_order(orders).payment.status
                        == AttemptStatus.REQUIRES_ACTION)
     assert _the_order(orders).status == OrderStatus.PENDING
     answer_authentication(page, complete=True)
@@ -150,7 +117,7 @@ def test_3d_secure_completed_in_the_banks_window_pays(page, live_server, course,
     assert order.status == OrderStatus.PAID
     charge = stripe_sdk.v1.charges.retrieve(order.charge_id)
     assert charge.payment_method_details.card.three_d_secure.result == "authenticated"
-    _lessons_open(page, live_server)
+    lessons_open(page, live_server)
 
 
 def test_3d_secure_failed_says_so_and_the_same_order_pays_with_another_card(
@@ -165,7 +132,7 @@ def test_3d_secure_failed_says_so_and_the_same_order_pays_with_another_card(
     expect(error).to_be_focused()
     expect(page.locator("#pay-button")).to_be_enabled()
     assert page.url.endswith("/courses/python-jumpstart")
-    _shots(page, "authentication-failed")
+    shots(page, "intents-authentication-failed")
     order = _the_order(orders)
     assert order.status == OrderStatus.PENDING and order.charge_id is None
     assert stripe_sdk.v1.charges.list().data == []  # nothing charged
@@ -191,9 +158,9 @@ def test_a_decline_then_another_card_pays_the_one_order_once(page, live_server, 
     _pay(page)
     expect(page.locator("#card-errors")).to_have_text("Your card has insufficient funds.")
     expect(page.locator("#pay-button")).to_be_enabled()
-    _shots(page, "declined")
+    shots(page, "intents-declined")
     # payment_intent.payment_failed tells the store (the browser's word is not taken).
-    assert _eventually(lambda: _the_order(orders).payment.decline_code == "insufficient_funds")
+    assert eventually(lambda: _the_order(orders).payment.decline_code == "insufficient_funds")
     declined = _the_order(orders)
     assert declined.status == OrderStatus.PENDING
     fill_payment_element(page)
@@ -242,7 +209,7 @@ def test_a_saved_card_pays_in_one_click_off_session(page, live_server, course, m
     page.goto(f"{live_server}/courses/data-science")
     button = page.locator("[data-testid=one-click-button]")
     expect(button).to_have_text("Pay with Visa •••• 4242")
-    _shots(page, "one-click-course-page")
+    shots(page, "intents-one-click-course-page")
     _one_click(page, live_server, "data-science")
     page.wait_for_url(re.compile(r"/orders/[\w-]+$"))
     expect(page.locator("h1")).to_contain_text("Your payment went through")
@@ -268,7 +235,7 @@ def test_one_click_the_bank_wants_authenticated_brings_the_buyer_back(
     expect(page.locator("h1")).to_have_text("Your bank asks you to confirm this payment")
     expect(page.locator("[data-testid=authenticate-summary]")).to_contain_text("$49.00")
     page.wait_for_selector(AUTH_MODAL)  # the page opens the bank's window at once
-    _shots(page, "one-click-authenticate", full_page=False)
+    shots(page, "intents-one-click-authenticate", full_page=False)
     second = orders()[-1]
     assert second.status == OrderStatus.PENDING
     assert _intent_charges(stripe_sdk, second.payment_intent_id) == []
@@ -290,7 +257,7 @@ def test_the_browser_gone_after_authenticating_the_webhook_alone_pays(
     _pay(page)
     with page.expect_event("requestfailed", lambda r: "/return" in r.url):
         answer_authentication(page, complete=True)
-    assert _eventually(lambda: _the_order(orders).status == OrderStatus.PAID)
+    assert eventually(lambda: _the_order(orders).status == OrderStatus.PAID)
     with app.app_context():
         assert len(db.session.scalars(select(Access)).all()) == 1
         assert len(db.session.scalars(select(OutboxMessage)).all()) == 1
