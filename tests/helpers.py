@@ -24,6 +24,38 @@ def eventually(condition, timeout=10, every=0.1):
     return condition()
 
 
+def confirm_intent(emulator_url, client_secret, payment_method="pm_card_visa"):
+    """Confirm a PaymentIntent the way Stripe.js does (publishable key + client secret);
+    (status code, JSON)."""
+    import requests
+
+    from config import EMULATOR_PUBLISHABLE_KEY
+
+    intent_id = client_secret.split("_secret_")[0]
+    response = requests.post(f"{emulator_url}/v1/payment_intents/{intent_id}/confirm",
+                             data={"key": EMULATOR_PUBLISHABLE_KEY,
+                                   "client_secret": client_secret,
+                                   "payment_method": payment_method,
+                                   "use_stripe_sdk": "true"}, timeout=10)
+    return response.status_code, response.json()
+
+
+def pay_hosted_page(url, number="4242424242424242", email="hosted@example.com"):
+    """Pay on the emulator's hosted Checkout page as the buyer's browser would; its
+    answer (the 303 to the store's success page for a payment that went through)."""
+    import requests
+
+    session = requests.Session()
+    page = session.get(url, timeout=10)
+    assert page.status_code == 200 and "cardNumber" in page.text
+    action = re.search(r'<form[^>]+action="([^"]+)"', page.text)
+    target = requests.compat.urljoin(url, action.group(1).replace("&amp;", "&")) \
+        if action else url
+    return session.post(target, allow_redirects=False, timeout=10, data={
+        "email": email, "cardNumber": number, "cardExpiry": "12 / 34", "cardCvc": "123",
+        "billingName": "Ada Lovelace", "billingPostalCode": "12345"})
+
+
 def check_again(client, public_id):
     """Press "Check again now" on a pending receipt (the POST that may repeat the order's
     stored request); returns the receipt it redirects to."""

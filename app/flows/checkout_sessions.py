@@ -18,7 +18,7 @@ from flask import current_app, url_for
 from app import orders, payments
 from app.extensions import db
 from app.flows import customer_step
-from app.flows.base import Started
+from app.flows.base import Started, first_request_in_flight
 from app.flows.charges import charge_fields
 from app.flows.payment_intents import CHARGE_EVENTS, INTENT_EVENTS, PaymentIntentsFlow
 from app.models import RequestState
@@ -149,7 +149,10 @@ class CheckoutSessionsFlow(PaymentIntentsFlow):
 
     def release(self, attempt):
         """Expire the Session (nobody can pay it after), so the order is free for the
-        buyer's new one; a Session already paid is recorded as such."""
+        buyer's new one; a Session already paid is recorded as such. An attempt whose
+        first request is still under way is left to its own process."""
+        if first_request_in_flight(attempt):
+            return "still pending (its first request is under way)"
         if attempt.checkout_session_id is None:
             return self.settle(attempt)
         try:

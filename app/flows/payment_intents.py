@@ -19,7 +19,7 @@ from flask import current_app
 from app import card_testing, orders, payments
 from app.extensions import db
 from app.flows import customer_step
-from app.flows.base import PaymentFlow, Started
+from app.flows.base import PaymentFlow, Started, first_request_in_flight
 from app.flows.charges import charge_fields
 from app.models import RequestState
 from app.models._time import as_utc, utcnow
@@ -152,7 +152,10 @@ class PaymentIntentsFlow(PaymentFlow):
 
     def release(self, attempt):
         """Cancel the intent while it only waits for a card (no confirmation can be under
-        way), so the order is free for the buyer's new one; otherwise settle it."""
+        way), so the order is free for the buyer's new one; otherwise settle it. An
+        attempt whose first request is still under way is left to its own process."""
+        if first_request_in_flight(attempt):
+            return "still pending (its first request is under way)"
         if attempt.payment_intent_id is None:
             return self.settle(attempt)
         try:
