@@ -13,7 +13,7 @@ Stripe reports them, against the address that started the payment).
 import logging
 from dataclasses import dataclass
 
-from app import flows, orders
+from app import flows, orders, payments
 from app.checkout import services
 from app.checkout.pause import pause_message, pause_seconds
 from app.models import Order, OrderStatus
@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 
 #: How many of its orders a browser session remembers (it may go back to their payments).
 OWNED_MAX = 10
+#: Stripe could not say where the buyer's open payment stands (it is not started again).
+UNAVAILABLE = ("We could not reach our payment provider just now. Please try again in a "
+               "moment: you will not be charged twice.")
 NOT_STARTED = ("We could not start your payment (order {reference}) and you have not been "
                "charged. Please try again in a moment.")
 
@@ -69,7 +72,12 @@ def start(*, flow, course, email, ip, save_card, signed_in, owned):
     paused = pause_seconds(ip)
     if paused:
         return BrowserStart(message=pause_message(paused), status=429)
-    open_order, resumed = _own_open_order(course, email, flow=flow, owned=owned)
+    try:
+        open_order, resumed = _own_open_order(course, email, flow=flow, owned=owned)
+    except payments.PaymentError as exc:  # reading the open order's payment failed
+        log.warning("Could not read the open payment of %s for %s: %s", email,
+                    course.slug, exc.detail)
+        return BrowserStart(message=UNAVAILABLE, status=503)
     if resumed is not None:
         return resumed
     if open_order is not None:
@@ -106,3 +114,11 @@ def on_return(order):
     if order.status == OrderStatus.PENDING and attempt.failure_message and attempt.live:
         return attempt.failure_message
     return None
+
+
+def on_cancel(order):
+    """The buyer left Stripe's page by its back link: read the payment as on return (it
+    may have gone through in another tab, or before a Back). True when nothing was
+    charged, so the buyer can pay again; False when the receipt is the next page."""
+    on_return(order)
+    return order.status in (OrderStatus.PENDING, OrderStatus.FAILED)

@@ -63,7 +63,8 @@ class PaymentFlow:
     def resume(self, attempt):
         """What the buyer's browser needs to go on paying a live attempt (a PaymentIntent's
         client secret, a Checkout page's URL), or None when it cannot be paid any more.
-        Flows paid in one request have nothing to resume."""
+        Flows paid in one request have nothing to resume. Raises a PaymentError when
+        Stripe cannot be asked (the caller tells the buyer to try again)."""
         return None
 
     def settle(self, attempt):
