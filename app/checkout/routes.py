@@ -13,6 +13,7 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.exceptions import HTTPException
 
 from app import flows, orders, payments
 from app.account.forms import PostForm
@@ -135,7 +136,10 @@ def _browser_payment(slug, flow):
 def start_intent(slug):
     """The Payment Element's Pay: the client secret of the order's one PaymentIntent (a
     new order, or this browser's pending one), as JSON; the page confirms it."""
-    started, form = _browser_payment(slug, "payment_intents")
+    try:
+        started, form = _browser_payment(slug, "payment_intents")
+    except HTTPException as exc:  # no such course, or another flow: words the page shows
+        return jsonify(error=exc.description), exc.code
     if started is None:
         errors = {name: messages[0] for name, messages in form.errors.items()}
         message = errors.get("email") or "The page has expired; reload it and try again."

@@ -261,3 +261,19 @@ def test_the_browser_gone_after_authenticating_the_webhook_alone_pays(
     with app.app_context():
         assert len(db.session.scalars(select(Access)).all()) == 1
         assert len(db.session.scalars(select(OutboxMessage)).all()) == 1
+
+
+def test_a_course_taken_off_sale_while_the_page_is_open_says_so(page, live_server, course,
+                                                                orders, app):
+    from app.catalog.services import archive_course
+
+    _open_course(page, live_server)
+    fill_payment_element(page)
+    with app.app_context():
+        archive_course("python-jumpstart")
+        db.session.commit()
+    _pay(page)
+    expect(page.locator("#card-errors")).to_have_text(
+        "There is no such course, or it is no longer on sale.")
+    expect(page.locator("#pay-button")).to_be_enabled()
+    assert orders() == []

@@ -278,3 +278,27 @@ def test_the_cancel_page_of_a_paid_order_does_not_say_nothing_was_charged(
     page = response.get_data(as_text=True)
     assert "nothing was charged" not in page
     assert "Your payment went through" in page
+
+
+def test_pay_on_a_course_taken_off_sale_or_another_flow_answers_json(app, client, flow,
+                                                                     course, orders):
+    """The Payment Element's page reads JSON: a course archived while the page was open,
+    or a store switched to another flow, is said in words the page can show (not an
+    HTML page the script cannot read, which it reports as 'could not reach')."""
+    from app.catalog.services import archive_course
+
+    flow("payment_intents")
+    csrf = _form(client)
+    with app.app_context():
+        archive_course("python-jumpstart")
+        db.session.commit()
+    gone = client.post("/courses/python-jumpstart/payment-intent",
+                       data={"csrf_token": csrf, "email": ADA})
+    assert gone.status_code == 404
+    assert gone.get_json()["error"] == ("There is no such course, or it is no longer on "
+                                        "sale.")
+    flow("checkout")
+    other = client.post("/courses/python-jumpstart/payment-intent",
+                        data={"csrf_token": csrf, "email": ADA})
+    assert other.status_code == 404 and "Reload the course page" in other.get_json()["error"]
+    assert orders() == []
