@@ -142,3 +142,44 @@ def test_a_decline_on_stripes_page_is_shown_there_then_another_card_pays(
     assert sorted(c.status for c in charges.data) == ["failed", "succeeded"]
     with app.app_context():
         assert len(db.session.scalars(select(PaymentAttempt)).all()) == 1
+
+
+def test_3d_secure_on_stripes_page_then_the_receipt(page, live_server, emulator, course,
+                                                    orders, stripe_sdk):
+    _to_stripes_page(page, live_server, emulator)
+    fill_hosted_checkout(page, number="4000 0027 6000 3184")
+    page.click("#submit")
+    page.wait_for_url("**/3d_secure_2/hosted?**")
+    shots(page, "hosted-authentication")
+    assert _the_order(orders).status == OrderStatus.PENDING
+    page.click("#test-source-authorize-3ds")
+    page.wait_for_url(RECEIPT)
+    expect(page.locator("h1")).to_contain_text("Your payment went through")
+    order = _the_order(orders)
+    assert order.status == OrderStatus.PAID
+    charge = stripe_sdk.v1.charges.retrieve(order.charge_id)
+    assert charge.payment_method_details.card.three_d_secure.result == "authenticated"
+
+
+def test_the_tab_closed_after_paying_the_webhook_alone_completes(
+        page, live_server, emulator, course, orders, app):
+    """The buyer pays and the tab is gone before the success page loads:
+    checkout.session.completed alone pays the order (access and email once)."""
+    _to_stripes_page(page, live_server, emulator)
+    fill_hosted_checkout(page)
+
+    def paid_then_gone(route):
+        """Stripe's page takes the payment; its answer (the way back) never arrives."""
+        if route.request.method != "POST":
+            return route.continue_()
+        route.fetch(max_redirects=0)
+        return route.abort()
+
+    page.route(f"{emulator.url}/**", paid_then_gone)
+    with page.expect_event("requestfailed"):
+        page.click("#submit")
+    page.close()
+    assert eventually(lambda: _the_order(orders).status == OrderStatus.PAID)
+    with app.app_context():
+        assert len(db.session.scalars(select(Access)).all()) == 1
+        assert len(db.session.scalars(select(OutboxMessage)).all()) == 1
