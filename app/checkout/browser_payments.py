@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from app import flows, orders, payments
 from app.checkout import services
 from app.checkout.pause import pause_message, pause_seconds
-from app.models import Order, OrderStatus
+from app.models import Order, OrderStatus, RequestState
 from app.models._unique import commit_keeping
 
 log = logging.getLogger(__name__)
@@ -111,9 +111,10 @@ def on_return(order):
     if attempt is None or flows.for_attempt(attempt).resume is flows.PaymentFlow.resume:
         return None  # not a flow paid in the browser
     flows.for_attempt(attempt).look_up(attempt)  # once per return: not rate-limited
-    if order.status == OrderStatus.PENDING and attempt.failure_message and attempt.live:
-        return attempt.failure_message
-    return None
+    if order.status == OrderStatus.PENDING and attempt.failure_message and attempt.live \
+            and attempt.request_state == RequestState.ANSWERED:
+        return attempt.failure_message  # the bank's words about the card
+    return None  # (an unanswered request's message is Stripe's error text: the log's)
 
 
 def on_cancel(order):

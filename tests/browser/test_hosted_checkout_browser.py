@@ -18,6 +18,7 @@ from tests.browser_helpers import (
     fill_hosted_checkout,
     lessons_open,
     shots,
+    sign_in_in_browser,
 )
 from tests.helpers import eventually, serious_axe_violations
 
@@ -183,3 +184,38 @@ def test_the_tab_closed_after_paying_the_webhook_alone_completes(
     with app.app_context():
         assert len(db.session.scalars(select(Access)).all()) == 1
         assert len(db.session.scalars(select(OutboxMessage)).all()) == 1
+
+
+def test_a_card_saved_on_stripes_page_pays_in_one_click(page, live_server, emulator,
+                                                        course, make_course, orders,
+                                                        stripe_sdk, app):
+    """Signed in with a link, "Save this card" on the course page: Stripe's page keeps the
+    card on the buyer's customer; another course is then bought in one click."""
+    make_course(slug="data-science", title="Data Science", price="49.00")
+    sign_in_in_browser(page, app, live_server, EMAIL)
+    page.goto(f"{live_server}/courses/python-jumpstart")
+    expect(page.locator("#email")).to_have_value(EMAIL)
+    page.check("#save-card")
+    page.click("#pay-button")
+    page.wait_for_url(f"{emulator.url}/**")
+    fill_hosted_checkout(page)
+    page.click("#submit")
+    page.wait_for_url(RECEIPT)
+    first = _the_order(orders)
+    assert first.status == OrderStatus.PAID and first.payment.customer_id
+    [method] = stripe_sdk.v1.payment_methods.list(
+        params={"customer": first.payment.customer_id, "type": "card"}).data
+    page.goto(f"{live_server}/courses/data-science")
+    expect(page.locator("[data-testid=one-click-button]")).to_have_text(
+        "Pay with Visa •••• 4242")
+    page.click("[data-testid=one-click-button]")
+    expect(page.locator("[data-testid=one-click-summary]")).to_contain_text("$49.00")
+    shots(page, "hosted-one-click-confirm")
+    page.click("[data-testid=confirm-one-click]")
+    page.wait_for_url(RECEIPT)
+    expect(page.locator("h1")).to_contain_text("Your payment went through")
+    second = orders()[-1]
+    assert (second.status, second.payment.flow) == (OrderStatus.PAID, "saved_card_intent")
+    intent = stripe_sdk.v1.payment_intents.retrieve(second.payment_intent_id)
+    assert (intent.customer, intent.payment_method, intent.amount) == (
+        first.payment.customer_id, method.id, 4900)

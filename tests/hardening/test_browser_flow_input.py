@@ -302,3 +302,21 @@ def test_pay_on_a_course_taken_off_sale_or_another_flow_answers_json(app, client
                         data={"csrf_token": csrf, "email": ADA})
     assert other.status_code == 404 and "Reload the course page" in other.get_json()["error"]
     assert orders() == []
+
+
+@pytest.mark.parametrize("name,start,back", [
+    ("payment_intents", "payment-intent", "return"), ("checkout", "checkout-session", "paid")])
+def test_a_return_page_before_stripe_answered_shows_no_stripe_internals(
+        app, client, flow, course, emulator_control, name, start, back):
+    """The create's answer was lost (the buyer was told to try again); opening the return
+    or success page of that order then shows no Stripe error text or request id."""
+    flow(name)
+    path = "/v1/payment_intents" if name == "payment_intents" else "/v1/checkout/sessions"
+    emulator_control.inject_fault(mode="drop_response", count=1, path=path, method="POST")
+    client.post(f"/courses/python-jumpstart/{start}",
+                data={"csrf_token": _form(client), "email": ADA})
+    order = _order(app, ADA)
+    assert order.payment.failure_message.startswith("Stripe unavailable")  # the log's
+    page = _no_server_error(client.get(f"/orders/{order.public_id}/{back}",
+                                       follow_redirects=True)).get_data(as_text=True)
+    assert "Stripe unavailable" not in page and "req_" not in page
