@@ -141,3 +141,30 @@ def test_return_page_webhooks_and_check_again_fulfil_once(
         assert _rows(app, OutboxMessage, order_id=order.id, kind="order_confirmation") == 1
     charges = stripe_sdk.v1.charges.list(params={"limit": 100}).data
     assert [c.status for c in charges] == ["succeeded"] * ROUNDS
+
+
+def test_a_decline_delivered_twice_at_once_counts_once(server, app, make_course, emulator,
+                                                       emulator_control, stripe_sdk):
+    """payment_intent.payment_failed delivered twice at the same moment (one event id) to
+    two workers: the card-testing pause counts one decline, and the order stays payable."""
+    from app.models import Throttle
+
+    make_course(slug="decline-race", title="Decline Race")
+    [tab] = _tabs(server, "decline-race", 1)
+    answer = _ask_for_intent(server, "decline-race", tab)()
+    assert answer.status_code == 200, server.log()
+    status, _ = confirm_intent(emulator.url, answer.json()["client_secret"],
+                               "pm_card_chargeDeclined")
+    assert status == 402
+    order = _order_of(app, "decline-race")
+    intent = stripe_sdk.v1.payment_intents.retrieve(order.payment_intent_id).to_dict()
+    failed = _event("evt_declined_once", "payment_intent.payment_failed", intent)
+    results = all_at_once([_deliver(server, failed) for _ in range(4)])
+    assert {r.status_code for r in results} == {200}, server.log()
+    with app.app_context():
+        [row] = db.session.scalars(select(Throttle).where(
+            Throttle.key.like("checkout-ip:%"))).all()
+        assert row.failures == 1
+    declined = _order_of(app, "decline-race")
+    assert declined.status == OrderStatus.PENDING
+    assert declined.payment.decline_code == "generic_decline"
