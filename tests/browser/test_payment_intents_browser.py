@@ -277,3 +277,44 @@ def test_a_course_taken_off_sale_while_the_page_is_open_says_so(page, live_serve
         "There is no such course, or it is no longer on sale.")
     expect(page.locator("#pay-button")).to_be_enabled()
     assert orders() == []
+
+
+def test_authentication_failed_then_pay_another_way_pays_once(
+        page, live_server, course, orders, stripe_sdk, app):
+    """One click the bank wants authenticated; the buyer fails it, then chooses "Pay
+    another way" and pays with the Payment Element: the one-click intent is cancelled
+    (nothing charged on it) and one order is paid."""
+    from app.access import ensure_buyer
+
+    customer = stripe_sdk.v1.customers.create(params={"email": EMAIL})
+    method = stripe_sdk.v1.payment_methods.attach(
+        "pm_card_authenticationRequired", params={"customer": customer.id})
+    with app.app_context():
+        ensure_buyer(EMAIL).stripe_customer_id_test = customer.id
+        db.session.commit()
+    sign_in_in_browser(page, app, live_server, EMAIL)
+    page.goto(f"{live_server}/courses/python-jumpstart")
+    page.click("[data-testid=one-click-button]")
+    page.click("[data-testid=confirm-one-click]")
+    page.wait_for_url(re.compile(r"/orders/[\w-]+/authenticate$"))
+    answer_authentication(page, complete=False)
+    expect(page.locator("#authenticate-error")).to_have_text(
+        "Your bank did not confirm this payment, and you have not been charged. Try "
+        "again, or pay another way.")  # not Stripe's words for developers
+    shots(page, "intents-one-click-authentication-failed")
+    one_click = _the_order(orders)
+    assert one_click.status == OrderStatus.PENDING
+    page.get_by_role("link", name="Pay another way").click()
+    page.wait_for_url(re.compile(r"/courses/python-jumpstart$"))
+    fill_payment_element(page)
+    _pay(page)
+    page.wait_for_url(re.compile(r"/orders/[\w-]+$"))
+    expect(page.locator("h1")).to_contain_text("Your payment went through")
+    first, second = orders()
+    assert (first.id, first.status) == (one_click.id, OrderStatus.FAILED)
+    assert second.status == OrderStatus.PAID
+    assert stripe_sdk.v1.payment_intents.retrieve(first.payment_intent_id).status == \
+        "canceled"
+    assert [c.payment_intent for c in stripe_sdk.v1.charges.list().data
+            if c.status == "succeeded"] == [second.payment_intent_id]
+    assert method.id == first.payment.payment_method_id
