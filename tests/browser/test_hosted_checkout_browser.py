@@ -219,3 +219,27 @@ def test_a_card_saved_on_stripes_page_pays_in_one_click(page, live_server, emula
     intent = stripe_sdk.v1.payment_intents.retrieve(second.payment_intent_id)
     assert (intent.customer, intent.payment_method, intent.amount) == (
         first.payment.customer_id, method.id, 4900)
+
+
+def test_an_expired_session_releases_its_order_and_the_buyer_pays_anew(
+        page, live_server, emulator, course, orders, emulator_control, stripe_sdk):
+    _to_stripes_page(page, live_server, emulator)
+    first = _the_order(orders)
+    emulator_control.expire_checkout_session(first.payment.checkout_session_id)
+    assert eventually(lambda: _the_order(orders).status == OrderStatus.FAILED)  # webhook
+    page.reload()
+    expect(page.locator("h1")).to_have_text("This Checkout Session has expired")
+    page.click("a:has-text('Back to the shop')")
+    page.wait_for_url(re.compile(r"/courses/python-jumpstart"))
+    expect(page.locator(".flash-info")).to_contain_text("nothing was charged")
+    page.click("#pay-button")
+    page.wait_for_url(f"{emulator.url}/**")
+    fill_hosted_checkout(page)
+    page.click("#submit")
+    page.wait_for_url(RECEIPT)
+    expect(page.locator("h1")).to_contain_text("Your payment went through")
+    old, new = orders()
+    assert (old.id, old.status, new.status) == (first.id, OrderStatus.FAILED,
+                                                OrderStatus.PAID)
+    assert sorted(s.status for s in stripe_sdk.v1.checkout.sessions.list().data) == [
+        "complete", "expired"]
