@@ -124,6 +124,18 @@ class CheckoutSessionsFlow(PaymentIntentsFlow):
             attempt.checkout_session_id,
             idempotency_key=f"{attempt.idempotency_key}-expire"))
 
+    def close_for_card_testing(self, attempt):
+        """The declines tried on Stripe's page paused the address: expire the Session (its
+        intent cannot be cancelled directly), so that no further card is tried on it."""
+        try:
+            self._expire(attempt)
+        except payments.PaymentError as exc:
+            log.warning("Order %s: could not expire session %s after card testing: %s",
+                        attempt.order.reference, attempt.checkout_session_id, exc.detail)
+            return
+        log.warning("Order %s: its address is paused for declined cards; session %s "
+                    "expired", attempt.order.reference, attempt.checkout_session_id)
+
     def settle(self, attempt):
         """Read the Session back and record it. A Session whose creation was never
         answered is made (under its key) and expired at once: its buyer never got its

@@ -182,6 +182,21 @@ class PaymentIntentsFlow(PaymentFlow):
         db.session.commit()
         return str(attempt.order.status)
 
+    def close_for_card_testing(self, attempt):
+        """The declines tried on this payment paused its address: cancel the intent, so
+        that no further card can be tried on it from the browser (where the store's pause
+        cannot stop them). If Stripe cannot be asked, the next decline tries again."""
+        try:
+            record_intent(attempt, payments.cancel_intent(
+                attempt.payment_intent_id, reason="fraudulent",
+                idempotency_key=f"{attempt.idempotency_key}-cancel"))
+        except payments.PaymentError as exc:
+            log.warning("Order %s: could not cancel intent %s after card testing: %s",
+                        attempt.order.reference, attempt.payment_intent_id, exc.detail)
+            return
+        log.warning("Order %s: its address is paused for declined cards; intent %s "
+                    "cancelled", attempt.order.reference, attempt.payment_intent_id)
+
     def record_charge(self, attempt, result):
         """One of the intent's charges: a success pays; a decline leaves the intent
         waiting for another card."""
@@ -208,10 +223,13 @@ class PaymentIntentsFlow(PaymentFlow):
         against the address that started the payment (the card-testing pause)."""
         if event_type.startswith("payment_intent."):
             result = payments.PaymentResult.from_intent(obj)
-            if event_type == "payment_intent.payment_failed" and attempt.client_ip \
-                    and result.decline_code != "authentication_required":
+            counted = event_type == "payment_intent.payment_failed" and attempt.client_ip \
+                and result.decline_code != "authentication_required"
+            if counted:
                 card_testing.count_decline(attempt.client_ip)
             record_intent(attempt, result)
+            if counted and attempt.live and card_testing.seconds_paused(attempt.client_ip):
+                self.close_for_card_testing(attempt)
         else:
             self.record_charge(attempt, payments.PaymentResult.from_charge(obj))
         return attempt.order
