@@ -318,3 +318,23 @@ def test_authentication_failed_then_pay_another_way_pays_once(
     assert [c.payment_intent for c in stripe_sdk.v1.charges.list().data
             if c.status == "succeeded"] == [second.payment_intent_id]
     assert method.id == first.payment.payment_method_id
+
+
+def test_a_double_click_on_pay_makes_one_intent_and_pays_once(
+        page, live_server, course, orders, stripe_sdk, emulator_control):
+    emulator_control.set_latency(ms=700)
+    try:
+        _open_course(page, live_server)
+        fill_payment_element(page)
+        page.dblclick("#pay-button")
+        expect(page.locator("#pay-button")).to_be_disabled()
+        page.locator("#pay-button").click(force=True)
+        page.wait_for_url(re.compile(r"/orders/[\w-]+$"), timeout=30_000)
+    finally:
+        emulator_control.set_latency(ms=0)
+    expect(page.locator("h1")).to_contain_text("Your payment went through")
+    order = _the_order(orders)
+    assert order.status == OrderStatus.PAID
+    assert [i.id for i in stripe_sdk.v1.payment_intents.list().data] == [
+        order.payment_intent_id]
+    assert [c.status for c in stripe_sdk.v1.charges.list().data] == ["succeeded"]
