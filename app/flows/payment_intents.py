@@ -189,7 +189,8 @@ class PaymentIntentsFlow(PaymentFlow):
         try:
             record_intent(attempt, payments.cancel_intent(
                 attempt.payment_intent_id, reason="fraudulent",
-                idempotency_key=f"{attempt.idempotency_key}-cancel"))
+                # Not the "-cancel" key of the other cancels: other parameters.
+                idempotency_key=f"{attempt.idempotency_key}-cancel-card-testing"))
         except payments.PaymentError as exc:
             log.warning("Order %s: could not cancel intent %s after card testing: %s",
                         attempt.order.reference, attempt.payment_intent_id, exc.detail)
