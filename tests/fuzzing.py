@@ -4,7 +4,9 @@
 
 A request is drawn for one URL rule and method: its path parameters, query parameters and
 form fields (or, for the webhook, a JSON body that may be validly signed) come from a mix
-of plausible values (a real course slug, order id, CSRF token) and hostile ones: NUL
+of plausible values (a real course slug, order id, PaymentIntent or Checkout Session id,
+CSRF token; the query names Stripe.js and Checkout put on the return pages) and hostile
+ones: NUL
 bytes, 20-digit and negative integers, non-ASCII digits, exponents, overlong strings,
 impossible or extreme dates, arrays where objects belong, markup and SQL, and JSON nested
 thousands of levels deep. `regressions` lists the exact requests that once got a 500, sent
@@ -34,7 +36,10 @@ NASTY = [
 ]
 PARAM_NAMES = ["status", "course", "from", "to", "mode", "q", "after", "before", "period",
                "fragment", "next", "endpoint", "_method", "_external", "_anchor", "_scheme",
-               "values", "page", "x"]
+               "values", "page", "x",
+               # What Stripe.js and Checkout put on the return and success pages' URLs.
+               "payment_intent", "payment_intent_client_secret", "redirect_status",
+               "session_id"]
 FORM_NAMES = ["stripeToken", "stripeEmail", "email", "password", "amount", "reason",
               "idempotency_key", "confirm", "course_id", "position", "direction", "card_id",
               "save_card", "key", "title", "body", "slug", "price", "currency", "country",
@@ -42,7 +47,10 @@ FORM_NAMES = ["stripeToken", "stripeEmail", "email", "password", "amount", "reas
               "learning_points", "alt", "free_preview", "picture_alt", "add_picture", "x"]
 EVENT_TYPES = ["charge.succeeded", "charge.failed", "charge.refunded", "charge.updated",
                "charge.captured", "refund.created", "refund.updated", "refund.failed",
-               "charge.dispute.created", "ping", "customer.created"]
+               "charge.dispute.created", "ping", "customer.created",
+               "payment_intent.succeeded", "payment_intent.payment_failed",
+               "payment_intent.canceled", "payment_intent.requires_action",
+               "checkout.session.completed", "checkout.session.expired"]
 
 
 def text_values(known=()):
@@ -92,10 +100,19 @@ def stripe_objects(known):
         }),
     )
     return st.fixed_dictionaries({}, optional={
-        "id": ids, "object": st.sampled_from(["charge", "refund", "dispute"]),
+        "id": st.one_of(ids, text_values(known.get("intent_ids", ())),
+                        text_values(known.get("session_ids", ()))),
+        "object": st.sampled_from(["charge", "refund", "dispute", "payment_intent",
+                                   "checkout.session"]),
+        "payment_intent": _maybe(text_values(known.get("intent_ids", ()))),
+        "latest_charge": _maybe(ids),
+        "client_reference_id": _maybe(text_values(known.get("references", ()))),
+        "payment_status": _maybe(st.sampled_from(["paid", "unpaid", "no_payment_required"])),
         "amount": _maybe(st.integers()), "amount_refunded": _maybe(st.integers()),
         "currency": _maybe(st.sampled_from(["usd", "jpy", "USD", "xxxx"])),
-        "status": _maybe(st.sampled_from(["succeeded", "failed", "pending", "canceled"])),
+        "status": _maybe(st.sampled_from(["succeeded", "failed", "pending", "canceled",
+                                          "requires_payment_method", "requires_action",
+                                          "processing", "complete", "open", "expired"])),
         "paid": _maybe(st.booleans()), "refunded": _maybe(st.booleans()),
         "disputed": _maybe(st.booleans()), "livemode": _maybe(st.booleans()),
         "created": _maybe(st.integers()), "charge": ids, "metadata": metadata,

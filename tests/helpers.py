@@ -1,6 +1,7 @@
 """Small helpers shared by test modules."""
 
 import re
+import time
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -10,6 +11,49 @@ def csrf_from(html):
     match = CSRF_RE.search(html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+def eventually(condition, timeout=10, every=0.1):
+    """Wait until `condition()` is true (a webhook's or another process's effect); its
+    last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return condition()
+
+
+def confirm_intent(emulator_url, client_secret, payment_method="pm_card_visa"):
+    """Confirm a PaymentIntent the way Stripe.js does (publishable key + client secret);
+    (status code, JSON)."""
+    import requests
+
+    from config import EMULATOR_PUBLISHABLE_KEY
+
+    intent_id = client_secret.split("_secret_")[0]
+    response = requests.post(f"{emulator_url}/v1/payment_intents/{intent_id}/confirm",
+                             data={"key": EMULATOR_PUBLISHABLE_KEY,
+                                   "client_secret": client_secret,
+                                   "payment_method": payment_method,
+                                   "use_stripe_sdk": "true"}, timeout=10)
+    return response.status_code, response.json()
+
+
+def pay_hosted_page(url, number="4242424242424242", email="hosted@example.com"):
+    """Pay on the emulator's hosted Checkout page as the buyer's browser would; its
+    answer (the 303 to the store's success page for a payment that went through)."""
+    import requests
+
+    session = requests.Session()
+    page = session.get(url, timeout=10)
+    assert page.status_code == 200 and "cardNumber" in page.text
+    action = re.search(r'<form[^>]+action="([^"]+)"', page.text)
+    target = requests.compat.urljoin(url, action.group(1).replace("&amp;", "&")) \
+        if action else url
+    return session.post(target, allow_redirects=False, timeout=10, data={
+        "email": email, "cardNumber": number, "cardExpiry": "12 / 34", "cardCvc": "123",
+        "billingName": "Ada Lovelace", "billingPostalCode": "12345"})
 
 
 def check_again(client, public_id):

@@ -98,3 +98,34 @@ class StoreServer:
                 self.proc.kill()
                 self.proc.wait()
         self._log.close()
+
+
+def serve(app, emulator, log_dir, workers=3, **env):
+    """A generator for a module-scoped fixture: one gunicorn for the module's tests, on
+    the test app's database and SECRET_KEY (its links and cookies work), the emulator,
+    and `env`; stopped when the module is done."""
+    server = StoreServer(database_url=app.config["SQLALCHEMY_DATABASE_URI"],
+                         stripe_api_base=emulator.url, workers=workers,
+                         env={"SECRET_KEY": app.config["SECRET_KEY"],
+                              **{k: str(v) for k, v in env.items()}})
+    server.start(log_dir / "gunicorn.log")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def all_at_once(calls):
+    """Run the callables in threads released together by a barrier; their results in
+    order (an exception is raised in the caller)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))

@@ -13,17 +13,20 @@ Stripe reports them, against the address that started the payment).
 import logging
 from dataclasses import dataclass
 
-from app import flows, orders
+from app import flows, orders, payments
 from app.checkout import services
 from app.checkout.pause import pause_message, pause_seconds
 from app.extensions import db
-from app.models import Order, OrderStatus
+from app.models import Order, OrderStatus, RequestState
 from app.models._unique import commit_keeping
 
 log = logging.getLogger(__name__)
 
 #: How many of its orders a browser session remembers (it may go back to their payments).
 OWNED_MAX = 10
+#: Stripe could not say where the buyer's open payment stands (it is not started again).
+UNAVAILABLE = ("We could not reach our payment provider just now. Please try again in a "
+               "moment: you will not be charged twice.")
 NOT_STARTED = ("We could not start your payment (order {reference}) and you have not been "
                "charged. Please try again in a moment.")
 
@@ -88,8 +91,13 @@ def start(*, flow, course, email, ip, save_card, signed_in, owned, code=None,
     if quote.free:  # nothing to pay: the buyer enrols on the course page instead
         return BrowserStart(message="With this code the course is free: press Apply, "
                                     "then Enrol.", status=400, field="code")
-    open_order, resumed = _own_open_order(course, email, flow=flow, owned=owned,
-                                          quote=quote, consent=consent)
+    try:
+        open_order, resumed = _own_open_order(course, email, flow=flow, owned=owned,
+                                              quote=quote, consent=consent)
+    except payments.PaymentError as exc:  # reading the open order's payment failed
+        log.warning("Could not read the open payment of %s for %s: %s", email,
+                    course.slug, exc.detail)
+        return BrowserStart(message=UNAVAILABLE, status=503)
     if resumed is not None:
         return resumed
     if open_order is not None:
@@ -126,6 +134,15 @@ def on_return(order):
     if attempt is None or flows.for_attempt(attempt).resume is flows.PaymentFlow.resume:
         return None  # not a flow paid in the browser
     flows.for_attempt(attempt).look_up(attempt)  # once per return: not rate-limited
-    if order.status == OrderStatus.PENDING and attempt.failure_message and attempt.live:
-        return attempt.failure_message
-    return None
+    if order.status == OrderStatus.PENDING and attempt.failure_message and attempt.live \
+            and attempt.request_state == RequestState.ANSWERED:
+        return attempt.failure_message  # the bank's words about the card
+    return None  # (an unanswered request's message is Stripe's error text: the log's)
+
+
+def on_cancel(order):
+    """The buyer left Stripe's page by its back link: read the payment as on return (it
+    may have gone through in another tab, or before a Back). True when nothing was
+    charged, so the buyer can pay again; False when the receipt is the next page."""
+    on_return(order)
+    return order.status in (OrderStatus.PENDING, OrderStatus.FAILED)

@@ -13,6 +13,7 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.exceptions import HTTPException
 
 from app import flows, orders, payments
 from app.account.forms import PostForm
@@ -171,7 +172,10 @@ def _browser_payment(slug, flow):
 def start_intent(slug):
     """The Payment Element's Pay: the client secret of the order's one PaymentIntent (a
     new order, or this browser's pending one), as JSON; the page confirms it."""
-    started, form = _browser_payment(slug, "payment_intents")
+    try:
+        started, form = _browser_payment(slug, "payment_intents")
+    except HTTPException as exc:  # no such course, or another flow: words the page shows
+        return jsonify(error=exc.description), exc.code
     if started is None:
         errors = {name: messages[0] for name, messages in form.errors.items()}
         field = next((name for name in ("email", *sorted(CONSENT_FIELDS))
@@ -293,9 +297,13 @@ def session_return(public_id):
 
 @bp.get("/orders/<public_id>/cancelled")
 def session_cancel(public_id):
-    """Checkout's back link: nothing was charged; the buyer can pay again (the same
+    """Checkout's back link: the payment is read first (a paid order goes to its
+    receipt); otherwise nothing was charged and the buyer can pay again (the same
     Session, from this browser) or later."""
     order = _order_or_404(public_id)
+    payments.limit_time(RECEIPT_CHECK_SECONDS)
+    if not browser_payments.on_cancel(order):  # it was paid after all: its receipt
+        return redirect(url_for("checkout.receipt", public_id=order.public_id))
     flash("You left the payment page: nothing was charged. You can pay below whenever "
           "you are ready.", "info")
     return redirect(url_for("catalog.show_course", slug=order.course.slug,
@@ -314,7 +322,10 @@ def authenticate(public_id):
     resumed = None
     if attempt is not None and attempt.flow in flows.INTENT_FLOWS:
         payments.limit_time(RECEIPT_CHECK_SECONDS)
-        resumed = flows.get(attempt.flow).resume(attempt)
+        try:
+            resumed = flows.get(attempt.flow).resume(attempt)
+        except payments.PaymentError:
+            abort(503, description=browser_payments.UNAVAILABLE)
     if resumed is None:
         return redirect(url_for("checkout.receipt", public_id=order.public_id))
     return render_template("checkout/authenticate.html", order=order,

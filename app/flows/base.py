@@ -7,6 +7,28 @@ calls Stripe only through `app.payments`, and changes an order only through `app
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+
+from app.models import RequestState
+from app.models._time import as_utc, utcnow
+
+#: Past its process's time budget, a request still "written" is one whose process died.
+IN_FLIGHT_MARGIN = timedelta(seconds=5)
+
+
+def first_request_in_flight(attempt):
+    """Whether the process that wrote the attempt may still be sending its first request
+    (or waiting for the answer): nothing has been heard of it and it was written less
+    than that process's Stripe time budget ago. Another process must then leave it alone:
+    sending the same request under its key races the first one (Stripe answers
+    "idempotency key in use"), and the buyer who pressed Pay would be told that their
+    payment could not start."""
+    if attempt.request_state != RequestState.WRITTEN:
+        return False
+    budget = timedelta(seconds=current_app.config["STRIPE_REQUEST_BUDGET"])
+    return utcnow() - as_utc(attempt.created_at) < budget + IN_FLIGHT_MARGIN
 
 
 @dataclass
@@ -41,7 +63,8 @@ class PaymentFlow:
     def resume(self, attempt):
         """What the buyer's browser needs to go on paying a live attempt (a PaymentIntent's
         client secret, a Checkout page's URL), or None when it cannot be paid any more.
-        Flows paid in one request have nothing to resume."""
+        Flows paid in one request have nothing to resume. Raises a PaymentError when
+        Stripe cannot be asked (the caller tells the buyer to try again)."""
         return None
 
     def settle(self, attempt):

@@ -18,7 +18,7 @@ from flask import current_app, url_for
 from app import orders, payments
 from app.extensions import db
 from app.flows import customer_step
-from app.flows.base import Started
+from app.flows.base import Started, first_request_in_flight
 from app.flows.charges import charge_fields
 from app.flows.payment_intents import (
     CHARGE_EVENTS,
@@ -130,6 +130,18 @@ class CheckoutSessionsFlow(PaymentIntentsFlow):
             attempt.checkout_session_id,
             idempotency_key=f"{attempt.idempotency_key}-expire"))
 
+    def close_for_card_testing(self, attempt):
+        """The declines tried on Stripe's page paused the address: expire the Session (its
+        intent cannot be cancelled directly), so that no further card is tried on it."""
+        try:
+            self._expire(attempt)
+        except payments.PaymentError as exc:
+            log.warning("Order %s: could not expire session %s after card testing: %s",
+                        attempt.order.reference, attempt.checkout_session_id, exc.detail)
+            return
+        log.warning("Order %s: its address is paused for declined cards; session %s "
+                    "expired", attempt.order.reference, attempt.checkout_session_id)
+
     def settle(self, attempt):
         """Read the Session back and record it. A Session whose creation was never
         answered is made (under its key) and expired at once: its buyer never got its
@@ -155,7 +167,10 @@ class CheckoutSessionsFlow(PaymentIntentsFlow):
 
     def release(self, attempt):
         """Expire the Session (nobody can pay it after), so the order is free for the
-        buyer's new one; a Session already paid is recorded as such."""
+        buyer's new one; a Session already paid is recorded as such. An attempt whose
+        first request is still under way is left to its own process."""
+        if first_request_in_flight(attempt):
+            return "still pending (its first request is under way)"
         if attempt.checkout_session_id is None:
             return self.settle(attempt)
         try:

@@ -19,7 +19,7 @@ from flask import current_app
 from app import card_testing, cards, orders, payments
 from app.extensions import db
 from app.flows import customer_step
-from app.flows.base import PaymentFlow, Started
+from app.flows.base import PaymentFlow, Started, first_request_in_flight
 from app.flows.charges import charge_fields
 from app.models import RequestState
 from app.models._time import as_utc, utcnow
@@ -168,7 +168,10 @@ class PaymentIntentsFlow(PaymentFlow):
 
     def release(self, attempt):
         """Cancel the intent while it only waits for a card (no confirmation can be under
-        way), so the order is free for the buyer's new one; otherwise settle it."""
+        way), so the order is free for the buyer's new one; otherwise settle it. An
+        attempt whose first request is still under way is left to its own process."""
+        if first_request_in_flight(attempt):
+            return "still pending (its first request is under way)"
         if attempt.payment_intent_id is None:
             return self.settle(attempt)
         try:
@@ -194,6 +197,22 @@ class PaymentIntentsFlow(PaymentFlow):
             return f"still pending ({type(exc).__name__}: {exc.detail[:120]})"
         db.session.commit()
         return str(attempt.order.status)
+
+    def close_for_card_testing(self, attempt):
+        """The declines tried on this payment paused its address: cancel the intent, so
+        that no further card can be tried on it from the browser (where the store's pause
+        cannot stop them). If Stripe cannot be asked, the next decline tries again."""
+        try:
+            record_intent(attempt, payments.cancel_intent(
+                attempt.payment_intent_id, reason="fraudulent",
+                # Not the "-cancel" key of the other cancels: other parameters.
+                idempotency_key=f"{attempt.idempotency_key}-cancel-card-testing"))
+        except payments.PaymentError as exc:
+            log.warning("Order %s: could not cancel intent %s after card testing: %s",
+                        attempt.order.reference, attempt.payment_intent_id, exc.detail)
+            return
+        log.warning("Order %s: its address is paused for declined cards; intent %s "
+                    "cancelled", attempt.order.reference, attempt.payment_intent_id)
 
     def record_charge(self, attempt, result):
         """One of the intent's charges: a success pays; a decline leaves the intent
@@ -222,10 +241,13 @@ class PaymentIntentsFlow(PaymentFlow):
         against the address that started the payment (the card-testing pause)."""
         if event_type.startswith("payment_intent."):
             result = payments.PaymentResult.from_intent(obj)
-            if event_type == "payment_intent.payment_failed" and attempt.client_ip \
-                    and result.decline_code != "authentication_required":
+            counted = event_type == "payment_intent.payment_failed" and attempt.client_ip \
+                and result.decline_code != "authentication_required"
+            if counted:
                 card_testing.count_decline(attempt.client_ip)
             record_intent(attempt, result)
+            if counted and attempt.live and card_testing.seconds_paused(attempt.client_ip):
+                self.close_for_card_testing(attempt)
         else:
             self.record_charge(attempt, payments.PaymentResult.from_charge(obj))
         return attempt.order

@@ -13,6 +13,10 @@
     return;
   }
   var stripe = Stripe(box.dataset.publishableKey);
+  // Stripe's error for a failed 3-D Secure is written for developers ("The provided
+  // PaymentMethod has failed authentication. You can provide payment_method_data…").
+  var AUTHENTICATION_FAILED = "Your bank did not confirm this payment, and you have not " +
+                              "been charged. Try again, or pay another way.";
 
   function confirm() {
     button.disabled = true;
@@ -21,7 +25,8 @@
                               { payment_method: box.dataset.paymentMethod })
       .then(function (result) {
         if (result.error) {
-          error.textContent = result.error.message;
+          error.textContent = result.error.code === "payment_intent_authentication_failure"
+            ? AUTHENTICATION_FAILED : result.error.message;
           error.focus();
           button.disabled = false;
           return;

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_helpers import buy_in_browser
+from tests.browser_helpers import buy_in_browser, course_with_a_lesson
 from tests.helpers import serious_axe_violations
 from tests.smtp import parts
 
@@ -32,18 +32,6 @@ def _link(message, live_server):
     return match.group(0)
 
 
-def _course_with_a_lesson(app, make_course):
-    from app.catalog.lessons import add_lesson
-    from app.catalog.services import get_course
-    from app.extensions import db
-
-    make_course()
-    with app.app_context():
-        add_lesson(get_course("python-jumpstart"), title="Hello, Python",
-                   body="## Your first program\n\nLESSON-ONE-BODY")
-        db.session.commit()
-
-
 def _open_link(browser, url):
     context = browser.new_context()
     page = context.new_page()
@@ -55,7 +43,7 @@ def _open_link(browser, url):
 def test_buy_get_the_email_and_its_link_opens_the_lesson_once(browser, page, store, smtp,
                                                               make_course, app):
     """Buy → the confirmation arrives → its link (another browser) opens the lesson, once."""
-    _course_with_a_lesson(app, make_course)
+    course_with_a_lesson(app, make_course)
     buy_in_browser(page, store)
     page.click("text=My account")
     expect(page.locator("[data-testid=my-courses]")).to_contain_text("Python Jumpstart")
@@ -82,7 +70,7 @@ def test_full_refund_from_the_admin_removes_access_and_mails_the_buyer(
 
     with app.app_context():
         create_admin(email=ADMIN_EMAIL, password=ADMIN_PASSWORD)
-    _course_with_a_lesson(app, make_course)
+    course_with_a_lesson(app, make_course)
     buy_in_browser(page, store)
     smtp.wait_for(1, timeout=15)
     page.goto(f"{store}/courses/python-jumpstart/lessons/1")
@@ -148,7 +136,7 @@ def test_pay_then_the_emailed_link_opens_the_whole_account(browser, page, store,
     from app.catalog.services import get_course
     from app.extensions import db
 
-    _course_with_a_lesson(app, make_course)
+    course_with_a_lesson(app, make_course)
     make_course(slug="sql-basics", title="SQL Basics")
     with app.app_context():
         add_lesson(get_course("sql-basics"), title="Select", body="SQL-LESSON-BODY")

@@ -137,3 +137,86 @@ def test_the_inputs_that_once_got_a_500_get_a_clear_4xx(app, store, client):
         b"]" * 60 + b"}}"
     response = post_signed(client, shallow)  # well under the limit: a real answer
     assert response.status_code == 400 and "data.object" in response.get_json()["error"]
+
+
+#: The pages of the browser payment flows (and those they lead to), fuzzed with the flow on.
+BROWSER_FLOW_ENDPOINTS = {
+    "checkout.start_intent", "checkout.start_session", "checkout.intent_return",
+    "checkout.session_return", "checkout.session_cancel", "checkout.authenticate",
+    "checkout.receipt", "checkout.check_order", "checkout.receipt_status",
+    "webhooks.stripe_event",
+}
+
+
+@pytest.fixture
+def browser_flow_store(app, make_course, emulator_control):
+    """Per flow: a course, the buyer's paid order and a waiting one (their public ids,
+    intents, Sessions and charges), and a client signed in as that buyer, so that the
+    fuzz reaches past the look-ups into the flows."""
+    from tests.helpers import confirm_intent, pay_hosted_page, sign_in_by_link
+
+    make_course()
+    make_course(slug="second", title="Second")
+
+    def build(flow):
+        app.config["PAYMENT_FLOW"] = flow
+        client = app.test_client()
+        sign_in_by_link(client, app, "ada@example.com")
+        for slug in ("python-jumpstart", "second"):
+            csrf = csrf_from(client.get(f"/courses/{slug}").get_data(as_text=True))
+            path = "payment-intent" if flow == "payment_intents" else "checkout-session"
+            started = client.post(f"/courses/{slug}/{path}",
+                                  data={"csrf_token": csrf, "email": "ada@example.com"})
+            if slug != "second":
+                continue  # the first stays waiting for the buyer
+            if flow == "payment_intents":
+                confirm_intent(app.config["STRIPE_API_BASE"],
+                               started.get_json()["client_secret"])
+            else:
+                pay_hosted_page(started.headers["Location"], email="ada@example.com")
+        with app.app_context():
+            placed = db.session.scalars(select(Order).order_by(Order.id)).all()
+            known = {
+                "slug": ["python-jumpstart", "second"],
+                "public_id": [o.public_id for o in placed],
+                "references": [o.reference for o in placed],
+                "intent_ids": [o.payment.payment_intent_id for o in placed
+                               if o.payment.payment_intent_id],
+                "session_ids": [o.payment.checkout_session_id for o in placed
+                                if o.payment.checkout_session_id],
+                "query": [o.payment.payment_intent_id or "" for o in placed]
+                + [o.payment.checkout_session_id or "" for o in placed] + ["succeeded"],
+                "form": ["ada@example.com", "bob@example.com", "y"],
+            }
+        return client, known
+
+    yield build
+    app.config["PAYMENT_FLOW"] = "charges"
+
+
+@pytest.mark.parametrize("flow", ["payment_intents", "checkout"])
+def test_the_browser_flows_pages_get_no_server_error(app, browser_flow_store, flow):
+    """With PAYMENT_FLOW on, every route of the flow's pages: EXAMPLES generated requests
+    each (forged query values, other orders' ids, hostile forms), signed in as a buyer."""
+    client, known = browser_flow_store(flow)
+    csrf = csrf_from(client.get("/courses/python-jumpstart").get_data(as_text=True))
+    routes = [(rule, method) for rule, method in targets(app.url_map)
+              if rule.endpoint in BROWSER_FLOW_ENDPOINTS]
+    assert len(routes) == len(BROWSER_FLOW_ENDPOINTS)
+    sent = []
+
+    def check(request):
+        response = _send(client, request, csrf)
+        body = response.get_data()
+        response.close()
+        sent.append((request.path, response.status_code))
+        assert response.status_code < 500, (response.status_code, request.describe())
+        assert b"Traceback" not in body, request.describe()
+
+    for rule, method in routes:
+        settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
+                 suppress_health_check=list(HealthCheck))(
+            given(request=requests_for(rule, method, known))(check)
+        )()
+    # The fuzz reached working pages of the flow, not only refusals.
+    assert any(code in (200, 302, 303) and "/orders/" in path for path, code in sent)

@@ -4,12 +4,10 @@ over HTTP as a browser would post it), the success page that reads the Session i
 the cancel link, the completed and expired webhooks, reconcile, saved cards, refunds."""
 
 import json
-import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
 import stripe
 from sqlalchemy import select, update
 
@@ -22,7 +20,7 @@ from app.models import (
     OutboxMessage,
     PaymentAttempt,
 )
-from tests.helpers import check_again, csrf_from
+from tests.helpers import check_again, csrf_from, pay_hosted_page
 
 EMAIL = "hosted@example.com"
 SECRET = "whsec_test_secret"
@@ -52,17 +50,7 @@ def _continue(client, slug="python-jumpstart", email=EMAIL, save=False):
 
 
 def _pay_hosted(url, number="4242424242424242"):
-    """Pay on the emulator's hosted page as the buyer's browser would; its answer (the
-    redirect to the store's success page for a payment that went through)."""
-    session = requests.Session()
-    page = session.get(url, timeout=10)
-    assert page.status_code == 200 and "cardNumber" in page.text
-    action = re.search(r'<form[^>]+action="([^"]+)"', page.text)
-    target = requests.compat.urljoin(url, action.group(1).replace("&amp;", "&")) \
-        if action else url
-    return session.post(target, allow_redirects=False, timeout=10, data={
-        "email": EMAIL, "cardNumber": number, "cardExpiry": "12 / 34", "cardCvc": "123",
-        "billingName": "Ada Lovelace", "billingPostalCode": "12345"})
+    return pay_hosted_page(url, number, email=EMAIL)
 
 
 def _order(app, email=EMAIL):

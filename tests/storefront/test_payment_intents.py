@@ -9,7 +9,6 @@ import time
 from datetime import timedelta
 
 import pytest
-import requests
 import stripe
 from sqlalchemy import select, update
 
@@ -24,8 +23,7 @@ from app.models import (
     PaymentAttempt,
 )
 from app.models._time import utcnow
-from config import EMULATOR_PUBLISHABLE_KEY
-from tests.helpers import check_again, csrf_from
+from tests.helpers import check_again, confirm_intent, csrf_from
 
 EMAIL = "intent@example.com"
 SECRET = "whsec_test_secret"
@@ -58,14 +56,7 @@ def _start(client, slug="python-jumpstart", email=EMAIL, save=False):
 
 
 def _confirm(emulator, client_secret, payment_method="pm_card_visa"):
-    """Confirm the intent the way Stripe.js does (publishable key + client secret)."""
-    intent_id = client_secret.split("_secret_")[0]
-    response = requests.post(f"{emulator.url}/v1/payment_intents/{intent_id}/confirm",
-                             data={"key": EMULATOR_PUBLISHABLE_KEY,
-                                   "client_secret": client_secret,
-                                   "payment_method": payment_method,
-                                   "use_stripe_sdk": "true"}, timeout=10)
-    return response.status_code, response.json()
+    return confirm_intent(emulator.url, client_secret, payment_method)
 
 
 def _order(app, email=EMAIL):
