@@ -150,13 +150,18 @@ def show_totals():
 @bp.get("/purchases.csv")
 @admin_required
 def export_purchases():
-    """The filtered purchases as CSV, streamed batch by batch."""
+    """The filtered sales as CSV, streamed batch by batch (`attempts=1`: with the failed
+    and unfinished attempts, marked `counted=no`)."""
     filters, error = _filters_from_request()
+    attempts = request.args.get("attempts", "")
+    if attempts not in ("", "0", "1"):
+        error = "attempts is 1 (include failed and unfinished attempts) or 0."
     if error:
         return Response(error + "\n", status=400, mimetype="text/plain")
     purchases.probe(filters)  # fail here, with a status, rather than mid-stream
     name = f"purchases-{utcnow():%Y%m%d-%H%M%S}.csv"
-    return Response(stream_with_context(csv_lines(filters)), mimetype="text/csv",
+    lines = csv_lines(filters, include_attempts=attempts == "1")
+    return Response(stream_with_context(lines), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
