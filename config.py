@@ -159,6 +159,8 @@ class Config:
         # How long a Checkout Session's hosted page can be paid (Stripe: 30 to 1440).
         self.CHECKOUT_SESSION_MINUTES = int(env("CHECKOUT_SESSION_MINUTES") or "60")
         self.STORE_CONTACT_EMAIL = (env("STORE_CONTACT_EMAIL") or "").strip()
+        # The seller's address for an email about each sale and each refund (empty: none).
+        self.SELLER_NOTIFY_EMAIL = (env("SELLER_NOTIFY_EMAIL") or "").strip()
 
 
 class TestConfig(Config):
@@ -181,5 +183,6 @@ class TestConfig(Config):
         self.MAIL_SERVER = ""  # mail kept local unless a test starts its SMTP server
         self.MAIL_DEFAULT_SENDER = "Course Shop <shop@example.com>"
         self.MAIL_WORKER = False  # tests flush the outbox themselves, or start the worker
+        self.SELLER_NOTIFY_EMAIL = ""  # a test that wants sale emails sets it
         for key, value in overrides.items():
             setattr(self, key, value)
