@@ -16,7 +16,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from app import flows, orders, payments
+from app import flows, orders, payments, policies
 from app.admin import bp, dashboard, purchases
 from app.admin.auth import admin_required, authenticate, sign_out
 from app.admin.export import csv_lines
@@ -180,6 +180,7 @@ def _render_purchase(order, form, status=200):
         refundable=(order.status in orders.REFUNDABLE and order.remaining_refundable > 0
                     and pending is None),
         pending_refund=pending, duplicate_of=purchases.duplicate_of(order),
+        policy_versions=policies.versions_of_order(order),
     ), status
 
 

@@ -62,7 +62,7 @@ def _own_open_order(course, email, *, flow, owned):
     return orders.open_order_for(course.id, email), None
 
 
-def start(*, flow, course, email, ip, save_card, signed_in, owned):
+def start(*, flow, course, email, ip, save_card, signed_in, owned, policies=None):
     """Start (or go back to) the browser payment of `course` by `flow` for `email`.
     `owned` lists the public ids of the orders this browser session started."""
     email = email.strip().lower()
@@ -80,7 +80,7 @@ def start(*, flow, course, email, ip, save_card, signed_in, owned):
     elif flow == "checkout" and signed_in is not None and signed_in.email == email:
         inputs["customer"] = signed_in.customer_id(services.livemode())
     order, created = services.place_pending(
-        course, email, flow=flow, ip=ip, **inputs,
+        course, email, flow=flow, ip=ip, policies=policies, **inputs,
         find_existing=lambda: orders.open_order_for(course.id, email))
     if order is None or not created:
         return BrowserStart(message=services.NOT_STARTED if order is None

@@ -27,6 +27,12 @@ def _email_field():
     )
 
 
+#: The policy versions the page showed beside Pay ("terms:3,refund:1"; app/policies
+#: checks each one against the database).
+def _policy_versions():
+    return HiddenField(validators=[Length(max=100)])
+
+
 class CheckoutForm(FlaskForm):
     stripeEmail = _email_field()  # noqa: N815  (the name Stripe Checkout posts)
     stripeToken = HiddenField(  # noqa: N815
@@ -37,10 +43,13 @@ class CheckoutForm(FlaskForm):
     )
     #: "Save this card for future purchases" (see app.flows.customer_step).
     save_card = BooleanField("Save this card for future purchases")
+    policy_versions = _policy_versions()
 
 
 class OneClickForm(SavedCardForm):
     """Confirming a one-click purchase with the saved card shown on the page."""
+
+    policy_versions = _policy_versions()
 
 
 class IntentForm(FlaskForm):
@@ -49,3 +58,4 @@ class IntentForm(FlaskForm):
 
     email = _email_field()
     save_card = BooleanField("Save this card for future purchases")
+    policy_versions = _policy_versions()

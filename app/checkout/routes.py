@@ -14,7 +14,7 @@ from flask import (
     url_for,
 )
 
-from app import flows, orders, payments
+from app import flows, orders, payments, policies
 from app.account.forms import PostForm
 from app.account.session import SIGN_IN_FOR_CARDS, current_buyer, sign_in_after_purchase
 from app.catalog.services import get_active_course
@@ -59,7 +59,8 @@ def pay(slug):
         return render_template("catalog/course.html", course=course), 400
     outcome = place_order(course=course, email=form.stripeEmail.data,
                           token=form.stripeToken.data, ip=request.remote_addr,
-                          save_card=form.save_card.data, signed_in=current_buyer())
+                          save_card=form.save_card.data, signed_in=current_buyer(),
+                          policies=policies.shown_versions(form.policy_versions.data))
     return _after_checkout(slug, outcome, form.stripeEmail.data)
 
 
@@ -105,8 +106,9 @@ def pay_one_click(slug):
     if not form.validate_on_submit():
         flash("Your payment was not confirmed. Please try again.", "error")
         return redirect(url_for("catalog.show_course", slug=slug))
-    outcome = place_saved_card_order(course=course, buyer=buyer, card_id=form.card_id.data,
-                                     ip=request.remote_addr)
+    outcome = place_saved_card_order(
+        course=course, buyer=buyer, card_id=form.card_id.data, ip=request.remote_addr,
+        policies=policies.shown_versions(form.policy_versions.data))
     if outcome.retry_on_course_page:
         session["skip_one_click"] = slug  # show the normal card form on the retry
     return _after_checkout(slug, outcome, buyer.email)
@@ -123,7 +125,8 @@ def _browser_payment(slug, flow):
     started = browser_payments.start(
         flow=flow, course=course, email=form.email.data, ip=request.remote_addr,
         save_card=form.save_card.data, signed_in=current_buyer(),
-        owned=session.get("browser_orders"))
+        owned=session.get("browser_orders"),
+        policies=policies.shown_versions(form.policy_versions.data))
     if started.order is not None:  # this browser's order, even while Stripe is away
         session["browser_orders"] = browser_payments.remember(
             session.get("browser_orders"), started.order)

@@ -94,16 +94,18 @@ def _paused(wait, ip):
     )
 
 
-def place_pending(course, email, *, flow, find_existing, ip=None, **inputs):
+def place_pending(course, email, *, flow, find_existing, ip=None, policies=None,
+                  **inputs):
     """Commit a pending order and its first attempt by `flow` (with whatever the
-    transaction already holds); (order, created)."""
+    transaction already holds); (order, created). `policies`: the order columns of the
+    policy versions the checkout showed (app.policies.shown_versions)."""
     order = orders.new_order(pricing.quote_for(course), course=course, email=email,
-                             livemode=livemode())
+                             livemode=livemode(), policies=policies)
     flows.get(flow).prepare(order, course=course, **inputs).client_ip = ip
     return orders.place(order, find_existing=find_existing)
 
 
-def _place(course, email, *, flow, ip, token=None, **inputs):
+def _place(course, email, *, flow, ip, token=None, policies=None, **inputs):
     """Reserve one attempt of the address (card-testing protection) and commit the new
     order with it, in one transaction. Returns (order, outcome): the new order, or what
     the buyer is told instead (nothing is reserved then).
@@ -121,7 +123,8 @@ def _place(course, email, *, flow, ip, token=None, **inputs):
         if token is not None:
             inputs["token"] = token
         order, created = place_pending(course, email, flow=flow, ip=ip,
-                                       find_existing=lambda: None, **inputs)
+                                       policies=policies, find_existing=lambda: None,
+                                       **inputs)
         if created:
             return order, None
         # The insert was refused (and the reservation rolled back with it): why?
@@ -168,7 +171,8 @@ NOT_SAVED = ("Your card was not saved: saving a card needs you signed in as {ema
 NOT_STARTED = "Your payment could not be started. Please try again."
 
 
-def place_order(*, course, email, token, ip=None, save_card=False, signed_in=None):
+def place_order(*, course, email, token, ip=None, save_card=False, signed_in=None,
+                policies=None):
     """Charge `token` for `course` exactly once and return the outcome.
 
     With `save_card`, the card is first saved on the buyer's Stripe customer (when
@@ -181,7 +185,7 @@ def place_order(*, course, email, token, ip=None, save_card=False, signed_in=Non
     elif save_card:
         note = NOT_SAVED.format(email=email)
     order, refused = _place(course, email, flow="charges", ip=ip, token=token,
-                            save_for=save_for)
+                            policies=policies, save_for=save_for)
     if refused is not None:
         return refused
     outcome = _start(order, ip)
@@ -190,7 +194,7 @@ def place_order(*, course, email, token, ip=None, save_card=False, signed_in=Non
     return outcome
 
 
-def place_saved_card_order(*, course, buyer, card_id, ip=None):
+def place_saved_card_order(*, course, buyer, card_id, ip=None, policies=None):
     """One click: charge the signed-in buyer's saved card `card_id` for `course`, once.
 
     The same rules as a token checkout: the throttle, one open order per course and
@@ -201,7 +205,7 @@ def place_saved_card_order(*, course, buyer, card_id, ip=None):
     if not customer_id:
         return CheckoutOutcome(None, "You have no saved card. Please pay with your card.")
     order, refused = _place(course, buyer.email, flow=one_click_flow(), ip=ip,
-                            customer_id=customer_id, card_id=card_id)
+                            policies=policies, customer_id=customer_id, card_id=card_id)
     if refused is not None:
         return refused
     return _start(order, ip)

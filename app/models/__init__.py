@@ -8,6 +8,7 @@ from app.models.lesson import Lesson
 from app.models.order import Order, OrderStatus
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.payment_attempt import AttemptStatus, PaymentAttempt, RequestState
+from app.models.policy import POLICY_KINDS, PolicyVersion
 from app.models.refund import Refund
 from app.models.sign_in_token import SignInToken
 from app.models.throttle import Throttle
@@ -26,7 +27,9 @@ __all__ = [
     "OrderStatus",
     "OutboxMessage",
     "OutboxStatus",
+    "POLICY_KINDS",
     "PaymentAttempt",
+    "PolicyVersion",
     "Refund",
     "RequestState",
     "SignInToken",

@@ -15,14 +15,19 @@ from app.models import Order, OrderStatus, PaymentAttempt
 from app.models._unique import commit_new_or_existing
 from app.models.order import new_reference
 
+#: The order columns that name the policy versions its checkout showed.
+POLICY_COLUMNS = ("terms_version", "privacy_version", "refund_policy_version")
 
-def new_order(quote, *, course, email, livemode):
-    """An order (not yet added) for `course` at the price of `quote`."""
+
+def new_order(quote, *, course, email, livemode, policies=None):
+    """An order (not yet added) for `course` at the price of `quote`; `policies` maps
+    POLICY_COLUMNS to the versions the checkout showed."""
+    shown = {k: v for k, v in (policies or {}).items() if k in POLICY_COLUMNS}
     return Order(public_id=secrets.token_urlsafe(18), reference=new_reference(),
                  course_id=course.id, course_title=course.title, email=email,
                  list_price=quote.list_price, discount_amount=quote.discount,
                  tax_amount=quote.tax, amount=quote.total, currency=quote.currency,
-                 livemode=livemode, status=OrderStatus.PENDING)
+                 livemode=livemode, status=OrderStatus.PENDING, **shown)
 
 
 def attempt_key(order, number=1):

@@ -74,6 +74,7 @@
     body.append("csrf_token", form.elements.csrf_token.value);
     body.append("email", email.value);
     if (saveCard && saveCard.checked) body.append("save_card", "y");
+    if (form.elements.policy_versions) body.append("policy_versions", form.elements.policy_versions.value);
     return fetch(form.action, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "Accept": "application/json" }
