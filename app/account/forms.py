@@ -1,7 +1,7 @@
 """Account forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField
+from wtforms import BooleanField, EmailField, HiddenField
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
 
@@ -26,3 +26,10 @@ class SavedCardForm(FlaskForm):
             Regexp(r"^(card|pm)_[A-Za-z0-9_]{1,250}$", message="Invalid saved card."),
         ]
     )
+
+
+class RemoveCardForm(SavedCardForm):
+    """Removing the saved card: a tick, checked by the server too."""
+
+    confirm = BooleanField("Yes, remove this card", validators=[
+        DataRequired("Tick “Yes, remove this card” to remove it.")])

@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from app.access import peek
 from app.account import bp, services
-from app.account.forms import PostForm, SavedCardForm, SignInForm
+from app.account.forms import PostForm, RemoveCardForm, SignInForm
 from app.account.saved_cards import remove_card, saved_card
 from app.account.session import SIGN_IN_FOR_CARDS, current_buyer, current_session, sign_out
 
@@ -65,7 +65,7 @@ def show_account():
     if visit is None:
         return redirect(url_for("account.sign_in"))
     card = saved_card(visit.buyer) if visit.proven else None
-    remove_form = SavedCardForm(formdata=None)
+    remove_form = RemoveCardForm(formdata=None)
     remove_form.card_id.data = card.id if card else None
     return render_template("account/account.html", buyer=visit.buyer, form=PostForm(),
                            proven=visit.proven, link_form=SignInForm(formdata=None),
@@ -80,9 +80,12 @@ def remove_saved_card():
     if buyer is None:
         flash(SIGN_IN_FOR_CARDS, "error")
         return redirect(url_for("account.sign_in"))
-    form = SavedCardForm()
+    form = RemoveCardForm()
     if not form.validate_on_submit():
-        abort(400)
+        if set(form.errors) != {"confirm"}:
+            abort(400)
+        flash(form.errors["confirm"][0], "error")  # nothing removed
+        return redirect(url_for("account.show_account", _anchor="saved-card"))
     error = remove_card(buyer, form.card_id.data)
     if error:
         flash(error, "error")

@@ -29,3 +29,10 @@ def is_admin():
 def can_view_lessons(course):
     """Whether this request may see the bodies of `course`'s lessons."""
     return is_admin() or buyer_has_access(course)
+
+
+def signed_in_as():
+    """(email, proven) of this browser's buyer session, or None: what the locked-lesson
+    page offers depends on it (buy, sign in as the buyer, or sign in at all)."""
+    visit = current_session()
+    return None if visit is None else (visit.buyer.email, visit.proven)

@@ -8,7 +8,7 @@ the checkout's buy box (`templates/checkout/_buy_box.html`, filled by the checko
 from flask import abort, redirect, render_template, url_for
 
 from app.catalog import bp
-from app.catalog.access import buyer_has_access, can_view_lessons, is_admin
+from app.catalog.access import buyer_has_access, can_view_lessons, is_admin, signed_in_as
 from app.catalog.lessons import lesson_at, lessons_of
 from app.catalog.markdown import render_markdown
 from app.catalog.services import active_courses, get_course
@@ -60,7 +60,7 @@ def show_lesson(slug, position):
         abort(404, description=f"{course.title} has no lesson {position}.")
     if not can_view_lessons(course):
         return render_template("catalog/lesson_locked.html", course=course, lesson=lesson,
-                               lessons=lessons), 403
+                               lessons=lessons, visitor=signed_in_as()), 403
     return render_template("catalog/lesson.html", course=course, lesson=lesson,
                            lessons=lessons, body=render_markdown(lesson.body),
                            admin_preview=is_admin())

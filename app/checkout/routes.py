@@ -69,9 +69,9 @@ def _after_checkout(slug, outcome, email):
         # The bank wants the buyer to authenticate the one-click payment: on-session now.
         return redirect(url_for("checkout.authenticate", public_id=outcome.order.public_id))
     if outcome.retry_on_course_page:
-        flash(with_contact(outcome.message), "error")
+        flash(with_contact(outcome.message), "checkout")  # shown beside the form
         session["checkout_email"] = email  # prefilled on the retry
-        return redirect(url_for("catalog.show_course", slug=slug))
+        return redirect(url_for("catalog.show_course", slug=slug, _anchor="checkout"))
     if outcome.message:
         flash(with_contact(outcome.message), "warning")
     sign_in_after_purchase(outcome.order)  # a buyer who has just paid is signed in here
@@ -104,8 +104,8 @@ def pay_one_click(slug):
         flash(SIGN_IN_FOR_CARDS, "error")
         return redirect(url_for("account.sign_in"))
     if not form.validate_on_submit():
-        flash("Your payment was not confirmed. Please try again.", "error")
-        return redirect(url_for("catalog.show_course", slug=slug))
+        flash("Your payment was not confirmed. Please try again.", "checkout")
+        return redirect(url_for("catalog.show_course", slug=slug, _anchor="checkout"))
     outcome = place_saved_card_order(
         course=course, buyer=buyer, card_id=form.card_id.data, ip=request.remote_addr,
         policies=policies.shown_versions(form.policy_versions.data))
@@ -161,7 +161,7 @@ def start_session(slug):
         keep_form(form)
         return render_template("catalog/course.html", course=_course_on_sale(slug)), 400
     if not started.next_step:
-        flash(with_contact(started.message), "error")
+        flash(with_contact(started.message), "checkout")
         return redirect(url_for("catalog.show_course", slug=slug, _anchor="checkout"))
     return redirect(started.next_step["url"], code=303)
 
@@ -225,7 +225,7 @@ def _back_from_stripe(order):
     payments.limit_time(RECEIPT_CHECK_SECONDS)
     retry = browser_payments.on_return(order)
     if retry:
-        flash(retry, "error")
+        flash(retry, "checkout")
         return redirect(url_for("catalog.show_course", slug=order.course.slug,
                                 _anchor="checkout"))
     buyer = current_buyer()
@@ -261,7 +261,7 @@ def session_cancel(public_id):
     Session, from this browser) or later."""
     order = _order_or_404(public_id)
     flash("You left the payment page: nothing was charged. You can pay below whenever "
-          "you are ready.", "info")
+          "you are ready.", "checkout-info")
     return redirect(url_for("catalog.show_course", slug=order.course.slug,
                             _anchor="checkout"))
 

@@ -45,7 +45,7 @@ def test_find_a_purchase_by_email_and_refund_part_of_it(page, live_server, admin
     page.click("[data-testid=refund-submit]")
     expect(page.locator(".flash-success")).to_contain_text(
         "Refunded $20.00. The purchase is now partially refunded.")
-    expect(page.locator("[data-testid=order-status]")).to_have_text("partially refunded")
+    expect(page.locator("[data-testid=order-status]")).to_have_text("Partially refunded")
     expect(page.locator("[data-testid=refunds]")).to_contain_text("$20.00")
     expect(page.locator("input[name=amount]")).to_have_value("49.00")
     order = order_row(reference)

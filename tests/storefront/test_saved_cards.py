@@ -345,7 +345,7 @@ def test_the_button_shows_only_to_a_signed_in_buyer_with_a_saved_card(
     assert client.get("/courses/other/one-click").status_code == 302  # no card: back
     pay(slug="third", save=True)
     page = client.get("/courses/other").get_data(as_text=True)
-    assert "Pay with Visa •••• 4242" in page
+    assert "Pay $69.00 with Visa •••• 4242" in page
 
 
 def test_the_button_is_hidden_when_stripe_fails(pay, app, client, make_course,
@@ -371,7 +371,7 @@ def test_a_declined_saved_card_gives_a_message_and_the_card_form(
     _sign_in(client, app)
     _, response, order = one_click()
     assert response.status_code == 302
-    assert response.headers["Location"] == "/courses/second-course"
+    assert response.headers["Location"] == "/courses/second-course#checkout"
     assert order.status == OrderStatus.FAILED and order.payment.saved_card is True
     assert order.payment.failure_code == "card_declined" and order.charge_id
     html = client.get("/courses/second-course").get_data(as_text=True)
@@ -503,9 +503,13 @@ def test_account_shows_the_saved_card_and_removes_it_at_stripe(pay, app, client,
     html = client.get("/account").get_data(as_text=True)
     assert "Visa •••• 4242" in html and "expires 12/2034" in html
     [customer] = _customers(stripe_sdk)
+    token = csrf_from(html.split('action="/account/saved-card/remove"')[1])
+    unticked = client.post("/account/saved-card/remove", follow_redirects=True, data={
+        "csrf_token": token, "card_id": customer.default_source})
+    assert "to remove it" in unticked.get_data(as_text=True)
+    assert len(_sources(stripe_sdk, customer.id)) == 1  # nothing removed without the tick
     response = client.post("/account/saved-card/remove", follow_redirects=True, data={
-        "csrf_token": csrf_from(html.split('action="/account/saved-card/remove"')[1]),
-        "card_id": customer.default_source})
+        "csrf_token": token, "card_id": customer.default_source, "confirm": "y"})
     assert "Your saved card was removed" in response.get_data(as_text=True)
     assert _sources(stripe_sdk, customer.id) == []
     assert "Visa •••• 4242" not in client.get("/account").get_data(as_text=True)
@@ -526,7 +530,8 @@ def test_removing_needs_a_signed_in_buyer_and_a_valid_form(pay, app, client, str
                        data={"card_id": customer.default_source}).status_code == 400
     html = client.get("/account").get_data(as_text=True)
     response = client.post("/account/saved-card/remove", follow_redirects=True,
-                           data={"csrf_token": csrf_from(html), "card_id": "card_nope"})
+                           data={"csrf_token": csrf_from(html), "card_id": "card_nope",
+                                 "confirm": "y"})
     assert "could not remove your card" in response.get_data(as_text=True)
     assert len(_sources(stripe_sdk, customer.id)) == 1
 
