@@ -80,8 +80,7 @@ def test_a_decline_is_brought_into_view_and_focused(sized, live_server, course):
     sized.click("#pay-button")
     message = sized.locator("[data-testid=checkout-message]")
     expect(message).to_have_text("Your card has insufficient funds.")
-    sized.wait_for_function("document.activeElement && "
-                            "document.activeElement.id === 'checkout-message'")
+    expect(message).to_be_focused()
     assert _in_view(sized, "[data-testid=checkout-message]")
     assert _in_view(sized, "#email")
     expect(sized.locator("#email")).to_have_value("ada@example.com")

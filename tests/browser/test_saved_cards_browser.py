@@ -81,7 +81,7 @@ def test_save_the_card_then_buy_in_one_click_then_remove_it(browser, page, store
     buyer.click("[data-testid=use-link]")
     buyer.goto(f"{store}/courses/machine-learning")
     button = buyer.locator("[data-testid=one-click-button]")
-    expect(button).to_have_text("Pay $69.00 with Visa •••• 4242")
+    expect(button).to_have_text("Pay $99.00 with Visa •••• 4242")
     buyer.screenshot(path="test-artifacts/saved-card-course-page.png", full_page=True)
     _accessible(buyer)
     button.click()
