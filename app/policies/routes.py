@@ -1,16 +1,24 @@
 """The public policy pages: the current version of each, and every earlier one."""
 
 from flask import abort, render_template, url_for
+from sqlalchemy.exc import DBAPIError
 
 from app.catalog.markdown import render_markdown
+from app.extensions import db
 from app.models import POLICY_KINDS
 from app.policies import bp
 from app.policies.services import current_versions, get_version
 
 
 def policy_links():
-    """(kind, title, url) of each policy written so far, in a fixed order."""
-    versions = current_versions()
+    """(kind, title, url) of each policy written so far, in a fixed order. Every page's
+    footer asks, error pages too: a database that cannot answer (not set up, down)
+    gives no links rather than an error inside the error page."""
+    try:
+        versions = current_versions()
+    except DBAPIError:
+        db.session.rollback()
+        return []
     return [(kind, title, url_for("policies.show_policy", kind=kind))
             for kind, title in POLICY_KINDS.items() if kind in versions]
 
