@@ -166,3 +166,26 @@ def test_an_order_before_any_policy_says_so(admin_client, buy):
     detail = admin_client.get(f"/admin/purchases/{reference}").get_data(as_text=True)
     field = detail[detail.index('data-field="policies"'):]
     assert field.split("</dd>")[0].endswith("(none written when this order was placed)")
+
+
+@pytest.mark.parametrize("flow, path", [("payment_intents", "payment-intent"),
+                                        ("checkout", "checkout-session")])
+def test_the_browser_flows_store_the_versions_too(admin_client, client, make_course, app,
+                                                 emulator_control, flow, path):
+    """The Payment Element's request for its intent and hosted Checkout's "Continue"
+    carry the page's versions onto the order they place."""
+    make_course()
+    _write(admin_client, "privacy", "Privacy one.")
+    _write(admin_client, "privacy", "Privacy two.")
+    app.config["PAYMENT_FLOW"] = flow
+    try:
+        page = client.get("/courses/python-jumpstart").get_data(as_text=True)
+        assert TOKEN_RE.search(page).group(1) == "privacy:2"
+        response = client.post(f"/courses/python-jumpstart/{path}", data={
+            "csrf_token": csrf_from(page), "email": "ada@example.com",
+            "policy_versions": "privacy:1"})
+    finally:
+        app.config["PAYMENT_FLOW"] = "charges"
+    assert response.status_code in (200, 303), response.get_data(as_text=True)
+    order = _order(app)
+    assert (order.terms_version, order.privacy_version) == (None, 1)

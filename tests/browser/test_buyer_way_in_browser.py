@@ -123,3 +123,35 @@ def test_policy_links_in_the_footer_and_beside_pay(sized, live_server, course, a
     footer.get_by_text("Refund policy").click()
     expect(sized.locator("[data-testid=policy]")).to_contain_text("Refunds within 14 days")
     expect(sized.locator("[data-testid=policy-version]")).to_contain_text("Version 1")
+
+
+def test_the_payment_element_sends_the_versions_it_showed(page, live_server, course, app,
+                                                         orders):
+    """PAYMENT_FLOW=payment_intents: the page's script posts the versions beside Pay with
+    its request for the intent, and the paid order keeps them (version 1, shown, though
+    the seller saved version 2 meanwhile)."""
+    from app.policies import save_version
+
+    with app.test_request_context():
+        save_version(kind="refund", body="Refunds within 14 days.",
+                     admin_email="owner@example.com")
+    app.config["PAYMENT_FLOW"] = "payment_intents"
+    try:
+        page.goto(f"{live_server}/courses/python-jumpstart")
+        expect(page.locator("[data-testid=checkout-policies]")).to_contain_text(
+            "Refund policy")
+        with app.test_request_context():  # the seller changes it while the buyer reads
+            save_version(kind="refund", body="Refunds within 7 days.",
+                         admin_email="owner@example.com")
+        page.fill("#email", "ada@example.com")
+        for name, value in (("number", "4242 4242 4242 4242"), ("expiry", "12 / 34"),
+                            ("cvc", "123"), ("postalCode", "94107")):
+            field = page.locator(f"#payment-element input[name={name}]")
+            if field.count():
+                field.fill(value)
+        page.click("#pay-button")
+        page.wait_for_url(re.compile(r"/orders/"))
+    finally:
+        app.config["PAYMENT_FLOW"] = "charges"
+    [order] = orders()
+    assert order.refund_policy_version == 1 and order.terms_version is None
