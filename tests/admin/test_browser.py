@@ -34,7 +34,7 @@ def test_find_a_purchase_by_email_and_refund_part_of_it(page, live_server, admin
     rows = page.locator("table.purchases tbody tr")
     expect(rows).to_have_count(1)
     page.click(f"text={reference}")
-    expect(page.locator("[data-testid=order-status]")).to_have_text("paid")
+    expect(page.locator("[data-testid=order-status]")).to_have_text("Paid")
     page.fill("input[name=amount]", "20.00")
     page.select_option("select[name=reason]", "requested_by_customer")
     page.click("[data-testid=refund-submit]")
