@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.models import Access
+from tests.helpers import serious_axe_violations
 
 from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
@@ -56,6 +57,7 @@ def test_revoke_archive_and_refund_look_destructive_and_ask_first(
     assert _background(sized, "[data-testid=revoke]") == DANGER
     sized.fill("[data-testid=revoke-form] input[name=reason]", "Asked to close the account")
     sized.screenshot(path=f"test-artifacts/revoke-{sized.width_name}.png", full_page=True)
+    assert serious_axe_violations(sized) == []
     sized.click("[data-testid=revoke]")
     assert sized.locator("[data-testid=revoke-confirm]").evaluate(
         "e => !e.checkValidity()")
@@ -71,5 +73,6 @@ def test_revoke_archive_and_refund_look_destructive_and_ask_first(
     expect(sized.locator("[data-testid=course-state]")).to_have_text("on sale")
     sized.check("[data-testid=archive-confirm]")
     sized.screenshot(path=f"test-artifacts/archive-{sized.width_name}.png", full_page=True)
+    assert serious_axe_violations(sized) == []
     sized.click("[data-testid=archive]")
     expect(sized.locator("[data-testid=course-state]")).to_have_text("archived")

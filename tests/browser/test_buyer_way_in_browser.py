@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from tests.browser_helpers import buy_in_browser, fill_checkout
+from tests.helpers import serious_axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -67,6 +68,7 @@ def test_an_owned_course_leads_in_and_keeps_the_gift_closed(sized, live_server, 
     expect(sized.locator("#pay-button")).to_be_hidden()
     sized.screenshot(path=f"test-artifacts/owned-course-{sized.width_name}.png",
                      full_page=True)
+    assert serious_axe_violations(sized) == []
     sized.click("#buy-again summary")
     expect(sized.locator("#pay-button")).to_be_visible()
     expect(sized.locator("#email")).to_have_value("")
@@ -96,6 +98,7 @@ def test_the_locked_lesson_offers_a_sign_in_link(sized, live_server, course):
     expect(sized.locator("[data-testid=lesson-locked]")).not_to_contain_text("contact us")
     sized.screenshot(path=f"test-artifacts/locked-lesson-{sized.width_name}.png",
                      full_page=True)
+    assert serious_axe_violations(sized) == []
     sized.fill("#locked-email", "ada@example.com")
     form.locator("button").click()
     expect(sized.locator("main")).to_contain_text("ada@example.com")
@@ -123,6 +126,7 @@ def test_policy_links_in_the_footer_and_beside_pay(sized, live_server, course, a
     footer.get_by_text("Refund policy").click()
     expect(sized.locator("[data-testid=policy]")).to_contain_text("Refunds within 14 days")
     expect(sized.locator("[data-testid=policy-version]")).to_contain_text("Version 1")
+    assert serious_axe_violations(sized) == []
 
 
 def test_the_payment_element_sends_the_versions_it_showed(page, live_server, course, app,
