@@ -76,3 +76,24 @@ def test_revoke_archive_and_refund_look_destructive_and_ask_first(
     assert serious_axe_violations(sized) == []
     sized.click("[data-testid=archive]")
     expect(sized.locator("[data-testid=course-state]")).to_have_text("archived")
+
+
+def test_the_seller_writes_a_policy_in_the_admin(sized, live_server, admin_account):
+    """Policies in the admin nav; write the refund policy, preview it, save version 1;
+    the list says so and links the public page."""
+    _sign_in(sized, live_server)
+    sized.click("nav.admin-nav >> text=Policies")
+    sized.click("[data-testid=edit-refund]")
+    sized.fill("textarea[name=body]", "## Refunds\n\nWithin **14 days**, no questions asked.")
+    sized.click("[data-testid=preview]")
+    expect(sized.locator("[data-testid=preview-pane] strong")).to_have_text("14 days")
+    sized.screenshot(path=f"test-artifacts/admin-policy-{sized.width_name}.png",
+                     full_page=True)
+    assert serious_axe_violations(sized) == []
+    sized.click("[data-testid=save-policy]")
+    expect(sized.locator("main")).to_contain_text("Saved Refund policy as version 1.")
+    sized.click("text=← Policies")
+    row = sized.locator("[data-kind=refund]")
+    expect(row).to_contain_text("version 1")
+    row.locator("text=version 1").click()
+    expect(sized.locator("[data-testid=policy] h2")).to_have_text("Refunds")
