@@ -579,3 +579,29 @@ def test_end_of_life_refusal_when_adding_a_second_card_keeps_the_first(
     [customer] = _customers(stripe_sdk)
     assert [c.last4 for c in _sources(stripe_sdk, customer.id)] == ["4242"]
     assert len(_charges(stripe_sdk)) == 1
+
+
+
+def test_the_one_click_confirmation_shows_the_policies_and_the_order_keeps_them(
+        pay, app, client, make_course, orders):
+    """The confirmation step links the policies beside its Pay and posts the versions it
+    showed (terms v1, though v2 is saved before the buyer confirms); the order keeps v1."""
+    from app.policies import save_version
+
+    pay()
+    _sign_in(client, app)
+    make_course(slug="second-course", title="Second Course")
+    with app.test_request_context():
+        save_version(kind="terms", body="Terms one.", admin_email="owner@example.com")
+    html = client.get("/courses/second-course/one-click").get_data(as_text=True)
+    assert 'data-testid="checkout-policies"' in html and "Terms of sale" in html
+    shown = html.split('name="policy_versions" value="')[1].split('"')[0]
+    assert shown == "terms:1"
+    with app.test_request_context():
+        save_version(kind="terms", body="Terms two.", admin_email="owner@example.com")
+    card_id = html.split('name="card_id" type="hidden" value="')[1].split('"')[0]
+    response = client.post("/courses/second-course/one-click", data={
+        "csrf_token": csrf_from(html), "card_id": card_id, "policy_versions": shown})
+    assert response.status_code == 302
+    order = orders()[-1]
+    assert order.status == OrderStatus.PAID and order.terms_version == 1
