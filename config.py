@@ -192,6 +192,8 @@ class Config:
         # period is over (false: the tick is required to pay).
         self.CONSENT_OFFER_START_LATER = _bool(env("CONSENT_OFFER_START_LATER"), True)
         self.WITHDRAWAL_DAYS = int(env("WITHDRAWAL_DAYS") or "14")
+        # The seller's address for an email about each sale and each refund (empty: none).
+        self.SELLER_NOTIFY_EMAIL = (env("SELLER_NOTIFY_EMAIL") or "").strip()
 
 
 class TestConfig(Config):
@@ -214,5 +216,6 @@ class TestConfig(Config):
         self.MAIL_SERVER = ""  # mail kept local unless a test starts its SMTP server
         self.MAIL_DEFAULT_SENDER = "Course Shop <shop@example.com>"
         self.MAIL_WORKER = False  # tests flush the outbox themselves, or start the worker
+        self.SELLER_NOTIFY_EMAIL = ""  # a test that wants sale emails sets it
         for key, value in overrides.items():
             setattr(self, key, value)

@@ -159,6 +159,7 @@ def register_blueprints(app):
     from app.catalog import bp as catalog_bp
     from app.checkout import bp as checkout_bp
     from app.mail.dev import bp as dev_mail_bp
+    from app.policies import bp as policies_bp
     from app.webhooks import bp as webhooks_bp
 
     app.register_blueprint(catalog_bp)
@@ -167,6 +168,7 @@ def register_blueprints(app):
     app.register_blueprint(admin_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(dev_mail_bp)
+    app.register_blueprint(policies_bp)
 
 
 def register_errorhandlers(app):

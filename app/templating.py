@@ -10,6 +10,12 @@ from app.mail.dev import dev_mailbox_enabled
 from app.money import format_money
 from app.payments.keys import is_test_mode
 
+#: One way to write each thing on every page (receipt, account, admin): a moment is
+#: "2026-12-03 14:05 UTC", a day "2026-12-03", a status "Partially refunded", a card
+#: "Visa •••• 4242" expiring "12/2034", a missing value "—" (an em dash), a range "5–10"
+#: (an en dash, written in the templates).
+DASH = "\u2014"
+
 
 def format_datetime(value):
     """Display a stored timestamp in UTC (SQLite hands them back without a zone)."""
@@ -18,6 +24,49 @@ def format_datetime(value):
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def format_date(value):
+    """The UTC day of a stored timestamp: 2026-12-03."""
+    if value is None:
+        return ""
+    if getattr(value, "tzinfo", None) is None and hasattr(value, "hour"):
+        value = value.replace(tzinfo=UTC)
+    if hasattr(value, "astimezone"):
+        value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%d")
+
+
+def format_status(value):
+    """A status (an order's, an attempt's, a refund's, a dispute's) as a label:
+    "Partially refunded", "Requires action"."""
+    if value is None or value == "":
+        return DASH
+    text = str(getattr(value, "value", value)).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def or_dash(value):
+    """The value, or an em dash when there is none."""
+    return DASH if value is None or value == "" else value
+
+
+def format_card(brand, last4=None):
+    """"Visa •••• 4242" (or "Card •••• 4242" without a brand); a dash without digits."""
+    if not last4:
+        return DASH
+    name = {"american express": "American Express", "amex": "American Express",
+            "mastercard": "Mastercard", "diners club": "Diners Club", "diners": "Diners Club",
+            "jcb": "JCB", "unionpay": "UnionPay"}.get(str(brand or "").lower())
+    name = name or (str(brand).strip().title() if brand else "Card")
+    return f"{name} \u2022\u2022\u2022\u2022 {last4}"
+
+
+def format_expiry(month, year=None):
+    """"12/2034"; a dash when unknown."""
+    if not month or not year:
+        return DASH
+    return f"{int(month):02d}/{int(year)}"
 
 
 #: Stripe's card error codes: their messages are written for the buyer ("Your card has
@@ -71,6 +120,11 @@ def register(app):
     """Add `money` and `datetime` filters and the store's globals."""
     app.jinja_env.filters["money"] = lambda minor, currency: format_money(minor, currency)
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["status"] = format_status
+    app.jinja_env.filters["dash"] = or_dash
+    app.jinja_env.filters["card"] = format_card
+    app.jinja_env.filters["expiry"] = format_expiry
     app.jinja_env.filters["buyer_failure_message"] = buyer_failure_message
     app.jinja_env.filters["iso_utc"] = iso_utc
     app.jinja_env.filters["code_ticks"] = code_ticks

@@ -40,3 +40,10 @@ class StartNowForm(FlaskForm):
     """Starting a course early from My account: the same consent as at checkout."""
 
     immediate_access_consent = BooleanField(validators=[_ticked])
+
+
+class RemoveCardForm(SavedCardForm):
+    """Removing the saved card: a tick, checked by the server too."""
+
+    confirm = BooleanField("Yes, remove this card", validators=[
+        DataRequired("Tick “Yes, remove this card” to remove it.")])

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from app.access import peek
 from app.access.progress import progress_by_course
 from app.account import bp, services
-from app.account.forms import PostForm, SavedCardForm, SignInForm
+from app.account.forms import PostForm, RemoveCardForm, SignInForm
 from app.account.saved_cards import remove_card, saved_card
 from app.account.session import SIGN_IN_FOR_CARDS, current_buyer, current_session, sign_out
 
@@ -66,7 +66,7 @@ def show_account():
     if visit is None:
         return redirect(url_for("account.sign_in"))
     card = saved_card(visit.buyer) if visit.proven else None
-    remove_form = SavedCardForm(formdata=None)
+    remove_form = RemoveCardForm(formdata=None)
     remove_form.card_id.data = card.card_id if card else None
     courses = services.courses_for(visit)
     return render_template("account/account.html", buyer=visit.buyer, form=PostForm(),
@@ -84,9 +84,12 @@ def remove_saved_card():
     if buyer is None:
         flash(SIGN_IN_FOR_CARDS, "error")
         return redirect(url_for("account.sign_in"))
-    form = SavedCardForm()
+    form = RemoveCardForm()
     if not form.validate_on_submit():
-        abort(400)
+        if set(form.errors) != {"confirm"}:
+            abort(400)
+        flash(form.errors["confirm"][0], "error")  # nothing removed
+        return redirect(url_for("account.show_account", _anchor="saved-card"))
     error = remove_card(buyer, form.card_id.data)
     if error:
         flash(error, "error")

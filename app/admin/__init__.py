@@ -11,5 +11,6 @@ from app.admin import (  # noqa: E402,F401  (loader and views)
     catalog_routes,
     coupon_routes,
     cover_routes,
+    policy_routes,
     routes,
 )

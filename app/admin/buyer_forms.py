@@ -1,7 +1,7 @@
 """Forms of the admin's buyer page."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
+from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from app.ids import IdSelectField
@@ -19,6 +19,9 @@ class GrantForm(FlaskForm):
 class RevokeForm(FlaskForm):
     reason = StringField("Reason (recorded)", validators=[
         DataRequired("Give a reason: it is recorded."), Length(max=500), PRINTABLE])
+    #: Revoking ends the buyer's access at once: a tick, checked by the server too.
+    confirm = BooleanField("Yes, end this buyer's access", validators=[
+        DataRequired("Tick “Yes, end this buyer's access” to revoke it.")])
 
 
 class ResendForm(FlaskForm):

@@ -84,7 +84,9 @@ def revoke_access(buyer_id, access_id):
     buyer = _buyer_or_404(buyer_id)
     form = RevokeForm()
     if not form.validate_on_submit():
-        flash("Give a reason to revoke access: it is recorded.", "error")
+        errors = [messages[0] for name, messages in form.errors.items()
+                  if name in ("reason", "confirm") and messages]
+        flash(" ".join(errors) or "The form has expired; reload the page.", "error")
         return _render(buyer, 400)
     try:
         row = buyers.revoke(buyer=buyer, access_id=access_id,

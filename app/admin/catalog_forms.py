@@ -61,7 +61,15 @@ class LessonForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    """Only the CSRF token: archive, restore."""
+    """Only the CSRF token: restore."""
+
+
+class ArchiveForm(FlaskForm):
+    """Archiving takes a course off sale: a tick, checked by the server too."""
+
+    confirm = BooleanField("Yes, take this course off sale",
+                           validators=[DataRequired("Tick “Yes, take this course off "
+                                                    "sale” to archive it.")])
 
 
 class DeleteLessonForm(FlaskForm):

@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from app.admin import bp
 from app.admin.auth import admin_required
 from app.admin.catalog_forms import (
+    ArchiveForm,
     ConfirmForm,
     CourseForm,
     CoverForm,
@@ -113,6 +114,7 @@ def render_course_page(course, form, error=None, status=200, cover_form=None):
     return render_template(
         "admin/course_edit.html", course=course, form=form, error=error,
         lessons=lesson_service.lessons_of(course), confirm_form=ConfirmForm(),
+        archive_form=ArchiveForm(formdata=None),
         move_form=MoveLessonForm(formdata=None),
         cover_form=cover_form or CoverForm(formdata=None, alt=course.cover_alt),
         cover=cover_sources(course),
@@ -154,10 +156,14 @@ def publish_course_view(slug):
                        "on sale now.")
 
 
-def _set_active(slug, change, message):
+def _set_active(slug, change, message, form_class=None):
     course = course_or_404(slug)
-    if not ConfirmForm().validate_on_submit():
-        abort(400, description="The form has expired; reload the page and try again.")
+    form = (form_class or ConfirmForm)()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400, description="The form has expired; reload the page and try again.")
+        return render_course_page(course, filled_course_form(course),
+                                  " ".join(m[0] for m in form.errors.values()), 400)
     change(course.slug)
     flash(message.format(title=course.title), "success")
     return redirect(url_for("admin.edit_course", slug=slug))
@@ -168,7 +174,7 @@ def _set_active(slug, change, message):
 def archive_course_view(slug):
     """Take a course off sale; its buyers keep their access and receipts."""
     return _set_active(slug, archive_course, "Archived {title}: it is no longer on sale. "
-                       "Its buyers keep their access and receipts.")
+                       "Its buyers keep their access and receipts.", ArchiveForm)
 
 
 @bp.post("/courses/<slug>/restore")

@@ -1,12 +1,20 @@
 """CSV export of filtered purchases, produced row by row from keyset batches (the card
-and charge columns are those of each order's current payment attempt)."""
+and charge columns are those of each order's current payment attempt).
+
+Made to be summed: by default only sales (orders whose charge captured money) are
+exported; `include_attempts` adds the failed and unfinished ones, each marked
+`counted=no` with nothing paid. Every row has what was paid, refunded and kept (net),
+the day of the last refund and the buyer's country when the store knows it.
+"""
 
 import csv
 import io
 from datetime import UTC
 
-from app.admin.purchases import batches
-from app.models import Order, PaymentAttempt
+from sqlalchemy import case, func, null, select
+
+from app.admin.purchases import CAPTURED, batches
+from app.models import Order, PaymentAttempt, Refund
 from app.money import decimal_string
 
 COLUMNS = [
@@ -15,15 +23,34 @@ COLUMNS = [
     "amount_refunded_minor", "card_brand", "card_last4", "charge_id", "failure_code",
     "decline_code", "failure_message", "list_price", "list_price_minor", "discount",
     "discount_minor", "coupon_code",
+    # For the books: a sale or not, money in, money back, kept, when, from where.
+    "counted", "amount_paid", "amount_paid_minor", "net", "net_minor", "refunded_at",
+    "buyer_country",
 ]  # fmt: skip
-_FIELDS = [
-    Order.reference, Order.created_at, Order.paid_at, Order.status, Order.livemode,
-    Order.email, Order.course_id, Order.course_title, Order.currency, Order.amount,
-    Order.amount_refunded, PaymentAttempt.card_brand, PaymentAttempt.card_last4,
-    PaymentAttempt.charge_id, PaymentAttempt.failure_code, PaymentAttempt.decline_code,
-    PaymentAttempt.failure_message, Order.list_price, Order.discount_amount,
-    Order.coupon_code,
-]  # fmt: skip
+#: Refunds that count in `amount_refunded` (the receipt reads the same ones).
+REFUND_DONE = ("succeeded", "pending")
+
+
+def _last_refund_at():
+    """SQL: when the order's last refund was made; looked up (one indexed read) only for
+    the orders with money refunded, so the other rows cost nothing more."""
+    last = (select(func.max(Refund.created_at))
+            .where(Refund.order_id == Order.id, Refund.status.in_(REFUND_DONE))
+            .correlate(Order).scalar_subquery())
+    return case((Order.amount_refunded > 0, last), else_=null())
+
+
+def _fields():
+    return [
+        Order.reference, Order.created_at, Order.paid_at, Order.status, Order.livemode,
+        Order.email, Order.buyer_country, Order.course_id, Order.course_title, Order.currency,
+        Order.amount, Order.amount_refunded, _last_refund_at(), PaymentAttempt.card_brand,
+        PaymentAttempt.card_last4, PaymentAttempt.charge_id, PaymentAttempt.failure_code,
+        PaymentAttempt.decline_code, PaymentAttempt.failure_message, Order.list_price,
+        Order.discount_amount, Order.coupon_code,
+    ]  # fmt: skip
+
+
 #: A spreadsheet treats a cell starting with one of these as a formula (Excel and
 #: LibreOffice read the full-width forms ＝＋－＠ as their ASCII twins).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -46,10 +73,14 @@ def iso_utc(value):
 
 
 def to_cells(row):
-    """One CSV record for a row of _FIELDS."""
-    (reference, created_at, paid_at, status, livemode, email, course_id, title,
-     currency, amount, refunded, brand, last4, charge_id, code, decline, message,
-     list_price, discount, coupon) = row[: len(_FIELDS)]
+    """One CSV record for a row of _fields()."""
+    (reference, created_at, paid_at, status, livemode, email, country, course_id, title,
+     currency, amount, refunded, refunded_at, brand, last4, charge_id, code, decline,
+     message, list_price, discount, coupon) = row[:22]
+    counted = status in CAPTURED
+    paid = amount if counted else 0
+    refunded = refunded if counted else 0
+    net = paid - refunded
     cells = [
         reference, iso_utc(created_at), iso_utc(paid_at), str(status.value),
         "live" if livemode else "test", email, course_id, title, currency.upper(),
@@ -57,17 +88,32 @@ def to_cells(row):
         refunded, brand or "", last4 or "", charge_id or "", code or "", decline or "",
         message or "", decimal_string(list_price, currency), list_price,
         decimal_string(discount, currency), discount, coupon or "",
+        "yes" if counted else "no", decimal_string(paid, currency), paid,
+        decimal_string(net, currency), net, iso_utc(refunded_at) if refunded else "",
+        (country or "").upper(),
     ]
     return [neutralise(cell) for cell in cells]
 
 
-def csv_lines(filters, *, batch_size=2000):
+def sales_only(filters, include_attempts):
+    """Unless asked for the attempts too (or a status was chosen), only captured sales."""
+    if include_attempts or filters.status is not None:
+        return ()
+    return (Order.status.in_(CAPTURED),)
+
+
+def _rows(filters, *, include_attempts, batch_size):
+    return batches(filters, size=batch_size, columns=_fields(),
+                   extra=sales_only(filters, include_attempts))
+
+
+def csv_lines(filters, *, include_attempts=False, batch_size=2000):
     """Yield the CSV text: the header line, then one chunk per batch of rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     yield _flush(buffer)
-    for rows in batches(filters, size=batch_size, columns=_FIELDS):
+    for rows in _rows(filters, include_attempts=include_attempts, batch_size=batch_size):
         writer.writerows(to_cells(row) for row in rows)
         yield _flush(buffer)
 
@@ -79,15 +125,14 @@ def _flush(buffer):
     return text
 
 
-def write_csv(filters, out, *, on_rows=None, batch_size=2000):
+def write_csv(filters, out, *, on_rows=None, include_attempts=False, batch_size=2000):
     """Write the export to a text file; call on_rows(n) after each batch."""
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     written = 0
-    for rows in batches(filters, size=batch_size, columns=_FIELDS):
+    for rows in _rows(filters, include_attempts=include_attempts, batch_size=batch_size):
         writer.writerows(to_cells(row) for row in rows)
         written += len(rows)
         if on_rows:
             on_rows(len(rows))
     return written
-

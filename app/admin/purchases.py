@@ -256,10 +256,11 @@ def latest_attempt_id():
             .correlate(Order).scalar_subquery())
 
 
-def batches(filters, *, size=2000, columns=None):
+def batches(filters, *, size=2000, columns=None, extra=()):
     """Yield lists of rows (tuples of `columns`), newest first, in keyset batches.
 
-    Columns of PaymentAttempt come from each order's current (latest) attempt.
+    Columns of PaymentAttempt come from each order's current (latest) attempt; `extra`
+    holds more SQL conditions (the export's "sales only").
     """
     columns = columns or [Order]
     position = tuple_(Order.created_at, Order.id)
@@ -270,7 +271,7 @@ def batches(filters, *, size=2000, columns=None):
         if with_payment:
             query = query.select_from(Order).outerjoin(
                 PaymentAttempt, PaymentAttempt.id == latest_attempt_id())
-        query = query.where(*filters.conditions())
+        query = query.where(*filters.conditions(), *extra)
         if cursor is not None:
             query = query.where(position < tuple_(*cursor))
         query = query.order_by(Order.created_at.desc(), Order.id.desc()).limit(size)
@@ -289,9 +290,9 @@ def probe(filters):
     db.session.execute(select(Order.id).where(*filters.conditions()).limit(1)).all()
 
 
-def count(filters):
+def count(filters, *, extra=()):
     """How many orders match."""
-    query = select(func.count()).select_from(Order).where(*filters.conditions())
+    query = select(func.count()).select_from(Order).where(*filters.conditions(), *extra)
     return db.session.scalar(query)
 
 

@@ -16,7 +16,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from app import flows, orders, payments
+from app import flows, orders, payments, policies
 from app.admin import bp, dashboard, purchases
 from app.admin.auth import admin_required, authenticate, sign_out
 from app.admin.export import csv_lines
@@ -150,13 +150,18 @@ def show_totals():
 @bp.get("/purchases.csv")
 @admin_required
 def export_purchases():
-    """The filtered purchases as CSV, streamed batch by batch."""
+    """The filtered sales as CSV, streamed batch by batch (`attempts=1`: with the failed
+    and unfinished attempts, marked `counted=no`)."""
     filters, error = _filters_from_request()
+    attempts = request.args.get("attempts", "")
+    if attempts not in ("", "0", "1"):
+        error = "attempts is 1 (include failed and unfinished attempts) or 0."
     if error:
         return Response(error + "\n", status=400, mimetype="text/plain")
     purchases.probe(filters)  # fail here, with a status, rather than mid-stream
     name = f"purchases-{utcnow():%Y%m%d-%H%M%S}.csv"
-    return Response(stream_with_context(csv_lines(filters)), mimetype="text/csv",
+    lines = csv_lines(filters, include_attempts=attempts == "1")
+    return Response(stream_with_context(lines), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -175,6 +180,7 @@ def _render_purchase(order, form, status=200):
         refundable=(order.status in orders.REFUNDABLE and order.remaining_refundable > 0
                     and pending is None),
         pending_refund=pending, duplicate_of=purchases.duplicate_of(order),
+        policy_versions=policies.versions_of_order(order),
     ), status
 
 

@@ -67,3 +67,10 @@ def buyer_progress(course):
     if visit is None or not visit.has_access(course):
         return None
     return progress_in(visit.buyer.id, course.id)
+
+
+def signed_in_as():
+    """(email, proven) of this browser's buyer session, or None: what the locked-lesson
+    page offers depends on it (buy, sign in as the buyer, or sign in at all)."""
+    visit = current_session()
+    return None if visit is None else (visit.buyer.email, visit.proven)

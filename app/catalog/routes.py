@@ -19,6 +19,7 @@ from app.catalog.access import (
     can_view_lessons,
     is_admin,
     note_opened,
+    signed_in_as,
 )
 from app.catalog.images import cover_sources, find_image
 from app.catalog.lessons import lesson_at, lessons_of
@@ -85,7 +86,7 @@ def show_lesson(slug, position):
         abort(404, description=f"{course.title} has no lesson {position}.")
     if not can_open_lesson(course, lesson):
         return render_template("catalog/lesson_locked.html", course=course, lesson=lesson,
-                               lessons=lessons), 403
+                               lessons=lessons, visitor=signed_in_as()), 403
     note_opened(lesson)
     can_view = can_view_lessons(course)
     return render_template("catalog/lesson.html", course=course, lesson=lesson,

@@ -76,7 +76,7 @@ def _own_open_order(course, email, *, flow, owned, quote, consent=None):
 
 
 def start(*, flow, course, email, ip, save_card, signed_in, owned, code=None,
-          consent=None):
+          consent=None, policies=None):
     """Start (or go back to) the browser payment of `course` by `flow` for `email`, at
     the price of the coupon `code` if given. `owned` lists the public ids of the orders
     this browser session started."""
@@ -109,7 +109,8 @@ def start(*, flow, course, email, ip, save_card, signed_in, owned, code=None,
         inputs["customer"] = signed_in.customer_id(services.livemode())
     try:
         order, created = services.place_pending(
-            course, email, flow=flow, ip=ip, quote=quote, consent=consent, **inputs,
+            course, email, flow=flow, ip=ip, quote=quote, consent=consent,
+            policies=policies, **inputs,
             find_existing=lambda: orders.open_order_for(course.id, email))
     except orders.CodeRefused as refused:
         return BrowserStart(message=refused.message, status=409, field="code")

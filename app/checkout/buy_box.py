@@ -7,7 +7,7 @@ needs no import of the checkout.
 
 from dataclasses import dataclass
 
-from flask import current_app, g, request, session
+from flask import current_app, g, get_flashed_messages, request, session
 
 from app import orders, pricing
 from app.account.saved_cards import customer_id_of, saved_card
@@ -29,6 +29,20 @@ class BuyBox:
     #: "Save this card" is offered only to a browser signed in with an emailed link
     #: (checkout.services.may_save_card); others are told to sign in first.
     may_save: bool = False
+    #: What the checkout says about the last try (a decline, "nothing was charged"),
+    #: shown in the box itself, beside the form, rather than at the top of the page.
+    messages: tuple = ()
+
+    @property
+    def attention(self):
+        """Whether the box has news for the buyer (a message, a field error): a closed
+        "Buy it for someone else" opens, and the page goes to the box."""
+        return bool(self.messages or self.form.errors)
+
+
+#: Flash categories the buy box shows itself (next to the form): `checkout` for what went
+#: wrong with the last try, `checkout-info` for news such as "nothing was charged".
+CHECKOUT_CATEGORIES = ("checkout", "checkout-info")
 
 
 @dataclass
@@ -134,6 +148,8 @@ def checkout_box(course):
                  paused_message=pause_message(paused) if paused else None,
                  one_click=None if skip or paused or not course.active or quote.free
                  else one_click_card(course),
-                 may_save=current_buyer() is not None)
+                 may_save=current_buyer() is not None,
+                 messages=tuple(get_flashed_messages(with_categories=True,
+                                                     category_filter=CHECKOUT_CATEGORIES)))
     boxes[course.id] = box
     return box

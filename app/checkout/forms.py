@@ -77,6 +77,12 @@ def _code_field():
     return StringField("Coupon code")
 
 
+#: The policy versions the page showed beside Pay ("terms:3,refund:1"; app/policies
+#: checks each one against the database).
+def _policy_versions():
+    return HiddenField(validators=[Length(max=100)])
+
+
 class CheckoutForm(ConsentForm):
     stripeEmail = _email_field()  # noqa: N815  (the name Stripe Checkout posts)
     stripeToken = HiddenField(  # noqa: N815
@@ -88,6 +94,7 @@ class CheckoutForm(ConsentForm):
     #: "Save this card for future purchases" (see app.flows.customer_step).
     save_card = BooleanField("Save this card for future purchases")
     code = _code_field()
+    policy_versions = _policy_versions()
 
 
 class OneClickForm(ConsentForm, SavedCardForm):
@@ -95,6 +102,7 @@ class OneClickForm(ConsentForm, SavedCardForm):
     code applied on the course page, if any)."""
 
     code = _code_field()
+    policy_versions = _policy_versions()
 
 
 class IntentForm(ConsentForm):
@@ -104,6 +112,7 @@ class IntentForm(ConsentForm):
     email = _email_field()
     save_card = BooleanField("Save this card for future purchases")
     code = _code_field()
+    policy_versions = _policy_versions()
 
 
 class EnrolForm(FlaskForm):

@@ -1,5 +1,7 @@
 """The card-testing pause as the course page shows it, and "contact us" with an address."""
 
+import re
+
 from flask import current_app
 
 from app import card_testing
@@ -10,11 +12,18 @@ def pause_seconds(ip):
     return card_testing.seconds_paused(ip)
 
 
+#: "…, or contact us if you need help." without an address to contact: the clause goes.
+_CONTACT_CLAUSE = re.compile(r",? or contact us(?: if you need help)?")
+
+
 def with_contact(message):
-    """Point "contact us" in a buyer message at STORE_CONTACT_EMAIL when it is set."""
+    """Point "contact us" in a buyer message at STORE_CONTACT_EMAIL when it is set; with
+    no address the clause is left out (a buyer cannot contact nobody)."""
     email = current_app.config.get("STORE_CONTACT_EMAIL")
-    if not message or not email or "contact us" not in message:
+    if not message or "contact us" not in message:
         return message
+    if not email:
+        return _CONTACT_CLAUSE.sub("", message)
     return message.replace("contact us", f"contact us at {email}", 1)
 
 

@@ -15,7 +15,7 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from app import flows, orders, payments
+from app import flows, orders, payments, policies
 from app.account.forms import PostForm
 from app.account.session import SIGN_IN_FOR_CARDS, current_buyer, sign_in_after_purchase
 from app.catalog.services import get_active_course
@@ -63,7 +63,8 @@ def pay(slug):
                           token=form.stripeToken.data, ip=request.remote_addr,
                           save_card=form.save_card.data, signed_in=current_buyer(),
                           consent=form.consent(request.remote_addr),
-                          code=form.code.data)
+                          code=form.code.data,
+                          policies=policies.shown_versions(form.policy_versions.data))
     return _after_checkout(slug, outcome, form.stripeEmail.data)
 
 
@@ -95,9 +96,9 @@ def _after_checkout(slug, outcome, email):
         # The bank wants the buyer to authenticate the one-click payment: on-session now.
         return redirect(url_for("checkout.authenticate", public_id=outcome.order.public_id))
     if outcome.retry_on_course_page:
-        flash(with_contact(outcome.message), "error")
+        flash(with_contact(outcome.message), "checkout")  # shown beside the form
         session["checkout_email"] = email  # prefilled on the retry
-        return redirect(url_for("catalog.show_course", slug=slug))
+        return redirect(url_for("catalog.show_course", slug=slug, _anchor="checkout"))
     if outcome.message:
         flash(with_contact(outcome.message), "warning")
     sign_in_after_purchase(outcome.order)  # a buyer who has just paid is signed in here
@@ -138,11 +139,12 @@ def pay_one_click(slug):
             return render_template("checkout/one_click.html", course=course, card=card,
                                    form=form, quote=price(course, form.code.data,
                                                           buyer.email)), 400
-        flash("Your payment was not confirmed. Please try again.", "error")
-        return redirect(url_for("catalog.show_course", slug=slug))
+        flash("Your payment was not confirmed. Please try again.", "checkout")
+        return redirect(url_for("catalog.show_course", slug=slug, _anchor="checkout"))
     outcome = place_saved_card_order(course=course, buyer=buyer, card_id=form.card_id.data,
                                      ip=request.remote_addr, code=form.code.data,
-                                     consent=form.consent(request.remote_addr))
+                                     consent=form.consent(request.remote_addr),
+                                     policies=policies.shown_versions(form.policy_versions.data))
     if outcome.retry_on_course_page:
         session["skip_one_click"] = slug  # show the normal card form on the retry
     return _after_checkout(slug, outcome, buyer.email)
@@ -160,7 +162,8 @@ def _browser_payment(slug, flow):
         flow=flow, course=course, email=form.email.data, ip=request.remote_addr,
         save_card=form.save_card.data, signed_in=current_buyer(),
         owned=session.get("browser_orders"), code=form.code.data,
-        consent=form.consent(request.remote_addr))
+        consent=form.consent(request.remote_addr),
+        policies=policies.shown_versions(form.policy_versions.data))
     if started.order is not None:  # this browser's order, even while Stripe is away
         session["browser_orders"] = browser_payments.remember(
             session.get("browser_orders"), started.order)
@@ -201,7 +204,7 @@ def start_session(slug):
         keep_form(form)
         return render_template("catalog/course.html", course=_course_on_sale(slug)), 400
     if not started.next_step:
-        flash(with_contact(started.message), "error")
+        flash(with_contact(started.message), "checkout")
         return redirect(url_for("catalog.show_course", slug=slug, _anchor="checkout"))
     return redirect(started.next_step["url"], code=303)
 
@@ -265,7 +268,7 @@ def _back_from_stripe(order):
     payments.limit_time(RECEIPT_CHECK_SECONDS)
     retry = browser_payments.on_return(order)
     if retry:
-        flash(retry, "error")
+        flash(retry, "checkout")
         return redirect(url_for("catalog.show_course", slug=order.course.slug,
                                 _anchor="checkout"))
     buyer = current_buyer()
@@ -305,7 +308,7 @@ def session_cancel(public_id):
     if not browser_payments.on_cancel(order):  # it was paid after all: its receipt
         return redirect(url_for("checkout.receipt", public_id=order.public_id))
     flash("You left the payment page: nothing was charged. You can pay below whenever "
-          "you are ready.", "info")
+          "you are ready.", "checkout-info")
     return redirect(url_for("catalog.show_course", slug=order.course.slug,
                             _anchor="checkout"))
 

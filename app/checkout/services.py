@@ -101,10 +101,11 @@ def price(course, code=None, email=None):
 
 
 def place_pending(course, email, *, flow, find_existing, ip=None, quote=None, consent=None,
-                  **inputs):
+                  policies=None, **inputs):
     """Commit a pending order at `quote` (the list price by default), with the
     checkout's consent answer, and its first attempt by `flow` (with whatever the
-    transaction already holds); (order, created).
+    transaction already holds); (order, created). `policies`: the order columns of the
+    policy versions the checkout showed (app.policies.shown_versions).
 
     An order that costs nothing goes to the `free` flow, whatever `flow` was asked: it
     needs no payment. Raises orders.CodeRefused when the quote's code was just used up.
@@ -113,7 +114,7 @@ def place_pending(course, email, *, flow, find_existing, ip=None, quote=None, co
     if quote.free:
         flow, inputs = "free", {}
     order = orders.new_order(quote, course=course, email=email, livemode=livemode(),
-                             consent=consent)
+                             consent=consent, policies=policies)
     flows.get(flow).prepare(order, course=course, **inputs).client_ip = ip
     return orders.place(order, find_existing=find_existing, quote=quote)
 
@@ -198,7 +199,7 @@ def code_refused(quote):
 
 
 def place_order(*, course, email, token, ip=None, save_card=False, signed_in=None,
-                code=None, consent=None):
+                code=None, consent=None, policies=None):
     """Charge `token` for `course` exactly once and return the outcome.
 
     With `save_card`, the card is first saved on the buyer's Stripe customer (when
@@ -217,7 +218,8 @@ def place_order(*, course, email, token, ip=None, save_card=False, signed_in=Non
     elif save_card:
         note = NOT_SAVED.format(email=email)
     order, refused = _place(course, email, flow="charges", ip=ip, quote=quote,
-                            token=token, save_for=save_for, consent=consent)
+                            token=token, save_for=save_for, consent=consent,
+                            policies=policies)
     if refused is not None:
         return refused
     outcome = _start(order, ip)
@@ -242,7 +244,8 @@ def enrol_free(*, course, email, ip=None, code=None):
     return _start(order, ip)
 
 
-def place_saved_card_order(*, course, buyer, card_id, ip=None, code=None, consent=None):
+def place_saved_card_order(*, course, buyer, card_id, ip=None, code=None, consent=None,
+                           policies=None):
     """One click: charge the signed-in buyer's saved card `card_id` for `course`, once.
 
     The same rules as a token checkout: the throttle, one open order per course and
@@ -261,7 +264,7 @@ def place_saved_card_order(*, course, buyer, card_id, ip=None, code=None, consen
         return refused
     order, refused = _place(course, buyer.email, flow=one_click_flow(), ip=ip,
                             quote=quote, customer_id=card.customer_id, card_id=card.card_id,
-                            consent=consent)
+                            consent=consent, policies=policies)
     if refused is not None:
         return refused
     return _start(order, ip)

@@ -5,7 +5,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from app.admin.export import write_csv
+from app.admin.export import sales_only, write_csv
 from app.admin.purchases import FilterError, count, parse_filters
 from app.catalog.services import get_course
 from app.models import OrderStatus
@@ -39,10 +39,13 @@ def _course_id(value):
               help="Email or its beginning (alice, alice@ex), @domain, order id or charge id.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
               default="-", show_default=True, help="CSV file to write.")
+@click.option("--include-attempts", is_flag=True,
+              help="Also failed and unfinished payment attempts (marked counted=no).")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar (default: when writing a file from a terminal).")
-def export(status, date_from, date_to, course, mode, search, output, progress):
-    """Write purchases as CSV (newest first), with the same filters as the admin list."""
+def export(status, date_from, date_to, course, mode, search, include_attempts, output,
+           progress):
+    """Write the sales as CSV (newest first), with the same filters as the admin list."""
     # click.Path(allow_dash) keeps "-" for stdout; the file is opened with newline="" for csv.
     course_id = _course_id(course)
     try:
@@ -59,11 +62,13 @@ def export(status, date_from, date_to, course, mode, search, output, progress):
         raise click.ClickException(f"Cannot write {output}: {exc.strerror}.") from None
     try:
         if progress:
-            with click.progressbar(length=count(filters), label="Exporting",
+            total = count(filters, extra=sales_only(filters, include_attempts))
+            with click.progressbar(length=total, label="Exporting",
                                    file=sys.stdout if to_file else sys.stderr) as bar:
-                written = write_csv(filters, out, on_rows=bar.update)
+                written = write_csv(filters, out, on_rows=bar.update,
+                                    include_attempts=include_attempts)
         else:
-            written = write_csv(filters, out)
+            written = write_csv(filters, out, include_attempts=include_attempts)
     finally:
         if to_file:
             out.close()

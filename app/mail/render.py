@@ -69,6 +69,11 @@ def render(row):
                                                    context["currency"])
     if "receipt_path" in context:
         values["receipt_url"] = values["store_url"] + context["receipt_path"]
+    if "admin_path" in context:
+        values["admin_url"] = values["store_url"] + context["admin_path"]
+    for key in ("order_amount", "total_refunded"):
+        if key in context and "currency" in context:
+            values[f"{key}_text"] = format_money(context[key], context["currency"])
     if row.kind == "sign_in":
         values["link_minutes"] = config["SIGN_IN_LINK_MAX_AGE"] // 60
     elif row.kind == "order_confirmation":

@@ -23,13 +23,22 @@ class MailConfigError(ConfigError):
     """The mail settings cannot work; the message says what to set."""
 
 
+#: One address, no display name or list: what SELLER_NOTIFY_EMAIL must look like.
+SIMPLE_EMAIL = re.compile(r"[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+")
+
+
 def keeps_mail_local(config):
     """True when mail stays in the database and log instead of going to SMTP."""
     return not config.get("MAIL_SERVER") and config.get("ENV_NAME") != "production"
 
 
 def check_mail_config(config):
-    """Refuse to start production without a way to send the store's emails."""
+    """Refuse a seller address that is not one, and production without a way to send
+    the store's emails."""
+    seller = config.get("SELLER_NOTIFY_EMAIL") or ""
+    if seller and not SIMPLE_EMAIL.fullmatch(seller):
+        raise MailConfigError(f"SELLER_NOTIFY_EMAIL={seller!r} is not an email address "
+                              "(leave it empty for no sale notifications).")
     if config.get("ENV_NAME") != "production":
         return
     missing = [name for name in ("MAIL_SERVER", "MAIL_DEFAULT_SENDER", "STORE_URL")

@@ -11,6 +11,7 @@ from app.models.lesson import Lesson
 from app.models.order import Order, OrderStatus
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.payment_attempt import AttemptStatus, PaymentAttempt, RequestState
+from app.models.policy import POLICY_KINDS, PolicyVersion
 from app.models.progress import LessonProgress
 from app.models.refund import Refund
 from app.models.sign_in_token import SignInToken
@@ -36,7 +37,9 @@ __all__ = [
     "OrderStatus",
     "OutboxMessage",
     "OutboxStatus",
+    "POLICY_KINDS",
     "PaymentAttempt",
+    "PolicyVersion",
     "Refund",
     "RequestState",
     "SignInToken",

@@ -142,6 +142,11 @@ class Order(db.Model):
     # course through the order named here: it is refunded automatically.
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
     amount_refunded: Mapped[int] = mapped_column(Integer, default=0)
+    # The versions of the store's policies the checkout showed beside Pay (None: that
+    # policy had not been written yet), see app/models/policy.py.
+    terms_version: Mapped[int | None] = mapped_column(Integer)
+    privacy_version: Mapped[int | None] = mapped_column(Integer)
+    refund_policy_version: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(

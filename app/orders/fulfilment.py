@@ -19,6 +19,7 @@ from app.extensions import db
 from app.mail import enqueue
 from app.models import Order, OrderStatus
 from app.models._time import as_utc
+from app.money import format_money
 from app.orders import consent
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,25 @@ def _confirmation_context(order):
     }
 
 
+def notify_seller(order, *, kind, dedupe_key, subject, amount, **context):
+    """Queue the seller's email about a sale or a refund (SELLER_NOTIFY_EMAIL; none when
+    it is empty). The dedupe key makes it one email per event, however often it runs."""
+    to = current_app.config.get("SELLER_NOTIFY_EMAIL")
+    if not to:
+        return False
+    payment = order.payment
+    return enqueue(
+        kind=kind, to=to, subject=subject, dedupe_key=dedupe_key, order_id=order.id,
+        context={"reference": order.reference, "course_title": order.course_title,
+                 "buyer_email": order.email, "amount": amount, "currency": order.currency,
+                 "order_amount": order.amount, "total_refunded": order.amount_refunded,
+                 "card_brand": payment.card_brand if payment else None,
+                 "card_last4": payment.card_last4 if payment else None,
+                 "livemode": bool(order.livemode),
+                 "admin_path": f"/admin/purchases/{order.reference}", **context},
+    )
+
+
 def queue_confirmation(order, buyer_id, *, dedupe_key=None, created_by=None):
     """Queue the order-confirmation email (with its sign-in access link)."""
     return enqueue(
@@ -137,6 +157,11 @@ def order_paid(order, *, notify=True):
         action, reason = "kept", f"Order {order.reference} paid; access was already active"
     access.settle_event(event_id, access_id=access_id, action=action, reason=reason)
     queued = queue_confirmation(order, buyer_id) if notify else False
+    if notify:
+        notify_seller(order, kind="sale_notice", dedupe_key=f"sale-notice:{order.id}",
+                      subject=f"New sale: {order.course_title} "
+                              f"({format_money(order.amount, order.currency)})",
+                      amount=order.amount)
     log.info("Order %s fulfilled: access %s (%s)", order.reference, access_id, action)
     return FulfilmentResult(action, access_id, reason, queued)
 
@@ -195,6 +220,11 @@ def order_refunded(order, *, amount, full, refund_key):
                  "access": result.action, "receipt_path": f"/orders/{order.public_id}"},
         buyer_id=buyer_id, order_id=order.id,
     )
+    notify_seller(order, kind="seller_refund_notice",
+                  dedupe_key=f"seller-refund-notice:{refund_key}",
+                  subject=f"Refund: {format_money(amount, order.currency)} of "
+                          f"{order.reference} ({order.course_title})",
+                  amount=amount, full=bool(full), access=result.action)
     return FulfilmentResult(result.action, result.access_id, result.reason, queued)
 
 

@@ -18,15 +18,21 @@ from app.models.order import new_reference
 from app.orders import consent as consent_rules
 from app.orders import redemptions
 
+#: The order columns that name the policy versions its checkout showed.
+POLICY_COLUMNS = ("terms_version", "privacy_version", "refund_policy_version")
 
-def new_order(quote, *, course, email, livemode, consent=None):
+
+def new_order(quote, *, course, email, livemode, consent=None, policies=None):
     """An order (not yet added) for `course` at the price of `quote`, with the
-    checkout's consent answer (`consent.ConsentChoice`, None when the form had none)."""
+    checkout's consent answer (`consent.ConsentChoice`, None when the form had none);
+    `policies` maps POLICY_COLUMNS to the versions the checkout showed."""
+    shown = {k: v for k, v in (policies or {}).items() if k in POLICY_COLUMNS}
     order = Order(public_id=secrets.token_urlsafe(18), reference=new_reference(),
                   course_id=course.id, course_title=course.title, email=email,
                   list_price=quote.list_price, discount_amount=quote.discount_amount,
                   tax_amount=quote.tax, amount=quote.amount, currency=quote.currency,
-                  coupon_code=quote.code, livemode=livemode, status=OrderStatus.PENDING)
+                  coupon_code=quote.code, livemode=livemode, status=OrderStatus.PENDING,
+                  **shown)
     return consent_rules.record_at_checkout(order, consent)
 
 

@@ -80,6 +80,7 @@
     if (country) body.append("country", country.value);
     if (consent && consent.checked) body.append("immediate_access_consent", "y");
     if (form.elements.code) body.append("code", form.elements.code.value);
+    if (form.elements.policy_versions) body.append("policy_versions", form.elements.policy_versions.value);
     return fetch(form.action, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "Accept": "application/json" }

@@ -3,15 +3,24 @@
 (function () {
   "use strict";
 
+  // The store's one way to write a moment (app/templating.py): "2026-12-03 14:05 UTC",
+  // here in the buyer's own zone ("2026-12-03 15:05 GMT+1").
+  function sameFormat(when) {
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", {
+      year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
+      minute: "2-digit", hourCycle: "h23", timeZoneName: "short"
+    }).formatToParts(when).forEach(function (p) { parts[p.type] = p.value; });
+    return parts.year + "-" + parts.month + "-" + parts.day + " " + parts.hour + ":" +
+      parts.minute + " " + (parts.timeZoneName || "");
+  }
+
   function localTimes(root) {
     root.querySelectorAll("time[datetime]").forEach(function (el) {
       var when = new Date(el.getAttribute("datetime"));
       if (isNaN(when.getTime())) return;
       el.title = el.textContent.trim();  // the UTC text stays available on hover
-      el.textContent = when.toLocaleString(undefined, {
-        year: "numeric", month: "short", day: "numeric", hour: "2-digit",
-        minute: "2-digit", timeZoneName: "short"
-      });
+      el.textContent = sameFormat(when);
     });
   }
 

@@ -34,7 +34,7 @@ def test_find_a_purchase_by_email_and_refund_part_of_it(page, live_server, admin
     rows = page.locator("table.purchases tbody tr")
     expect(rows).to_have_count(1)
     page.click(f"text={reference}")
-    expect(page.locator("[data-testid=order-status]")).to_have_text("paid")
+    expect(page.locator("[data-testid=order-status]")).to_have_text("Paid")
     page.fill("input[name=amount]", "20.00")
     page.select_option("select[name=reason]", "requested_by_customer")
     page.click("[data-testid=refund-submit]")
@@ -45,7 +45,7 @@ def test_find_a_purchase_by_email_and_refund_part_of_it(page, live_server, admin
     page.click("[data-testid=refund-submit]")
     expect(page.locator(".flash-success")).to_contain_text(
         "Refunded $20.00. The purchase is now partially refunded.")
-    expect(page.locator("[data-testid=order-status]")).to_have_text("partially refunded")
+    expect(page.locator("[data-testid=order-status]")).to_have_text("Partially refunded")
     expect(page.locator("[data-testid=refunds]")).to_contain_text("$20.00")
     expect(page.locator("input[name=amount]")).to_have_value("49.00")
     order = order_row(reference)

@@ -32,7 +32,7 @@ def test_each_purchase_links_to_its_buyer_page(admin_client, buy):
     url, page = _buyer_page(admin_client)
     assert page.status_code == 200
     assert reference in page.text and "Python Jumpstart" in page.text
-    assert "active" in page.text and f"Your order {reference}" in page.text
+    assert "Active" in page.text and f"Your order {reference}" in page.text
 
 
 def test_unknown_buyer_is_a_404_with_a_message(admin_client):
@@ -51,14 +51,19 @@ def test_revoke_and_grant_by_hand_are_recorded_with_reason_and_admin(app, admin_
     refused = admin_client.post(f"{url}/access/{access.id}/revoke",
                                 data={"csrf_token": token, "reason": ""})
     assert refused.status_code == 400 and _read(app, Access)[0].revoked_at is None
+    unticked = admin_client.post(f"{url}/access/{access.id}/revoke",
+                                 data={"csrf_token": token, "reason": "Chargeback by phone"})
+    assert unticked.status_code == 400 and _read(app, Access)[0].revoked_at is None
+    assert "to revoke it" in unticked.text
     done = admin_client.post(f"{url}/access/{access.id}/revoke",
-                             data={"csrf_token": token, "reason": "Chargeback by phone"})
+                             data={"csrf_token": token, "reason": "Chargeback by phone",
+                                   "confirm": "y"})
     assert done.status_code == 302
     [access] = _read(app, Access)
     assert access.revoked_at is not None and access.revoked_by == "owner@example.com"
     assert access.revoke_reason == "Chargeback by phone"
     again = admin_client.post(f"{url}/access/{access.id}/revoke",
-                              data={"csrf_token": token, "reason": "twice"})
+                              data={"csrf_token": token, "reason": "twice", "confirm": "y"})
     assert again.status_code == 400
     granted = admin_client.post(f"{url}/access", data={
         "csrf_token": token, "course_id": str(access.course_id), "reason": "Goodwill"})

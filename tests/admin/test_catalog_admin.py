@@ -106,7 +106,10 @@ def test_archive_and_restore_from_the_admin(admin_client, app, make_course):
     make_course()
     client = app.test_client()  # a visitor, not the signed-in admin
     page = "/admin/courses/python-jumpstart"
-    response = _post(admin_client, f"{page}/archive", {}, page=page)
+    unticked = _post(admin_client, f"{page}/archive", {}, page=page)
+    assert unticked.status_code == 400 and _course(app)[3] is True
+    assert "to archive it" in unticked.get_data(as_text=True)
+    response = _post(admin_client, f"{page}/archive", {"confirm": "y"}, page=page)
     assert response.status_code == 302
     html = admin_client.get(page).get_data(as_text=True)
     assert "Archived Python Jumpstart" in html

@@ -28,7 +28,7 @@ def test_list_shows_real_purchases_newest_first_with_their_columns(admin_client,
     html = response.get_data(as_text=True)
     order = order_row(second)
     for text in (order.reference, "grace@example.com", "Python Jumpstart", "$69.00",
-                 "USD", "paid", "visa ••4242", order.charge_id, " UTC"):
+                 "USD", "Paid", "Visa •••• 4242", order.charge_id, " UTC"):
         assert text in html
 
 
@@ -216,7 +216,7 @@ def test_detail_shows_every_field_and_no_dashboard_link_for_the_emulator(admin_c
     assert response.status_code == 200
     payment = order.payment
     for value in (order.reference, order.public_id, order.email, order.charge_id,
-                  payment.balance_transaction_id, payment.idempotency_key, "visa ending 4242",
+                  payment.balance_transaction_id, payment.idempotency_key, "Visa •••• 4242",
                   "12/2034", payment.outcome_type, payment.outcome_seller_message,
                   "6900 minor units", "No refunds."):
         assert value in html

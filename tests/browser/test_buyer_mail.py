@@ -83,9 +83,9 @@ def test_full_refund_from_the_admin_removes_access_and_mails_the_buyer(
     admin.click("text=ORD-")
     admin.check("input[name=confirm]")
     admin.click("[data-testid=refund-submit]")
-    expect(admin.locator("[data-testid=order-status]")).to_have_text("refunded")
+    expect(admin.locator("[data-testid=order-status]")).to_have_text("Refunded")
     admin.click("[data-testid=buyer-link]")
-    expect(admin.locator("[data-testid=buyer-access]")).to_contain_text("revoked")
+    expect(admin.locator("[data-testid=buyer-access]")).to_contain_text("Revoked")
     admin.screenshot(path="test-artifacts/admin-buyer.png", full_page=True)
     messages = smtp.wait_for(2, timeout=15)
     notice = messages[1]
@@ -96,7 +96,7 @@ def test_full_refund_from_the_admin_removes_access_and_mails_the_buyer(
     expect(page.locator("main")).not_to_contain_text("LESSON-ONE-BODY")
     page.goto(f"{store}/account")
     expect(page.locator("[data-testid=my-courses]")).not_to_contain_text("Python Jumpstart")
-    expect(page.locator("[data-testid=my-orders]")).to_contain_text("refunded")
+    expect(page.locator("[data-testid=my-orders]")).to_contain_text("Refunded")
     admin_context.close()
 
 

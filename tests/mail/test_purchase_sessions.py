@@ -137,7 +137,7 @@ def test_a_session_opened_by_paying_never_sees_or_uses_the_saved_card(
                            data={"csrf_token": token, "card_id": card.id})
     assert posted.request.path == "/account/sign-in"
     removed = stranger.post("/account/saved-card/remove", follow_redirects=True,
-                            data={"csrf_token": token, "card_id": card.id})
+                            data={"csrf_token": token, "card_id": card.id, "confirm": "y"})
     assert removed.request.path == "/account/sign-in"
     assert len(stripe_sdk.v1.customers.payment_sources.list(customer.id).data) == 1
     page = stranger.get("/courses/course-b").text

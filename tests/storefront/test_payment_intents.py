@@ -115,7 +115,7 @@ def test_a_confirmed_intent_pays_the_order_on_the_return_page(
     assert charge.payment_intent == order.payment_intent_id
     assert (order.payment.card_brand, order.payment.card_last4) == ("visa", "4242")
     receipt = client.get(back.headers["Location"]).get_data(as_text=True)
-    assert "Your payment went through" in receipt and "Visa ending in 4242" in receipt
+    assert "Your payment went through" in receipt and "Visa •••• 4242" in receipt
     with app.app_context():
         assert len(db.session.scalars(select(Access)).all()) == 1
         [mail] = db.session.scalars(select(OutboxMessage)).all()

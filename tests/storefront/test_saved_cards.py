@@ -345,7 +345,7 @@ def test_the_button_shows_only_to_a_signed_in_buyer_with_a_saved_card(
     assert client.get("/courses/other/one-click").status_code == 302  # no card: back
     pay(slug="third", save=True)
     page = client.get("/courses/other").get_data(as_text=True)
-    assert "Pay with Visa •••• 4242" in page
+    assert "Pay $69.00 with Visa •••• 4242" in page
 
 
 def test_the_button_shows_from_the_stored_card_while_stripe_is_down(
@@ -374,7 +374,7 @@ def test_a_declined_saved_card_gives_a_message_and_the_card_form(
     _sign_in(client, app)
     _, response, order = one_click()
     assert response.status_code == 302
-    assert response.headers["Location"] == "/courses/second-course"
+    assert response.headers["Location"] == "/courses/second-course#checkout"
     assert order.status == OrderStatus.FAILED and order.payment.saved_card is True
     assert order.payment.failure_code == "card_declined" and order.charge_id
     html = client.get("/courses/second-course").get_data(as_text=True)
@@ -506,9 +506,13 @@ def test_account_shows_the_saved_card_and_removes_it_at_stripe(pay, app, client,
     html = client.get("/account").get_data(as_text=True)
     assert "Visa •••• 4242" in html and "expires 12/2034" in html
     [customer] = _customers(stripe_sdk)
+    token = csrf_from(html.split('action="/account/saved-card/remove"')[1])
+    unticked = client.post("/account/saved-card/remove", follow_redirects=True, data={
+        "csrf_token": token, "card_id": customer.default_source})
+    assert "to remove it" in unticked.get_data(as_text=True)
+    assert len(_sources(stripe_sdk, customer.id)) == 1  # nothing removed without the tick
     response = client.post("/account/saved-card/remove", follow_redirects=True, data={
-        "csrf_token": csrf_from(html.split('action="/account/saved-card/remove"')[1]),
-        "card_id": customer.default_source})
+        "csrf_token": token, "card_id": customer.default_source, "confirm": "y"})
     assert "Your saved card was removed" in response.get_data(as_text=True)
     assert _sources(stripe_sdk, customer.id) == []
     assert "Visa •••• 4242" not in client.get("/account").get_data(as_text=True)
@@ -529,7 +533,8 @@ def test_removing_needs_a_signed_in_buyer_and_a_valid_form(pay, app, client, str
                        data={"card_id": customer.default_source}).status_code == 400
     html = client.get("/account").get_data(as_text=True)
     response = client.post("/account/saved-card/remove", follow_redirects=True,
-                           data={"csrf_token": csrf_from(html), "card_id": "card_nope"})
+                           data={"csrf_token": csrf_from(html), "card_id": "card_nope",
+                                 "confirm": "y"})
     assert "no longer saved on your account" in response.get_data(as_text=True)
     assert len(_sources(stripe_sdk, customer.id)) == 1
 
@@ -582,3 +587,29 @@ def test_end_of_life_refusal_when_adding_a_second_card_keeps_the_first(
     [customer] = _customers(stripe_sdk)
     assert [c.last4 for c in _sources(stripe_sdk, customer.id)] == ["4242"]
     assert len(_charges(stripe_sdk)) == 1
+
+
+
+def test_the_one_click_confirmation_shows_the_policies_and_the_order_keeps_them(
+        pay, app, client, make_course, orders):
+    """The confirmation step links the policies beside its Pay and posts the versions it
+    showed (terms v1, though v2 is saved before the buyer confirms); the order keeps v1."""
+    from app.policies import save_version
+
+    pay()
+    _sign_in(client, app)
+    make_course(slug="second-course", title="Second Course")
+    with app.test_request_context():
+        save_version(kind="terms", body="Terms one.", admin_email="owner@example.com")
+    html = client.get("/courses/second-course/one-click").get_data(as_text=True)
+    assert 'data-testid="checkout-policies"' in html and "Terms of sale" in html
+    shown = html.split('name="policy_versions" value="')[1].split('"')[0]
+    assert shown == "terms:1"
+    with app.test_request_context():
+        save_version(kind="terms", body="Terms two.", admin_email="owner@example.com")
+    card_id = html.split('name="card_id" type="hidden" value="')[1].split('"')[0]
+    response = client.post("/courses/second-course/one-click", data={
+        "csrf_token": csrf_from(html), "card_id": card_id, "policy_versions": shown})
+    assert response.status_code == 302
+    order = orders()[-1]
+    assert order.status == OrderStatus.PAID and order.terms_version == 1

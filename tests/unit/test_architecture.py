@@ -131,7 +131,8 @@ def _status_writes(tree):
         if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("enqueue"):
             for keyword in node.keywords:
                 if keyword.arg == "kind" and isinstance(keyword.value, ast.Constant) \
-                        and keyword.value.value in ("order_confirmation", "refund_notice"):
+                        and keyword.value.value in ("order_confirmation", "refund_notice",
+                                                 "sale_notice", "seller_refund_notice"):
                     yield node.lineno, f"enqueue(kind={keyword.value.value!r})"
 
 
