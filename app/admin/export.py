@@ -15,7 +15,7 @@ from sqlalchemy import case, func, null, select
 
 from app.admin.purchases import CAPTURED, batches
 from app.models import Order, PaymentAttempt, Refund
-from app.money import decimal_string
+from app.money import exponent
 
 COLUMNS = [
     "order_id", "created_at", "paid_at", "status", "mode", "email", "course_id",
@@ -67,13 +67,35 @@ def iso_utc(value):
     """ISO 8601 in UTC with a Z, or an empty cell."""
     if value is None:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    offset = value.utcoffset()
+    if offset:  # an aware time not in UTC (a naive one is UTC already, as stored)
+        value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def to_cells(row):
-    """One CSV record for a row of _fields()."""
+class _Amounts:
+    """Minor units as the currency's decimal string ("69.00", "5000", "1.250") by integer
+    arithmetic, the same strings as money.decimal_string at a fraction of its cost (a
+    Decimal per cell was most of the export's time)."""
+
+    def __init__(self):
+        self._places = {}
+
+    def __call__(self, minor, currency):
+        places = self._places.get(currency)
+        if places is None:
+            places = self._places[currency] = exponent(currency)
+        if not places:
+            return str(minor)
+        whole, part = divmod(abs(minor), 10 ** places)
+        return f"{'-' if minor < 0 else ''}{whole}.{part:0{places}d}"
+
+
+def to_cells(row, amount_text=None):
+    """One CSV record for a row of _fields(). Only the cells that hold text someone else
+    typed (the email, the course title, Stripe's message, the code) can start like a
+    formula; the others are ours (ids, numbers, times) and are written as they are."""
+    text = amount_text or _Amounts()
     (reference, created_at, paid_at, status, livemode, email, country, course_id, title,
      currency, amount, refunded, refunded_at, brand, last4, charge_id, code, decline,
      message, list_price, discount, coupon) = row[:22]
@@ -81,18 +103,17 @@ def to_cells(row):
     paid = amount if counted else 0
     refunded = refunded if counted else 0
     net = paid - refunded
-    cells = [
-        reference, iso_utc(created_at), iso_utc(paid_at), str(status.value),
-        "live" if livemode else "test", email, course_id, title, currency.upper(),
-        decimal_string(amount, currency), amount, decimal_string(refunded, currency),
-        refunded, brand or "", last4 or "", charge_id or "", code or "", decline or "",
-        message or "", decimal_string(list_price, currency), list_price,
-        decimal_string(discount, currency), discount, coupon or "",
-        "yes" if counted else "no", decimal_string(paid, currency), paid,
-        decimal_string(net, currency), net, iso_utc(refunded_at) if refunded else "",
+    return [
+        reference, iso_utc(created_at), iso_utc(paid_at), status.value,
+        "live" if livemode else "test", neutralise(email), course_id, neutralise(title),
+        currency.upper(), text(amount, currency), amount, text(refunded, currency),
+        refunded, neutralise(brand or ""), last4 or "", neutralise(charge_id or ""),
+        neutralise(code or ""), neutralise(decline or ""), neutralise(message or ""),
+        text(list_price, currency), list_price, text(discount, currency), discount,
+        neutralise(coupon or ""), "yes" if counted else "no", text(paid, currency), paid,
+        text(net, currency), net, iso_utc(refunded_at) if refunded else "",
         (country or "").upper(),
     ]
-    return [neutralise(cell) for cell in cells]
 
 
 def sales_only(filters, include_attempts):
@@ -112,9 +133,10 @@ def csv_lines(filters, *, include_attempts=False, batch_size=2000):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
+    amounts = _Amounts()
     yield _flush(buffer)
     for rows in _rows(filters, include_attempts=include_attempts, batch_size=batch_size):
-        writer.writerows(to_cells(row) for row in rows)
+        writer.writerows(to_cells(row, amounts) for row in rows)
         yield _flush(buffer)
 
 
@@ -129,9 +151,9 @@ def write_csv(filters, out, *, on_rows=None, include_attempts=False, batch_size=
     """Write the export to a text file; call on_rows(n) after each batch."""
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    written = 0
+    written, amounts = 0, _Amounts()
     for rows in _rows(filters, include_attempts=include_attempts, batch_size=batch_size):
-        writer.writerows(to_cells(row) for row in rows)
+        writer.writerows(to_cells(row, amounts) for row in rows)
         written += len(rows)
         if on_rows:
             on_rows(len(rows))
