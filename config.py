@@ -162,6 +162,23 @@ class Config:
         # How long a Checkout Session's hosted page can be paid (Stripe: 30 to 1440).
         self.CHECKOUT_SESSION_MINUTES = int(env("CHECKOUT_SESSION_MINUTES") or "60")
         self.STORE_CONTACT_EMAIL = (env("STORE_CONTACT_EMAIL") or "").strip()
+        # --- Tax and invoices (see README.md, "Tax and invoices"; checked by
+        # app/invoices/settings.py at start-up) ---
+        # "off" (no tax, as before), "inclusive" (prices include tax) or "exclusive"
+        # (tax is added on top of the price).
+        self.TAX_MODE = (env("TAX_MODE") or "off").strip().lower()
+        # The seller on every invoice and credit note; invoices are issued once
+        # SELLER_LEGAL_NAME is set (and TAX_MODE other than off requires all three).
+        self.SELLER_LEGAL_NAME = (env("SELLER_LEGAL_NAME") or "").strip()
+        # One line, or several separated by "\n" or " | ".
+        self.SELLER_ADDRESS = (env("SELLER_ADDRESS") or "").strip()
+        self.SELLER_COUNTRY = (env("SELLER_COUNTRY") or "").strip().upper()
+        # The seller's tax registrations, comma-separated ("DE123456789,GB123456789").
+        self.SELLER_TAX_IDS = (env("SELLER_TAX_IDS") or "").strip()
+        # Stripe Tax's product tax code for the courses (electronically supplied services).
+        self.TAX_CODE_ELEARNING = (env("TAX_CODE_ELEARNING") or "txcd_10000000").strip()
+        # The start of every invoice and credit note number ("INV-000001").
+        self.INVOICE_PREFIX = (env("INVOICE_PREFIX") or "INV-").strip()
 
 
 class TestConfig(Config):
