@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from app import invoices
 from app.access import peek
 from app.account import bp, services
 from app.account.forms import PostForm, SavedCardForm, SignInForm
@@ -67,9 +68,11 @@ def show_account():
     card = saved_card(visit.buyer) if visit.proven else None
     remove_form = SavedCardForm(formdata=None)
     remove_form.card_id.data = card.id if card else None
+    orders = visit.orders()
     return render_template("account/account.html", buyer=visit.buyer, form=PostForm(),
                            proven=visit.proven, link_form=SignInForm(formdata=None),
-                           courses=services.courses_for(visit), orders=visit.orders(),
+                           courses=services.courses_for(visit), orders=orders,
+                           documents=invoices.documents_by_order([o.id for o in orders]),
                            card=card, remove_form=remove_form)
 
 

@@ -16,7 +16,7 @@ COUNTRY = re.compile(r"[A-Z]{2}")
 #: digits (EU VAT numbers, GB VAT, NO…MVA, CHE…, AU ABNs written without spaces).
 TAX_ID = re.compile(r"[A-Z]{2}[A-Z0-9]{2,18}")
 TAX_CODE = re.compile(r"txcd_\d{8}")
-PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_-]{0,11}")
+PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,11}")
 
 
 def seller_tax_ids(config):
@@ -58,7 +58,7 @@ def check_tax_config(config):
     prefix = config.get("INVOICE_PREFIX") or ""
     if not PREFIX.fullmatch(prefix):
         raise ConfigError(f"INVOICE_PREFIX={prefix!r} must be 1 to 12 letters, digits, "
-                          "'-', '_' or '/', starting with a letter or digit (e.g. INV-).")
+                          "'-' or '_', starting with a letter or digit (e.g. INV-).")
     if len(config.get("SELLER_LEGAL_NAME") or "") > 200:
         raise ConfigError("SELLER_LEGAL_NAME is longer than 200 characters.")
     if mode != "off":

@@ -4,6 +4,7 @@ from app.models.admin_user import AdminUser
 from app.models.buyer import Access, AccessEvent, Buyer
 from app.models.course import Course
 from app.models.dispute import Dispute
+from app.models.invoice import DocumentKind, Invoice, InvoiceCounter, IssuedDocumentChanged
 from app.models.lesson import Lesson
 from app.models.order import Order, OrderStatus
 from app.models.outbox import OutboxMessage, OutboxStatus
@@ -21,6 +22,10 @@ __all__ = [
     "Buyer",
     "Course",
     "Dispute",
+    "DocumentKind",
+    "Invoice",
+    "InvoiceCounter",
+    "IssuedDocumentChanged",
     "Lesson",
     "Order",
     "OrderStatus",
