@@ -94,16 +94,17 @@ def _paused(wait, ip):
     )
 
 
-def place_pending(course, email, *, flow, find_existing, ip=None, **inputs):
+def place_pending(course, email, *, flow, find_existing, ip=None, quote=None, **inputs):
     """Commit a pending order and its first attempt by `flow` (with whatever the
-    transaction already holds); (order, created)."""
-    order = orders.new_order(pricing.quote_for(course), course=course, email=email,
-                             livemode=livemode())
+    transaction already holds); (order, created). `quote` is the price asked beforehand
+    (with its tax), else the course's price."""
+    order = orders.new_order(quote or pricing.quote_for(course), course=course,
+                             email=email, livemode=livemode())
     flows.get(flow).prepare(order, course=course, **inputs).client_ip = ip
     return orders.place(order, find_existing=find_existing)
 
 
-def _place(course, email, *, flow, ip, token=None, **inputs):
+def _place(course, email, *, flow, ip, token=None, quote=None, **inputs):
     """Reserve one attempt of the address (card-testing protection) and commit the new
     order with it, in one transaction. Returns (order, outcome): the new order, or what
     the buyer is told instead (nothing is reserved then).
@@ -120,7 +121,7 @@ def _place(course, email, *, flow, ip, token=None, **inputs):
             return None, _paused(wait, ip)
         if token is not None:
             inputs["token"] = token
-        order, created = place_pending(course, email, flow=flow, ip=ip,
+        order, created = place_pending(course, email, flow=flow, ip=ip, quote=quote,
                                        find_existing=lambda: None, **inputs)
         if created:
             return order, None
@@ -168,20 +169,32 @@ NOT_SAVED = ("Your card was not saved: saving a card needs you signed in as {ema
 NOT_STARTED = "Your payment could not be started. Please try again."
 
 
-def place_order(*, course, email, token, ip=None, save_card=False, signed_in=None):
+TAX_UNAVAILABLE = ("We could not work out the tax for your order just now, so nothing "
+                   "was charged. Please try again in a moment.")
+
+
+def place_order(*, course, email, token, ip=None, save_card=False, signed_in=None,
+                country=None, state=None):
     """Charge `token` for `course` exactly once and return the outcome.
 
     With `save_card`, the card is first saved on the buyer's Stripe customer (when
     `may_save_card` allows it; `signed_in` is the buyer signed in on this browser).
+    With TAX_MODE on, the tax for the buyer's `country` is asked of Stripe Tax first,
+    before anything is written.
     """
     email = email.strip().lower()  # stored lower-case: one buyer, one open order
+    try:
+        quote = pricing.taxed_quote(course, country=country, state=state)
+    except payments.PaymentError as error:
+        log.warning("Tax calculation for %s failed: %s", course.slug, error)
+        return CheckoutOutcome(None, TAX_UNAVAILABLE)
     save_for = note = None
     if save_card and may_save_card(email, signed_in):
         save_for = signed_in
     elif save_card:
         note = NOT_SAVED.format(email=email)
     order, refused = _place(course, email, flow="charges", ip=ip, token=token,
-                            save_for=save_for)
+                            save_for=save_for, quote=quote)
     if refused is not None:
         return refused
     outcome = _start(order, ip)

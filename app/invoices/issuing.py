@@ -36,7 +36,7 @@ def _rate(order, net, tax):
     (19 rather than 19.01 for 1102 of 6900)."""
     rate = getattr(order, "tax_rate", None)
     if rate not in (None, ""):
-        return str(rate)
+        return _plain(Decimal(str(rate)))
     if not tax or net <= 0:
         return "0"
     exact = Decimal(tax) * 100 / Decimal(net)

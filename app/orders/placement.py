@@ -22,6 +22,7 @@ def new_order(quote, *, course, email, livemode):
                  course_id=course.id, course_title=course.title, email=email,
                  list_price=quote.list_price, discount_amount=quote.discount,
                  tax_amount=quote.tax, amount=quote.total, currency=quote.currency,
+                 tax_rate=quote.tax_rate, tax_calculation_id=quote.tax_calculation_id,
                  livemode=livemode, status=OrderStatus.PENDING)
 
 

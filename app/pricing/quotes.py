@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from flask import current_app
+
 
 @dataclass(frozen=True)
 class Quote:
@@ -9,6 +11,7 @@ class Quote:
 
     `total` is what is charged: the list price less the discount, plus tax when it is
     added on top (`tax_inclusive` False); inclusive tax is part of the list price.
+    `tax_rate` (percent, "19.0") and `tax_calculation_id` come from Stripe Tax.
     """
 
     course_id: int
@@ -17,6 +20,8 @@ class Quote:
     discount: int = 0
     tax: int = 0
     tax_inclusive: bool = False
+    tax_rate: str | None = None
+    tax_calculation_id: str | None = None
 
     @property
     def total(self):
@@ -25,6 +30,32 @@ class Quote:
 
 
 def quote_for(course):
-    """The quote for one purchase of `course` at its current price."""
+    """The quote for one purchase of `course` at its current price (no tax asked for:
+    the pages show it without calling Stripe)."""
     return Quote(course_id=course.id, currency=course.currency,
                  list_price=course.price_minor)
+
+
+def taxed_quote(course, *, country=None, state=None):
+    """The quote a checkout charges: with TAX_MODE inclusive or exclusive, the tax Stripe
+    Tax calculates for the buyer's country (SELLER_COUNTRY when none was declared; a US
+    buyer's state too).
+    Calls Stripe: no database transaction may be writing when it runs."""
+    quote = quote_for(course)
+    config = current_app.config
+    mode = config.get("TAX_MODE", "off")
+    country = (country or config.get("SELLER_COUNTRY") or "").strip().upper()
+    if mode == "off" or not country:
+        return quote
+    from app import payments
+
+    inclusive = mode == "inclusive"
+    base = quote.list_price - quote.discount
+    calculated = payments.calculate_tax(
+        amount=base, currency=quote.currency, country=country, inclusive=inclusive,
+        tax_code=config["TAX_CODE_ELEARNING"], reference=f"course-{course.id}",
+        state=state)
+    return Quote(course_id=quote.course_id, currency=quote.currency,
+                 list_price=quote.list_price, discount=quote.discount, tax=calculated.tax,
+                 tax_inclusive=inclusive, tax_rate=calculated.rate,
+                 tax_calculation_id=calculated.calculation_id)

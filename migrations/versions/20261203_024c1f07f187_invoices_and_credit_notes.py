@@ -1,4 +1,5 @@
-"""invoices and credit notes numbered in one gap-free series (invoice_counters)
+"""invoices and credit notes numbered in one gap-free series (invoice_counters); the
+Stripe Tax rate, calculation and transaction of an order
 
 Revision ID: 024c1f07f187
 Revises: b7d2e4f6a8c1
@@ -47,10 +48,20 @@ def upgrade():
     )
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invoices_order_id'), ['order_id'], unique=False)
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('tax_rate', sa.String(length=12), nullable=True))
+        batch_op.add_column(sa.Column('tax_calculation_id', sa.String(length=255),
+                                      nullable=True))
+        batch_op.add_column(sa.Column('tax_transaction_id', sa.String(length=255),
+                                      nullable=True))
 
 
 
 def downgrade():
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_column('tax_transaction_id')
+        batch_op.drop_column('tax_calculation_id')
+        batch_op.drop_column('tax_rate')
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invoices_order_id'))
 

@@ -1,0 +1,99 @@
+"""TAX_MODE in the charges flow: the checkout asks Stripe Tax (the emulator, through the
+real SDK) for the buyer's tax, charges the quoted total, and the invoice carries the
+rate and the tax, exact in minor units, for buyers in DE, FR, IE, GB, the US and JP."""
+
+import pytest
+from sqlalchemy import select
+
+from app.checkout.services import TAX_UNAVAILABLE, place_order
+from app.extensions import db
+from app.models import Course, Invoice, Order, OrderStatus
+
+CASES = [
+    # country, state, currency, price, mode, tax, amount charged, rate on the invoice
+    ("DE", None, "eur", "69.00", "inclusive", 1102, 6900, "19"),
+    ("DE", None, "eur", "69.00", "exclusive", 1311, 8211, "19"),
+    ("FR", None, "eur", "69.00", "inclusive", 1150, 6900, "20"),
+    ("FR", None, "eur", "69.00", "exclusive", 1380, 8280, "20"),
+    ("IE", None, "eur", "69.00", "inclusive", 1290, 6900, "23"),
+    ("IE", None, "eur", "69.00", "exclusive", 1587, 8487, "23"),
+    ("GB", None, "gbp", "69.00", "inclusive", 1150, 6900, "20"),
+    ("GB", None, "gbp", "69.00", "exclusive", 1380, 8280, "20"),
+    ("US", "WA", "usd", "69.00", "inclusive", 421, 6900, "6.5"),
+    ("US", "WA", "usd", "69.00", "exclusive", 449, 7349, "6.5"),
+    ("JP", None, "jpy", "5000", "inclusive", 455, 5000, "10"),
+    ("JP", None, "jpy", "5000", "exclusive", 500, 5500, "10"),
+]
+
+
+@pytest.fixture
+def taxed(app, invoicing, monkeypatch):
+    def set_mode(mode):
+        monkeypatch.setitem(app.config, "TAX_MODE", mode)
+    return set_mode
+
+
+def _buy(app, card_token, slug, *, country, state=None, email="buyer@example.com"):
+    with app.app_context():
+        course = db.session.scalar(select(Course).where(Course.slug == slug))
+        outcome = place_order(course=course, email=email, token=card_token(),
+                              country=country, state=state)
+        assert outcome.order is not None, outcome.message
+        return outcome.order.id
+
+
+@pytest.mark.parametrize(("country", "state", "currency", "price", "mode", "tax", "amount",
+                          "rate"), CASES, ids=[f"{c[0]}-{c[4]}" for c in CASES])
+def test_the_charge_carries_stripe_taxs_tax_for_the_buyers_country(
+        app, taxed, make_course, card_token, stripe_sdk, country, state, currency, price,
+        mode, tax, amount, rate):
+    taxed(mode)
+    make_course(slug="taxed", price=price, currency=currency)
+    order_id = _buy(app, card_token, "taxed", country=country, state=state)
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        assert order.status == OrderStatus.PAID
+        assert (order.tax_amount, order.amount, order.list_price) == (
+            tax, amount, 5000 if currency == "jpy" else 6900)
+        assert order.tax_calculation_id.startswith("taxcalc_")
+        invoice = db.session.scalar(select(Invoice).where(Invoice.order_id == order_id))
+        assert (invoice.net, invoice.tax, invoice.gross) == (amount - tax, tax, amount)
+        assert invoice.snapshot["tax_rate"] == rate
+        assert invoice.snapshot["tax_note"] == f"VAT {rate}%"
+        charge_id = order.charge_id
+    charge = stripe_sdk.v1.charges.retrieve(charge_id)
+    assert (charge.amount, charge.currency) == (amount, currency)
+
+
+def test_without_a_declared_country_the_sellers_country_is_taxed(app, taxed, make_course,
+                                                                card_token):
+    taxed("exclusive")
+    make_course(slug="taxed", price="69.00", currency="eur")
+    order_id = _buy(app, card_token, "taxed", country=None)
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        assert (order.tax_amount, order.amount, order.tax_rate) == (1311, 8211, "19.0")
+
+
+def test_tax_off_asks_stripe_tax_nothing(app, invoicing, make_course, card_token,
+                                         emulator_control):
+    make_course(slug="untaxed", price="69.00", currency="eur")
+    order_id = _buy(app, card_token, "untaxed", country="FR")
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        assert (order.tax_amount, order.amount, order.tax_calculation_id) == (0, 6900, None)
+
+
+def test_a_failed_calculation_charges_nothing(app, taxed, make_course, card_token,
+                                              stripe_sdk, emulator_control):
+    """A US buyer without a state: Stripe Tax cannot place them; the buyer is asked to
+    try again and no order is placed, no charge made."""
+    taxed("exclusive")
+    make_course(slug="taxed", price="69.00", currency="usd")
+    with app.app_context():
+        course = db.session.scalar(select(Course).where(Course.slug == "taxed"))
+        outcome = place_order(course=course, email="us@example.com", token=card_token(),
+                              country="US")
+        assert outcome.order is None and outcome.message == TAX_UNAVAILABLE
+        assert db.session.scalar(select(Order)) is None
+    assert stripe_sdk.v1.charges.list().data == []
