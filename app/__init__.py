@@ -156,6 +156,9 @@ def register_extensions(app):
     from app.flows import settle_due
 
     app.extensions["outbox_worker"].add_pass(settle_due)
+    from app.orders import record_tax_due
+
+    app.extensions["outbox_worker"].add_pass(record_tax_due)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         (BASE_DIR / "instance").mkdir(exist_ok=True)
 

@@ -198,6 +198,9 @@ def place_order(*, course, email, token, ip=None, save_card=False, signed_in=Non
     if refused is not None:
         return refused
     outcome = _start(order, ip)
+    if quote.tax_calculation_id and outcome.order is not None \
+            and outcome.order.status == OrderStatus.PAID:
+        orders.record_tax(outcome.order)  # its Tax Transaction (else the worker's pass)
     if note and outcome.message is None:
         outcome.message = note
     return outcome

@@ -54,10 +54,15 @@ def upgrade():
                                       nullable=True))
         batch_op.add_column(sa.Column('tax_transaction_id', sa.String(length=255),
                                       nullable=True))
+    with op.batch_alter_table('refunds', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('tax_reversal_id', sa.String(length=255),
+                                      nullable=True))
 
 
 
 def downgrade():
+    with op.batch_alter_table('refunds', schema=None) as batch_op:
+        batch_op.drop_column('tax_reversal_id')
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.drop_column('tax_transaction_id')
         batch_op.drop_column('tax_calculation_id')

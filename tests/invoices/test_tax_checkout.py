@@ -97,3 +97,40 @@ def test_a_failed_calculation_charges_nothing(app, taxed, make_course, card_toke
         assert outcome.order is None and outcome.message == TAX_UNAVAILABLE
         assert db.session.scalar(select(Order)) is None
     assert stripe_sdk.v1.charges.list().data == []
+
+
+def test_paid_and_refunded_orders_are_recorded_with_stripe_tax(app, taxed, make_course,
+                                                              card_token, stripe_sdk):
+    """The paid order's Tax Transaction is recorded by the checkout; a partial refund's
+    reversal (in proportion) and the credit note follow, then the rest in full."""
+    from app.orders import record_tax_due
+    from app.orders.refunds import new_idempotency_key, refund_order
+
+    taxed("inclusive")
+    make_course(slug="taxed", price="69.00", currency="eur")
+    order_id = _buy(app, card_token, "taxed", country="DE")
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        transaction_id = order.tax_transaction_id
+        assert transaction_id and transaction_id.startswith("tax_")
+        refund_order(order=order, amount=2000, reason="requested_by_customer",
+                     idempotency_key=new_idempotency_key(order), created_by="owner")
+        assert record_tax_due() == 1
+        assert record_tax_due() == 0  # recorded once
+        credit = db.session.scalars(select(Invoice).where(
+            Invoice.kind == "credit_note")).one()
+        assert (credit.gross, credit.tax) == (2000, 319)
+        order = db.session.get(Order, order_id)
+        refund_order(order=order, amount=4900, reason="requested_by_customer",
+                     idempotency_key=new_idempotency_key(order), created_by="owner")
+        assert record_tax_due() == 1
+        from app.models import Refund
+
+        reversals = [r.tax_reversal_id for r in db.session.scalars(
+            select(Refund).order_by(Refund.id))]
+    transaction = stripe_sdk.v1.tax.transactions.retrieve(transaction_id)
+    assert transaction.type == "transaction"
+    first, second = (stripe_sdk.v1.tax.transactions.retrieve(r) for r in reversals)
+    assert [(li.amount, li.amount_tax) for li in first.line_items.data] == [(-2000, -319)]
+    assert sum(li.amount_tax for li in second.line_items.data) == -(1102 - 319)
+    assert first.reversal.original_transaction == transaction_id
