@@ -47,6 +47,8 @@ SELLER = {"SELLER_LEGAL_NAME": "Course Shop GmbH", "SELLER_ADDRESS": "Hauptstr. 
                                 "SELLER_ADDRESS, SELLER_COUNTRY"),
     ({"TAX_MODE": "exclusive", **SELLER, "SELLER_COUNTRY": ""},
      "TAX_MODE=exclusive needs SELLER_COUNTRY"),
+    ({"TAX_MODE": "inclusive", **SELLER, "PAYMENT_FLOW": "checkout"},
+     "TAX_MODE=inclusive works with PAYMENT_FLOW=charges only so far"),
 ])
 def test_nonsense_is_refused_at_start_up(overrides, message):
     with pytest.raises(ConfigError) as raised:

@@ -134,3 +134,22 @@ def test_paid_and_refunded_orders_are_recorded_with_stripe_tax(app, taxed, make_
     assert [(li.amount, li.amount_tax) for li in first.line_items.data] == [(-2000, -319)]
     assert sum(li.amount_tax for li in second.line_items.data) == -(1102 - 319)
     assert first.reversal.original_transaction == transaction_id
+
+
+def test_the_pages_say_tax_is_added_and_the_receipt_shows_it(app, taxed, make_course,
+                                                             card_token, client):
+    taxed("exclusive")
+    make_course(slug="taxed", price="69.00", currency="eur")
+    page = client.get("/courses/taxed").get_data(as_text=True)
+    assert "Pay €69.00 + tax" in page and 'data-testid="tax-note"' in page
+    order_id = _buy(app, card_token, "taxed", country="IE")
+    with app.app_context():
+        public_id = db.session.get(Order, order_id).public_id
+    receipt = client.get(f"/orders/{public_id}").get_data(as_text=True)
+    assert "€84.87" in receipt and '<dd data-field="tax">€15.87 (23.0%)</dd>' in receipt
+
+
+def test_tax_off_pages_are_unchanged(app, make_course, client):
+    make_course(slug="plain", price="69.00", currency="eur")
+    page = client.get("/courses/plain").get_data(as_text=True)
+    assert "+ tax" not in page and 'data-testid="tax-note"' not in page
