@@ -8,5 +8,6 @@ from app.admin import (  # noqa: E402,F401  (loader and views)
     auth,
     buyer_views,
     catalog_routes,
+    invoice_routes,
     routes,
 )

@@ -91,6 +91,8 @@ def _snapshot(order, *, kind, net, tax, gross, config, rate=None):
         "seller": _seller(config), "buyer": buyer,
         "order_reference": order.reference, "currency": currency.upper(),
         "tax_mode": config.get("TAX_MODE", "off"), "tax_rate": rate,
+        # Where the tax is owed: the country Stripe Tax was asked about, else the buyer's.
+        "tax_country": getattr(order, "tax_country", None) or buyer["country"] or "",
         "tax_note": _tax_note(tax, rate, buyer),
         "lines": [{"description": order.course_title, "quantity": 1,
                    "unit_net": decimal_string(net, currency),

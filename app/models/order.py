@@ -136,6 +136,7 @@ class Order(db.Model):
     #: Stripe Tax's rate in percent ("19.0") and its calculation (TAX_MODE on), and the
     #: Tax Transaction recorded from it once paid.
     tax_rate: Mapped[str | None] = mapped_column(String(12))
+    tax_country: Mapped[str | None] = mapped_column(String(2))
     tax_calculation_id: Mapped[str | None] = mapped_column(String(255))
     tax_transaction_id: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[OrderStatus] = mapped_column(status_type, default=OrderStatus.PENDING)

@@ -23,6 +23,7 @@ def new_order(quote, *, course, email, livemode):
                  list_price=quote.list_price, discount_amount=quote.discount,
                  tax_amount=quote.tax, amount=quote.total, currency=quote.currency,
                  tax_rate=quote.tax_rate, tax_calculation_id=quote.tax_calculation_id,
+                 tax_country=quote.tax_country,
                  livemode=livemode, status=OrderStatus.PENDING)
 
 

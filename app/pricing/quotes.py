@@ -22,6 +22,7 @@ class Quote:
     tax_inclusive: bool = False
     tax_rate: str | None = None
     tax_calculation_id: str | None = None
+    tax_country: str | None = None
 
     @property
     def total(self):
@@ -58,4 +59,4 @@ def taxed_quote(course, *, country=None, state=None):
     return Quote(course_id=quote.course_id, currency=quote.currency,
                  list_price=quote.list_price, discount=quote.discount, tax=calculated.tax,
                  tax_inclusive=inclusive, tax_rate=calculated.rate,
-                 tax_calculation_id=calculated.calculation_id)
+                 tax_calculation_id=calculated.calculation_id, tax_country=country)

@@ -50,6 +50,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_invoices_order_id'), ['order_id'], unique=False)
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.add_column(sa.Column('tax_rate', sa.String(length=12), nullable=True))
+        batch_op.add_column(sa.Column('tax_country', sa.String(length=2), nullable=True))
         batch_op.add_column(sa.Column('tax_calculation_id', sa.String(length=255),
                                       nullable=True))
         batch_op.add_column(sa.Column('tax_transaction_id', sa.String(length=255),
@@ -66,6 +67,7 @@ def downgrade():
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.drop_column('tax_transaction_id')
         batch_op.drop_column('tax_calculation_id')
+        batch_op.drop_column('tax_country')
         batch_op.drop_column('tax_rate')
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invoices_order_id'))
