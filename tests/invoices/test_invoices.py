@@ -187,3 +187,46 @@ def test_without_invoices_the_emails_carry_no_attachment(app, buy_course, smtp, 
     flush_mail()
     [confirmation] = smtp.wait_for(1)
     assert list(confirmation.iter_attachments()) == []
+
+
+class _Crash(Exception):
+    pass
+
+
+def test_a_transaction_that_dies_after_taking_its_number_gives_it_back(app, invoicing,
+                                                                       buy_course):
+    """The number is taken at the commit; a crash after that (here: the commit itself
+    fails after the numbering) rolls the counter back with the invoice."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from app.invoices import issue_invoice
+    from app.models import InvoiceCounter
+
+    app.config["SELLER_LEGAL_NAME"] = ""  # paid without an invoice
+    order = buy_course()
+    app.config["SELLER_LEGAL_NAME"] = "Course Shop GmbH"
+
+    taken = []
+
+    def crash(session):
+        taken.append(document.number)  # numbered already, counter row updated
+        raise _Crash("the process died here")
+
+    with app.app_context():
+        row = db.session.get(Order, order.id)
+        document = issue_invoice(row)
+        event.listen(Session, "before_commit", crash)
+        try:
+            with pytest.raises(_Crash):
+                db.session.commit()
+        finally:
+            event.remove(Session, "before_commit", crash)
+        db.session.rollback()
+        assert taken == ["INV-000001"]
+        assert db.session.scalar(select(Invoice)) is None
+        counter = db.session.get(InvoiceCounter, "INV-")
+        assert counter is None or counter.last_number == 0
+        issue_invoice(db.session.get(Order, order.id))
+        db.session.commit()
+    assert [d.number for d in _documents(app)] == ["INV-000001"]
