@@ -5,6 +5,6 @@ every request (never from the page). Today a quote is the course's list price wi
 discount and no tax; coupons and tax plug in here, once for every flow.
 """
 
-from app.pricing.quotes import Quote, quote_for, taxed_quote
+from app.pricing.quotes import Quote, quote_for, taxed_quote, with_tax
 
-__all__ = ["Quote", "quote_for", "taxed_quote"]
+__all__ = ["Quote", "quote_for", "taxed_quote", "with_tax"]

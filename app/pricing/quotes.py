@@ -1,6 +1,6 @@
 """Quotes: a course's price broken down into list price, discount, tax and total."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import current_app
 
@@ -38,11 +38,15 @@ def quote_for(course):
 
 
 def taxed_quote(course, *, country=None, state=None):
-    """The quote a checkout charges: with TAX_MODE inclusive or exclusive, the tax Stripe
-    Tax calculates for the buyer's country (SELLER_COUNTRY when none was declared; a US
-    buyer's state too).
-    Calls Stripe: no database transaction may be writing when it runs."""
-    quote = quote_for(course)
+    """The quote a checkout charges for `course`: its price, with tax (`with_tax`)."""
+    return with_tax(quote_for(course), country=country, state=state)
+
+
+def with_tax(quote, *, country=None, state=None):
+    """`quote` (whatever its discount) with the tax Stripe Tax calculates, when TAX_MODE
+    is inclusive or exclusive, for the buyer's country (SELLER_COUNTRY when none was
+    declared; a US buyer's state too). Calls Stripe: no database transaction may be
+    writing when it runs."""
     config = current_app.config
     mode = config.get("TAX_MODE", "off")
     country = (country or config.get("SELLER_COUNTRY") or "").strip().upper()
@@ -54,9 +58,8 @@ def taxed_quote(course, *, country=None, state=None):
     base = quote.list_price - quote.discount
     calculated = payments.calculate_tax(
         amount=base, currency=quote.currency, country=country, inclusive=inclusive,
-        tax_code=config["TAX_CODE_ELEARNING"], reference=f"course-{course.id}",
+        tax_code=config["TAX_CODE_ELEARNING"], reference=f"course-{quote.course_id}",
         state=state)
-    return Quote(course_id=quote.course_id, currency=quote.currency,
-                 list_price=quote.list_price, discount=quote.discount, tax=calculated.tax,
-                 tax_inclusive=inclusive, tax_rate=calculated.rate,
-                 tax_calculation_id=calculated.calculation_id, tax_country=country)
+    return replace(quote, tax=calculated.tax, tax_inclusive=inclusive,
+                   tax_rate=calculated.rate, tax_calculation_id=calculated.calculation_id,
+                   tax_country=country)

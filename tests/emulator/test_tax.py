@@ -108,3 +108,25 @@ def test_stripes_400s(client):
         client.v1.tax.transactions.create_from_calculation(params={
             "calculation": "taxcalc_missing", "reference": "x"})
     assert raised.value.code == "resource_missing"
+
+
+def test_a_repeated_request_under_one_key_gets_the_first_answer(client):
+    """Idempotency as on every POST: the same key and body replays the first calculation
+    and the first transaction; the same key with other parameters is refused."""
+    params = {"currency": "eur", "line_items": [{"amount": 6900, "tax_behavior": "inclusive"}],
+              "customer_details": {"address": {"country": "IE"}}}
+    first = client.v1.tax.calculations.create(params=params,
+                                              options={"idempotency_key": "calc-1"})
+    again = client.v1.tax.calculations.create(params=params,
+                                              options={"idempotency_key": "calc-1"})
+    assert again.id == first.id and again.amount_total == 6900
+    with pytest.raises(stripe.IdempotencyError):
+        client.v1.tax.calculations.create(
+            params={**params, "currency": "usd"}, options={"idempotency_key": "calc-1"})
+    txn = client.v1.tax.transactions.create_from_calculation(
+        params={"calculation": first.id, "reference": "ORD-9"},
+        options={"idempotency_key": "txn-1"})
+    replayed = client.v1.tax.transactions.create_from_calculation(
+        params={"calculation": first.id, "reference": "ORD-9"},
+        options={"idempotency_key": "txn-1"})
+    assert replayed.id == txn.id

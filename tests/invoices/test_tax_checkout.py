@@ -153,3 +153,17 @@ def test_tax_off_pages_are_unchanged(app, make_course, client):
     make_course(slug="plain", price="69.00", currency="eur")
     page = client.get("/courses/plain").get_data(as_text=True)
     assert "+ tax" not in page and 'data-testid="tax-note"' not in page
+
+
+@pytest.mark.parametrize(("mode", "tax", "total"), [("exclusive", 1121, 7021),
+                                                    ("inclusive", 942, 5900)])
+def test_tax_is_on_the_price_after_the_discount(app, taxed, mode, tax, total):
+    """A coupon's discount (Quote.discount) comes off first; Stripe Tax taxes the rest."""
+    from app.pricing import Quote, with_tax
+
+    taxed(mode)
+    with app.app_context():
+        quote = with_tax(Quote(course_id=1, currency="eur", list_price=6900, discount=1000),
+                         country="DE")
+    assert (quote.discount, quote.tax, quote.total, quote.tax_rate) == (1000, tax, total,
+                                                                        "19.0")
