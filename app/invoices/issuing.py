@@ -190,8 +190,9 @@ def document_of(order_id, number):
 
 
 def by_keys(keys):
-    """Issued documents by their dedupe keys (an email's attachments), in that order."""
-    if not keys:
+    """Issued documents by their dedupe keys (an email's attachments), in that order;
+    none while the store issues no invoices (its emails read nothing more)."""
+    if not keys or not invoicing_on(current_app.config):
         return []
     rows = db.session.scalars(select(Invoice).where(
         Invoice.dedupe_key.in_(list(keys)), Invoice.number.is_not(None))).all()

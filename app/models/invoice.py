@@ -108,3 +108,10 @@ def _frozen_once_numbered(mapper, connection, target):
         changed = [attr.key for attr in state.attrs if attr.history.has_changes()]
         raise IssuedDocumentChanged(f"{target.number} was issued; {', '.join(changed)} "
                                     "cannot change (issue a credit note instead).")
+
+
+@event.listens_for(Invoice, "before_delete")
+def _never_deleted(mapper, connection, target):
+    if target.number is not None:
+        raise IssuedDocumentChanged(f"{target.number} was issued; it cannot be deleted "
+                                    "(issue a credit note instead).")

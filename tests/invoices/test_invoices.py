@@ -122,6 +122,10 @@ def test_an_issued_document_never_changes(app, invoicing, buy_course):
         with pytest.raises(IssuedDocumentChanged):
             db.session.flush()
         db.session.rollback()
+        db.session.delete(db.session.scalar(select(Invoice)))
+        with pytest.raises(IssuedDocumentChanged, match="cannot be deleted"):
+            db.session.flush()
+        db.session.rollback()
     assert _documents(app)[0].snapshot["gross"] == "69.00"
 
 
