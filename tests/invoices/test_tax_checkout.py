@@ -167,3 +167,25 @@ def test_tax_is_on_the_price_after_the_discount(app, taxed, mode, tax, total):
                          country="DE")
     assert (quote.discount, quote.tax, quote.total, quote.tax_rate) == (1000, tax, total,
                                                                         "19.0")
+
+
+def test_reconcile_records_what_stripe_tax_is_still_owed(app, taxed, make_course,
+                                                        card_token, cli, emulator_control):
+    """A Tax Transaction the checkout could not record (Stripe Tax answering 500 at that
+    moment) is made by `flask orders reconcile` (and the worker's pass); the order is
+    paid all the same."""
+    taxed("exclusive")
+    make_course(slug="taxed", price="69.00", currency="eur")
+    emulator_control.inject_fault(status=500, count=1,
+                                  path="/v1/tax/transactions/create_from_calculation")
+    with app.app_context():
+        course = db.session.scalar(select(Course).where(Course.slug == "taxed"))
+        order = place_order(course=course, email="late@example.com", token=card_token(),
+                            country="FR").order
+        order = db.session.get(Order, order.id)
+        assert order.status == OrderStatus.PAID and order.tax_transaction_id is None
+    result = cli.invoke(args=["orders", "reconcile", "--older-than", "0"])
+    assert result.exit_code == 0, result.output
+    assert "1 Stripe Tax record(s) made." in result.output
+    with app.app_context():
+        assert db.session.get(Order, order.id).tax_transaction_id.startswith("tax_")
