@@ -32,6 +32,8 @@ def test_the_csv_and_the_tax_summary_of_a_period(app, invoicing, monkeypatch, ma
         refund_order(order=order, amount=2000, reason="requested_by_customer",
                      idempotency_key=new_idempotency_key(order), created_by="owner")
         today = order.paid_at.date().isoformat()
+    purchase = admin_client.get(f"/admin/purchases/{first}").get_data(as_text=True)
+    assert "19.0% for DE; calculation" in purchase and "transaction <span" in purchase
     page = admin_client.get(f"/admin/invoices?from={today}&to={today}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
