@@ -194,6 +194,23 @@ class Config:
         self.WITHDRAWAL_DAYS = int(env("WITHDRAWAL_DAYS") or "14")
         # The seller's address for an email about each sale and each refund (empty: none).
         self.SELLER_NOTIFY_EMAIL = (env("SELLER_NOTIFY_EMAIL") or "").strip()
+        # --- Tax and invoices (see README.md, "Tax and invoices"; checked by
+        # app/invoices/settings.py at start-up) ---
+        # "off" (no tax, as before), "inclusive" (prices include tax) or "exclusive"
+        # (tax is added on top of the price).
+        self.TAX_MODE = (env("TAX_MODE") or "off").strip().lower()
+        # The seller on every invoice and credit note; invoices are issued once
+        # SELLER_LEGAL_NAME is set (and TAX_MODE other than off requires all three).
+        self.SELLER_LEGAL_NAME = (env("SELLER_LEGAL_NAME") or "").strip()
+        # One line, or several separated by "\n" or " | ".
+        self.SELLER_ADDRESS = (env("SELLER_ADDRESS") or "").strip()
+        self.SELLER_COUNTRY = (env("SELLER_COUNTRY") or "").strip().upper()
+        # The seller's tax registrations, comma-separated ("DE123456789,GB123456789").
+        self.SELLER_TAX_IDS = (env("SELLER_TAX_IDS") or "").strip()
+        # Stripe Tax's product tax code for the courses (electronically supplied services).
+        self.TAX_CODE_ELEARNING = (env("TAX_CODE_ELEARNING") or "txcd_10000000").strip()
+        # The start of every invoice and credit note number ("INV-000001").
+        self.INVOICE_PREFIX = (env("INVOICE_PREFIX") or "INV-").strip()
 
 
 class TestConfig(Config):

@@ -41,6 +41,7 @@ def _check_config(app):
         _check_time_budget(app)
         _check_mail_config(app)
         _check_payment_flow(app)
+        _check_tax_config(app)
         level = app.config.get("STRIPE_LOG_LEVEL", "warning")
         if level not in STRIPE_LOG_LEVELS:
             raise ConfigError(f"STRIPE_LOG_LEVEL={level!r} is not a log level; use one of "
@@ -85,6 +86,12 @@ def _check_payment_flow(app):
     if not 30 <= minutes <= 1440:
         raise ConfigError(f"CHECKOUT_SESSION_MINUTES={minutes} must be from 30 to 1440 "
                           "(Stripe keeps a Checkout page open from 30 minutes to 24 hours).")
+
+
+def _check_tax_config(app):
+    from app.invoices.settings import check_tax_config
+
+    check_tax_config(app.config)
 
 
 def _check_mail_config(app):
@@ -149,6 +156,9 @@ def register_extensions(app):
     from app.flows import settle_due
 
     app.extensions["outbox_worker"].add_pass(settle_due)
+    from app.orders import record_tax_due
+
+    app.extensions["outbox_worker"].add_pass(record_tax_due)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         (BASE_DIR / "instance").mkdir(exist_ok=True)
 

@@ -15,6 +15,7 @@ _PREFIXES = {
     "cus_": "customers", "re_": "refunds", "evt_": "events", "txn_": "balance_transactions",
     "dp_": "disputes", "pm_": "payment_methods", "pi_": "payment_intents",
     "seti_": "setup_intents", "cs_": "checkout_sessions", "we_": "webhook_endpoints",
+    "taxcalc_": "tax_calculations", "tax_": "tax_transactions",
 }
 COLLECTIONS = tuple(dict.fromkeys(_PREFIXES.values()))
 # Fields each collection indexes for equality lookups (lists' filters, search clauses).

@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from app import invoices
 from app.access import peek
 from app.access.progress import progress_by_course
 from app.account import bp, services
@@ -69,9 +70,11 @@ def show_account():
     remove_form = RemoveCardForm(formdata=None)
     remove_form.card_id.data = card.card_id if card else None
     courses = services.courses_for(visit)
+    orders = visit.orders()
     return render_template("account/account.html", buyer=visit.buyer, form=PostForm(),
                            proven=visit.proven, link_form=SignInForm(formdata=None),
-                           courses=courses, orders=visit.orders(), card=card,
+                           courses=courses, orders=orders, card=card,
+                           documents=invoices.documents_by_order([o.id for o in orders]),
                            remove_form=remove_form,
                            progress=progress_by_course(visit.buyer.id,
                                                        [row.course_id for row in courses]))

@@ -11,6 +11,7 @@ from app.admin import (  # noqa: E402,F401  (loader and views)
     catalog_routes,
     coupon_routes,
     cover_routes,
+    invoice_routes,
     policy_routes,
     routes,
 )

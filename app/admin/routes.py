@@ -16,7 +16,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from app import flows, orders, payments, policies
+from app import flows, invoices, orders, payments, policies
 from app.admin import bp, dashboard, purchases
 from app.admin.auth import admin_required, authenticate, sign_out
 from app.admin.export import csv_lines
@@ -181,6 +181,7 @@ def _render_purchase(order, form, status=200):
                     and pending is None),
         pending_refund=pending, duplicate_of=purchases.duplicate_of(order),
         policy_versions=policies.versions_of_order(order),
+        documents=invoices.documents_of(order.id),
     ), status
 
 
@@ -200,6 +201,17 @@ def show_purchase(reference):
     form = RefundForm(formdata=None, idempotency_key=orders.new_idempotency_key(order),
                       amount=decimal_string(order.remaining_refundable, order.currency))
     return _render_purchase(order, form)
+
+
+@bp.get("/purchases/<reference>/documents/<number>.pdf")
+@admin_required
+def download_document(reference, number):
+    """An invoice or credit note of the purchase, as issued."""
+    order = _purchase_or_404(reference)
+    document = invoices.document_of(order.id, number)
+    if document is None:
+        abort(404, description=f"Purchase {reference} has no document {number}.")
+    return invoices.pdf_response(document)
 
 
 @bp.post("/purchases/<reference>/settle")

@@ -15,7 +15,7 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from app import flows, orders, payments, policies
+from app import flows, invoices, orders, payments, policies
 from app.account.forms import PostForm
 from app.account.session import SIGN_IN_FOR_CARDS, current_buyer, sign_in_after_purchase
 from app.catalog.services import get_active_course
@@ -234,7 +234,19 @@ def receipt(public_id):
     if order is None:
         abort(404, description="We could not find that order.")
     return render_template("checkout/receipt.html", order=order,
-                           refund=receipt_refund(order), check_form=PostForm())
+                           refund=receipt_refund(order), check_form=PostForm(),
+                           documents=invoices.documents_of(order.id))
+
+
+@bp.get("/orders/<public_id>/documents/<number>.pdf")
+def download_document(public_id, number):
+    """An invoice or credit note of the order, to whoever may see its receipt (the
+    receipt's unguessable address); another order's number is not found."""
+    order = _order_or_none(public_id)
+    document = invoices.document_of(order.id, number) if order is not None else None
+    if document is None:
+        abort(404, description="We could not find that document.")
+    return invoices.pdf_response(document)
 
 
 @bp.post("/orders/<public_id>/check")

@@ -189,6 +189,10 @@ CARD_CHANGED = ("That saved card is no longer on your account, so you have not b
                 "charged. Please check your card on the course page and pay again.")
 
 
+TAX_UNAVAILABLE = ("We could not work out the tax for your order just now, so nothing "
+                   "was charged. Please try again in a moment.")
+
+
 def code_refused(quote):
     """What a buyer who pays with a code that cannot be used is told (nothing is
     charged: they saw a price the code no longer gives), or None."""
@@ -198,19 +202,37 @@ def code_refused(quote):
                                  "without the code is shown below.")
 
 
+def _with_tax(course, quote, country, state=None):
+    """(quote with its tax, None), or (None, what the buyer is told) when Stripe Tax
+    cannot answer (nothing is written or charged then). Free orders carry no tax."""
+    if quote.free:
+        return quote, None
+    try:
+        return pricing.with_tax(quote, country=country, state=state), None
+    except payments.PaymentError as error:
+        log.warning("Tax calculation for %s failed: %s", course.slug, error)
+        return None, CheckoutOutcome(None, TAX_UNAVAILABLE)
+
+
 def place_order(*, course, email, token, ip=None, save_card=False, signed_in=None,
-                code=None, consent=None, policies=None):
+                code=None, consent=None, policies=None, country=None, state=None):
     """Charge `token` for `course` exactly once and return the outcome.
 
     With `save_card`, the card is first saved on the buyer's Stripe customer (when
     `may_save_card` allows it; `signed_in` is the buyer signed in on this browser).
     With a coupon `code`, the order is placed at its price (a use of the code taken);
     a code that cannot be used places nothing. An order that costs nothing is enrolled
-    without charging the token (the `free` flow).
+    without charging the token (the `free` flow). With TAX_MODE on, the tax for the
+    buyer's country (`country`, else the one declared with the consent answer) is asked
+    of Stripe Tax first, before anything is written.
     """
     email = email.strip().lower()  # stored lower-case: one buyer, one open order
     quote = price(course, code, email)
     if (refused := code_refused(quote)) is not None:
+        return refused
+    quote, refused = _with_tax(course, quote, country or getattr(consent, "country", None),
+                               state)
+    if refused is not None:
         return refused
     save_for = note = None
     if save_card and may_save_card(email, signed_in):
@@ -223,6 +245,9 @@ def place_order(*, course, email, token, ip=None, save_card=False, signed_in=Non
     if refused is not None:
         return refused
     outcome = _start(order, ip)
+    if quote.tax_calculation_id and outcome.order is not None \
+            and outcome.order.status == OrderStatus.PAID:
+        orders.record_tax(outcome.order)  # its Tax Transaction (else the worker's pass)
     if note and outcome.message is None:
         outcome.message = note
     return outcome
@@ -261,6 +286,9 @@ def place_saved_card_order(*, course, buyer, card_id, ip=None, code=None, consen
         return CheckoutOutcome(None, CARD_CHANGED)
     quote = price(course, code, buyer.email)
     if (refused := code_refused(quote)) is not None:
+        return refused
+    quote, refused = _with_tax(course, quote, getattr(consent, "country", None))
+    if refused is not None:
         return refused
     order, refused = _place(course, buyer.email, flow=one_click_flow(), ip=ip,
                             quote=quote, customer_id=card.customer_id, card_id=card.card_id,

@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 
 from app.cli._stripe import require_stripe
 from app.flows import reconcile_pending
+from app.orders import record_tax_due
 
 orders_cli = AppGroup("orders", help="Maintain orders.")
 
@@ -19,3 +20,6 @@ def reconcile(older_than):
     for reference, outcome in results:
         click.echo(f"{reference}: {outcome}")
     click.echo(f"{len(results)} pending order(s) checked.")
+    recorded = record_tax_due()  # TAX_MODE on: paid orders' and refunds' Stripe Tax records
+    if recorded:
+        click.echo(f"{recorded} Stripe Tax record(s) made.")

@@ -6,7 +6,7 @@ the raw link is never stored in the database, and an email delayed by an SMTP ou
 still arrives with a fresh link.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -22,6 +22,8 @@ class RenderedMessage:
     transport: str = ""
     local_text: str | None = None
     local_html: str | None = None
+    #: (filename, bytes, MIME type): the invoice or credit note the message is about.
+    attachments: list = field(default_factory=list)
 
 
 def external_url(endpoint, **values):
@@ -81,4 +83,14 @@ def render(row):
     env = current_app.jinja_env
     text = env.get_template(f"email/{row.kind}.txt").render(values)
     html = env.get_template(f"email/{row.kind}.html").render(values)
-    return RenderedMessage(subject=row.subject, text=text, html=html)
+    return RenderedMessage(subject=row.subject, text=text, html=html,
+                           attachments=_documents(context.get("documents")))
+
+
+def _documents(keys):
+    """The PDFs of the issued documents a message names (none when the store issues no
+    invoices): rendered from their frozen snapshots, so a retry attaches the same."""
+    from app import invoices
+
+    return [(document.filename, invoices.render_pdf(document), "application/pdf")
+            for document in invoices.by_keys(keys or [])]

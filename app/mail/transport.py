@@ -70,6 +70,7 @@ def deliver(row, message):
         message.transport = "kept local"
         message.local_text, message.local_html = message.text, message.html
         links = " ".join(LINK_RE.findall(message.text))
+        links += "".join(f" [attached: {name}]" for name, _, _ in message.attachments)
         log.info("Mail kept local (no MAIL_SERVER; see /dev/mail): to %s, %r %s",
                  row.to_email, message.subject, links)
         return
@@ -80,6 +81,8 @@ def deliver(row, message):
         headers={"Message-ID": row.message_id}, connection=connection,
     )
     email.attach_alternative(message.html, "text/html")
+    for filename, content, mimetype in message.attachments:
+        email.attach(filename, content, mimetype)
     connection.open()
     try:
         connection.send_messages([email])

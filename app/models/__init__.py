@@ -7,6 +7,7 @@ from app.models.coupon import Coupon, CouponRedemption
 from app.models.course import Course
 from app.models.dispute import Dispute
 from app.models.image import Image
+from app.models.invoice import DocumentKind, Invoice, InvoiceCounter, IssuedDocumentChanged
 from app.models.lesson import Lesson
 from app.models.order import Order, OrderStatus
 from app.models.outbox import OutboxMessage, OutboxStatus
@@ -31,6 +32,10 @@ __all__ = [
     "Course",
     "Dispute",
     "Image",
+    "DocumentKind",
+    "Invoice",
+    "InvoiceCounter",
+    "IssuedDocumentChanged",
     "Lesson",
     "LessonProgress",
     "Order",

@@ -135,6 +135,12 @@ class Order(db.Model):
     #: The coupon code that took `discount_amount` off (its use: CouponRedemption).
     coupon_code: Mapped[str | None] = mapped_column(String(40))
     currency: Mapped[str] = mapped_column(String(3))
+    #: Stripe Tax's rate in percent ("19.0") and its calculation (TAX_MODE on), and the
+    #: Tax Transaction recorded from it once paid.
+    tax_rate: Mapped[str | None] = mapped_column(String(12))
+    tax_country: Mapped[str | None] = mapped_column(String(2))
+    tax_calculation_id: Mapped[str | None] = mapped_column(String(255))
+    tax_transaction_id: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[OrderStatus] = mapped_column(status_type, default=OrderStatus.PENDING)
     #: Placed with live keys (real money) or test keys.
     livemode: Mapped[bool] = mapped_column(Boolean, default=False, index=True)

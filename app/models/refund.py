@@ -31,6 +31,8 @@ class Refund(db.Model):
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
     created_by: Mapped[str | None] = mapped_column(String(254))
     failure_message: Mapped[str | None] = mapped_column(String(500))
+    #: The Stripe Tax reversal recorded for it (orders taxed through Stripe Tax).
+    tax_reversal_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     order = relationship("Order", back_populates="refunds")

@@ -64,6 +64,8 @@ from app.orders.refunds import (
     sync_order,
     unsettled_refund,
 )
+from app.orders.tax_records import record_due as record_tax_due
+from app.orders.tax_records import record_order as record_tax
 from app.orders.withdrawal import start_early, withdraw
 
 __all__ = [
@@ -104,6 +106,8 @@ __all__ = [
     "payment_succeeded",
     "payment_unanswered",
     "place",
+    "record_tax",
+    "record_tax_due",
     "refund_order",
     "refund_recorded",
     "refund_refused",

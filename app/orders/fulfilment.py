@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
+from app import invoices
 from app.access import services as access
 from app.extensions import db
 from app.mail import enqueue
@@ -99,6 +100,8 @@ def _confirmation_context(order):
         "receipt_path": f"/orders/{order.public_id}",
         # The link signs in and opens the course where it starts (its first lesson).
         "target": f"/courses/{slug}/start" if slug else "/account",
+        # Attached when the message is sent, if the store issued it (app/mail/render.py).
+        "documents": [invoices.invoice_key(order)],
     }
 
 
@@ -217,7 +220,8 @@ def order_refunded(order, *, amount, full, refund_key):
         context={"reference": order.reference, "course_title": order.course_title,
                  "amount": amount, "currency": order.currency, "full": bool(full),
                  "total_refunded": order.amount_refunded, "order_amount": order.amount,
-                 "access": result.action, "receipt_path": f"/orders/{order.public_id}"},
+                 "access": result.action, "receipt_path": f"/orders/{order.public_id}",
+                 "documents": [f"credit:{refund_key}"]},
         buyer_id=buyer_id, order_id=order.id,
     )
     notify_seller(order, kind="seller_refund_notice",
@@ -319,8 +323,11 @@ def after_change(order, *, was_status, was_refunded):
     """
     if (was_status in (OrderStatus.PENDING, OrderStatus.FAILED)
             and order.status in PAID_OR_LATER and not order.is_duplicate):
+        invoices.issue_invoice(order)  # before the email that attaches it
         order_paid(order)
     if order.amount_refunded > (was_refunded or 0):
+        invoices.issue_credit_note(order, refunded_before=was_refunded or 0,
+                                   refunded_now=order.amount_refunded)
         order_refunded(order, amount=order.amount_refunded - (was_refunded or 0),
                        full=order.amount_refunded >= order.amount,
                        refund_key=f"{order.id}:{order.amount_refunded}")

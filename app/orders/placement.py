@@ -31,8 +31,9 @@ def new_order(quote, *, course, email, livemode, consent=None, policies=None):
                   course_id=course.id, course_title=course.title, email=email,
                   list_price=quote.list_price, discount_amount=quote.discount_amount,
                   tax_amount=quote.tax, amount=quote.amount, currency=quote.currency,
-                  coupon_code=quote.code, livemode=livemode, status=OrderStatus.PENDING,
-                  **shown)
+                  coupon_code=quote.code, tax_rate=quote.tax_rate,
+                  tax_calculation_id=quote.tax_calculation_id, tax_country=quote.tax_country,
+                  livemode=livemode, status=OrderStatus.PENDING, **shown)
     return consent_rules.record_at_checkout(order, consent)
 
 

@@ -39,9 +39,14 @@ from app.payments.intents import cancel_intent, create_intent, intent_request, r
 from app.payments.keys import KeyConfigError, check_keys, describe_mode, is_test_mode
 from app.payments.refunds import create_refund
 from app.payments.results import DisputeResult, PaymentResult, RefundResult
+from app.payments.tax import TaxQuote, calculate_tax, record_tax, reverse_tax
 from app.payments.webhooks import WebhookPayloadError, WebhookVerificationError, verify_event
 
 __all__ = [
+    "TaxQuote",
+    "calculate_tax",
+    "record_tax",
+    "reverse_tax",
     "CardDeclined",
     "DisputeResult",
     "IdempotencyConflict",

@@ -1,6 +1,8 @@
 """Quotes: a course's price broken down into list price, discount, tax and amount."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from flask import current_app
 
 
 @dataclass(frozen=True)
@@ -11,6 +13,7 @@ class Quote:
     added on top (`tax_inclusive` False); inclusive tax is part of the list price. With a
     coupon, `code` is the code applied (and `coupon_id` its row); a code that was asked
     for but cannot be used leaves the full price, `code` None and `code_error` saying why.
+    `tax_rate` (percent, "19.0") and `tax_calculation_id` come from Stripe Tax.
     """
 
     course_id: int
@@ -19,6 +22,9 @@ class Quote:
     discount_amount: int = 0
     tax: int = 0
     tax_inclusive: bool = False
+    tax_rate: str | None = None
+    tax_calculation_id: str | None = None
+    tax_country: str | None = None
     code: str | None = None
     coupon_id: int | None = None
     #: The coupon's per-buyer limit, checked again when the order is placed.
@@ -52,3 +58,31 @@ def list_quote(course):
     """The quote for one purchase of `course` at its list price."""
     return Quote(course_id=course.id, currency=course.currency,
                  list_price=course.price_minor)
+
+
+def taxed_quote(course, *, country=None, state=None):
+    """The quote a checkout charges for `course`: its price, with tax (`with_tax`)."""
+    return with_tax(list_quote(course), country=country, state=state)
+
+
+def with_tax(quote, *, country=None, state=None):
+    """`quote` (whatever its discount) with the tax Stripe Tax calculates, when TAX_MODE
+    is inclusive or exclusive, for the buyer's country (SELLER_COUNTRY when none was
+    declared; a US buyer's state too). Calls Stripe: no database transaction may be
+    writing when it runs."""
+    config = current_app.config
+    mode = config.get("TAX_MODE", "off")
+    country = (country or config.get("SELLER_COUNTRY") or "").strip().upper()
+    if mode == "off" or not country:
+        return quote
+    from app import payments
+
+    inclusive = mode == "inclusive"
+    base = quote.list_price - quote.discount
+    calculated = payments.calculate_tax(
+        amount=base, currency=quote.currency, country=country, inclusive=inclusive,
+        tax_code=config["TAX_CODE_ELEARNING"], reference=f"course-{quote.course_id}",
+        state=state)
+    return replace(quote, tax=calculated.tax, tax_inclusive=inclusive,
+                   tax_rate=calculated.rate, tax_calculation_id=calculated.calculation_id,
+                   tax_country=country)

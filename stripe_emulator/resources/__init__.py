@@ -11,6 +11,7 @@ from . import (  # noqa: F401
     payment_methods,
     refunds,
     setup_intents,
+    tax,
     tokens,
     webhook_endpoints,
 )

@@ -1,0 +1,78 @@
+"""What an accountant asks for: every invoice and credit note of a period (CSV), and a
+tax summary by country and rate (net, tax, gross, count) for an EU OSS or UK VAT return.
+
+Credit notes count negative, so a period's sums are what was finally sold. Dates are UTC
+days, both ends included; the figures come from the documents' frozen snapshots.
+"""
+
+import csv
+import io
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Invoice
+from app.models._time import as_utc
+from app.money import decimal_string
+
+COLUMNS = ("number", "kind", "issued_at", "order", "credits_invoice", "buyer_email",
+           "buyer_country", "tax_country", "currency", "net", "tax_rate", "tax", "gross")
+
+
+def parse_day(raw):
+    """A YYYY-MM-DD day, or None (empty or malformed)."""
+    try:
+        return datetime.strptime((raw or "").strip(), "%Y-%m-%d").date()
+    except ValueError:
+        return None
+
+
+def documents_between(start, end):
+    """Issued documents from day `start` to day `end` (either may be None), in number
+    order."""
+    query = select(Invoice).where(Invoice.number.is_not(None))
+    if start is not None:
+        query = query.where(Invoice.issued_at >= as_utc(datetime.combine(start, time.min)))
+    if end is not None:
+        query = query.where(Invoice.issued_at < as_utc(
+            datetime.combine(end + timedelta(days=1), time.min)))
+    return db.session.scalars(query.order_by(Invoice.sequence, Invoice.id)).all()
+
+
+def _sign(document):
+    return -1 if document.kind == "credit_note" else 1
+
+
+def csv_text(documents):
+    """The documents as CSV, amounts in the currency's unit (credit notes negative)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for d in documents:
+        snap, sign = d.snapshot, _sign(d)
+        writer.writerow([
+            d.number, d.kind, as_utc(d.issued_at).isoformat(), snap["order_reference"],
+            snap.get("invoice_number") or "", snap["buyer"]["email"],
+            snap["buyer"].get("country") or "", snap.get("tax_country") or "",
+            d.currency.upper(), decimal_string(sign * d.net, d.currency),
+            snap["tax_rate"], decimal_string(sign * d.tax, d.currency),
+            decimal_string(sign * d.gross, d.currency)])
+    return out.getvalue()
+
+
+def tax_summary(documents):
+    """Rows {country, rate, currency, count, net, tax, gross} (minor units, credit notes
+    subtracted), by country, then rate, then currency."""
+    rows = {}
+    for d in documents:
+        snap, sign = d.snapshot, _sign(d)
+        key = (snap.get("tax_country") or snap["buyer"].get("country") or "",
+               snap["tax_rate"], d.currency)
+        row = rows.setdefault(key, {"country": key[0], "rate": key[1], "currency": key[2],
+                                    "count": 0, "net": 0, "tax": 0, "gross": 0})
+        row["count"] += 1
+        row["net"] += sign * d.net
+        row["tax"] += sign * d.tax
+        row["gross"] += sign * d.gross
+    return [rows[key] for key in sorted(rows)]
