@@ -158,12 +158,14 @@ def test_tax_off_pages_are_unchanged(app, make_course, client):
 @pytest.mark.parametrize(("mode", "tax", "total"), [("exclusive", 1121, 7021),
                                                     ("inclusive", 942, 5900)])
 def test_tax_is_on_the_price_after_the_discount(app, taxed, mode, tax, total):
-    """A coupon's discount (Quote.discount) comes off first; Stripe Tax taxes the rest."""
+    """A coupon's discount (Quote.discount_amount) comes off first; Stripe Tax taxes the
+    rest."""
     from app.pricing import Quote, with_tax
 
     taxed(mode)
     with app.app_context():
-        quote = with_tax(Quote(course_id=1, currency="eur", list_price=6900, discount=1000),
+        quote = with_tax(Quote(course_id=1, currency="eur", list_price=6900,
+                               discount_amount=1000),
                          country="DE")
     assert (quote.discount, quote.tax, quote.total, quote.tax_rate) == (1000, tax, total,
                                                                         "19.0")
@@ -189,3 +191,28 @@ def test_reconcile_records_what_stripe_tax_is_still_owed(app, taxed, make_course
     assert "1 Stripe Tax record(s) made." in result.output
     with app.app_context():
         assert db.session.get(Order, order.id).tax_transaction_id.startswith("tax_")
+
+
+def test_the_checkout_page_taxes_the_declared_country_after_a_coupon(
+        app, taxed, make_course, client, card_token, stripe_sdk):
+    """Through the page: the country the buyer declares at checkout (the consent's
+    country field) is the one taxed, on the price after the coupon's discount."""
+    from app.pricing import create_coupon
+    from tests.helpers import csrf_from
+
+    taxed("exclusive")
+    make_course(slug="taxed", price="69.00", currency="eur")
+    with app.app_context():
+        create_coupon(code="TEN", amount="10.00", currency="eur")
+    page = client.get("/courses/taxed?code=TEN").get_data(as_text=True)
+    response = client.post("/courses/taxed/checkout", data={
+        "csrf_token": csrf_from(page), "stripeToken": card_token(),
+        "stripeEmail": "de@example.com", "code": "TEN", "country": "FR"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        order = db.session.scalar(select(Order).where(Order.email == "de@example.com"))
+        assert (order.list_price, order.discount_amount, order.tax_country,
+                order.tax_rate) == (6900, 1000, "FR", "20.0")
+        assert (order.tax_amount, order.amount) == (1180, 7080)  # 20 % of 59.00 on top
+        charge = stripe_sdk.v1.charges.retrieve(order.charge_id)
+    assert charge.amount == 7080
