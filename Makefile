@@ -20,13 +20,18 @@ run: $(STAMP)
 ## browser tests and the peer tests, which use no store database).
 test: test-sqlite test-postgres
 
+## Two pytest workers (pytest-xdist), one test file per worker at a time; each worker has
+## its own emulator, SQLite file and PostgreSQL database. PYTEST_WORKERS=0 runs in one.
+PYTEST_WORKERS ?= 2
+XDIST = -n $(PYTEST_WORKERS) --dist loadfile
+
 test-sqlite: $(STAMP) chromium
-	env -u TEST_DATABASE_URL -u TEST_MIGRATION_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL -u TEST_MIGRATION_DATABASE_URL $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-postgres: $(STAMP)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
-		$(BIN)/python -m pytest -m "not browser and not peer" $(PYTEST_ARGS); \
+		$(BIN)/python -m pytest $(XDIST) -m "not browser and not peer" $(PYTEST_ARGS); \
 	else echo "TEST_DATABASE_URL not set: skipping the PostgreSQL run"; fi
 
 ## Only the stripe-node suite (tests/node; part of `make test`; needs Node.js 20+ and npm).

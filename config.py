@@ -233,6 +233,7 @@ class TestConfig(Config):
         self.MAIL_SERVER = ""  # mail kept local unless a test starts its SMTP server
         self.MAIL_DEFAULT_SENDER = "Course Shop <shop@example.com>"
         self.MAIL_WORKER = False  # tests flush the outbox themselves, or start the worker
+        self.POLICY_CACHE_SECONDS = 0  # tests write policies behind the app's back
         self.SELLER_NOTIFY_EMAIL = ""  # a test that wants sale emails sets it
         for key, value in overrides.items():
             setattr(self, key, value)

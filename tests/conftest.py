@@ -21,6 +21,35 @@ from config import EMULATOR_PUBLISHABLE_KEY, EMULATOR_SECRET_KEY, TestConfig
 from stripe_emulator.control import EmulatorControl
 from stripe_emulator.server import EmulatorServer
 
+
+def _database_of_this_worker(name):
+    """Under pytest-xdist (`make test` runs two workers), each worker gets a PostgreSQL
+    database of its own: `<database>_gw0`, `<database>_gw1`, … created on the same server
+    when missing, so that workers never empty each other's tables. The environment
+    variable is rewritten for this process and the servers and commands it starts."""
+    url, worker = os.environ.get(name), os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker or not url.startswith("postgres"):
+        return
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    mine = base.set(database=f"{base.database}_{worker}")
+    import psycopg2
+
+    admin = psycopg2.connect(host=base.host, port=base.port or 5432, user=base.username,
+                             password=base.password, dbname="postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (mine.database,))
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{mine.database}"')
+    admin.close()
+    os.environ[name] = mine.render_as_string(hide_password=False)
+
+
+for _name in ("TEST_DATABASE_URL", "TEST_MIGRATION_DATABASE_URL"):
+    _database_of_this_worker(_name)
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -7,7 +7,7 @@ from app.catalog.markdown import render_markdown
 from app.extensions import db
 from app.models import POLICY_KINDS
 from app.policies import bp
-from app.policies.services import current_versions, get_version
+from app.policies.services import current_numbers, get_version
 
 
 def policy_links():
@@ -15,7 +15,7 @@ def policy_links():
     footer asks, error pages too: a database that cannot answer (not set up, down)
     gives no links rather than an error inside the error page."""
     try:
-        versions = current_versions()
+        versions = current_numbers()
     except DBAPIError:
         db.session.rollback()
         return []

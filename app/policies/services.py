@@ -2,8 +2,10 @@
 page showed (posted back with the form, checked against the database)."""
 
 import re
+import threading
+import time
 
-from flask import g
+from flask import current_app, g
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +21,35 @@ _TOKEN_PART = re.compile(r"(terms|privacy|refund):([1-9][0-9]{0,8})")
 
 class PolicyError(ValueError):
     """A policy that cannot be saved; the message says why."""
+
+
+#: A process reuses the latest version numbers for the footer's links and the checkout's
+#: "versions shown" for POLICY_CACHE_SECONDS (5; every page asks, and a save in another
+#: process shows within that time).
+_numbers = {"at": None, "value": {}}
+_numbers_lock = threading.Lock()
+
+
+def current_numbers():
+    """{kind: latest version number} of the policies written so far: what every page's
+    footer and every checkout's hidden field need, read at most every
+    POLICY_CACHE_SECONDS per process (a save in this process refreshes it at once)."""
+    ttl = current_app.config.get("POLICY_CACHE_SECONDS", 5)
+    with _numbers_lock:
+        if _numbers["at"] is not None and time.monotonic() - _numbers["at"] < ttl:
+            return _numbers["value"]
+    rows = db.session.execute(select(PolicyVersion.kind, func.max(PolicyVersion.version))
+                              .group_by(PolicyVersion.kind)).all()
+    value = {kind: number for kind, number in rows}
+    with _numbers_lock:
+        _numbers.update(at=time.monotonic(), value=value)
+    return value
+
+
+def forget_numbers():
+    """Read the numbers again on the next page (after a save, and in tests)."""
+    with _numbers_lock:
+        _numbers["at"] = None
 
 
 def current_versions():
@@ -71,6 +102,7 @@ def save_version(*, kind, body, admin_email):
         db.session.add(row)
         try:
             db.session.commit()
+            forget_numbers()
         except IntegrityError:
             db.session.rollback()
             continue
@@ -82,9 +114,9 @@ def save_version(*, kind, body, admin_email):
 def shown_token(versions=None):
     """The hidden form value naming the versions a checkout page shows:
     "terms:3,privacy:1,refund:2" (only policies written so far)."""
-    versions = current_versions() if versions is None else versions
-    return ",".join(f"{kind}:{versions[kind].version}" for kind in POLICY_KINDS
-                    if kind in versions)
+    numbers = current_numbers() if versions is None else {
+        kind: row.version for kind, row in versions.items()}
+    return ",".join(f"{kind}:{numbers[kind]}" for kind in POLICY_KINDS if kind in numbers)
 
 
 def shown_versions(token):
