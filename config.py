@@ -194,6 +194,9 @@ class Config:
         self.WITHDRAWAL_DAYS = int(env("WITHDRAWAL_DAYS") or "14")
         # The seller's address for an email about each sale and each refund (empty: none).
         self.SELLER_NOTIFY_EMAIL = (env("SELLER_NOTIFY_EMAIL") or "").strip()
+        # Seconds a process reuses the policies' latest version numbers (footer links, the
+        # checkout's "versions shown"); a save in another process shows within this.
+        self.POLICY_CACHE_SECONDS = float(env("POLICY_CACHE_SECONDS") or "5")
         # --- Tax and invoices (see README.md, "Tax and invoices"; checked by
         # app/invoices/settings.py at start-up) ---
         # "off" (no tax, as before), "inclusive" (prices include tax) or "exclusive"
