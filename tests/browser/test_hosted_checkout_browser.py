@@ -78,7 +78,7 @@ def test_pay_on_stripes_page_then_the_receipt_and_the_lessons(
     expect(page.locator("h1")).to_contain_text("Your payment went through")
     receipt = page.locator("[data-testid=receipt]")
     expect(receipt).to_contain_text(order.reference)
-    expect(receipt).to_contain_text("Visa ending in 4242")
+    expect(receipt).to_contain_text("Visa •••• 4242")
     shots(page, "hosted-receipt")
     order = _the_order(orders)
     assert order.status == OrderStatus.PAID
@@ -207,7 +207,7 @@ def test_a_card_saved_on_stripes_page_pays_in_one_click(page, live_server, emula
         params={"customer": first.payment.customer_id, "type": "card"}).data
     page.goto(f"{live_server}/courses/data-science")
     expect(page.locator("[data-testid=one-click-button]")).to_have_text(
-        "Pay with Visa •••• 4242")
+        "Pay $49.00 with Visa •••• 4242")
     page.click("[data-testid=one-click-button]")
     expect(page.locator("[data-testid=one-click-summary]")).to_contain_text("$49.00")
     shots(page, "hosted-one-click-confirm")

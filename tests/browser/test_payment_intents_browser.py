@@ -74,7 +74,7 @@ def test_4242_pays_through_the_payment_element_and_opens_the_lessons(
     receipt = page.locator("[data-testid=receipt]")
     expect(receipt).to_contain_text(order.reference)
     expect(receipt).to_contain_text("$69.00")
-    expect(receipt).to_contain_text("Visa ending in 4242")
+    expect(receipt).to_contain_text("Visa •••• 4242")
     shots(page, "intents-receipt")
     assert serious_axe_violations(page) == []
     intent = stripe_sdk.v1.payment_intents.retrieve(order.payment_intent_id)
@@ -208,7 +208,7 @@ def test_a_saved_card_pays_in_one_click_off_session(page, live_server, course, m
         params={"customer": customer, "type": "card"}).data
     page.goto(f"{live_server}/courses/data-science")
     button = page.locator("[data-testid=one-click-button]")
-    expect(button).to_have_text("Pay with Visa •••• 4242")
+    expect(button).to_have_text("Pay $49.00 with Visa •••• 4242")
     shots(page, "intents-one-click-course-page")
     _one_click(page, live_server, "data-science")
     page.wait_for_url(re.compile(r"/orders/[\w-]+$"))

@@ -360,7 +360,7 @@ def test_the_button_shows_from_the_stored_card_while_stripe_is_down(
     page = client.get("/courses/other")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "Pay with Visa •••• 4242" in html and 'id="card-element"' in html
+    assert "Pay $69.00 with Visa •••• 4242" in html and 'id="card-element"' in html
     assert emulator_control.requests() == []
 
 
