@@ -3,20 +3,18 @@ tested) pause checkout from it for a while (CHECKOUT_MAX_DECLINES within
 CHECKOUT_DECLINE_WINDOW_SECONDS), before anything more reaches Stripe.
 
 The token checkout reserves one attempt of the address before it calls Stripe and keeps
-it only for a decline (`reserve`, then `declined` or `release`), so concurrent
-checkouts cannot send more than the limit of declines to Stripe. A reservation only
-waits its turn while the address's attempts in flight fill the limit: buyers paying at
-the same moment from one address (an office, a school, a proxy) are never refused for
-it; only declines pause an address. Flows whose declines happen in the buyer's browser
-count them when Stripe reports them (`count_decline`).
+it only for a decline (`reserve_now`, then `declined` or `release`), so concurrent
+checkouts cannot send more than the limit of declines to Stripe. A checkout only waits
+its turn (PATIENCE_SECONDS, in app/checkout/services.py) while the address's attempts in
+flight fill the limit: buyers paying at the same moment from one address (an office, a
+school, a proxy) are never refused for it; only declines pause an address. Flows whose
+declines happen in the buyer's browser count them when Stripe reports them
+(`count_decline`).
 """
-
-import time
 
 from flask import current_app
 
 from app import throttle
-from app.extensions import db
 
 #: The longest a checkout waits for one of its address's attempts in flight to end.
 PATIENCE_SECONDS = 15
@@ -33,26 +31,26 @@ def _limits():
             "window": config["CHECKOUT_DECLINE_WINDOW_SECONDS"]}
 
 
-def reserve(ip, *, commit=True):
-    """Reserve one attempt for `ip`; 0, or the seconds its checkout stays paused.
+class Full(Exception):
+    """The address's attempts in flight fill its limit right now (`wait`: seconds)."""
 
-    While the address is not paused but its attempts in flight fill the limit, this
-    waits (without holding a transaction) until one of them ends, for at most
-    PATIENCE_SECONDS. With `commit=False` the reservation is committed with the
-    caller's transaction (the order it places).
+    def __init__(self, wait):
+        super().__init__(wait)
+        self.wait = wait
+
+
+def reserve_now(ip):
+    """Reserve one attempt for `ip` in the caller's transaction, committed with it (the
+    order it places), or raise Full.
+
+    The throttle row is the last row a placing transaction locks (after the order's
+    insert): the answer to a payment locks the order, then gives the reservation back,
+    so a transaction holding the throttle row must never wait for an order — the other
+    order of locks is a deadlock under concurrent checkouts from one address.
     """
-    deadline = time.monotonic() + PATIENCE_SECONDS
-    pause = 0.05
-    while True:
-        wait = throttle.try_acquire([key(ip)], **_limits(), commit=commit)
-        if not wait:
-            return 0
-        paused = seconds_paused(ip)
-        if paused or time.monotonic() + pause > deadline:
-            return paused or wait
-        db.session.rollback()  # hold nothing while the others finish
-        time.sleep(pause)
-        pause = min(pause * 2, 0.5)
+    wait = throttle.try_acquire([key(ip)], **_limits(), commit=False)
+    if wait:
+        raise Full(wait)
 
 
 def declined(ip, *, commit=True):

@@ -28,7 +28,7 @@ from app import payments
 from app.extensions import db
 from app.models import Buyer, StoredCard
 from app.models._time import utcnow
-from app.models._unique import insert_or_skip
+from app.models._unique import insert_or_skip, insert_or_update
 
 log = logging.getLogger(__name__)
 
@@ -115,24 +115,25 @@ def keep(card, *, customer_id, livemode, at=None):
 
 def remove(card, *, customer_id, livemode, at=None):
     """Mark `card` (a payments.SavedCard) removed, for good. A card the store never had
-    gets a removed row, so a late `created` or `attached` event cannot add it. True when
-    a row was written."""
+    gets a removed row, so a late `created` or `attached` event cannot add it. One
+    upsert, so that a removal racing the card's first `attached` (another worker's
+    insert, not committed yet) waits for it and removes it, instead of finding nothing.
+    True when a row was written."""
     now = utcnow()
     values = {"removed_at": now, "updated_at": now}
     if at is not None:
         values["stripe_at"] = at
-    changed = db.session.execute(
-        update(StoredCard)
-        .where(StoredCard.card_id == card.id, StoredCard.removed_at.is_(None))
-        .values(**values).execution_options(synchronize_session=False)).rowcount
-    if changed:
-        return True
     buyer = buyer_of_customer(customer_id, livemode=livemode)
-    if buyer is None:
-        return False
-    return insert_or_skip(StoredCard, card_id=card.id, buyer_id=buyer.id,
-                          customer_id=customer_id, livemode=livemode, saved_at=_when(at),
-                          stripe_at=at, updated_at=now, removed_at=now, **_details(card))
+    if buyer is None:  # no buyer of ours (any more): only a row we have can change
+        return db.session.execute(
+            update(StoredCard)
+            .where(StoredCard.card_id == card.id, StoredCard.removed_at.is_(None))
+            .values(**values).execution_options(synchronize_session=False)).rowcount == 1
+    return insert_or_update(
+        StoredCard, conflict=("card_id",), update=tuple(values),
+        where=StoredCard.removed_at.is_(None), card_id=card.id, buyer_id=buyer.id,
+        customer_id=customer_id, livemode=livemode, saved_at=_when(at),
+        **{**_details(card), **values})
 
 
 def mark_removed(row):

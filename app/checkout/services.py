@@ -7,6 +7,7 @@ taken is the payment flow's (`app.flows`), and how the order changes is the life
 """
 
 import logging
+import time
 from dataclasses import dataclass
 
 from flask import current_app
@@ -101,7 +102,7 @@ def price(course, code=None, email=None):
 
 
 def place_pending(course, email, *, flow, find_existing, ip=None, quote=None, consent=None,
-                  policies=None, **inputs):
+                  policies=None, before_commit=None, **inputs):
     """Commit a pending order at `quote` (the list price by default), with the
     checkout's consent answer, and its first attempt by `flow` (with whatever the
     transaction already holds); (order, created). `policies`: the order columns of the
@@ -116,34 +117,44 @@ def place_pending(course, email, *, flow, find_existing, ip=None, quote=None, co
     order = orders.new_order(quote, course=course, email=email, livemode=livemode(),
                              consent=consent, policies=policies)
     flows.get(flow).prepare(order, course=course, **inputs).client_ip = ip
-    return orders.place(order, find_existing=find_existing, quote=quote)
+    return orders.place(order, find_existing=find_existing, quote=quote,
+                        before_commit=before_commit)
 
 
 def _place(course, email, *, flow, ip, quote, token=None, **inputs):
-    """Reserve one attempt of the address (card-testing protection) and commit the new
-    order with it, in one transaction. Returns (order, outcome): the new order, or what
+    """Commit the new order with one reserved attempt of the address (card-testing
+    protection), in one transaction. Returns (order, outcome): the new order, or what
     the buyer is told instead (nothing is reserved then).
 
     The database decides races without reading first: the card token is unique (a double
     click finds its order) and so is a buyer's open order of a course (two tabs). A buyer
     paying again while their first order waits for Stripe's answer settles it first (a
-    POST), then, if it failed, gets a new order.
+    POST), then, if it failed, gets a new order. While the address's attempts in flight
+    fill its limit, the placing waits its turn (without holding a transaction) for at
+    most card_testing.PATIENCE_SECONDS.
     """
-    for settled_first in (False, True):
-        wait = card_testing.reserve(ip, commit=False)
-        if wait:
-            db.session.rollback()
-            return None, _paused(wait, ip)
-        if token is not None and not quote.free:
-            inputs["token"] = token
+    deadline = time.monotonic() + card_testing.PATIENCE_SECONDS
+    pause, settled_first = 0.05, False
+    if token is not None and not quote.free:
+        inputs["token"] = token
+    while True:
         try:
-            order, created = place_pending(course, email, flow=flow, ip=ip, quote=quote,
-                                           find_existing=lambda: None, **inputs)
+            order, created = place_pending(
+                course, email, flow=flow, ip=ip, quote=quote, find_existing=lambda: None,
+                before_commit=lambda: card_testing.reserve_now(ip), **inputs)
         except orders.CodeRefused as refused:  # nothing placed, nothing reserved
             return None, CheckoutOutcome(None, refused.message)
+        except card_testing.Full as full:  # rolled back: nothing placed or reserved
+            paused = card_testing.seconds_paused(ip)
+            if paused or time.monotonic() + pause > deadline:
+                return None, _paused(paused or full.wait, ip)
+            db.session.rollback()
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+            continue
         if created:
             return order, None
-        # The insert was refused (and the reservation rolled back with it): why?
+        # The insert was refused (and rolled back): why?
         replayed = orders.attempt_with(stripe_token=token) if token else None
         if replayed is not None:
             log.info("Token %s replayed; showing order %s", token,
@@ -152,13 +163,16 @@ def _place(course, email, *, flow, ip, quote, token=None, **inputs):
         open_order = orders.open_order_for(course.id, email)
         if open_order is not None and open_order.status == OrderStatus.PENDING \
                 and not settled_first:
+            settled_first = True
             flows.settle(open_order.payment, force=True)  # paying again after a lost answer
             continue
         if open_order is not None:
             log.info("Refused a second order of %s for order %s's email", course.slug,
                      open_order.reference)
             return None, _already_open(open_order)
-    return None, CheckoutOutcome(None, NOT_STARTED)
+        if settled_first:
+            return None, CheckoutOutcome(None, NOT_STARTED)
+        settled_first = True  # the order in the way was settled meanwhile: once more
 
 
 def _start(order, ip):

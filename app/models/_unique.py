@@ -72,11 +72,14 @@ def insert_or_skip(model, **values):
     return result.rowcount == 1
 
 
-def insert_or_update(model, *, conflict, update, **values):
+def insert_or_update(model, *, conflict, update, where=None, **values):
     """INSERT a row, or when the unique `conflict` columns say it exists, set its
-    `update` columns to the new values: one statement (ON CONFLICT DO UPDATE), inside
-    the caller's transaction."""
+    `update` columns to the new values (only where `where` holds of the existing row):
+    one statement (ON CONFLICT DO UPDATE), inside the caller's transaction. It waits for
+    a concurrent insert of the same row instead of missing it. True when a row was
+    written."""
     statement = _insert()(model.__table__).values(**values)
-    db.session.execute(statement.on_conflict_do_update(
+    return db.session.execute(statement.on_conflict_do_update(
         index_elements=list(conflict),
-        set_={name: statement.excluded[name] for name in update}))
+        set_={name: statement.excluded[name] for name in update},
+        where=where)).rowcount == 1

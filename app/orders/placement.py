@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Order, OrderStatus, PaymentAttempt
-from app.models._unique import commit_keeping, commit_new_or_existing
+from app.models._unique import commit_keeping
 from app.models.order import new_reference
 from app.orders import consent as consent_rules
 from app.orders import redemptions
@@ -52,15 +52,15 @@ def new_attempt(order, *, flow, number=1, **fields):
     return attempt
 
 
-def place(order, *, find_existing, quote=None):
+def place(order, *, find_existing, quote=None, before_commit=None):
     """Commit `order` with its first attempt; return (order, created).
 
     On a unique-constraint race, `find_existing()` names the order that won (or None).
     With a coupon in `quote`, one use of it is taken in the same transaction; raises
     `redemptions.CodeRefused` (nothing is placed) when another order got the last one.
+    `before_commit()` runs last in the transaction (the card-testing reservation: the
+    row it locks must be the last one); what it raises rolls everything back.
     """
-    if quote is None or quote.coupon_id is None:
-        return commit_new_or_existing(order, find_existing)
     db.session.add(order)
     try:
         db.session.flush()
@@ -68,8 +68,11 @@ def place(order, *, find_existing, quote=None):
         db.session.rollback()
         return find_existing(), False
     try:
-        redemptions.take(order, quote)
-    except redemptions.CodeRefused:
+        if quote is not None and quote.coupon_id is not None:
+            redemptions.take(order, quote)
+        if before_commit is not None:
+            before_commit()
+    except BaseException:
         db.session.rollback()
         raise
     commit_keeping()
