@@ -169,9 +169,13 @@ def test_stripe_check_names_a_custom_endpoint_that_is_not_the_emulator(tmp_path,
         "(HTTP 404)"]
     real = flask(run_env(tmp_path, STRIPE_API_BASE=emulator.url), "stripe", "check")
     assert real.returncode == 0
-    assert real.stdout.splitlines() == [
+    lines = real.stdout.splitlines()
+    assert lines[:3] == [
         f"Stripe: test mode, {emulator.url} (offline emulator)",
-        "The offline emulator answers (with its built-in test key)."]
+        "The offline emulator answers (with its built-in test key).",
+        "Payment flows this account can use:"]
+    assert [line.split(":")[0].strip() for line in lines[3:6]] == [
+        "charges", "payment_intents", "checkout"]
 
 
 def _answers(port):

@@ -5,16 +5,20 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.cli._stripe import announce_stripe
-from app.payments.keys import ping
+from app.payments.keys import flow_advice, ping, probe_flows
 
 stripe_cli = AppGroup("stripe", help="Check the Stripe configuration.")
 
 
 @stripe_cli.command("check")
 def check():
-    """Say which mode and endpoint the keys reach, and whether they work."""
+    """Say which mode and endpoint the keys reach, whether they work, and which payment
+    flows the account can use (test mode: probes that move no money)."""
     emulator = announce_stripe()
-    ok, message = ping(current_app.config, emulator=emulator)
+    config = current_app.config
+    ok, message = ping(config, emulator=emulator)
     click.echo(message)
     if not ok:
         raise SystemExit(1)
+    for line in flow_advice(config, probe_flows(config)):
+        click.echo(line)

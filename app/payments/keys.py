@@ -151,3 +151,76 @@ def ping(config, *, emulator=None):
     if config.get("STRIPE_API_BASE"):
         return True, f"The secret key works at {config['STRIPE_API_BASE']}."
     return True, "The secret key works."
+
+
+#: What `flask stripe check` recommends when every flow works (the README's table).
+RECOMMENDED = "payment_intents"
+FLOW_NOTES = {
+    "charges": "Stripe.js card tokens and the Charges API (no 3-D Secure)",
+    "payment_intents": "the Payment Element and PaymentIntents (3-D Secure)",
+    "checkout": "Stripe's hosted Checkout page",
+}
+
+
+def probe_flows(config):
+    """Which payment flows the keys' account can use: [(flow, usable, why)], asking
+    Stripe with test-mode calls that move no money (an authorization of 1.00 that is
+    released at once, an unconfirmed PaymentIntent that is cancelled, a list of Checkout
+    Sessions). With live keys nothing is created: [] (the README's table says which fits).
+    """
+    if not is_test_mode(config):
+        return []
+    client = build_client({**config, "STRIPE_MAX_NETWORK_RETRIES": 0})
+    found = []
+
+    def attempt(flow, probe):
+        try:
+            probe()
+        except stripe.InvalidRequestError as exc:
+            found.append((flow, False, (exc.user_message or str(exc)).splitlines()[0][:300]))
+        except stripe.StripeError as exc:
+            found.append((flow, False, f"Stripe did not answer the probe: "
+                                       f"{(exc.user_message or str(exc))[:200]}"))
+        else:
+            found.append((flow, True, FLOW_NOTES[flow]))
+
+    def charges():
+        charge = client.v1.charges.create(params={
+            "amount": 100, "currency": "usd", "source": "tok_visa", "capture": False,
+            "description": "flask stripe check: are card tokens accepted? (released)"})
+        client.v1.refunds.create(params={"charge": charge.id})  # releases the hold
+
+    def intents():
+        intent = client.v1.payment_intents.create(params={
+            "amount": 100, "currency": "usd",
+            "description": "flask stripe check: are PaymentIntents available? (cancelled)"})
+        client.v1.payment_intents.cancel(intent.id)
+
+    def sessions():
+        client.v1.checkout.sessions.list(params={"limit": 1})
+
+    attempt("charges", charges)
+    attempt("payment_intents", intents)
+    attempt("checkout", sessions)
+    return found
+
+
+def flow_advice(config, probed):
+    """Lines `flask stripe check` prints about the flows, from probe_flows' answer."""
+    chosen = config.get("PAYMENT_FLOW", "charges")
+    if not probed:
+        return [f"PAYMENT_FLOW={chosen}. Live keys: the flows are not probed (a probe would "
+                "place a real authorization); see the README's table of flows."]
+    lines = ["Payment flows this account can use:"]
+    for flow, usable, why in probed:
+        lines.append(f"  {flow}: {'yes' if usable else 'no'} — {why}")
+    usable = [flow for flow, ok, _ in probed if ok]
+    recommended = RECOMMENDED if RECOMMENDED in usable else (usable[0] if usable else None)
+    if recommended:
+        lines.append(f"Recommended: PAYMENT_FLOW={recommended} (the README says why).")
+    if chosen not in usable:
+        lines.append(f"Warning: PAYMENT_FLOW={chosen} cannot take payments on this account"
+                     + (f"; set PAYMENT_FLOW={recommended}." if recommended else "."))
+    else:
+        lines.append(f"PAYMENT_FLOW={chosen} works on this account.")
+    return lines

@@ -112,3 +112,37 @@ def test_stripe_check_without_any_stripe_says_so(app, cli):
     for result in (check, reconcile):
         assert "STRIPE_SECRET_KEY is empty and no `make run` emulator is running" in result.output
         assert "NameResolution" not in result.output
+
+
+# --- flask stripe check: which payment flows the account can use ---------------------
+
+def test_stripe_check_probes_each_flow_and_recommends_one(cli, emulator_control, stripe_sdk):
+    result = cli.invoke(args=["stripe", "check"])
+    assert result.exit_code == 0, result.output
+    assert "  charges: yes" in result.output
+    assert "  payment_intents: yes" in result.output and "  checkout: yes" in result.output
+    assert "Recommended: PAYMENT_FLOW=payment_intents" in result.output
+    assert "PAYMENT_FLOW=charges works on this account." in result.output
+    # The probes moved no money: the authorization was released, the intent cancelled.
+    [charge] = stripe_sdk.v1.charges.list(params={"limit": 10}).data
+    assert (charge.captured, charge.refunded, charge.amount_refunded) == (False, True, 100)
+    [intent] = stripe_sdk.v1.payment_intents.list(params={"limit": 10}).data
+    assert intent.status == "canceled"
+
+
+def test_stripe_check_says_charges_cannot_work_on_an_account_without_card_tokens(
+        cli, app, emulator_control):
+    emulator_control.set_policy(card_tokens_end_of_life=True)  # an account opened today
+    result = cli.invoke(args=["stripe", "check"])
+    assert result.exit_code == 0, result.output
+    assert "  charges: no — Card Token usage on the Customers API and Charges API has " \
+           "reached end of life" in result.output
+    assert "  payment_intents: yes" in result.output
+    assert "Warning: PAYMENT_FLOW=charges cannot take payments on this account; set " \
+           "PAYMENT_FLOW=payment_intents." in result.output
+    app.config["PAYMENT_FLOW"] = "checkout"
+    try:
+        result = cli.invoke(args=["stripe", "check"])
+    finally:
+        app.config["PAYMENT_FLOW"] = "charges"
+    assert "PAYMENT_FLOW=checkout works on this account." in result.output
