@@ -9,7 +9,8 @@ MAX_REQUESTS = 10000
 
 
 class RequestLog:
-    """Every ``/v1/…`` request, in the order it was answered (or dropped)."""
+    """Every ``/v1/…`` request, in the order it was answered (or dropped), recorded just
+    before the answer is sent."""
 
     def __init__(self, max_requests=MAX_REQUESTS):
         self._entries = deque(maxlen=max_requests)

@@ -78,14 +78,15 @@ class _Handler(BaseHTTPRequestHandler):
                                       self.client_address[0], emu.url)
         else:
             response = emu.serve_other(method, path, body, self.headers, query)
+        status = "dropped" if response.drop else response.status
+        if path.startswith("/v1/"):
+            # Logged before the answer is written: a client that has its answer finds
+            # its request in the log (a test that clears the log next clears it too).
+            emu.requests.record(method, path, status, response.idempotency_key)
         if response.drop:
             self.close_connection = True
-            status = "dropped"
         else:
             self._write(response)
-            status = response.status
-        if path.startswith("/v1/"):
-            emu.requests.record(method, path, status, response.idempotency_key)
         if not emu.quiet:
             ms = (time.perf_counter() - started) * 1000
             sys.stderr.write(f"{method} {path} {status} idem={response.idempotency_key or '-'}"
