@@ -332,7 +332,8 @@ def _at_once(count, work):
 
 def _add_course_over_cli(store, slug):
     subprocess.run([sys.executable, "-m", "flask", "--app", "app", "courses", "add", slug,
-                    "--title", slug.title(), "--price", "69.00", "--description", "Bench."],
+                    "--title", slug.title(), "--price", "69.00", "--description", "Bench.",
+                    "--publish"],
                    cwd=ROOT, env=store.env, check=True, capture_output=True)
 
 
