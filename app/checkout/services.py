@@ -216,9 +216,14 @@ def code_refused(quote):
                                  "without the code is shown below.")
 
 
-def _with_tax(course, quote, country, state=None):
-    """(quote with its tax, None), or (None, what the buyer is told) when Stripe Tax
-    cannot answer (nothing is written or charged then). Free orders carry no tax."""
+def _charged_price(course, code, email, country, state=None):
+    """(quote, None): what a checkout charges for `course` — the coupon `code` applied
+    for `email`, then the tax for the buyer's `country` — or (None, what the buyer is
+    told) when the code cannot be used or Stripe Tax cannot answer (nothing is written
+    or charged then). Free orders carry no tax."""
+    quote = price(course, code, email)
+    if (refused := code_refused(quote)) is not None:
+        return None, refused
     if quote.free:
         return quote, None
     try:
@@ -241,11 +246,8 @@ def place_order(*, course, email, token, ip=None, save_card=False, signed_in=Non
     of Stripe Tax first, before anything is written.
     """
     email = email.strip().lower()  # stored lower-case: one buyer, one open order
-    quote = price(course, code, email)
-    if (refused := code_refused(quote)) is not None:
-        return refused
-    quote, refused = _with_tax(course, quote, country or getattr(consent, "country", None),
-                               state)
+    quote, refused = _charged_price(course, code, email,
+                                    country or getattr(consent, "country", None), state)
     if refused is not None:
         return refused
     save_for = note = None
@@ -298,10 +300,8 @@ def place_saved_card_order(*, course, buyer, card_id, ip=None, code=None, consen
     card = cards.owned(buyer, card_id, livemode=livemode())
     if card is None:  # removed or replaced since the page was shown, or not the buyer's
         return CheckoutOutcome(None, CARD_CHANGED)
-    quote = price(course, code, buyer.email)
-    if (refused := code_refused(quote)) is not None:
-        return refused
-    quote, refused = _with_tax(course, quote, getattr(consent, "country", None))
+    quote, refused = _charged_price(course, code, buyer.email,
+                                    getattr(consent, "country", None))
     if refused is not None:
         return refused
     order, refused = _place(course, buyer.email, flow=one_click_flow(), ip=ip,

@@ -13,7 +13,7 @@ from app.pricing.codes import (
     deactivate_coupon,
 )
 from app.pricing.coupons import CouponError, normalise, quote_for
-from app.pricing.quotes import Quote, taxed_quote, with_tax
+from app.pricing.quotes import Quote, with_tax
 
 __all__ = ["CouponError", "CouponStats", "Quote", "coupons_with_stats", "create_coupon",
-           "deactivate_coupon", "normalise", "quote_for", "taxed_quote", "with_tax"]
+           "deactivate_coupon", "normalise", "quote_for", "with_tax"]

@@ -60,11 +60,6 @@ def list_quote(course):
                  list_price=course.price_minor)
 
 
-def taxed_quote(course, *, country=None, state=None):
-    """The quote a checkout charges for `course`: its price, with tax (`with_tax`)."""
-    return with_tax(list_quote(course), country=country, state=state)
-
-
 def with_tax(quote, *, country=None, state=None):
     """`quote` (whatever its discount) with the tax Stripe Tax calculates, when TAX_MODE
     is inclusive or exclusive, for the buyer's country (SELLER_COUNTRY when none was
