@@ -1,6 +1,7 @@
 """What a buyer does in Chromium on a course page: fill in the card, pay, reach the
 receipt. One copy, used by every browser test that buys a course."""
 
+import contextlib
 import re
 
 from playwright.sync_api import expect
@@ -112,3 +113,20 @@ def lessons_open(page, store, slug="python-jumpstart"):
     """The course's first lesson shows its body to this browser."""
     page.goto(f"{store}/courses/{slug}/lessons/1")
     expect(page.locator("main")).to_contain_text(LESSON_BODY)
+
+
+#: The webhook secret of TestConfig, which the emulator signs its deliveries with.
+WEBHOOK_SECRET = "whsec_test_secret"
+
+
+@contextlib.contextmanager
+def paying_by(app, emulator_control, live_server, flow):
+    """The store takes cards by `flow` while the emulator delivers its events to the
+    store's webhook, as Stripe does; back to the token flow afterwards."""
+    app.config["PAYMENT_FLOW"] = flow
+    emulator_control.add_webhook(f"{live_server}/webhooks/stripe", WEBHOOK_SECRET)
+    try:
+        yield
+    finally:
+        emulator_control.clear_webhooks()
+        app.config["PAYMENT_FLOW"] = "charges"

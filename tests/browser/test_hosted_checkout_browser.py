@@ -17,6 +17,7 @@ from tests.browser_helpers import (
     course_with_a_lesson,
     fill_hosted_checkout,
     lessons_open,
+    paying_by,
     shots,
     sign_in_in_browser,
 )
@@ -25,7 +26,6 @@ from tests.helpers import eventually, serious_axe_violations
 pytestmark = pytest.mark.browser
 
 EMAIL = "ada@example.com"
-WEBHOOK_SECRET = "whsec_test_secret"  # TestConfig's
 RECEIPT = re.compile(r"/orders/[\w-]+$")
 
 
@@ -33,11 +33,8 @@ RECEIPT = re.compile(r"/orders/[\w-]+$")
 def checkout_flow(app, emulator_control, live_server):
     """The store sends buyers to hosted Checkout; a fresh emulator that delivers its
     events to the store's webhook, as Stripe does."""
-    app.config["PAYMENT_FLOW"] = "checkout"
-    emulator_control.add_webhook(f"{live_server}/webhooks/stripe", WEBHOOK_SECRET)
-    yield
-    emulator_control.clear_webhooks()
-    app.config["PAYMENT_FLOW"] = "charges"
+    with paying_by(app, emulator_control, live_server, "checkout"):
+        yield
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from tests.browser_helpers import (
     course_with_a_lesson,
     fill_payment_element,
     lessons_open,
+    paying_by,
     shots,
     sign_in_in_browser,
 )
@@ -27,7 +28,6 @@ from tests.helpers import eventually, serious_axe_violations
 pytestmark = pytest.mark.browser
 
 EMAIL = "ada@example.com"
-WEBHOOK_SECRET = "whsec_test_secret"  # TestConfig's
 THREE_D_SECURE = "4000 0027 6000 3184"  # authentication on every payment (INTENTS.md 2.3)
 
 
@@ -35,11 +35,8 @@ THREE_D_SECURE = "4000 0027 6000 3184"  # authentication on every payment (INTEN
 def intents_flow(app, emulator_control, live_server):
     """The store takes cards with the Payment Element; a fresh emulator that delivers its
     events to the store's webhook, as Stripe does."""
-    app.config["PAYMENT_FLOW"] = "payment_intents"
-    emulator_control.add_webhook(f"{live_server}/webhooks/stripe", WEBHOOK_SECRET)
-    yield
-    emulator_control.clear_webhooks()
-    app.config["PAYMENT_FLOW"] = "charges"
+    with paying_by(app, emulator_control, live_server, "payment_intents"):
+        yield
 
 
 @pytest.fixture
