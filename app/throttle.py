@@ -33,6 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.extensions import db
 from app.models import Throttle
 from app.models._time import as_utc, utcnow
+from app.models._unique import execute_once
 
 _table = Throttle.__table__
 _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -48,25 +49,32 @@ def _count(key, *, now, limit, window):
     With limit=None the attempt is always counted (the key may go over its limit).
     """
     t = _table
-    now_p = _stamp("now", now)
-    unlocked = or_(t.c.locked_until.is_(None), t.c.locked_until <= now_p)
-    # A window that ended (and no lock running) starts again at this attempt.
-    fresh = and_(t.c.window_started_at <= _stamp("expired", now - timedelta(seconds=window)),
-                 unlocked)
-    insert = _INSERT[db.session.get_bind().dialect.name](t).values(
-        key=key, failures=1, window_started_at=now, locked_until=None
-    )
-    allowed = None if limit is None else or_(fresh, and_(unlocked, t.c.failures < limit))
-    statement = insert.on_conflict_do_update(
-        index_elements=[t.c.key],
-        set_={
-            "failures": case((fresh, 1), else_=t.c.failures + 1),
-            "window_started_at": case((fresh, now_p), else_=t.c.window_started_at),
-            "locked_until": case((fresh, None), else_=t.c.locked_until),
-        },
-        where=allowed,
-    ).returning(t.c.failures)
-    return db.session.execute(statement).scalar_one_or_none()
+
+    def build(p):
+        unlocked = or_(t.c.locked_until.is_(None), t.c.locked_until <= p["now"])
+        # A window that ended (and no lock running) starts again at this attempt.
+        fresh = and_(t.c.window_started_at <= p["expired"], unlocked)
+        insert = _INSERT[db.session.get_bind().dialect.name](t).values(
+            key=p["key"], failures=1, window_started_at=p["now"], locked_until=None)
+        allowed = None if limit is None else or_(
+            fresh, and_(unlocked, t.c.failures < p["limit"]))
+        return insert.on_conflict_do_update(
+            index_elements=[t.c.key],
+            set_={
+                "failures": case((fresh, 1), else_=t.c.failures + 1),
+                "window_started_at": case((fresh, p["now"]), else_=t.c.window_started_at),
+                "locked_until": case((fresh, None), else_=t.c.locked_until),
+            },
+            where=allowed,
+        ).returning(t.c.failures)
+
+    params = {"key": key, "now": now, "expired": now - timedelta(seconds=window)}
+    if limit is not None:
+        params["limit"] = limit
+    stamp = t.c.window_started_at.type
+    return execute_once(("throttle-count", limit is None), build, params, {
+        "key": t.c.key.type, "now": stamp, "expired": stamp, "limit": t.c.failures.type,
+    }).scalar_one_or_none()
 
 
 def _lock_full(keys, *, now, limit, window):

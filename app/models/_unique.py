@@ -81,33 +81,44 @@ def _with_defaults(table, values):
     return full
 
 
-def _execute(shape, build, table, values):
-    """Run the statement `build(params)` makes for `values` (a dict of column values):
-    compiled once per dialect and `shape`, then executed with the values as parameters.
-    `build` gets {column: bindparam} to put in the statement; every other value in it
-    must be a constant. A statement that writes: the session notes it (`wrote`)."""
+def execute_once(key, build, params, types):
+    """Run the statement `build(binds)` makes, compiled once per dialect and `key` (which
+    must name everything that shapes the statement), with `params` as its parameters.
+    `build` gets {name: bindparam} for the names in `params` (typed by `types`); every
+    other value in the statement must be a constant. The statement writes: the session
+    notes it (`wrote`, which release_connection reads)."""
     session = db.session()
     dialect = session.get_bind().dialect
-    full = _with_defaults(table, values)
-    key = (dialect.name, table.name, shape, tuple(sorted(full)) if full else None)
-    statement = _COMPILED.get(key)
-    if statement is None and full is not None:
+    full_key = (dialect.name, *key)
+    statement = _COMPILED.get(full_key)
+    if statement is None:
         named = _NAMED_DIALECTS.get(dialect.name)
         if named is None:
             named = _NAMED_DIALECTS[dialect.name] = type(dialect)(paramstyle="named")
-        binds = {name: bindparam(name, type_=table.c[name].type) for name in full}
+        binds = {name: bindparam(name, type_=types[name]) for name in params}
         compiled = build(binds).compile(dialect=named)
         # PostgreSQL casts a parameter (":context::JSON"); text() reads ":name" only
         # when no colon follows it
         sql = re.sub(r"(:\w+)::", r"\1 ::", compiled.string)
+        rendered = {name: bind for bind, name in compiled.bind_names.items()}
         statement = text(sql).bindparams(*(
-            bindparam(name, value=None if name in full else bind.value, type_=bind.type)
-            for name, bind in compiled.binds.items()))
-        _COMPILED[key] = statement
+            bindparam(name, value=None if name in params else bind.effective_value,
+                      type_=bind.type)
+            for name, bind in rendered.items()))
+        _COMPILED[full_key] = statement
     session.info["wrote"] = True  # text() statements are not seen as writes otherwise
+    return session.execute(statement, params)
+
+
+def _execute(shape, build, table, values):
+    """`execute_once` of an INSERT into `table` of `values` (a dict of column values), the
+    columns' Python-side defaults filled in."""
+    full = _with_defaults(table, values)
     if full is None:
-        return session.execute(build(values))
-    return session.execute(statement, full)
+        db.session.info["wrote"] = True
+        return db.session.execute(build(values))
+    return execute_once((table.name, shape, tuple(sorted(full))), build, full,
+                        {name: table.c[name].type for name in full})
 
 
 def insert_returning_id(model, *, update=None, **values):
