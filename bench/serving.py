@@ -34,7 +34,7 @@ import stripe  # noqa: E402
 from config import EMULATOR_PUBLISHABLE_KEY, EMULATOR_SECRET_KEY  # noqa: E402
 from stripe_emulator.control import EmulatorControl  # noqa: E402
 from stripe_emulator.server import EmulatorServer  # noqa: E402
-from tests.helpers import csrf_from  # noqa: E402
+from tests.helpers import csrf_from, new_tab  # noqa: E402
 from tests.server_process import StoreServer, free_port  # noqa: E402
 
 HELLO_APP = '''
@@ -283,7 +283,7 @@ def _burst_round(store, emulator, control, sdk, buyers, latency_ms, slug):
     _add_course_over_cli(store, slug)
 
     def tab(_):
-        session = requests.Session()
+        session = new_tab()  # a connection per request, as tests/races do
         return session, csrf_from(session.get(f"{store.url}/courses/{slug}", timeout=60).text)
 
     with ThreadPoolExecutor(16) as pool:

@@ -3,7 +3,20 @@
 import re
 import time
 
+import requests
+
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def new_tab():
+    """A browser tab against a served store (a requests session) that opens a connection
+    per request. A kept-alive connection that sat idle while a race test prepared its
+    other tabs can be closed by gunicorn (`keepalive`) just as the tab sends its POST on
+    it: the request never reaches the store and comes back "connection reset", which
+    says nothing about the store (a browser sends it again on a new connection)."""
+    session = requests.Session()
+    session.headers["Connection"] = "close"
+    return session
 
 
 def csrf_from(html):

@@ -6,14 +6,13 @@ sees nothing of it and charges nothing."""
 
 import re
 
-import requests
 from sqlalchemy import select
 
 from app.catalog.lessons import add_lesson
 from app.catalog.services import get_course
 from app.extensions import db
 from app.models import Buyer
-from tests.helpers import csrf_from, sign_in_on_server
+from tests.helpers import csrf_from, new_tab, sign_in_on_server
 
 VICTIM = "victim@example.com"
 #: Each check is repeated so that it reaches several of the three workers.
@@ -52,7 +51,7 @@ def test_a_stranger_who_paid_first_never_reaches_the_owners_account(
     server = store_server(workers=3, SECRET_KEY=app.config["SECRET_KEY"])
 
     # 1. The stranger pays for course A with the victim's never-used email.
-    stranger = requests.Session()
+    stranger = new_tab()
     _pay(server, stranger, "course-a", card_token())
     for _ in range(TRIES):
         account = _get(server, stranger, "/account")
@@ -61,7 +60,7 @@ def test_a_stranger_who_paid_first_never_reaches_the_owners_account(
         assert _lesson(server, stranger, "course-a")
 
     # Before any link: the owner buys course B on their own browser; still hidden.
-    phone = requests.Session()
+    phone = new_tab()
     _pay(server, phone, "course-b", card_token())
     assert _get(server, phone, "/account").status_code == 302  # the account held more
     for _ in range(TRIES):

@@ -7,13 +7,12 @@ RETURNING) before the guarded work, so concurrency cannot overrun the limit.
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import requests
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Throttle
 from tests.admin.conftest import ADMIN_EMAIL
-from tests.helpers import csrf_from
+from tests.helpers import csrf_from, new_tab
 
 WRONG = "Wrong email or password."
 LOCKED = "Too many failed sign-ins"
@@ -38,7 +37,7 @@ def test_concurrent_wrong_passwords_reach_the_check_exactly_limit_times(live_ser
     limit = app.config["LOGIN_MAX_FAILURES"]
 
     def prepare(_):
-        session = requests.Session()
+        session = new_tab()
         token = csrf_from(session.get(f"{live_server}/admin/login", timeout=30).text)
         return session, token
 
@@ -61,7 +60,7 @@ def test_concurrent_sign_ins_for_a_new_key_never_hit_a_unique_violation(live_ser
     """The first failure of a key inserts its row; 20 racing first failures are fine."""
 
     def prepare(i):
-        session = requests.Session()
+        session = new_tab()
         token = csrf_from(session.get(f"{live_server}/admin/login", timeout=30).text)
         return session, token, f"nobody{i % 2}@example.com"
 
@@ -136,7 +135,7 @@ def _declined_checkout_race(live_server, make_course, card_token, count):
     make_course()
 
     def prepare(i):
-        session = requests.Session()
+        session = new_tab()
         page = session.get(f"{live_server}/courses/python-jumpstart", timeout=30).text
         return session, csrf_from(page), card_token("4000000000000002"), i
 

@@ -11,16 +11,16 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Order
 from tests.hardening.signing import signature_for
-from tests.helpers import csrf_from
+from tests.helpers import csrf_from, new_tab
 
 
 def tabs(server, slug, count):
     """`count` tabs of one browser (its cookies), each with the course page's CSRF token:
     (requests session, token) pairs."""
-    browser = requests.Session()
+    browser = new_tab()
     found = []
     for _ in range(count):
-        tab = requests.Session()
+        tab = new_tab()
         tab.cookies.update(browser.cookies)
         page = tab.get(f"{server.url}/courses/{slug}", timeout=30)
         assert page.status_code == 200, server.log()

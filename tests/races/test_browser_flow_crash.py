@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from app.models import AttemptStatus, OrderStatus, RequestState
-from tests.helpers import confirm_intent, csrf_from, eventually
+from tests.helpers import confirm_intent, csrf_from, eventually, new_tab
 
 EMAIL = "crash@example.com"
 START = {"payment_intents": "payment-intent", "checkout": "checkout-session"}
@@ -46,7 +46,7 @@ def test_a_server_killed_while_creating_leaves_one_object_and_a_payable_order(
     make_course()
     # The test app signs cookies with the same key: the same browser comes back to it.
     server = store_server(workers=1, PAYMENT_FLOW=flow, SECRET_KEY=app.config["SECRET_KEY"])
-    browser = requests.Session()
+    browser = new_tab()
     page = browser.get(f"{server.url}/courses/python-jumpstart", timeout=30)
     form = {"csrf_token": csrf_from(page.text), "email": EMAIL}
     url = f"{server.url}/courses/python-jumpstart/{START[flow]}"

@@ -5,15 +5,13 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import requests
-
 from app.models import OrderStatus
-from tests.helpers import csrf_from
+from tests.helpers import csrf_from, new_tab
 
 
 def _browser_session(server, slug):
     """A buyer's tab: its own cookies and the CSRF token of the course page."""
-    session = requests.Session()
+    session = new_tab()
     page = session.get(f"{server.url}/courses/{slug}", timeout=30)
     assert page.status_code == 200
     return session, csrf_from(page.text)

@@ -6,18 +6,17 @@ nobody else is charged the discounted price, nor gets a 5xx."""
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import requests
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Coupon, CouponRedemption, OrderStatus
-from tests.helpers import csrf_from
+from tests.helpers import csrf_from, new_tab
 
 BUYERS = 50
 
 
 def _tab(server, slug):
-    session = requests.Session()
+    session = new_tab()
     page = session.get(f"{server.url}/courses/{slug}", params={"code": "LAST1"}, timeout=30)
     assert page.status_code == 200 and "Pay $51.75" in page.text
     return session, csrf_from(page.text)
@@ -73,7 +72,7 @@ def test_one_buyer_racing_for_a_once_per_buyer_code_gets_it_once(
     server = store_server(workers=3)
     tabs = []
     for slug in slugs:
-        session = requests.Session()
+        session = new_tab()
         page = session.get(f"{server.url}/courses/{slug}", timeout=30)
         tabs.append((slug, session, csrf_from(page.text)))
     tokens = [card_token() for _ in slugs]

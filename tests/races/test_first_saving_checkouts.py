@@ -6,10 +6,9 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 
 from app.models import OrderStatus
-from tests.helpers import csrf_from, sign_in_on_server
+from tests.helpers import csrf_from, new_tab, sign_in_on_server
 
 EMAIL = "two-tabs@example.com"
 COURSES = ["first-course", "second-course", "third-course", "fourth-course"]
@@ -26,7 +25,7 @@ def test_concurrent_first_saving_checkouts_make_one_customer(
     browser = sign_in_on_server(app, server, EMAIL)
     forms = []
     for slug, number in zip(COURSES[:tabs], CARDS, strict=False):
-        session = requests.Session()
+        session = new_tab()
         session.cookies.update(browser.cookies)  # another tab of the signed-in browser
         page = session.get(f"{server.url}/courses/{slug}", timeout=30)
         cvc = "1234" if number.startswith("3") else "123"

@@ -6,12 +6,11 @@ unique and run 1..N without a gap, and no decline takes a number."""
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import requests
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Invoice, OrderStatus
-from tests.helpers import csrf_from
+from tests.helpers import csrf_from, new_tab
 from tests.invoices.conftest import SELLER
 
 BUYERS = 50
@@ -19,7 +18,7 @@ DECLINED = {3, 11, 17, 24, 32, 38, 45}
 
 
 def _tab(server, slug):
-    session = requests.Session()
+    session = new_tab()
     page = session.get(f"{server.url}/courses/{slug}", timeout=60)
     assert page.status_code == 200, page.status_code
     return session, csrf_from(page.text)

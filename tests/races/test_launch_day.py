@@ -10,16 +10,14 @@ cards at once. The server's log has no traceback and no per-request SDK lines.""
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import requests
-
 from app.models import OrderStatus
-from tests.helpers import csrf_from
+from tests.helpers import csrf_from, new_tab
 
 BUYERS = 100
 
 
 def _tab(server, slug):
-    session = requests.Session()
+    session = new_tab()
     page = session.get(f"{server.url}/courses/{slug}", timeout=60)
     assert page.status_code == 200, page.status_code
     return session, csrf_from(page.text)

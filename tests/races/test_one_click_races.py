@@ -5,12 +5,11 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import requests
 from sqlalchemy import update
 
 from app.extensions import db
 from app.models import Buyer, OrderStatus
-from tests.helpers import backfill_saved_cards, csrf_from
+from tests.helpers import backfill_saved_cards, csrf_from, new_tab
 
 EMAIL = "racer@example.com"
 
@@ -21,7 +20,7 @@ def _signed_in_session(app, server):
 
     with app.app_context():
         raw = mint_link(email=EMAIL, purpose="sign_in")
-    session = requests.Session()
+    session = new_tab()
     page = session.get(f"{server.url}/account/link/{raw}", timeout=30)
     assert page.status_code == 200, server.log()
     done = session.post(f"{server.url}/account/link/{raw}", allow_redirects=False,
@@ -47,7 +46,7 @@ def test_concurrent_one_click_confirmations_charge_once(
     browser = _signed_in_session(app, server)
     tabs = []
     for _ in range(8):  # eight tabs of one browser, each showing the confirmation
-        tab = requests.Session()
+        tab = new_tab()
         tab.cookies.update(browser.cookies)
         confirm = tab.get(f"{server.url}/courses/race-one-click/one-click", timeout=30)
         assert confirm.status_code == 200, server.log()

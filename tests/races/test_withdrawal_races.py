@@ -5,19 +5,18 @@ TEST_DATABASE_URL names it): one withdrawal, one refund at Stripe, one acknowled
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import requests
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Order, OrderStatus, OutboxMessage, Refund
-from tests.helpers import csrf_from
+from tests.helpers import csrf_from, new_tab
 
 TABS = 12
 
 
 def _buy_without_consent(server, slug, token, email):
     """Pay as an EU buyer who does not tick; the browser's session (it owns the order)."""
-    session = requests.Session()
+    session = new_tab()
     page = session.get(f"{server.url}/courses/{slug}", timeout=30)
     assert page.status_code == 200
     paid = session.post(f"{server.url}/courses/{slug}/checkout", allow_redirects=False,
@@ -30,7 +29,7 @@ def _buy_without_consent(server, slug, token, email):
 
 def _tab(server, session, public_id):
     """Another tab of the same browser on the confirmation page: (session, CSRF token)."""
-    tab = requests.Session()
+    tab = new_tab()
     tab.cookies.update(session.cookies)
     page = tab.get(f"{server.url}/account/orders/{public_id}/withdraw", timeout=30)
     assert page.status_code == 200 and "confirm-withdrawal" in page.text, server.log()
