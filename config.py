@@ -197,6 +197,9 @@ class Config:
         # Seconds a process reuses the policies' latest version numbers (footer links, the
         # checkout's "versions shown"); a save in another process shows within this.
         self.POLICY_CACHE_SECONDS = float(env("POLICY_CACHE_SECONDS") or "5")
+        # Seconds a process reuses the rendered catalog (app/caching.py); a change made
+        # in another process shows within this, one made in the same process at once.
+        self.CATALOG_CACHE_SECONDS = float(env("CATALOG_CACHE_SECONDS") or "2")
         # --- Tax and invoices (see README.md, "Tax and invoices"; checked by
         # app/invoices/settings.py at start-up) ---
         # "off" (no tax, as before), "inclusive" (prices include tax) or "exclusive"
@@ -237,6 +240,7 @@ class TestConfig(Config):
         self.MAIL_DEFAULT_SENDER = "Course Shop <shop@example.com>"
         self.MAIL_WORKER = False  # tests flush the outbox themselves, or start the worker
         self.POLICY_CACHE_SECONDS = 0  # tests write policies behind the app's back
+        self.CATALOG_CACHE_SECONDS = 0  # tests add courses behind the app's back
         self.SELLER_NOTIFY_EMAIL = ""  # a test that wants sale emails sets it
         for key, value in overrides.items():
             setattr(self, key, value)

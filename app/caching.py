@@ -6,21 +6,62 @@ browsers and a proxy in front of the store serve a launch's crowd from cache for
 A response that carries something of one browser's (a flash message it consumed, any
 change to its session) is `private, no-cache` instead — it still gets its ETag.
 
+A process also keeps such a page's rendered body for CATALOG_CACHE_SECONDS (micro-caching,
+as a proxy would): a launch's crowd on the catalog costs one render per process per few
+seconds, not one per visitor. A change made in this process (a course added, edited,
+published) forgets it at once (`forget_shared_pages`); other processes show it within
+those seconds. A browser with a message waiting (a flash) gets a page of its own.
+
 Pages with a form (a course page and its CSRF token), a receipt, the account and the admin
 are never shared: they are personal (see security_headers.PRIVATE_PREFIXES for no-store).
 """
 
-from flask import request, session
+import threading
+import time
+
+from flask import current_app, make_response, request, session
+from werkzeug.http import generate_etag
 
 #: Seconds a browser or proxy may reuse the catalog without asking again.
 SHARED_MAX_AGE = 60
 
 
-def same_for_everyone(response, *, max_age=SHARED_MAX_AGE):
-    """Mark `response` (of a GET) cacheable and answer a matching conditional GET 304."""
-    response.add_etag()
+def same_for_everyone(response, *, max_age=SHARED_MAX_AGE, etag=None):
+    """Mark `response` (of a GET) cacheable and answer a matching conditional GET 304.
+    `etag`: the body's, when known (else it is hashed)."""
+    if etag is None:
+        response.add_etag()
+    else:
+        response.set_etag(etag)
     if session.modified:  # e.g. a flash shown once to this browser
         response.headers["Cache-Control"] = "private, no-cache"
     else:
         response.headers["Cache-Control"] = f"public, max-age={max_age}"
     return response.make_conditional(request)
+
+
+_shared = {}  # (app id, key) -> (expires at, body)
+_lock = threading.Lock()
+
+
+def shared_page(key, render):
+    """The response of a page the same for everyone (`render()` makes its body), rendered
+    at most once per CATALOG_CACHE_SECONDS in this process, marked as `same_for_everyone`.
+    """
+    seconds = current_app.config.get("CATALOG_CACHE_SECONDS", 0)
+    if not seconds or "_flashes" in session:
+        return same_for_everyone(make_response(render()))
+    slot, now = (id(current_app._get_current_object()), key), time.monotonic()
+    hit = _shared.get(slot)
+    if hit is None or hit[0] <= now:
+        body = render()
+        hit = (now + seconds, body, generate_etag(body.encode()))
+        with _lock:
+            _shared[slot] = hit
+    return same_for_everyone(make_response(hit[1]), etag=hit[2])
+
+
+def forget_shared_pages():
+    """A change to what the shared pages show: render them again on the next visit."""
+    with _lock:
+        _shared.clear()

@@ -8,7 +8,7 @@ seen by signed-in admins only (with a banner); to anyone else it does not exist.
 
 from flask import abort, make_response, redirect, render_template, url_for
 
-from app.caching import same_for_everyone
+from app.caching import shared_page
 from app.catalog import bp
 from app.catalog.access import (
     access_starts_at,
@@ -43,10 +43,12 @@ def _course_or_404(slug):
 @bp.get("/")
 def list_courses():
     """The catalog of courses on sale (the same for everyone: cacheable, app/caching.py)."""
-    courses = active_courses()
-    page = make_response(render_template("catalog/list.html", courses=courses,
-                                         covers={c.id: cover_sources(c) for c in courses}))
-    return same_for_everyone(page)
+    def render():
+        courses = active_courses()
+        return render_template("catalog/list.html", courses=courses,
+                               covers={c.id: cover_sources(c) for c in courses})
+
+    return shared_page("catalog", render)
 
 
 @bp.get("/courses/<slug>")

@@ -2,8 +2,10 @@
 
 import textwrap
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
+from app.caching import forget_shared_pages
 from app.catalog.validation import CourseError, CourseFormError, clean_text
 from app.extensions import db
 from app.models import Course, Lesson
@@ -18,6 +20,26 @@ DESCRIPTION_MAX = 5000
 BIO_MAX = 1000
 POINTS_MAX = 12
 POINT_MAX = 200
+
+
+@event.listens_for(Session, "after_flush")
+def _note_catalog_change(session, _context):
+    if any(isinstance(row, Course) for row in (*session.new, *session.dirty,
+                                                *session.deleted)):
+        session.info["catalog_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_catalog_pages(session):
+    """A course added or changed in this process: the catalog is rendered again at once
+    (app/caching.py; other processes within CATALOG_CACHE_SECONDS)."""
+    if session.info.pop("catalog_changed", False):
+        forget_shared_pages()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_catalog_change(session):
+    session.info.pop("catalog_changed", None)
 
 
 def active_courses():

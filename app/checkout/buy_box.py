@@ -14,7 +14,7 @@ from app.account.saved_cards import customer_id_of, saved_card
 from app.account.session import current_buyer, current_session, email_for_checkout
 from app.checkout.forms import CheckoutForm, EnrolForm, IntentForm
 from app.checkout.pause import pause_message, pause_seconds
-from app.countries import COUNTRIES, by_name
+from app.countries import COUNTRIES, by_name, select_options
 
 
 @dataclass
@@ -49,7 +49,7 @@ CHECKOUT_CATEGORIES = ("checkout", "checkout-info")
 class ConsentBox:
     """The country select and the immediate-access box of a checkout form."""
 
-    countries: list  # (code, name) by name
+    countries: tuple  # (code, name) by name
     selected: str | None
     text: str
     version: str
@@ -59,6 +59,11 @@ class ConsentBox:
     start_later: bool  # CONSENT_OFFER_START_LATER
     withdrawal_days: int
     required_message: str = orders.CONSENT_REQUIRED
+
+    @property
+    def options(self):
+        """The select's <option>s (rendered once per selected country)."""
+        return select_options(self.selected)
 
 
 def browser_country():

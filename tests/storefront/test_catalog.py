@@ -1,5 +1,7 @@
 """Catalog and course pages."""
 
+import time
+
 
 def test_catalog_lists_active_courses_with_formatted_prices(make_course, client):
     """Each active course shows its title and price in its own currency."""
@@ -98,3 +100,54 @@ def test_personal_pages_are_never_shared(client, make_course):
     page = client.get("/courses/python-jumpstart")  # its form holds this browser's CSRF token
     assert "public" not in page.headers.get("Cache-Control", "")
     assert client.get("/account").headers["Cache-Control"] == "no-store"
+
+
+# --- the catalog rendered once per CATALOG_CACHE_SECONDS per process (app/caching.py) ---
+
+def _rename_behind_the_apps_back(app, title):
+    """What another process's change looks like to this one: a bulk UPDATE, which this
+    process's session never sees as a change to a course."""
+    from sqlalchemy import update
+
+    from app.extensions import db
+    from app.models import Course
+
+    with app.app_context():
+        db.session.execute(update(Course).values(title=title))
+        db.session.commit()
+
+
+def test_the_catalog_is_rendered_once_per_window_and_a_change_here_shows_at_once(
+        client, make_course, app, monkeypatch):
+    monkeypatch.setitem(app.config, "CATALOG_CACHE_SECONDS", 60)
+    make_course()
+    first = client.get("/")
+    assert "Python Jumpstart" in first.get_data(as_text=True)
+    _rename_behind_the_apps_back(app, "Renamed Elsewhere")
+    again = client.get("/", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304  # the same page, its ETag kept with it
+    assert "Renamed Elsewhere" not in client.get("/").get_data(as_text=True)
+    make_course(slug="second-course", title="Second Course")  # a change in this process
+    shown = client.get("/").get_data(as_text=True)
+    assert "Second Course" in shown and "Renamed Elsewhere" in shown
+
+
+def test_another_process_change_shows_when_the_window_ends(client, make_course, app,
+                                                           monkeypatch):
+    monkeypatch.setitem(app.config, "CATALOG_CACHE_SECONDS", 0.3)
+    make_course()
+    assert "Python Jumpstart" in client.get("/").get_data(as_text=True)
+    _rename_behind_the_apps_back(app, "Renamed Elsewhere")
+    time.sleep(0.4)
+    assert "Renamed Elsewhere" in client.get("/").get_data(as_text=True)
+
+
+def test_a_flash_is_not_kept_in_the_shared_catalog(client, make_course, app, monkeypatch):
+    monkeypatch.setitem(app.config, "CATALOG_CACHE_SECONDS", 60)
+    make_course()
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "You are signed out.")]
+    assert "You are signed out." in client.get("/").get_data(as_text=True)
+    stranger = app.test_client().get("/")
+    assert "You are signed out." not in stranger.get_data(as_text=True)
+    assert stranger.headers["Cache-Control"] == "public, max-age=60"
