@@ -50,27 +50,41 @@ def remember(owned, order):
         order.public_id]
 
 
-def _own_open_order(course, email, *, flow, owned, quote, consent=None):
+def under_way_elsewhere_message():
+    """What a browser is told when another browser holds the email's waiting payment of
+    the course and this one has not shown it owns the email."""
+    return ("A payment for this course with this email is already under way in another "
+            "window or on another device. Finish it there, or sign in with this email "
+            "(My account sends you a link) to pay here instead. You have not been charged.")
+
+
+def _own_open_order(course, email, *, flow, owned, quote, consent=None, signed_in=None):
     """The buyer's open order of the course after giving this browser its own pending
     one back (as a BrowserStart), or freeing one another browser left waiting.
 
     This browser's pending order is given back only at the price the page now shows: a
     code applied (or removed) since releases it, so that the buyer pays what they see.
+    A waiting payment is freed (its intent cancelled, its session expired) only for the
+    browser that started it or a buyer signed in with the email: knowing an email is not
+    enough to cancel its owner's payment while they type their card.
     """
     open_order = orders.open_order_for(course.id, email)
     if open_order is None or open_order.status != OrderStatus.PENDING:
         return open_order, None
     attempt = open_order.payment
+    mine = open_order.public_id in (owned or [])
     same_price = (open_order.amount, open_order.coupon_code) == (quote.amount, quote.code)
-    if open_order.public_id in (owned or []) and attempt.flow == flow and same_price:
+    if mine and attempt.flow == flow and same_price:
         next_step = flows.get(flow).resume(attempt)
         if next_step:
             orders.checkout_answered_again(open_order, consent)  # this try's answer
             db.session.commit()
             return open_order, BrowserStart(open_order, next_step)
+    elif not mine and (signed_in is None or signed_in.email != email):
+        return open_order, BrowserStart(message=under_way_elsewhere_message(), status=409)
     elif attempt.live:
-        # Another browser (or a lost answer, or another price) holds the buyer's one open
-        # order: free it when nothing can be moving money on it, or settle it.
+        # The buyer's other browser (or a lost answer, or another price) holds the one
+        # open order: free it when nothing can be moving money on it, or settle it.
         flows.for_attempt(attempt).release(attempt)
     return orders.open_order_for(course.id, email), None
 
@@ -93,7 +107,8 @@ def start(*, flow, course, email, ip, save_card, signed_in, owned, code=None,
                                     "then Enrol.", status=400, field="code")
     try:
         open_order, resumed = _own_open_order(course, email, flow=flow, owned=owned,
-                                              quote=quote, consent=consent)
+                                              quote=quote, consent=consent,
+                                              signed_in=signed_in)
     except payments.PaymentError as exc:  # reading the open order's payment failed
         log.warning("Could not read the open payment of %s for %s: %s", email,
                     course.slug, exc.detail)

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from app.models import AttemptStatus, OrderStatus, RequestState
-from tests.helpers import confirm_intent, csrf_from, eventually, new_tab
+from tests.helpers import confirm_intent, csrf_from, eventually, new_tab, sign_in_by_link
 
 EMAIL = "crash@example.com"
 START = {"payment_intents": "payment-intent", "checkout": "checkout-session"}
@@ -27,11 +27,11 @@ def _the_same_browser(app, browser):
     return client
 
 
-def _press_again(app, browser, flow):
+def _press_again(app, browser, flow, client=None):
     """The buyer presses Pay (or Continue) again in the same browser, the store back."""
     app.config["PAYMENT_FLOW"] = flow
     try:
-        client = _the_same_browser(app, browser)
+        client = client or _the_same_browser(app, browser)
         page = client.get("/courses/python-jumpstart").get_data(as_text=True)
         return client.post(f"/courses/python-jumpstart/{START[flow]}",
                            data={"csrf_token": csrf_from(page), "email": EMAIL})
@@ -80,9 +80,15 @@ def test_a_server_killed_while_creating_leaves_one_object_and_a_payable_order(
     if flow == "payment_intents":
         assert order.payment_intent_id == made.id
         assert order.payment.status == AttemptStatus.REQUIRES_PAYMENT_METHOD
-        # The browser never got its answer (nor the order in its cookie): Pay again frees
-        # the waiting intent (cancelled, nothing can be charged on it) for a new order.
-        answer = _press_again(app, browser, flow)
+        # The browser never got its answer (nor the order in its cookie): to the store it
+        # is any browser, which may not cancel a payment its owner may be typing a card
+        # into. Signed in with the email (a link), Pay again frees the waiting intent
+        # (cancelled, nothing can be charged on it) for a new order.
+        refused = _press_again(app, browser, flow)
+        assert refused.status_code == 409 and "sign in" in refused.get_json()["error"]
+        signed_in = _the_same_browser(app, browser)
+        sign_in_by_link(signed_in, app, EMAIL)
+        answer = _press_again(app, browser, flow, client=signed_in)
         assert answer.status_code == 200, answer.get_data(as_text=True)
         secret = answer.get_json()["client_secret"]
         assert not secret.startswith(made.id)

@@ -20,7 +20,7 @@ from app.models import (
     OutboxMessage,
     PaymentAttempt,
 )
-from tests.helpers import check_again, csrf_from, pay_hosted_page
+from tests.helpers import check_again, csrf_from, pay_hosted_page, sign_in_by_link
 
 EMAIL = "hosted@example.com"
 SECRET = "whsec_test_secret"
@@ -138,8 +138,18 @@ def test_cancel_returns_to_the_course_page_and_the_same_browser_gets_its_page_ba
     assert "nothing was charged" in back.get_data(as_text=True)
     assert _continue(client).headers["Location"] == url  # the same open Session
     assert len(stripe_sdk.v1.checkout.sessions.list().data) == 1
-    # Another browser with the same email: the waiting Session is expired, a new order.
-    other = _continue(app.test_client())
+    # Another browser knowing the email is told a payment is under way, and the Session
+    # stays; the buyer signed in there expires the waiting Session for a new order.
+    stranger_browser = app.test_client()
+    stranger = _continue(stranger_browser)
+    assert stranger.status_code == 302
+    told = stranger_browser.get(stranger.headers["Location"]).get_data(as_text=True)
+    assert "already under way" in told
+    assert stripe_sdk.v1.checkout.sessions.retrieve(
+        order.payment.checkout_session_id).status == "open"
+    signed_in = app.test_client()
+    sign_in_by_link(signed_in, app, EMAIL)
+    other = _continue(signed_in)
     assert other.status_code == 303 and other.headers["Location"] != url
     old = stripe_sdk.v1.checkout.sessions.retrieve(order.payment.checkout_session_id)
     assert old.status == "expired"

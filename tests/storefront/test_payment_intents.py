@@ -23,7 +23,7 @@ from app.models import (
     PaymentAttempt,
 )
 from app.models._time import utcnow
-from tests.helpers import check_again, confirm_intent, csrf_from
+from tests.helpers import check_again, confirm_intent, csrf_from, sign_in_by_link
 
 EMAIL = "intent@example.com"
 SECRET = "whsec_test_secret"
@@ -161,10 +161,25 @@ def test_a_failed_authentication_leaves_nothing_charged(client, app, course, emu
     assert stripe_sdk.v1.charges.list().data == []
 
 
-def test_another_browser_with_the_same_email_cancels_the_waiting_intent(
+def test_another_browser_knowing_the_email_cannot_cancel_the_waiting_intent(
+        client, app, course, emulator, stripe_sdk):
+    """A stranger who types the buyer's email while the buyer is on the payment form is
+    told a payment is under way; the buyer's intent is untouched and still pays."""
+    _, first = _start(client)
+    status, body = _start(app.test_client())
+    assert status == 409 and "already under way" in body["error"]
+    assert "sign in with this email" in body["error"]
+    old = stripe_sdk.v1.payment_intents.retrieve(first["client_secret"].split("_secret_")[0])
+    assert old.status == "requires_payment_method"
+    assert _confirm(emulator, first["client_secret"])[0] == 200
+    assert _order(app).payment.payment_intent_id == old.id
+
+
+def test_the_buyer_signed_in_in_another_browser_takes_the_waiting_intent_over(
         client, app, course, emulator, stripe_sdk):
     _, first = _start(client)
     other = app.test_client()
+    sign_in_by_link(other, app, EMAIL)
     status, second = _start(other)
     assert status == 200 and second["client_secret"] != first["client_secret"]
     with app.app_context():
@@ -181,7 +196,9 @@ def test_an_intent_being_authenticated_is_not_taken_from_its_browser(
         client, app, course, emulator):
     _, first = _start(client)
     _confirm(emulator, first["client_secret"], "pm_card_threeDSecure2Required")
-    status, body = _start(app.test_client())
+    other = app.test_client()
+    sign_in_by_link(other, app, EMAIL)  # even by its signed-in buyer
+    status, body = _start(other)
     assert status == 409 and "still being confirmed" in body["error"]
 
 
