@@ -63,6 +63,21 @@ def record_intent(attempt, result):
     return orders.payment_needs_action(attempt, result)
 
 
+def _cancel(attempt, *, reason, key, after):
+    """Cancel the attempt's intent (`reason`, under the idempotency key's `key` suffix)
+    and record it; True when cancelled. When Stripe cannot be asked, a warning names
+    what the cancel came `after`, and the attempt stays as it was."""
+    try:
+        record_intent(attempt, payments.cancel_intent(
+            attempt.payment_intent_id, reason=reason,
+            idempotency_key=f"{attempt.idempotency_key}-{key}"))
+    except payments.PaymentError as exc:
+        log.warning("Order %s: could not cancel intent %s after %s: %s",
+                    attempt.order.reference, attempt.payment_intent_id, after, exc.detail)
+        return False
+    return True
+
+
 def _abandoned(attempt):
     age = timedelta(seconds=current_app.config["PAYMENT_INTENT_ABANDON_SECONDS"])
     return utcnow() - as_utc(attempt.created_at) >= age
@@ -202,17 +217,11 @@ class PaymentIntentsFlow(PaymentFlow):
         """The declines tried on this payment paused its address: cancel the intent, so
         that no further card can be tried on it from the browser (where the store's pause
         cannot stop them). If Stripe cannot be asked, the next decline tries again."""
-        try:
-            record_intent(attempt, payments.cancel_intent(
-                attempt.payment_intent_id, reason="fraudulent",
-                # Not the "-cancel" key of the other cancels: other parameters.
-                idempotency_key=f"{attempt.idempotency_key}-cancel-card-testing"))
-        except payments.PaymentError as exc:
-            log.warning("Order %s: could not cancel intent %s after card testing: %s",
-                        attempt.order.reference, attempt.payment_intent_id, exc.detail)
-            return
-        log.warning("Order %s: its address is paused for declined cards; intent %s "
-                    "cancelled", attempt.order.reference, attempt.payment_intent_id)
+        # Not the "-cancel" key of the other cancels: other parameters.
+        if _cancel(attempt, reason="fraudulent", key="cancel-card-testing",
+                   after="card testing"):
+            log.warning("Order %s: its address is paused for declined cards; intent %s "
+                        "cancelled", attempt.order.reference, attempt.payment_intent_id)
 
     def record_charge(self, attempt, result):
         """One of the intent's charges: a success pays; a decline leaves the intent
@@ -285,13 +294,7 @@ class SavedCardIntentFlow(PaymentIntentsFlow):
     def _give_up(self, attempt):
         """A declined one-click payment: cancel its intent so the order is released and
         the buyer pays with another card (if Stripe does not answer, reconcile will)."""
-        try:
-            record_intent(attempt, payments.cancel_intent(
-                attempt.payment_intent_id, reason="requested_by_customer",
-                idempotency_key=f"{attempt.idempotency_key}-cancel"))
-        except payments.PaymentError as exc:
-            log.warning("Order %s: could not cancel declined intent %s: %s",
-                        attempt.order.reference, attempt.payment_intent_id, exc.detail)
+        _cancel(attempt, reason="requested_by_customer", key="cancel", after="a decline")
         db.session.commit()
 
 
