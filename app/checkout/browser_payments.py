@@ -4,7 +4,8 @@ confirms it with Stripe.js) and hosted Checkout (PAYMENT_FLOW=checkout: the buye
 to the order's Checkout Session on Stripe's page). Either way the buyer comes back to the
 order's return page, where the server reads what Stripe says itself.
 
-The same rules as the token checkout: the price from the database (the pricing step),
+The same rules as the token checkout: the price from the database (the pricing step,
+with the coupon and Stripe Tax's tax for the declared country: `services.charged_price`),
 one open order per buyer and course, the request committed before the call under the
 order's key, who may save a card, the card-testing pause (declines are counted when
 Stripe reports them, against the address that started the payment).
@@ -84,10 +85,12 @@ def start(*, flow, course, email, ip, save_card, signed_in, owned, code=None,
     paused = pause_seconds(ip)
     if paused:
         return BrowserStart(message=pause_message(paused), status=429)
-    quote = services.price(course, code, email)
-    if quote.code_error is not None:
-        return BrowserStart(message=services.code_refused(quote).message, status=400,
-                            field="code")
+    quote, refused = services.charged_price(  # hosted Checkout: automatic_tax instead
+        course, code, email, getattr(consent, "country", None), tax=flow != "checkout")
+    if refused is not None:  # a code that cannot be used, or Stripe Tax did not answer
+        if refused.refused_by == "tax":
+            return BrowserStart(message=refused.message, status=503)
+        return BrowserStart(message=refused.message, status=400, field="code")
     if quote.free:  # nothing to pay: the buyer enrols on the course page instead
         return BrowserStart(message="With this code the course is free: press Apply, "
                                     "then Enrol.", status=400, field="code")
@@ -135,6 +138,7 @@ def on_return(order):
     if attempt is None or flows.for_attempt(attempt).resume is flows.PaymentFlow.resume:
         return None  # not a flow paid in the browser
     flows.for_attempt(attempt).look_up(attempt)  # once per return: not rate-limited
+    services.record_tax_if_paid(services.CheckoutOutcome(order))  # else the worker's pass
     if order.status == OrderStatus.PENDING and attempt.failure_message and attempt.live \
             and attempt.request_state == RequestState.ANSWERED:
         return attempt.failure_message  # the bank's words about the card

@@ -29,6 +29,9 @@ class CheckoutOutcome:
     #: What the buyer's browser does next when the payment waits for them (the flow's
     #: Started.next_step: a client secret, or {"authenticate": True}).
     next_step: dict | None = None
+    #: Why nothing was placed, when the pricing step refused: "code" (the coupon code
+    #: cannot be used) or "tax" (Stripe Tax could not answer).
+    refused_by: str | None = None
 
     @property
     def retry_on_course_page(self):
@@ -213,24 +216,35 @@ def code_refused(quote):
     if quote.code_error is None:
         return None
     return CheckoutOutcome(None, f"{quote.code_error} Nothing was charged; the price "
-                                 "without the code is shown below.")
+                                 "without the code is shown below.", refused_by="code")
 
 
-def _charged_price(course, code, email, country, state=None):
+def charged_price(course, code, email, country, state=None, *, tax=True):
     """(quote, None): what a checkout charges for `course` — the coupon `code` applied
     for `email`, then the tax for the buyer's `country` — or (None, what the buyer is
     told) when the code cannot be used or Stripe Tax cannot answer (nothing is written
-    or charged then). Free orders carry no tax."""
+    or charged then). Free orders carry no tax. Every flow prices through this step
+    (the token checkout, one click, the Payment Element, hosted Checkout); `tax` False
+    leaves the tax to Stripe's own page (hosted Checkout's `automatic_tax`)."""
     quote = price(course, code, email)
     if (refused := code_refused(quote)) is not None:
         return None, refused
-    if quote.free:
+    if quote.free or not tax:
         return quote, None
     try:
         return pricing.with_tax(quote, country=country, state=state), None
     except payments.PaymentError as error:
         log.warning("Tax calculation for %s failed: %s", course.slug, error)
-        return None, CheckoutOutcome(None, TAX_UNAVAILABLE)
+        return None, CheckoutOutcome(None, TAX_UNAVAILABLE, refused_by="tax")
+
+
+def record_tax_if_paid(outcome):
+    """A taxed order the checkout has just paid: its Tax Transaction now (else the
+    worker's pass records it)."""
+    order = outcome.order
+    if order is not None and order.tax_calculation_id and \
+            order.tax_transaction_id is None and order.status == OrderStatus.PAID:
+        orders.record_tax(order)
 
 
 def place_order(*, course, email, token, ip=None, save_card=False, signed_in=None,
@@ -246,7 +260,7 @@ def place_order(*, course, email, token, ip=None, save_card=False, signed_in=Non
     of Stripe Tax first, before anything is written.
     """
     email = email.strip().lower()  # stored lower-case: one buyer, one open order
-    quote, refused = _charged_price(course, code, email,
+    quote, refused = charged_price(course, code, email,
                                     country or getattr(consent, "country", None), state)
     if refused is not None:
         return refused
@@ -261,9 +275,7 @@ def place_order(*, course, email, token, ip=None, save_card=False, signed_in=Non
     if refused is not None:
         return refused
     outcome = _start(order, ip)
-    if quote.tax_calculation_id and outcome.order is not None \
-            and outcome.order.status == OrderStatus.PAID:
-        orders.record_tax(outcome.order)  # its Tax Transaction (else the worker's pass)
+    record_tax_if_paid(outcome)
     if note and outcome.message is None:
         outcome.message = note
     return outcome
@@ -300,7 +312,7 @@ def place_saved_card_order(*, course, buyer, card_id, ip=None, code=None, consen
     card = cards.owned(buyer, card_id, livemode=livemode())
     if card is None:  # removed or replaced since the page was shown, or not the buyer's
         return CheckoutOutcome(None, CARD_CHANGED)
-    quote, refused = _charged_price(course, code, buyer.email,
+    quote, refused = charged_price(course, code, buyer.email,
                                     getattr(consent, "country", None))
     if refused is not None:
         return refused
@@ -309,7 +321,9 @@ def place_saved_card_order(*, course, buyer, card_id, ip=None, code=None, consen
                             consent=consent, policies=policies)
     if refused is not None:
         return refused
-    return _start(order, ip)
+    outcome = _start(order, ip)
+    record_tax_if_paid(outcome)
+    return outcome
 
 
 def _outcome(order, error):
