@@ -66,7 +66,7 @@ def _seller(config):
 
 
 def _buyer(order):
-    return {"email": order.email, "country": getattr(order, "country", None) or "",
+    return {"email": order.email, "country": order.buyer_country or "",
             "tax_id": getattr(order, "buyer_tax_id", None) or ""}
 
 
