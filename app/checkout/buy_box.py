@@ -14,7 +14,7 @@ from app.account.saved_cards import customer_id_of, saved_card
 from app.account.session import current_buyer, current_session, email_for_checkout
 from app.checkout.forms import CheckoutForm, EnrolForm, IntentForm
 from app.checkout.pause import pause_message, pause_seconds
-from app.countries import COUNTRIES, by_name
+from app.countries import COUNTRIES, US_STATES, by_name
 
 
 @dataclass
@@ -59,6 +59,8 @@ class ConsentBox:
     start_later: bool  # CONSENT_OFFER_START_LATER
     withdrawal_days: int
     required_message: str = orders.CONSENT_REQUIRED
+    #: (code, name) of the US states, for a US buyer's state (Stripe Tax needs it).
+    states: tuple = tuple(sorted(US_STATES.items(), key=lambda item: item[1]))
 
 
 def browser_country():

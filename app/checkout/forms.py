@@ -1,13 +1,14 @@
 """The checkout forms: the token form (the same POST contract as Stripe's classic
 Checkout), the Payment Element's request for its PaymentIntent, one click."""
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField
 from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
 from app import orders
 from app.account.forms import SavedCardForm
-from app.countries import COUNTRIES
+from app.countries import COUNTRIES, US_STATES
 
 #: The one email rule of the checkout, applied by the browser (the input's `pattern`) and
 #: by the server alike: something@domain.tld, so "a@b" is refused in both places.
@@ -46,6 +47,21 @@ def _country(form, field):
     field.data = value
 
 
+STATE_MESSAGE = "Choose your state from the list."
+STATE_NEEDED = "Choose your state: the tax on your order depends on it."
+
+
+def _state(form, field):
+    """A US buyer's state (USPS code of the list); ignored for other countries."""
+    value = (field.raw_data[0] or "").strip().upper() if field.raw_data else ""
+    field.data = None
+    if form.country.data != "US" or not value:
+        return
+    if len(field.raw_data) != 1 or value not in US_STATES:
+        raise ValidationError(STATE_MESSAGE)
+    field.data = value
+
+
 def _consent_value(form, field):
     """The checkbox posts "y" or nothing; anything else is not the page's."""
     if field.raw_data not in ([], ["y"]):
@@ -58,7 +74,13 @@ class ConsentForm(FlaskForm):
     immediate access (app/orders/consent.py), on every checkout form."""
 
     country = StringField("Country", validators=[_country])
+    state = StringField("State", validators=[_state])
     immediate_access_consent = BooleanField(validators=[_consent_value])
+
+    def validate_state(self, field):
+        if self.country.data == "US" and field.data is None and not field.errors and \
+                current_app.config.get("TAX_MODE", "off") != "off":
+            raise ValidationError(STATE_NEEDED)
 
     def validate_immediate_access_consent(self, field):
         if not self.country.errors and not field.errors and not field.data \

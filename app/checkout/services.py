@@ -298,7 +298,7 @@ def enrol_free(*, course, email, ip=None, code=None):
 
 
 def place_saved_card_order(*, course, buyer, card_id, ip=None, code=None, consent=None,
-                           policies=None):
+                           policies=None, state=None):
     """One click: charge the signed-in buyer's saved card `card_id` for `course`, once.
 
     The same rules as a token checkout: the throttle, one open order per course and
@@ -313,7 +313,7 @@ def place_saved_card_order(*, course, buyer, card_id, ip=None, code=None, consen
     if card is None:  # removed or replaced since the page was shown, or not the buyer's
         return CheckoutOutcome(None, CARD_CHANGED)
     quote, refused = charged_price(course, code, buyer.email,
-                                    getattr(consent, "country", None))
+                                   getattr(consent, "country", None), state)
     if refused is not None:
         return refused
     order, refused = _place(course, buyer.email, flow=one_click_flow(), ip=ip,

@@ -59,6 +59,10 @@
     currency: form.dataset.currency,
     allowedPaymentMethodTypes: ["card"]
   });
+  // The tax line (tax_preview.js) found the taxed total: the Element charges that amount.
+  form.addEventListener("taxpreview", function () {
+    if (elements.update) elements.update({amount: parseInt(form.dataset.amount, 10)});
+  });
   var paymentElement = elements.create("payment");
   paymentElement.mount("#payment-element");
   paymentElement.on("change", function () { showError(""); });
@@ -78,6 +82,8 @@
     var country = document.getElementById("country");
     var consent = document.getElementById("immediate-access-consent");
     if (country) body.append("country", country.value);
+    var state = document.getElementById("state");
+    if (state && !state.closest("[hidden]")) body.append("state", state.value);
     if (consent && consent.checked) body.append("immediate_access_consent", "y");
     if (form.elements.code) body.append("code", form.elements.code.value);
     if (form.elements.policy_versions) body.append("policy_versions", form.elements.policy_versions.value);

@@ -31,7 +31,7 @@ def taxed(app, monkeypatch):
 def _start(client, slug, *, country, email=EMAIL, code=None, state=None):
     page = client.get(f"/courses/{slug}" + (f"?code={code}" if code else ""))
     data = {"csrf_token": csrf_from(page.get_data(as_text=True)), "email": email,
-            "country": country, "immediate_access_consent": "y"}
+            "country": country, "immediate_access_consent": "y", "state": state or ""}
     if code:
         data["code"] = code
     response = client.post(f"/courses/{slug}/payment-intent", data=data)
@@ -127,12 +127,16 @@ def test_the_tax_is_on_the_price_after_the_coupon(app, client, taxed, make_cours
 
 
 def test_when_stripe_tax_cannot_answer_nothing_is_placed(app, client, taxed, make_course,
-                                                         stripe_sdk):
-    """A US buyer without a state: Stripe Tax cannot place them; the page is told to try
-    again (503 with the words), no order, no intent."""
+                                                         stripe_sdk, emulator_control):
+    """Stripe Tax answering 500: the page is told to try again (503 with the words), no
+    order, no intent; a US buyer without a state is asked for it first (400)."""
     taxed("exclusive")
     make_course(slug="taxed", price="69.00", currency="usd")
     status, body = _start(client, "taxed", country="US")
+    assert (status, body["field"]) == (400, "state")
+    assert body["error"] == "Choose your state: the tax on your order depends on it."
+    emulator_control.inject_fault(status=500, count=5, path="/v1/tax/calculations")
+    status, body = _start(client, "taxed", country="US", state="TX")
     assert status == 503 and body["error"].startswith(TAX_UNAVAILABLE)
     with app.app_context():
         assert db.session.scalar(select(Order)) is None
@@ -166,6 +170,8 @@ def test_one_click_charges_the_taxed_total_off_session(app, client, taxed, make_
     assert cli.invoke(args=["cards", "backfill"]).exit_code == 0
     sign_in_by_link(client, app, EMAIL)
     html = client.get("/courses/taxed/one-click").get_data(as_text=True)
+    assert 'data-testid="tax-line"' in html and "js/tax_preview.js" in html
+    assert "Pay €69.00 + tax now" in html
     response = client.post("/courses/taxed/one-click", data={
         "csrf_token": csrf_from(html), "card_id": method.id, "country": "IE",
         "immediate_access_consent": "y"})
