@@ -304,7 +304,7 @@ def extras(session, values):
         address = {"country": values.get("billingCountry") or None,
                    "state": values.get("billingAdministrativeArea") or None,
                    "postal_code": values.get("billingPostalCode") or None}
-        problem = checkout_tax.problem(address)
+        problem = checkout_tax.problem(address, extra.get("tax_id"))
         if problem:
             return None, problem
         extra["address"] = address
@@ -387,7 +387,8 @@ def submit(state, make_ctx, session_id, body):
         if problem is None:
             extra, problem = extras(session, values)
         if problem is None and checkout_tax.enabled(session) and \
-                checkout_tax.apply(ctx, session, extra["address"]) != _shown(values):
+                checkout_tax.apply(ctx, session, extra["address"],
+                                   extra.get("tax_id")) != _shown(values):
             problem = TAX_UPDATED  # never charge a total the buyer has not seen
         if problem:
             return render(state, session, values=values, error=problem, status=400)

@@ -566,9 +566,9 @@ def attempt(ctx, session, *, email, name, postal, card, extra=None):
     if pi is None or pi["status"] in pis.CONFIRMABLE:
         problem = _requantify(session, extra.get("quantities") or {})
         if problem is None and checkout_tax.enabled(session):
-            problem = checkout_tax.problem(extra.get("address"))
+            problem = checkout_tax.problem(extra.get("address"), extra.get("tax_id"))
             if problem is None:
-                checkout_tax.apply(ctx, session, extra["address"])
+                checkout_tax.apply(ctx, session, extra["address"], extra.get("tax_id"))
         if problem:
             return {"outcome": "invalid", "message": problem}
         if pi is not None:

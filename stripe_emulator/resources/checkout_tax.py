@@ -14,10 +14,11 @@ customer has an address, as on Stripe.
 """
 from decimal import Decimal
 
-from ..errors import invalid
+from ..errors import StripeError, invalid
 from ..ids import new_id
 from .common import VIRTUAL_EXPANSIONS
-from .tax import RATES, _tax_of
+from .tax import RATES, _tax_of, reverse_charged, tax_ids
+from .tax_settings import default_behavior
 
 NEEDS_BEHAVIOR = ("Automatic tax requires every price to have a tax_behavior of inclusive "
                   "or exclusive: set line_items[{i}][price_data][tax_behavior] (the account "
@@ -38,10 +39,17 @@ def prepare(ctx, session, params, customer):
     address already."""
     if not enabled(session):
         return
+    fallback = default_behavior(ctx.state)
+    behaviors = []
     for i, item in enumerate(session["_line_items"]):
-        if item["price"]["tax_behavior"] not in ("inclusive", "exclusive"):
+        behavior = item["price"]["tax_behavior"]
+        if behavior == "unspecified" and fallback in ("inclusive", "exclusive"):
+            behavior = fallback  # the tax settings' default
+        if behavior not in ("inclusive", "exclusive"):
             raise invalid(NEEDS_BEHAVIOR.format(i=i),
                           param=f"line_items[{i}][price_data][tax_behavior]")
+        behaviors.append(behavior)
+    session["_behaviors"] = behaviors
     address = (customer or {}).get("address") or {}
     updates = session.get("_customer_update") or {}
     if customer is not None and not address.get("country") and \
@@ -72,22 +80,32 @@ def _tax_rate(ctx, country, state, rate, inclusive):
             "state": state, "tax_type": kind}
 
 
-def problem(address):
+def problem(address, tax_id=None):
     """Why the page cannot tax this address (what the buyer is told), or None."""
     country = str((address or {}).get("country") or "")
     if len(country) != 2 or not country.isalpha():
         return "Choose your country or region."
     if country.upper() == "US" and not address.get("state"):
         return "Enter your state."  # (Stripe's page finds it from the ZIP code)
+    if tax_id:
+        try:
+            tax_ids([tax_id])
+        except StripeError:
+            return "Your tax ID is invalid."
     return None
 
 
-def apply(ctx, session, address):
-    """Tax the Session's lines for `address` (its totals follow); returns its total."""
+def apply(ctx, session, address, tax_id=None):
+    """Tax the Session's lines for `address` (a business buyer's `tax_id` may make it a
+    reverse charge); its totals follow. Returns its total."""
     country, state, rate = _rate_of(address)
+    reason = "standard_rated" if rate else "not_collecting"
+    if rate and reverse_charged(ctx, country, tax_ids([tax_id]) if tax_id else []):
+        reason, kind = "reverse_charge", rate[1]
+        rate = None
     breakdown, subtotal, tax_total = {}, 0, 0
-    for item in session["_line_items"]:
-        behavior = item["price"]["tax_behavior"]
+    for i, item in enumerate(session["_line_items"]):
+        behavior = session["_behaviors"][i]
         inclusive = behavior == "inclusive"
         base = item["price"]["unit_amount"] * item["quantity"]
         tax = _tax_of(base, behavior, rate[0] if rate else None)
@@ -104,13 +122,15 @@ def apply(ctx, session, address):
     session["amount_total"] = subtotal + exclusive_tax
     session["total_details"]["amount_tax"] = tax_total
     session["automatic_tax"]["status"] = "complete"
+    zero = _tax_rate(ctx, country, state, ("0", kind), False) \
+        if reason == "reverse_charge" else {
+            **_tax_rate(ctx, country, state, ("0", "vat"), False),
+            "display_name": "Tax", "tax_type": None}
     session["_tax_breakdown"] = [
         {"amount": entry["amount"],
          "rate": _tax_rate(ctx, country, state, rate, inclusive) if rate else {
-             **_tax_rate(ctx, country, state, ("0", "vat"), inclusive),
-             "display_name": "Tax", "tax_type": None},
-         "taxability_reason": "standard_rated" if rate else "not_collecting",
-         "taxable_amount": entry["taxable_amount"]}
+             **zero, "inclusive": inclusive},
+         "taxability_reason": reason, "taxable_amount": entry["taxable_amount"]}
         for inclusive, entry in breakdown.items()]
     return session["amount_total"]
 
@@ -121,6 +141,8 @@ def label(session):
     if not taxes or session["automatic_tax"]["status"] != "complete":
         return "Tax"
     rate = taxes[0]["rate"]
+    if taxes[0]["taxability_reason"] == "reverse_charge":
+        return f"{rate['display_name']} (reverse charge)"
     percent = Decimal(str(rate["percentage"])).normalize()
     return f"{rate['display_name']} ({percent:f}%)"
 
