@@ -77,7 +77,7 @@ def _own_open_order(course, email, *, flow, owned, quote, consent=None):
 
 
 def start(*, flow, course, email, ip, save_card, signed_in, owned, code=None,
-          consent=None, policies=None, state=None):
+          consent=None, policies=None, state=None, vat=None):
     """Start (or go back to) the browser payment of `course` by `flow` for `email`, at
     the price of the coupon `code` if given. `owned` lists the public ids of the orders
     this browser session started."""
@@ -87,7 +87,7 @@ def start(*, flow, course, email, ip, save_card, signed_in, owned, code=None,
         return BrowserStart(message=pause_message(paused), status=429)
     quote, refused = services.charged_price(  # hosted Checkout: automatic_tax instead
         course, code, email, getattr(consent, "country", None), state,
-        tax=flow != "checkout")
+        tax=flow != "checkout", vat=vat)
     if refused is not None:  # a code that cannot be used, or Stripe Tax did not answer
         if refused.refused_by == "tax":
             return BrowserStart(message=refused.message, status=503)

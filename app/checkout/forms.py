@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationEr
 from app import orders
 from app.account.forms import SavedCardForm
 from app.countries import COUNTRIES, US_STATES
+from app.pricing import vat_numbers
 
 #: The one email rule of the checkout, applied by the browser (the input's `pattern`) and
 #: by the server alike: something@domain.tld, so "a@b" is refused in both places.
@@ -62,6 +63,19 @@ def _state(form, field):
     field.data = value
 
 
+def _vat_number(form, field):
+    """A business buyer's VAT number (optional): its format for its country prefix, and
+    the country the buyer chose (app.pricing.vat_numbers); `field.vat` is the number."""
+    field.vat = None
+    if form.country.errors:
+        return
+    try:
+        field.vat = vat_numbers.parse(field.data, country=form.country.data)
+    except vat_numbers.VatNumberError as error:
+        raise ValidationError(str(error)) from None
+    field.data = field.vat.value if field.vat else None
+
+
 def _consent_value(form, field):
     """The checkbox posts "y" or nothing; anything else is not the page's."""
     if field.raw_data not in ([], ["y"]):
@@ -75,6 +89,8 @@ class ConsentForm(FlaskForm):
 
     country = StringField("Country", validators=[_country])
     state = StringField("State", validators=[_state])
+    #: "VAT number (businesses)", optional: Stripe Tax may reverse charge it.
+    vat_number = StringField("VAT number", validators=[_vat_number])
     immediate_access_consent = BooleanField(validators=[_consent_value])
 
     def validate_state(self, field):

@@ -27,7 +27,7 @@ from app.checkout.receipts import receipt_refund
 from app.checkout.services import enrol_free, place_order, place_saved_card_order, price
 
 #: The checkout fields of the consent rules, whose errors show under them.
-CONSENT_FIELDS = frozenset({"country", "state", "immediate_access_consent"})
+CONSENT_FIELDS = frozenset({"country", "state", "vat_number", "immediate_access_consent"})
 #: A receipt visit waits this long at most for Stripe's answer about a pending order.
 RECEIPT_CHECK_SECONDS = 5
 
@@ -64,6 +64,7 @@ def pay(slug):
                           save_card=form.save_card.data, signed_in=current_buyer(),
                           consent=form.consent(request.remote_addr),
                           code=form.code.data, state=form.state.data,
+                          vat=form.vat_number.vat,
                           policies=policies.shown_versions(form.policy_versions.data))
     return _after_checkout(slug, outcome, form.stripeEmail.data)
 
@@ -84,7 +85,8 @@ def tax_line(slug):
         return jsonify(error="There is no such course, or it is no longer on sale."), 404
     body, status = tax_preview.preview(
         course, country=request.args.get("country"), state=request.args.get("state"),
-        code=request.args.get("code"), flow=current_app.config["PAYMENT_FLOW"])
+        code=request.args.get("code"), flow=current_app.config["PAYMENT_FLOW"],
+        vat=request.args.get("vat"))
     return jsonify(body), status
 
 
@@ -156,7 +158,7 @@ def pay_one_click(slug):
         return redirect(url_for("catalog.show_course", slug=slug, _anchor="checkout"))
     outcome = place_saved_card_order(course=course, buyer=buyer, card_id=form.card_id.data,
                                      ip=request.remote_addr, code=form.code.data,
-                                     state=form.state.data,
+                                     state=form.state.data, vat=form.vat_number.vat,
                                      consent=form.consent(request.remote_addr),
                                      policies=policies.shown_versions(form.policy_versions.data))
     if outcome.retry_on_course_page:
@@ -176,6 +178,7 @@ def _browser_payment(slug, flow):
         flow=flow, course=course, email=form.email.data, ip=request.remote_addr,
         save_card=form.save_card.data, signed_in=current_buyer(),
         owned=session.get("browser_orders"), code=form.code.data, state=form.state.data,
+        vat=form.vat_number.vat,
         consent=form.consent(request.remote_addr),
         policies=policies.shown_versions(form.policy_versions.data))
     if started.order is not None:  # this browser's order, even while Stripe is away

@@ -219,20 +219,22 @@ def code_refused(quote):
                                  "without the code is shown below.", refused_by="code")
 
 
-def charged_price(course, code, email, country, state=None, *, tax=True):
+def charged_price(course, code, email, country, state=None, *, tax=True, vat=None):
     """(quote, None): what a checkout charges for `course` — the coupon `code` applied
     for `email`, then the tax for the buyer's `country` — or (None, what the buyer is
     told) when the code cannot be used or Stripe Tax cannot answer (nothing is written
     or charged then). Free orders carry no tax. Every flow prices through this step
     (the token checkout, one click, the Payment Element, hosted Checkout); `tax` False
-    leaves the tax to Stripe's own page (hosted Checkout's `automatic_tax`)."""
+    leaves the tax to Stripe's own page (hosted Checkout's `automatic_tax`); `vat` is a
+    business buyer's VAT number (app.pricing.vat_numbers), which Stripe Tax may reverse
+    charge."""
     quote = price(course, code, email)
     if (refused := code_refused(quote)) is not None:
         return None, refused
     if quote.free or not tax:
         return quote, None
     try:
-        return pricing.with_tax(quote, country=country, state=state), None
+        return pricing.with_tax(quote, country=country, state=state, vat=vat), None
     except payments.PaymentError as error:
         log.warning("Tax calculation for %s failed: %s", course.slug, error)
         return None, CheckoutOutcome(None, TAX_UNAVAILABLE, refused_by="tax")
@@ -248,7 +250,8 @@ def record_tax_if_paid(outcome):
 
 
 def place_order(*, course, email, token, ip=None, save_card=False, signed_in=None,
-                code=None, consent=None, policies=None, country=None, state=None):
+                code=None, consent=None, policies=None, country=None, state=None,
+                vat=None):
     """Charge `token` for `course` exactly once and return the outcome.
 
     With `save_card`, the card is first saved on the buyer's Stripe customer (when
@@ -261,7 +264,8 @@ def place_order(*, course, email, token, ip=None, save_card=False, signed_in=Non
     """
     email = email.strip().lower()  # stored lower-case: one buyer, one open order
     quote, refused = charged_price(course, code, email,
-                                    country or getattr(consent, "country", None), state)
+                                   country or getattr(consent, "country", None), state,
+                                   vat=vat)
     if refused is not None:
         return refused
     save_for = note = None
@@ -298,7 +302,7 @@ def enrol_free(*, course, email, ip=None, code=None):
 
 
 def place_saved_card_order(*, course, buyer, card_id, ip=None, code=None, consent=None,
-                           policies=None, state=None):
+                           policies=None, state=None, vat=None):
     """One click: charge the signed-in buyer's saved card `card_id` for `course`, once.
 
     The same rules as a token checkout: the throttle, one open order per course and
@@ -313,7 +317,7 @@ def place_saved_card_order(*, course, buyer, card_id, ip=None, code=None, consen
     if card is None:  # removed or replaced since the page was shown, or not the buyer's
         return CheckoutOutcome(None, CARD_CHANGED)
     quote, refused = charged_price(course, code, buyer.email,
-                                   getattr(consent, "country", None), state)
+                                   getattr(consent, "country", None), state, vat=vat)
     if refused is not None:
         return refused
     order, refused = _place(course, buyer.email, flow=one_click_flow(), ip=ip,

@@ -26,6 +26,7 @@ from app import payments, pricing
 from app.checkout import services
 from app.countries import COUNTRIES, US_STATES, country_name
 from app.money import format_money
+from app.pricing import vat_numbers
 
 log = logging.getLogger(__name__)
 
@@ -61,24 +62,29 @@ def clear():
         _cache.clear()
 
 
-def _taxed(quote, country, state):
-    """`quote` with Stripe Tax's tax for the country (kept answers first)."""
+def _taxed(quote, country, state, vat=None):
+    """`quote` with Stripe Tax's tax for the country (kept answers first): a business
+    buyer's VAT number counts as whether it is given (its format is checked)."""
     mode = current_app.config.get("TAX_MODE", "off")
     key = (quote.course_id, quote.list_price - quote.discount, quote.currency, country,
-           state, mode, current_app.config.get("TAX_CODE_ELEARNING"))
+           state, mode, current_app.config.get("TAX_CODE_ELEARNING"), vat is not None)
     found = _cached(key)
     if found is not None:
         return replace(quote, **found)
-    taxed = pricing.with_tax(quote, country=country, state=state)
+    taxed = pricing.with_tax(quote, country=country, state=state, vat=vat)
     _keep(key, {"tax": taxed.tax, "tax_inclusive": taxed.tax_inclusive,
-                "tax_rate": taxed.tax_rate, "tax_country": taxed.tax_country})
+                "tax_rate": taxed.tax_rate, "tax_country": taxed.tax_country,
+                "tax_reason": taxed.tax_reason})
     return taxed
 
 
 def _line(quote, country, flow):
     name = country_name(country)
     tax = format_money(quote.tax, quote.currency)
-    if not quote.tax:
+    if quote.tax_reason == "reverse_charge":
+        line = ("No VAT: reverse charge, your business accounts for the VAT in "
+                f"{name}.")
+    elif not quote.tax:
         line = f"No tax is charged for {name}."
     elif quote.tax_inclusive:
         line = f"Includes tax of {tax} ({quote.tax_rate}% for {name})."
@@ -89,8 +95,9 @@ def _line(quote, country, flow):
     return line
 
 
-def preview(course, *, country, state=None, code=None, email=None, flow=None):
-    """(JSON body, HTTP status) of the tax line for `course` bought from `country`."""
+def preview(course, *, country, state=None, code=None, email=None, flow=None, vat=None):
+    """(JSON body, HTTP status) of the tax line for `course` bought from `country` (by a
+    business with the VAT number `vat`, as typed)."""
     if current_app.config.get("TAX_MODE", "off") == "off":
         return {"error": "This store charges no tax."}, 404
     country = (country or "").strip().upper()
@@ -101,13 +108,17 @@ def preview(course, *, country, state=None, code=None, email=None, flow=None):
         state = None
     elif state not in US_STATES:
         return {"needs_state": True, "line": "Choose your state to see the tax."}, 200
+    try:
+        number = vat_numbers.parse(vat, country=country) if flow != "checkout" else None
+    except vat_numbers.VatNumberError as error:
+        return {"error": str(error), "field": "vat_number"}, 400
     quote = services.price(course, code, email)
     if quote.code_error is not None:  # the page shows why; the price is the list price
         quote = services.price(course, None, email)
     if quote.free:
         return {"free": True, "line": "", "amount": 0}, 200
     try:
-        quote = _taxed(quote, country, state)
+        quote = _taxed(quote, country, state, number)
     except payments.PaymentError as error:
         log.warning("Tax preview for %s (%s) failed: %s", course.slug, country, error)
         return {"error": UNAVAILABLE}, 503

@@ -160,6 +160,7 @@ def take_tax_from(order, attempt, result):
         return
     order.tax_amount, order.amount = result.tax_amount, result.amount
     order.tax_rate, order.tax_country = result.tax_rate, result.tax_country
+    order.buyer_tax_id, order.tax_reason = result.buyer_tax_id, result.tax_reason
     attempt.amount = result.amount
 
 

@@ -52,6 +52,7 @@ def session_request(*, amount, currency, description, metadata, receipt_email, t
         price["tax_behavior"] = tax["behavior"]
         price["product_data"]["tax_code"] = tax["code"]
         params["automatic_tax"] = {"enabled": True}
+        params["tax_id_collection"] = {"enabled": True}  # a business buyer's VAT number
         params["billing_address_collection"] = "auto"
         if customer:
             params["customer_update"] = {"address": "auto"}

@@ -47,11 +47,14 @@ def _session_tax(session):
     taxes = (totals.get("breakdown") or {}).get("taxes") or []
     rate = next((t.get("rate") or {} for t in taxes if t.get("amount")), None) or (
         (taxes[0].get("rate") or {}) if taxes else {})
-    address = (session.get("customer_details") or {}).get("address") or {}
-    country = address.get("country") or rate.get("country")
+    details = session.get("customer_details") or {}
+    country = (details.get("address") or {}).get("country") or rate.get("country")
+    tax_ids = [t.get("value") for t in details.get("tax_ids") or [] if t.get("value")]
     return {"tax_amount": int(totals.get("amount_tax") or 0),
             "tax_rate": _percent(rate["percentage"]) if rate.get("percentage") is not None
-            else "0", "tax_country": (country or "").upper() or None}
+            else "0", "tax_country": (country or "").upper() or None,
+            "buyer_tax_id": tax_ids[0][:40] if tax_ids else None,
+            "tax_reason": taxes[0].get("taxability_reason") if taxes else None}
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,10 @@ class PaymentResult:
     tax_amount: int | None = None
     tax_rate: str | None = None
     tax_country: str | None = None
+    #: ... and the business buyer's tax ID given on Stripe's page, and the
+    #: taxability_reason ("reverse_charge").
+    buyer_tax_id: str | None = None
+    tax_reason: str | None = None
 
     @property
     def succeeded(self):

@@ -10,6 +10,7 @@
   if (!line || !country) return;
   var form = line.closest("form");
   var state = document.getElementById("state");
+  var vat = document.getElementById("vat-number");
   var button = form ? form.querySelector("[data-label]") : null;
   var original = button ? button.textContent : "";
   var note = form ? form.querySelector("[data-testid=tax-note]") : null;  // without JS
@@ -27,6 +28,7 @@
     if (!country.value) { show(""); return; }
     var params = new URLSearchParams({country: country.value});
     if (state && country.value === "US") params.append("state", state.value);
+    if (vat && vat.value.trim()) params.append("vat", vat.value.trim());
     var code = form && form.elements.code;
     if (code && code.value) params.append("code", code.value);
     var mine = ++asked;
@@ -53,5 +55,6 @@
 
   country.addEventListener("change", update);
   if (state) state.addEventListener("change", update);
+  if (vat) vat.addEventListener("change", update);
   update();
 })();
