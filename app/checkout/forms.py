@@ -133,6 +133,9 @@ class CheckoutForm(ConsentForm):
     save_card = BooleanField("Save this card for future purchases")
     code = _code_field()
     policy_versions = _policy_versions()
+    #: "I live in …" ticked after the card's country contradicted the declared one
+    #: (app/checkout/evidence.py): the country code confirmed.
+    country_confirmed = StringField(validators=[Length(max=2)])
 
 
 class OneClickForm(ConsentForm, SavedCardForm):

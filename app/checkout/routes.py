@@ -65,7 +65,12 @@ def pay(slug):
                           consent=form.consent(request.remote_addr),
                           code=form.code.data, state=form.state.data,
                           vat=form.vat_number.vat,
+                          country_confirmed=form.country_confirmed.data,
                           policies=policies.shown_versions(form.policy_versions.data))
+    if outcome.refused_by == "country":  # the course page asks "I live in …?"
+        session["confirm_country"] = form.country.data
+    else:
+        session.pop("confirm_country", None)
     return _after_checkout(slug, outcome, form.stripeEmail.data)
 
 

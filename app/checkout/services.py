@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from app import card_testing, cards, flows, orders, payments, pricing
+from app.checkout import evidence
 from app.extensions import db
 from app.models import Order, OrderStatus
 from app.models._unique import commit_keeping
@@ -30,7 +31,8 @@ class CheckoutOutcome:
     #: Started.next_step: a client secret, or {"authenticate": True}).
     next_step: dict | None = None
     #: Why nothing was placed, when the pricing step refused: "code" (the coupon code
-    #: cannot be used) or "tax" (Stripe Tax could not answer).
+    #: cannot be used), "tax" (Stripe Tax could not answer) or "country" (the card's
+    #: country contradicts the declared one: the buyer confirms it first).
     refused_by: str | None = None
 
     @property
@@ -251,7 +253,7 @@ def record_tax_if_paid(outcome):
 
 def place_order(*, course, email, token, ip=None, save_card=False, signed_in=None,
                 code=None, consent=None, policies=None, country=None, state=None,
-                vat=None):
+                vat=None, country_confirmed=None):
     """Charge `token` for `course` exactly once and return the outcome.
 
     With `save_card`, the card is first saved on the buyer's Stripe customer (when
@@ -263,9 +265,11 @@ def place_order(*, course, email, token, ip=None, save_card=False, signed_in=Non
     of Stripe Tax first, before anything is written.
     """
     email = email.strip().lower()  # stored lower-case: one buyer, one open order
-    quote, refused = charged_price(course, code, email,
-                                   country or getattr(consent, "country", None), state,
-                                   vat=vat)
+    declared = country or getattr(consent, "country", None)
+    question = evidence.confirmation_needed(token, declared, country_confirmed)
+    if question is not None:  # the card says another country: the buyer confirms first
+        return CheckoutOutcome(None, question, refused_by="country")
+    quote, refused = charged_price(course, code, email, declared, state, vat=vat)
     if refused is not None:
         return refused
     save_for = note = None

@@ -8,9 +8,14 @@
   if (!select || !box) return;
   var codes = (box.dataset.consentCountries || "").split(" ");
   var stateField = document.getElementById("state-field");
+  var confirmed = document.getElementById("country-confirmed");  // "I live in …"
   function update() {
     box.hidden = codes.indexOf(select.value) === -1;
     if (stateField) stateField.hidden = select.value !== "US";  // a US buyer's state
+    if (confirmed) {
+      confirmed.parentNode.hidden = select.value !== confirmed.value;
+      if (confirmed.parentNode.hidden) confirmed.checked = false;
+    }
   }
   select.addEventListener("change", update);
   update();
