@@ -141,7 +141,7 @@ def test_another_countrys_state_is_ignored(app, client, taxed, make_course, card
     paid = client.post("/courses/taxed/checkout", data={
         "csrf_token": csrf_from(page), "stripeToken": card_token(),
         "stripeEmail": "ie@example.com", "country": "IE", "state": "WA",
-        "immediate_access_consent": "y"})
+        "immediate_access_consent": "y", "country_confirmed": "IE"})
     assert paid.status_code == 302, paid.get_data(as_text=True)
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.email == "ie@example.com"))

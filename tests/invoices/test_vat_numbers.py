@@ -97,7 +97,8 @@ def test_the_token_checkout_reverse_charges_an_eu_business_abroad(
     make_course(slug="taxed", price="69.00", currency="eur")
     response = _page_post(client, "/courses/taxed/checkout", "taxed", {
         "stripeToken": card_token(), "stripeEmail": EMAIL, "country": country,
-        "immediate_access_consent": "y", "vat_number": vat})
+        "immediate_access_consent": "y", "vat_number": vat,
+        "country_confirmed": country})  # an American test card: the country confirmed
     assert response.status_code == 302, response.get_data(as_text=True)
     order = _order(app)
     value = vat.replace(" ", "")
