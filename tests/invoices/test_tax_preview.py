@@ -111,6 +111,7 @@ def test_tax_off_pages_have_no_line(app, client, make_course):
     make_course(slug="plain", price="69.00", currency="eur")
     page = client.get("/courses/plain").get_data(as_text=True)
     assert 'data-testid="tax-line"' not in page and "tax_preview.js" not in page
+    assert 'id="state"' not in page and 'id="vat-number"' not in page  # tax only
 
 
 def test_a_us_buyer_gives_a_state_which_is_taxed(app, client, taxed, make_course,
