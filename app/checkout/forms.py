@@ -135,7 +135,7 @@ class CheckoutForm(ConsentForm):
     policy_versions = _policy_versions()
     #: "I live in …" ticked after the card's country contradicted the declared one
     #: (app/checkout/evidence.py): the country code confirmed.
-    country_confirmed = StringField(validators=[Length(max=2)])
+    country_confirmed = StringField()
 
 
 class OneClickForm(ConsentForm, SavedCardForm):
