@@ -186,3 +186,32 @@ def test_one_click_charges_the_taxed_total_off_session(app, client, taxed, make_
     with app.app_context():
         invoice = db.session.scalar(select(Invoice).where(Invoice.order_id == order.id))
         assert (invoice.tax, invoice.gross) == (1587, 8487)
+
+
+def test_refunds_adding_up_to_the_whole_reverse_exactly_the_tax(app, client, taxed,
+                                                                make_course, emulator,
+                                                                stripe_sdk):
+    """Three partial refunds of an odd amount: the last reverses what remains in full,
+    so the reversals add up to the transaction's tax exactly (no rounding past it)."""
+    from app.orders import record_tax_due
+    from app.orders.refunds import new_idempotency_key, refund_order
+
+    taxed("exclusive")
+    make_course(slug="taxed", price="0.97", currency="eur")
+    _, body = _start(client, "taxed", country="HU")  # 27 %: 0.97 + 0.26 = 1.23
+    confirm_intent(emulator.url, body["client_secret"])
+    order = _order(app)
+    client.get(f"/orders/{order.public_id}/return")
+    with app.app_context():
+        for amount in (41, 41, 41):
+            order = db.session.get(Order, order.id)
+            refund_order(order=order, amount=amount, reason="requested_by_customer",
+                         idempotency_key=new_idempotency_key(order), created_by="owner")
+            assert record_tax_due() == 1
+        order = db.session.get(Order, order.id)
+        assert (order.amount, order.amount_refunded, order.tax_amount) == (123, 123, 26)
+        reversals = [r.tax_reversal_id for r in db.session.scalars(
+            select(Refund).order_by(Refund.id))]
+    taxes = [sum(li.amount_tax for li in stripe_sdk.v1.tax.transactions.retrieve(r)
+                 .line_items.data) for r in reversals]
+    assert sum(taxes) == -26 and taxes[-1] == -26 - sum(taxes[:-1])
