@@ -94,8 +94,9 @@ class ConsentForm(FlaskForm):
     immediate_access_consent = BooleanField(validators=[_consent_value])
 
     def validate_state(self, field):
+        config = current_app.config  # hosted Checkout: Stripe's page asks for the address
         if self.country.data == "US" and field.data is None and not field.errors and \
-                current_app.config.get("TAX_MODE", "off") != "off":
+                config.get("TAX_MODE", "off") != "off" and config["PAYMENT_FLOW"] != "checkout":
             raise ValidationError(STATE_NEEDED)
 
     def validate_immediate_access_consent(self, field):

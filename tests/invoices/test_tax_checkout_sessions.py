@@ -212,3 +212,10 @@ def urlsplit_path(url):
 
     parts = urlsplit(url)
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def test_a_us_buyer_needs_no_state_here_stripes_page_asks(app, client, taxed, make_course):
+    taxed("exclusive")
+    make_course(slug="taxed", price="69.00", currency="usd")
+    response = _continue(client, country="US")
+    assert response.status_code == 303, response.get_data(as_text=True)
