@@ -4,7 +4,8 @@ confirms it with Stripe.js) and hosted Checkout (PAYMENT_FLOW=checkout: the buye
 to the order's Checkout Session on Stripe's page). Either way the buyer comes back to the
 order's return page, where the server reads what Stripe says itself.
 
-The same rules as the token checkout: the price from the database (the pricing step),
+The same rules as the token checkout: the price from the database (the pricing step,
+with the coupon and Stripe Tax's tax for the declared country: `services.charged_price`),
 one open order per buyer and course, the request committed before the call under the
 order's key, who may save a card, the card-testing pause (declines are counted when
 Stripe reports them, against the address that started the payment).
@@ -90,7 +91,7 @@ def _own_open_order(course, email, *, flow, owned, quote, consent=None, signed_i
 
 
 def start(*, flow, course, email, ip, save_card, signed_in, owned, code=None,
-          consent=None, policies=None):
+          consent=None, policies=None, state=None, vat=None):
     """Start (or go back to) the browser payment of `course` by `flow` for `email`, at
     the price of the coupon `code` if given. `owned` lists the public ids of the orders
     this browser session started."""
@@ -98,10 +99,13 @@ def start(*, flow, course, email, ip, save_card, signed_in, owned, code=None,
     paused = pause_seconds(ip)
     if paused:
         return BrowserStart(message=pause_message(paused), status=429)
-    quote = services.price(course, code, email)
-    if quote.code_error is not None:
-        return BrowserStart(message=services.code_refused(quote).message, status=400,
-                            field="code")
+    quote, refused = services.charged_price(  # hosted Checkout: automatic_tax instead
+        course, code, email, getattr(consent, "country", None), state,
+        tax=flow != "checkout", vat=vat)
+    if refused is not None:  # a code that cannot be used, or Stripe Tax did not answer
+        if refused.refused_by == "tax":
+            return BrowserStart(message=refused.message, status=503)
+        return BrowserStart(message=refused.message, status=400, field="code")
     if quote.free:  # nothing to pay: the buyer enrols on the course page instead
         return BrowserStart(message="With this code the course is free: press Apply, "
                                     "then Enrol.", status=400, field="code")
@@ -150,6 +154,7 @@ def on_return(order):
     if attempt is None or flows.for_attempt(attempt).resume is flows.PaymentFlow.resume:
         return None  # not a flow paid in the browser
     flows.for_attempt(attempt).look_up(attempt)  # once per return: not rate-limited
+    services.record_tax_if_paid(services.CheckoutOutcome(order))  # else the worker's pass
     if order.status == OrderStatus.PENDING and attempt.failure_message and attempt.live \
             and attempt.request_state == RequestState.ANSWERED:
         return attempt.failure_message  # the bank's words about the card

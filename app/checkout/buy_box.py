@@ -14,7 +14,7 @@ from app.account.saved_cards import customer_id_of, saved_card
 from app.account.session import current_buyer, current_session, email_for_checkout
 from app.checkout.forms import CheckoutForm, EnrolForm, IntentForm
 from app.checkout.pause import pause_message, pause_seconds
-from app.countries import COUNTRIES, by_name, select_options
+from app.countries import COUNTRIES, US_STATES, by_name, country_name, select_options
 
 
 @dataclass
@@ -59,6 +59,11 @@ class ConsentBox:
     start_later: bool  # CONSENT_OFFER_START_LATER
     withdrawal_days: int
     required_message: str = orders.CONSENT_REQUIRED
+    #: The country the buyer is asked to confirm (the card said another), or None.
+    confirm: str | None = None
+    confirm_name: str = ""
+    #: (code, name) of the US states, for a US buyer's state (Stripe Tax needs it).
+    states: tuple = tuple(sorted(US_STATES.items(), key=lambda item: item[1]))
 
     @property
     def options(self):
@@ -80,15 +85,18 @@ def consent_box(form):
     """The consent part of `form` (any checkout form) for this request; the country is
     the one posted, else the browser's."""
     config = current_app.config
+    confirm = session.get("confirm_country") if request.method == "GET" else None
     if form.country.data is None and not form.country.errors:
-        form.country.data = browser_country()
+        form.country.data = confirm or browser_country()
     selected = form.country.data
     text, version = orders.wording()
     return ConsentBox(countries=by_name(), selected=selected, text=text, version=version,
                       consent_countries=" ".join(sorted(config["CONSENT_COUNTRIES"])),
                       shown=orders.applies_to(selected),
                       start_later=config["CONSENT_OFFER_START_LATER"],
-                      withdrawal_days=config["WITHDRAWAL_DAYS"])
+                      withdrawal_days=config["WITHDRAWAL_DAYS"],
+                      confirm=confirm if confirm == selected else None,
+                      confirm_name=country_name(confirm) if confirm else "")
 
 
 def one_click_card(course):

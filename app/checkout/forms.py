@@ -1,13 +1,15 @@
 """The checkout forms: the token form (the same POST contract as Stripe's classic
 Checkout), the Payment Element's request for its PaymentIntent, one click."""
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField
 from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
 
 from app import orders
 from app.account.forms import SavedCardForm
-from app.countries import COUNTRIES
+from app.countries import COUNTRIES, US_STATES
+from app.pricing import vat_numbers
 
 #: The one email rule of the checkout, applied by the browser (the input's `pattern`) and
 #: by the server alike: something@domain.tld, so "a@b" is refused in both places.
@@ -46,6 +48,34 @@ def _country(form, field):
     field.data = value
 
 
+STATE_MESSAGE = "Choose your state from the list."
+STATE_NEEDED = "Choose your state: the tax on your order depends on it."
+
+
+def _state(form, field):
+    """A US buyer's state (USPS code of the list); ignored for other countries."""
+    value = (field.raw_data[0] or "").strip().upper() if field.raw_data else ""
+    field.data = None
+    if form.country.data != "US" or not value:
+        return
+    if len(field.raw_data) != 1 or value not in US_STATES:
+        raise ValidationError(STATE_MESSAGE)
+    field.data = value
+
+
+def _vat_number(form, field):
+    """A business buyer's VAT number (optional): its format for its country prefix, and
+    the country the buyer chose (app.pricing.vat_numbers); `field.vat` is the number."""
+    field.vat = None
+    if form.country.errors:
+        return
+    try:
+        field.vat = vat_numbers.parse(field.data, country=form.country.data)
+    except vat_numbers.VatNumberError as error:
+        raise ValidationError(str(error)) from None
+    field.data = field.vat.value if field.vat else None
+
+
 def _consent_value(form, field):
     """The checkbox posts "y" or nothing; anything else is not the page's."""
     if field.raw_data not in ([], ["y"]):
@@ -58,7 +88,16 @@ class ConsentForm(FlaskForm):
     immediate access (app/orders/consent.py), on every checkout form."""
 
     country = StringField("Country", validators=[_country])
+    state = StringField("State", validators=[_state])
+    #: "VAT number (businesses)", optional: Stripe Tax may reverse charge it.
+    vat_number = StringField("VAT number", validators=[_vat_number])
     immediate_access_consent = BooleanField(validators=[_consent_value])
+
+    def validate_state(self, field):
+        config = current_app.config  # hosted Checkout: Stripe's page asks for the address
+        if self.country.data == "US" and field.data is None and not field.errors and \
+                config.get("TAX_MODE", "off") != "off" and config["PAYMENT_FLOW"] != "checkout":
+            raise ValidationError(STATE_NEEDED)
 
     def validate_immediate_access_consent(self, field):
         if not self.country.errors and not field.errors and not field.data \
@@ -95,6 +134,9 @@ class CheckoutForm(ConsentForm):
     save_card = BooleanField("Save this card for future purchases")
     code = _code_field()
     policy_versions = _policy_versions()
+    #: "I live in …" ticked after the card's country contradicted the declared one
+    #: (app/checkout/evidence.py): the country code confirmed.
+    country_confirmed = StringField()
 
 
 class OneClickForm(ConsentForm, SavedCardForm):

@@ -19,7 +19,7 @@ from app import flows, invoices, orders, payments, policies
 from app.account.forms import PostForm
 from app.account.session import SIGN_IN_FOR_CARDS, current_buyer, sign_in_after_purchase
 from app.catalog.services import get_active_course
-from app.checkout import bp, browser_payments
+from app.checkout import bp, browser_payments, tax_preview
 from app.checkout.buy_box import keep_form, one_click_card
 from app.checkout.forms import CheckoutForm, EnrolForm, IntentForm, OneClickForm
 from app.checkout.pause import with_contact
@@ -27,7 +27,7 @@ from app.checkout.receipts import receipt_refund
 from app.checkout.services import enrol_free, place_order, place_saved_card_order, price
 
 #: The checkout fields of the consent rules, whose errors show under them.
-CONSENT_FIELDS = frozenset({"country", "immediate_access_consent"})
+CONSENT_FIELDS = frozenset({"country", "state", "vat_number", "immediate_access_consent"})
 #: A receipt visit waits this long at most for Stripe's answer about a pending order.
 RECEIPT_CHECK_SECONDS = 5
 
@@ -63,8 +63,14 @@ def pay(slug):
                           token=form.stripeToken.data, ip=request.remote_addr,
                           save_card=form.save_card.data, signed_in=current_buyer(),
                           consent=form.consent(request.remote_addr),
-                          code=form.code.data,
+                          code=form.code.data, state=form.state.data,
+                          vat=form.vat_number.vat,
+                          country_confirmed=form.country_confirmed.data,
                           policies=policies.shown_versions(form.policy_versions.data))
+    if outcome.refused_by == "country":  # the course page asks "I live in …?"
+        session["confirm_country"] = form.country.data
+    else:
+        session.pop("confirm_country", None)
     return _after_checkout(slug, outcome, form.stripeEmail.data)
 
 
@@ -73,6 +79,20 @@ def apply_code(slug):
     """The buy box's Apply: the course page again, priced with the code typed (and the
     email kept); nothing is placed or sent anywhere."""
     return render_template("catalog/course.html", course=_course_on_sale(slug))
+
+
+@bp.get("/courses/<slug>/tax.json")
+def tax_line(slug):
+    """The tax line the buy box shows before paying (TAX_MODE on), for the country (and
+    US state, coupon code) the buyer chose: JSON from the checkout's pricing step."""
+    course = get_active_course(slug)
+    if course is None:
+        return jsonify(error="There is no such course, or it is no longer on sale."), 404
+    body, status = tax_preview.preview(
+        course, country=request.args.get("country"), state=request.args.get("state"),
+        code=request.args.get("code"), flow=current_app.config["PAYMENT_FLOW"],
+        vat=request.args.get("vat"))
+    return jsonify(body), status
 
 
 @bp.post("/courses/<slug>/enrol")
@@ -143,6 +163,7 @@ def pay_one_click(slug):
         return redirect(url_for("catalog.show_course", slug=slug, _anchor="checkout"))
     outcome = place_saved_card_order(course=course, buyer=buyer, card_id=form.card_id.data,
                                      ip=request.remote_addr, code=form.code.data,
+                                     state=form.state.data, vat=form.vat_number.vat,
                                      consent=form.consent(request.remote_addr),
                                      policies=policies.shown_versions(form.policy_versions.data))
     if outcome.retry_on_course_page:
@@ -161,7 +182,8 @@ def _browser_payment(slug, flow):
     started = browser_payments.start(
         flow=flow, course=course, email=form.email.data, ip=request.remote_addr,
         save_card=form.save_card.data, signed_in=current_buyer(),
-        owned=session.get("browser_orders"), code=form.code.data,
+        owned=session.get("browser_orders"), code=form.code.data, state=form.state.data,
+        vat=form.vat_number.vat,
         consent=form.consent(request.remote_addr),
         policies=policies.shown_versions(form.policy_versions.data))
     if started.order is not None:  # this browser's order, even while Stripe is away

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from app import card_testing, cards, flows, orders, payments, pricing
+from app.checkout import evidence
 from app.extensions import db
 from app.models import Order, OrderStatus
 from app.models._unique import commit_keeping
@@ -29,6 +30,10 @@ class CheckoutOutcome:
     #: What the buyer's browser does next when the payment waits for them (the flow's
     #: Started.next_step: a client secret, or {"authenticate": True}).
     next_step: dict | None = None
+    #: Why nothing was placed, when the pricing step refused: "code" (the coupon code
+    #: cannot be used), "tax" (Stripe Tax could not answer) or "country" (the card's
+    #: country contradicts the declared one: the buyer confirms it first).
+    refused_by: str | None = None
 
     @property
     def retry_on_course_page(self):
@@ -213,28 +218,42 @@ def code_refused(quote):
     if quote.code_error is None:
         return None
     return CheckoutOutcome(None, f"{quote.code_error} Nothing was charged; the price "
-                                 "without the code is shown below.")
+                                 "without the code is shown below.", refused_by="code")
 
 
-def _charged_price(course, code, email, country, state=None):
+def charged_price(course, code, email, country, state=None, *, tax=True, vat=None):
     """(quote, None): what a checkout charges for `course` — the coupon `code` applied
     for `email`, then the tax for the buyer's `country` — or (None, what the buyer is
     told) when the code cannot be used or Stripe Tax cannot answer (nothing is written
-    or charged then). Free orders carry no tax."""
+    or charged then). Free orders carry no tax. Every flow prices through this step
+    (the token checkout, one click, the Payment Element, hosted Checkout); `tax` False
+    leaves the tax to Stripe's own page (hosted Checkout's `automatic_tax`); `vat` is a
+    business buyer's VAT number (app.pricing.vat_numbers), which Stripe Tax may reverse
+    charge."""
     quote = price(course, code, email)
     if (refused := code_refused(quote)) is not None:
         return None, refused
-    if quote.free:
+    if quote.free or not tax:
         return quote, None
     try:
-        return pricing.with_tax(quote, country=country, state=state), None
+        return pricing.with_tax(quote, country=country, state=state, vat=vat), None
     except payments.PaymentError as error:
         log.warning("Tax calculation for %s failed: %s", course.slug, error)
-        return None, CheckoutOutcome(None, TAX_UNAVAILABLE)
+        return None, CheckoutOutcome(None, TAX_UNAVAILABLE, refused_by="tax")
+
+
+def record_tax_if_paid(outcome):
+    """A taxed order the checkout has just paid: its Tax Transaction now (else the
+    worker's pass records it)."""
+    order = outcome.order
+    if order is not None and order.tax_calculation_id and \
+            order.tax_transaction_id is None and order.status == OrderStatus.PAID:
+        orders.record_tax(order)
 
 
 def place_order(*, course, email, token, ip=None, save_card=False, signed_in=None,
-                code=None, consent=None, policies=None, country=None, state=None):
+                code=None, consent=None, policies=None, country=None, state=None,
+                vat=None, country_confirmed=None):
     """Charge `token` for `course` exactly once and return the outcome.
 
     With `save_card`, the card is first saved on the buyer's Stripe customer (when
@@ -246,8 +265,11 @@ def place_order(*, course, email, token, ip=None, save_card=False, signed_in=Non
     of Stripe Tax first, before anything is written.
     """
     email = email.strip().lower()  # stored lower-case: one buyer, one open order
-    quote, refused = _charged_price(course, code, email,
-                                    country or getattr(consent, "country", None), state)
+    declared = country or getattr(consent, "country", None)
+    question = evidence.confirmation_needed(token, declared, country_confirmed)
+    if question is not None:  # the card says another country: the buyer confirms first
+        return CheckoutOutcome(None, question, refused_by="country")
+    quote, refused = charged_price(course, code, email, declared, state, vat=vat)
     if refused is not None:
         return refused
     save_for = note = None
@@ -261,9 +283,7 @@ def place_order(*, course, email, token, ip=None, save_card=False, signed_in=Non
     if refused is not None:
         return refused
     outcome = _start(order, ip)
-    if quote.tax_calculation_id and outcome.order is not None \
-            and outcome.order.status == OrderStatus.PAID:
-        orders.record_tax(outcome.order)  # its Tax Transaction (else the worker's pass)
+    record_tax_if_paid(outcome)
     if note and outcome.message is None:
         outcome.message = note
     return outcome
@@ -286,7 +306,7 @@ def enrol_free(*, course, email, ip=None, code=None):
 
 
 def place_saved_card_order(*, course, buyer, card_id, ip=None, code=None, consent=None,
-                           policies=None):
+                           policies=None, state=None, vat=None):
     """One click: charge the signed-in buyer's saved card `card_id` for `course`, once.
 
     The same rules as a token checkout: the throttle, one open order per course and
@@ -300,8 +320,8 @@ def place_saved_card_order(*, course, buyer, card_id, ip=None, code=None, consen
     card = cards.owned(buyer, card_id, livemode=livemode())
     if card is None:  # removed or replaced since the page was shown, or not the buyer's
         return CheckoutOutcome(None, CARD_CHANGED)
-    quote, refused = _charged_price(course, code, buyer.email,
-                                    getattr(consent, "country", None))
+    quote, refused = charged_price(course, code, buyer.email,
+                                   getattr(consent, "country", None), state, vat=vat)
     if refused is not None:
         return refused
     order, refused = _place(course, buyer.email, flow=one_click_flow(), ip=ip,
@@ -309,7 +329,9 @@ def place_saved_card_order(*, course, buyer, card_id, ip=None, code=None, consen
                             consent=consent, policies=policies)
     if refused is not None:
         return refused
-    return _start(order, ip)
+    outcome = _start(order, ip)
+    record_tax_if_paid(outcome)
+    return outcome
 
 
 def _outcome(order, error):

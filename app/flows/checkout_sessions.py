@@ -53,6 +53,21 @@ def _pages(order):
     return f"{success}?session_id={{CHECKOUT_SESSION_ID}}", cancel
 
 
+def _tax():
+    """What Stripe Tax needs to tax the Session on its page (TAX_MODE on), or None."""
+    config = current_app.config
+    mode = config.get("TAX_MODE", "off")
+    if mode == "off":
+        return None
+    return {"behavior": mode, "code": config["TAX_CODE_ELEARNING"]}
+
+
+def _taxed_on_page(attempt):
+    """Whether the attempt's Session is taxed by Stripe (its total known once paid)."""
+    request = attempt.request or (attempt.setup_request or {}).get("session") or {}
+    return bool((request.get("automatic_tax") or {}).get("enabled") or request.get("tax"))
+
+
 class CheckoutSessionsFlow(PaymentIntentsFlow):
     """A Checkout Session per order, paid on Stripe's hosted page."""
 
@@ -69,7 +84,7 @@ class CheckoutSessionsFlow(PaymentIntentsFlow):
         minutes = current_app.config["CHECKOUT_SESSION_MINUTES"]
         session = {**fields, "title": course.title, "reference": order.reference,
                    "success_url": success, "cancel_url": cancel,
-                   "expires_at": int(time.time()) + 60 * minutes}
+                   "expires_at": int(time.time()) + 60 * minutes, "tax": _tax()}
         if save_for is not None:
             customer = save_for.customer_id(order.livemode)
         if save_for is not None and customer is None:
@@ -218,5 +233,11 @@ class CheckoutSessionsFlow(PaymentIntentsFlow):
             if result.status == payments.results.SUCCEEDED:
                 result = payments.retrieve_session(obj["id"])
             record_session(attempt, result)
+            return attempt.order
+        if obj.get("status") == "succeeded" and attempt.live and \
+                attempt.checkout_session_id and _taxed_on_page(attempt):
+            # The intent's and charge's news lacks the tax Stripe added on its page: the
+            # order is paid from its Session (the total, the tax and its rate).
+            record_session(attempt, payments.retrieve_session(attempt.checkout_session_id))
             return attempt.order
         return super().handle_event(event_type, obj, attempt)

@@ -66,14 +66,14 @@ def _seller(config):
 
 
 def _buyer(order):
-    return {"email": order.email, "country": getattr(order, "country", None) or "",
+    return {"email": order.email, "country": order.buyer_country or "",
             "tax_id": getattr(order, "buyer_tax_id", None) or ""}
 
 
-def _tax_note(tax, rate, buyer):
+def _tax_note(tax, rate, buyer, reason=None):
     if tax:
         return f"VAT {rate}%"
-    if buyer["tax_id"]:
+    if reason == "reverse_charge":
         return "Reverse charge: VAT to be accounted for by the recipient (art. 196 " \
                "Directive 2006/112/EC)"
     return "No VAT charged"
@@ -93,7 +93,7 @@ def _snapshot(order, *, kind, net, tax, gross, config, rate=None):
         "tax_mode": config.get("TAX_MODE", "off"), "tax_rate": rate,
         # Where the tax is owed: the country Stripe Tax was asked about, else the buyer's.
         "tax_country": getattr(order, "tax_country", None) or buyer["country"] or "",
-        "tax_note": _tax_note(tax, rate, buyer),
+        "tax_note": _tax_note(tax, rate, buyer, getattr(order, "tax_reason", None)),
         "lines": [{"description": order.course_title, "quantity": 1,
                    "unit_net": decimal_string(net, currency),
                    "net": decimal_string(net, currency), "tax_rate": rate,

@@ -1,21 +1,66 @@
 """An invoice or credit note as a one-page A4 PDF, drawn by fpdf2 from its snapshot.
 
-The core Helvetica font reads Latin-1 (Windows-1252) text only; other characters (a
-course title in Japanese) are printed as "?" rather than refusing to issue. The PDF's
-creation date is the document's own, so the same document renders to the same bytes.
+The text is drawn in DejaVu Sans (regular and bold, embedded as subsets), which covers
+Latin in full (Łódź, Ślązak, Zoë), Greek, Cyrillic and much more; a document with text
+outside it (山田, a Japanese or Chinese name or title) also embeds Droid Sans Fallback for
+those characters. Both fonts ship in `fonts/` beside this file, with their licences (from
+Debian's fonts-dejavu-core and fonts-droid-fallback), so nothing depends on the fonts of
+the machine. A character neither has (an emoji) is left out of the drawing, never
+refused. The PDF's creation date is the document's own, so the same document renders to
+the same bytes.
 """
 
+import functools
 from datetime import datetime
+from pathlib import Path
 
 from fpdf import FPDF
 
-_FONT = "Helvetica"
+FONTS = Path(__file__).with_name("fonts")
+_FONT = "DejaVu"
+_FALLBACK = "DroidSansFallback"
+
+
+@functools.cache
+def _covered():
+    """The code points DejaVu Sans draws (read once)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(FONTS / "DejaVuSans.ttf", lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+
+
+def needs_fallback(snapshot):
+    """Whether the snapshot has text DejaVu Sans cannot draw (CJK, …)."""
+    covered = _covered()
+    return any(ord(ch) not in covered for text in _strings(snapshot) for ch in text
+               if not ch.isspace())
 
 
 def _text(value):
-    """`value` as text the core font can print."""
+    """`value` as one line of printable text (control characters become spaces)."""
     text = "" if value is None else str(value)
-    return text.encode("cp1252", errors="replace").decode("cp1252")
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
+def _fit(pdf, text, width):
+    """`text` cut (with "…") to fit `width` mm in the current font."""
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
 
 
 def _money(amount, currency):
@@ -28,6 +73,11 @@ class _Document(FPDF):
         self.snapshot = snapshot
         self.set_auto_page_break(auto=True, margin=18)
         self.set_margins(18, 18, 18)
+        self.add_font(_FONT, "", FONTS / "DejaVuSans.ttf")
+        self.add_font(_FONT, "B", FONTS / "DejaVuSans-Bold.ttf")
+        if needs_fallback(snapshot):
+            self.add_font(_FALLBACK, "", FONTS / "DroidSansFallback.ttf")
+            self.set_fallback_fonts([_FALLBACK], exact_match=False)  # bold too
         self.set_title(_text(f"{snapshot['title']} {snapshot.get('number') or ''}"))
         self.set_author(_text(snapshot["seller"]["name"]))
         self.set_creator("Course Shop")
@@ -50,11 +100,11 @@ def _party(pdf, heading, lines):
 
 def _table(pdf, snapshot):
     currency = snapshot["currency"]
-    widths = (72, 12, 26, 16, 24, 24)
+    widths = (64, 10, 32, 16, 26, 26)
     heads = ("Description", "Qty", "Unit price (net)", "VAT %", "VAT", "Total")
     pdf.set_font(_FONT, style="B", size=9)
     for width, head in zip(widths, heads, strict=True):
-        pdf.cell(width, 7, _text(head), border="B")
+        pdf.cell(width, 7, _fit(pdf, _text(head), width - 1), border="B")
     pdf.ln()
     pdf.set_font(_FONT, size=9)
     for line in snapshot["lines"]:
@@ -62,7 +112,7 @@ def _table(pdf, snapshot):
                  _money(line["unit_net"], currency), line["tax_rate"],
                  _money(line["tax"], currency), _money(line["gross"], currency))
         for width, cell in zip(widths, cells, strict=True):
-            pdf.cell(width, 7, _text(cell)[:48])
+            pdf.cell(width, 7, _fit(pdf, _text(cell), width - 1))
         pdf.ln()
     pdf.ln(3)
 

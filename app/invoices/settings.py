@@ -61,10 +61,6 @@ def check_tax_config(config):
                           "'-' or '_', starting with a letter or digit (e.g. INV-).")
     if len(config.get("SELLER_LEGAL_NAME") or "") > 200:
         raise ConfigError("SELLER_LEGAL_NAME is longer than 200 characters.")
-    if mode != "off" and config.get("PAYMENT_FLOW", "charges") != "charges":
-        raise ConfigError(f"TAX_MODE={mode} works with PAYMENT_FLOW=charges only so far; "
-                          f"with PAYMENT_FLOW={config.get('PAYMENT_FLOW')} set TAX_MODE=off "
-                          "(the other flows would charge no tax).")
     if mode != "off":
         missing = [name for name in ("SELLER_LEGAL_NAME", "SELLER_ADDRESS",
                                      "SELLER_COUNTRY") if not config.get(name)]

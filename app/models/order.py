@@ -141,6 +141,10 @@ class Order(db.Model):
     tax_country: Mapped[str | None] = mapped_column(String(2))
     tax_calculation_id: Mapped[str | None] = mapped_column(String(255))
     tax_transaction_id: Mapped[str | None] = mapped_column(String(255))
+    #: A business buyer's VAT number as given at checkout (format checked), and Stripe
+    #: Tax's taxability_reason ("reverse_charge": no VAT, the buyer accounts for it).
+    buyer_tax_id: Mapped[str | None] = mapped_column(String(40))
+    tax_reason: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[OrderStatus] = mapped_column(status_type, default=OrderStatus.PENDING)
     #: Placed with live keys (real money) or test keys.
     livemode: Mapped[bool] = mapped_column(Boolean, default=False, index=True)

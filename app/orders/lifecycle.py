@@ -152,6 +152,18 @@ def _other_attempt_paid(order, attempt):
                for a in order.attempts)
 
 
+def take_tax_from(order, attempt, result):
+    """The price of an order Stripe taxed on its own page (hosted Checkout's
+    `automatic_tax`): the total charged, its tax, rate and country, before the order is
+    paid (and its invoice issued)."""
+    if result.tax_amount is None or result.amount is None:
+        return
+    order.tax_amount, order.amount = result.tax_amount, result.amount
+    order.tax_rate, order.tax_country = result.tax_rate, result.tax_country
+    order.buyer_tax_id, order.tax_reason = result.buyer_tax_id, result.tax_reason
+    attempt.amount = result.amount
+
+
 def payment_succeeded(attempt, result):
     """Money was taken for `attempt` (or this is a later snapshot of that charge)."""
     order = lock(attempt.order)
@@ -176,6 +188,7 @@ def payment_succeeded(attempt, result):
         order.amount_refunded, result.amount_refunded, order.refund_rows_total))
     target = status_for(order, result)
     if before in (OrderStatus.PENDING, OrderStatus.FAILED):
+        take_tax_from(order, attempt, result)  # hosted Checkout: Stripe taxed its page
         if before == OrderStatus.FAILED and not order.is_duplicate:
             _flag_if_duplicate(order)
         if before == OrderStatus.FAILED:

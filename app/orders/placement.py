@@ -33,6 +33,7 @@ def new_order(quote, *, course, email, livemode, consent=None, policies=None):
                   tax_amount=quote.tax, amount=quote.amount, currency=quote.currency,
                   coupon_code=quote.code, tax_rate=quote.tax_rate,
                   tax_calculation_id=quote.tax_calculation_id, tax_country=quote.tax_country,
+                  buyer_tax_id=quote.buyer_tax_id, tax_reason=quote.tax_reason,
                   livemode=livemode, status=OrderStatus.PENDING, **shown)
     return consent_rules.record_at_checkout(order, consent)
 

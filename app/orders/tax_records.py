@@ -32,10 +32,14 @@ def record_order(order):
                 calculation_id=order.tax_calculation_id, reference=order.reference)
             db.session.commit()
             made += 1
-        for refund in db.session.scalars(select(Refund).where(
-                Refund.order_id == order.id, Refund.status == "succeeded",
-                Refund.tax_reversal_id.is_(None)).order_by(Refund.id)).all():
-            full = refund.amount >= order.amount
+        waiting = db.session.scalars(select(Refund).where(
+            Refund.order_id == order.id, Refund.status == "succeeded",
+            Refund.tax_reversal_id.is_(None)).order_by(Refund.id)).all()
+        for refund in waiting:
+            # The refund that completes a full refund reverses what remains, exactly
+            # (partial reversals in proportion could round past it).
+            last = refund is waiting[-1] and order.amount_refunded >= order.amount
+            full = refund.amount >= order.amount or last
             refund.tax_reversal_id = payments.reverse_tax(
                 transaction_id=order.tax_transaction_id,
                 reference=f"{order.reference}-refund-{refund.id}",

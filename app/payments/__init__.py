@@ -11,6 +11,7 @@ from app.payments.charges import (
     customer_charge_request,
     find_charge_for_order,
     retrieve_charge,
+    token_card_country,
 )
 from app.payments.checkout import (
     create_session,
@@ -45,6 +46,7 @@ from app.payments.webhooks import WebhookPayloadError, WebhookVerificationError,
 __all__ = [
     "TaxQuote",
     "calculate_tax",
+    "token_card_country",
     "record_tax",
     "reverse_tax",
     "CardDeclined",

@@ -110,3 +110,12 @@ def _retrieve_quietly(charge_id):
         return retrieve_charge(charge_id)
     except PaymentError:
         return None
+
+
+def token_card_country(token):
+    """The issuing country of a card token's card ("DE"), or None (read only: the token
+    stays usable for its charge)."""
+    client = get_client()
+    found = call(lambda t: with_timeout(t, lambda: client.v1.tokens.retrieve(token)))
+    card = getattr(found, "card", None)
+    return (getattr(card, "country", None) or "").upper() or None

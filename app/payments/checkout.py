@@ -10,17 +10,23 @@ from app.payments.calls import call
 from app.payments.client import get_client, with_timeout
 from app.payments.results import PaymentResult
 
-#: What a Session is read with: its PaymentIntent and that intent's charge.
-EXPAND = ["payment_intent.latest_charge"]
+#: What a Session is read with: its PaymentIntent and that intent's charge, and the tax
+#: per rate (with `automatic_tax`).
+EXPAND = ["payment_intent.latest_charge", "total_details.breakdown"]
 
 
 def session_request(*, amount, currency, description, metadata, receipt_email, title,
                     reference, success_url, cancel_url, expires_at, customer=None,
-                    save_card=False):
+                    save_card=False, tax=None):
     """The parameters of a Checkout Session for one order, as stored before the call.
 
     `customer` (the buyer's Stripe customer) or else the email is passed; `save_card`
-    keeps the card on that customer for later (`setup_future_usage`).
+    keeps the card on that customer for later (`setup_future_usage`). With `tax`
+    ({"behavior": "inclusive"|"exclusive", "code": "txcd_…"}) Stripe Tax taxes the
+    Session on its page (`automatic_tax`) for the billing address the buyer gives there
+    (Checkout asks for the country, and the postal code where tax needs it); a customer's
+    Session saves that address on the customer (`customer_update[address]=auto`, which
+    Stripe requires unless the customer has an address already).
     """
     intent_data = {"description": description, "metadata": metadata,
                    "receipt_email": receipt_email}
@@ -41,6 +47,15 @@ def session_request(*, amount, currency, description, metadata, receipt_email, t
         params["customer"] = customer
     else:
         params["customer_email"] = receipt_email
+    if tax:
+        price = params["line_items"][0]["price_data"]
+        price["tax_behavior"] = tax["behavior"]
+        price["product_data"]["tax_code"] = tax["code"]
+        params["automatic_tax"] = {"enabled": True}
+        params["tax_id_collection"] = {"enabled": True}  # a business buyer's VAT number
+        params["billing_address_collection"] = "auto"
+        if customer:
+            params["customer_update"] = {"address": "auto"}
     return params
 
 

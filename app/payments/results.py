@@ -8,6 +8,7 @@ never a Stripe object.
 
 import dataclasses
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 #: PaymentResult.status values.
 SUCCEEDED = "succeeded"
@@ -28,6 +29,32 @@ def _id_of(value):
     if value is None or isinstance(value, str):
         return value
     return _plain(value).get("id")
+
+
+def _percent(value):
+    """Stripe's percentage as the store writes rates: "19.0", "8.1", "6.25"."""
+    number = Decimal(str(value))
+    return f"{number:.1f}" if number == number.to_integral() else f"{number.normalize():f}"
+
+
+def _session_tax(session):
+    """The tax of a Checkout Session with `automatic_tax` once Stripe computed it (its
+    `total_details.breakdown` expanded for the rate), else nothing."""
+    automatic = session.get("automatic_tax") or {}
+    if not automatic.get("enabled") or automatic.get("status") != "complete":
+        return {}
+    totals = session.get("total_details") or {}
+    taxes = (totals.get("breakdown") or {}).get("taxes") or []
+    rate = next((t.get("rate") or {} for t in taxes if t.get("amount")), None) or (
+        (taxes[0].get("rate") or {}) if taxes else {})
+    details = session.get("customer_details") or {}
+    country = (details.get("address") or {}).get("country") or rate.get("country")
+    tax_ids = [t.get("value") for t in details.get("tax_ids") or [] if t.get("value")]
+    return {"tax_amount": int(totals.get("amount_tax") or 0),
+            "tax_rate": _percent(rate["percentage"]) if rate.get("percentage") is not None
+            else "0", "tax_country": (country or "").upper() or None,
+            "buyer_tax_id": tax_ids[0][:40] if tax_ids else None,
+            "tax_reason": taxes[0].get("taxability_reason") if taxes else None}
 
 
 @dataclass(frozen=True)
@@ -68,6 +95,15 @@ class PaymentResult:
     client_secret: str | None = field(default=None, repr=False)
     #: Where the buyer pays (a Checkout Session's hosted page), while it is open.
     url: str | None = None
+    #: A Checkout Session taxed by Stripe (`automatic_tax`), once complete: the tax in
+    #: minor units, the rate in percent ("19.0") and the country taxed (None otherwise).
+    tax_amount: int | None = None
+    tax_rate: str | None = None
+    tax_country: str | None = None
+    #: ... and the business buyer's tax ID given on Stripe's page, and the
+    #: taxability_reason ("reverse_charge").
+    buyer_tax_id: str | None = None
+    tax_reason: str | None = None
 
     @property
     def succeeded(self):
@@ -156,6 +192,7 @@ class PaymentResult:
             else PROCESSING)
         return dataclasses.replace(
             base, status=status, paid=paid and base.paid,
+            **_session_tax(session),
             checkout_session_id=get("id"),
             customer_id=_id_of(get("customer")) or base.customer_id,
             amount=get("amount_total"), currency=get("currency"),

@@ -17,11 +17,14 @@ class TaxQuote:
     total: int
     rate: str
     country: str
+    #: Stripe Tax's taxability_reason ("standard_rated", "reverse_charge", …).
+    reason: str | None = None
 
 
 def calculate_tax(*, amount, currency, country, inclusive, tax_code, reference,
-                  state=None):
-    """A Tax Calculation of one line of `amount` minor units for a buyer in `country`."""
+                  state=None, tax_ids=None):
+    """A Tax Calculation of one line of `amount` minor units for a buyer in `country`
+    (a business buyer's `tax_ids`: [{"type": "eu_vat", "value": …}])."""
     address = {"country": country}
     if state:
         address["state"] = state
@@ -29,15 +32,18 @@ def calculate_tax(*, amount, currency, country, inclusive, tax_code, reference,
         "amount": amount, "reference": reference, "tax_code": tax_code,
         "tax_behavior": "inclusive" if inclusive else "exclusive"}],
         "customer_details": {"address": address, "address_source": "billing"}}
+    if tax_ids:
+        params["customer_details"]["tax_ids"] = list(tax_ids)
     client = get_client()
     calculation = call(lambda t: with_timeout(t, lambda: client.v1.tax.calculations.create(
         params=params)))
     tax = calculation.tax_amount_inclusive if inclusive else calculation.tax_amount_exclusive
     rates = [b.tax_rate_details.percentage_decimal for b in calculation.tax_breakdown
              if b.amount]
+    reasons = [b.taxability_reason for b in calculation.tax_breakdown]
     return TaxQuote(calculation_id=calculation.id, tax=int(tax or 0),
                     total=int(calculation.amount_total), rate=rates[0] if rates else "0",
-                    country=country)
+                    country=country, reason=reasons[0] if reasons else None)
 
 
 def record_tax(*, calculation_id, reference):

@@ -25,6 +25,10 @@ class Quote:
     tax_rate: str | None = None
     tax_calculation_id: str | None = None
     tax_country: str | None = None
+    #: A business buyer's VAT number ("FR12345678901") and Stripe Tax's
+    #: taxability_reason ("reverse_charge": no tax, the buyer accounts for it).
+    buyer_tax_id: str | None = None
+    tax_reason: str | None = None
     code: str | None = None
     coupon_id: int | None = None
     #: The coupon's per-buyer limit, checked again when the order is placed.
@@ -60,11 +64,12 @@ def list_quote(course):
                  list_price=course.price_minor)
 
 
-def with_tax(quote, *, country=None, state=None):
+def with_tax(quote, *, country=None, state=None, vat=None):
     """`quote` (whatever its discount) with the tax Stripe Tax calculates, when TAX_MODE
     is inclusive or exclusive, for the buyer's country (SELLER_COUNTRY when none was
-    declared; a US buyer's state too). Calls Stripe: no database transaction may be
-    writing when it runs."""
+    declared; a US buyer's state too; a business buyer's VAT number, `vat`, a
+    vat_numbers.VatNumber, which Stripe Tax may reverse charge). Calls Stripe: no
+    database transaction may be writing when it runs."""
     config = current_app.config
     mode = config.get("TAX_MODE", "off")
     country = (country or config.get("SELLER_COUNTRY") or "").strip().upper()
@@ -77,7 +82,8 @@ def with_tax(quote, *, country=None, state=None):
     calculated = payments.calculate_tax(
         amount=base, currency=quote.currency, country=country, inclusive=inclusive,
         tax_code=config["TAX_CODE_ELEARNING"], reference=f"course-{quote.course_id}",
-        state=state)
+        state=state, tax_ids=[vat.stripe_tax_id] if vat else None)
     return replace(quote, tax=calculated.tax, tax_inclusive=inclusive,
                    tax_rate=calculated.rate, tax_calculation_id=calculated.calculation_id,
-                   tax_country=country)
+                   tax_country=country, buyer_tax_id=vat.value if vat else None,
+                   tax_reason=calculated.reason)

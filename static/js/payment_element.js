@@ -59,6 +59,10 @@
     currency: form.dataset.currency,
     allowedPaymentMethodTypes: ["card"]
   });
+  // The tax line (tax_preview.js) found the taxed total: the Element charges that amount.
+  form.addEventListener("taxpreview", function () {
+    if (elements.update) elements.update({amount: parseInt(form.dataset.amount, 10)});
+  });
   var paymentElement = elements.create("payment");
   paymentElement.mount("#payment-element");
   paymentElement.on("change", function () { showError(""); });
@@ -78,6 +82,10 @@
     var country = document.getElementById("country");
     var consent = document.getElementById("immediate-access-consent");
     if (country) body.append("country", country.value);
+    var state = document.getElementById("state");
+    if (state && !state.closest("[hidden]")) body.append("state", state.value);
+    var vat = document.getElementById("vat-number");
+    if (vat) body.append("vat_number", vat.value);
     if (consent && consent.checked) body.append("immediate_access_consent", "y");
     if (form.elements.code) body.append("code", form.elements.code.value);
     if (form.elements.policy_versions) body.append("policy_versions", form.elements.policy_versions.value);
@@ -130,6 +138,8 @@
       if (answer === null) return null;
       if (!answer.ok || !answer.json.client_secret) {
         var fieldError = answer.json.field === "country" ? "country-error"
+          : answer.json.field === "state" ? "state-error"
+          : answer.json.field === "vat_number" ? "vat-number-error"
           : answer.json.field === "immediate_access_consent" ? "consent-error" : null;
         if (answer.json.field === "email") showEmailError(answer.json.error);
         else if (fieldError) document.getElementById(fieldError).textContent = answer.json.error;

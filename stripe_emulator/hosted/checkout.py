@@ -12,7 +12,10 @@ What the Session's settings add: a quantity for adjustable line items (``quantit
 ``shippingPostalCode``, ``shippingCountry``), custom fields (``custom-{key}``), a tax id
 (``taxIdType``, ``taxId``), "save my card" (``savePaymentMethod``), the promotions and terms
 of service checkboxes (``promotionsConsent``, ``termsOfServiceConsent``) and the custom
-texts.
+texts. With ``automatic_tax`` the billing country (``billingCountry``, and
+``billingAdministrativeArea`` for a US state) and the summary's subtotal and tax rows; the
+page runs no script, so a Pay whose address changes the total shows the taxed total
+again (``shownTotal``) instead of charging it unseen.
 """
 import re
 from urllib.parse import parse_qsl, urlsplit
@@ -21,6 +24,8 @@ from ..errors import StripeError
 from ..receipts import format_amount
 from ..resources import checkout_options as options
 from ..resources import checkout_sessions as sessions
+from ..resources import checkout_tax
+from ..resources.tax import RATES
 from . import html
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -39,6 +44,12 @@ SHIPPING = (("shippingName", "name", "Name", "shipping name"),
 TOS = "I agree to the Terms of Service"
 PROMOTIONS = "Keep me updated with news and personalized offers"
 SAVE = "Save my payment details for future purchases"
+#: The billing countries the page offers with automatic tax: where the emulator's account
+#: collects tax, and a few where it does not.
+BILLING_COUNTRIES = sorted({code[:2] for code in RATES} | {
+    "BR", "CA", "CN", "IN", "KR", "MX", "NZ", "SG", "ZA"})
+TAX_UPDATED = ("The total now includes the tax for your address. Check it, then press Pay "
+               "again.")
 
 
 def card_problem(number, expiry, cvc):
@@ -113,8 +124,31 @@ def _rows(session, cur, values):
         else:
             quantity = f' × {item["quantity"]}' if item["quantity"] != 1 else ""
         rows.append(f'<tr><td>{html.esc(item["description"])}{quantity}</td>'
-                    f'<td class="num">{html.esc(_money(item["amount_total"], cur))}</td></tr>')
+                    f'<td class="num">{html.esc(_money(item["amount_subtotal"], cur))}</td></tr>')
     return "".join(rows)
+
+
+def _tax_rows(session, cur):
+    """Subtotal and tax rows of the summary (automatic tax)."""
+    if not checkout_tax.enabled(session):
+        return ""
+    known = session["automatic_tax"]["status"] == "complete"
+    tax = _money(session["total_details"]["amount_tax"], cur) if known else \
+        "Enter address to calculate"
+    return (f'<tr><td>Subtotal</td><td class="num">'
+            f'{html.esc(_money(session["amount_subtotal"], cur))}</td></tr>'
+            f'<tr id="tax-row"><td>{html.esc(checkout_tax.label(session))}</td>'
+            f'<td class="num">{html.esc(tax)}</td></tr>')
+
+
+def _billing_fields(session, values, field):
+    """The billing country (and a US state) automatic tax needs."""
+    if not checkout_tax.enabled(session):
+        return ""
+    return (_select("billingCountry", "Country or region", [("", "Select…")] + [
+        (c, c) for c in BILLING_COUNTRIES], values.get("billingCountry"))
+        + field("billingAdministrativeArea", "State (United States)", "address-level1")
+        + f'<input type="hidden" name="shownTotal" value="{session["amount_total"]}">')
 
 
 def _settings_fields(session, values, field):
@@ -186,7 +220,7 @@ def render(state, session, *, values=None, error=None, status=200):
     body = (
         f"<main>{back}<p class='muted'>Pay the emulator's test account</p>"
         f'<p class="amount" id="total">{html.esc(total)}</p>'
-        f'<table aria-label="Order summary">{rows}'
+        f'<table aria-label="Order summary">{rows}{_tax_rows(session, cur)}'
         f'<tr class="total"><td>Total due</td><td class="num">{html.esc(total)}</td></tr>'
         "</table>"
         f'<form id="pay" method="post" action="/c/pay/{html.esc(session["id"])}" novalidate>'
@@ -204,6 +238,7 @@ def render(state, session, *, values=None, error=None, status=200):
         + "</div></div>"
         + field("billingName", "Name on card", "cc-name")
         + field("billingPostalCode", "ZIP / postal code", "postal-code")
+        + _billing_fields(session, values, field)
         + after + _message(session, "submit", "submit-message")
         + f'<button class="primary" id="submit" type="submit">Pay {html.esc(total)}</button>'
         + _message(session, "after_submit", "after-submit-message")
@@ -265,6 +300,14 @@ def extras(session, values):
         if values.get("taxIdType") not in options.TAX_ID_TYPES:
             return None, "Choose the type of your tax ID."
         extra["tax_id"] = {"type": values["taxIdType"], "value": values["taxId"]}
+    if checkout_tax.enabled(session):
+        address = {"country": values.get("billingCountry") or None,
+                   "state": values.get("billingAdministrativeArea") or None,
+                   "postal_code": values.get("billingPostalCode") or None}
+        problem = checkout_tax.problem(address, extra.get("tax_id"))
+        if problem:
+            return None, problem
+        extra["address"] = address
     extra["save"] = values.get("savePaymentMethod") == "on" and (
         session["saved_payment_method_options"] or {}).get("payment_method_save") == "enabled"
     consent = session["consent_collection"] or {}
@@ -303,6 +346,12 @@ def _page_for(state, session, error=None):
     return render(state, session, error=error)
 
 
+def _shown(values):
+    """The total the page showed when Pay was pressed (``shownTotal``), or None."""
+    raw = values.get("shownTotal") or ""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 16 else None
+
+
 def _read_form(body):
     """The form's fields (stripped; the card's always present)."""
     fields = {k: v.strip() for k, v in parse_qsl(body.decode("utf-8", "replace"))}
@@ -337,6 +386,10 @@ def submit(state, make_ctx, session_id, body):
         extra = None
         if problem is None:
             extra, problem = extras(session, values)
+        if problem is None and checkout_tax.enabled(session) and \
+                checkout_tax.apply(ctx, session, extra["address"],
+                                   extra.get("tax_id")) != _shown(values):
+            problem = TAX_UPDATED  # never charge a total the buyer has not seen
         if problem:
             return render(state, session, values=values, error=problem, status=400)
         result = sessions.attempt(ctx, session, email=email, name=values["billingName"],

@@ -12,6 +12,7 @@ from . import (  # noqa: F401
     refunds,
     setup_intents,
     tax,
+    tax_settings,
     tokens,
     webhook_endpoints,
 )

@@ -338,10 +338,12 @@ def _after_expiration(params):
 
 
 def _automatic_tax(params):
-    """``automatic_tax``: off (the emulator computes no tax), liability ``self``."""
+    """``automatic_tax``: off, or on with liability ``self`` (``checkout_tax.py`` taxes the
+    Session once the buyer's address is known)."""
     raw = _hash(params, "automatic_tax")
     if raw and raw.get("enabled") in (None, ""):
         raise missing_param("automatic_tax[enabled]")
+    on = boolean(raw.get("enabled"), "automatic_tax[enabled]", False) if raw else False
     liability = raw.get("liability")
     out = None
     if liability not in (None, ""):
@@ -355,6 +357,9 @@ def _automatic_tax(params):
             raise unsupported_value("automatic_tax[liability][type]", "account",
                                     "it has no connected accounts")
         out = {"type": "self"}
+    if on:
+        return {"enabled": True, "liability": out or {"type": "self"}, "provider": "stripe",
+                "status": "requires_location_inputs"}
     return {"enabled": False, "liability": out, "provider": None, "status": None}
 
 

@@ -22,6 +22,7 @@ from ..parameters import ARRAY, HASH, LIST, PAGE, STR, UNSUPPORTED
 from ..router import route
 from . import card_payments as cp
 from . import checkout_options as options
+from . import checkout_tax
 from . import customers as customer_resource
 from . import payment_intents as pis
 from . import payment_methods as pms
@@ -33,7 +34,6 @@ from .common import (
     paginate,
     public,
     shipping,
-    truthy,
 )
 from .tokens import _validated_card
 
@@ -149,7 +149,15 @@ def _line_items(ctx, raw):
         if quantity < 1:
             raise invalid("This value must be greater than or equal to 1.",
                           param=f"{name}[quantity]")
+        behavior = pis.choice(data, "tax_behavior", ("exclusive", "inclusive", "unspecified"),
+                              "unspecified", param=f"{name}[price_data][tax_behavior]")
+        code = product.get("tax_code")
+        if code not in (None, "") and not (str(code).startswith("txcd_") and len(code) == 13
+                                           and code[5:].isdigit()):
+            raise invalid(f"Invalid tax code: {code}",
+                          param=f"{name}[price_data][product_data][tax_code]")
         item = _item(ctx, cur, unit, quantity, product, line)
+        item["price"]["tax_behavior"] = behavior
         item["adjustable_quantity"] = options.adjustable_quantity(line, name, quantity)
         items.append(item)
     return items, currency
@@ -228,10 +236,6 @@ def create_session(ctx, params):
         raise not_emulated("mode", f"mode={mode} (Checkout emulates payment mode)")
     ui_mode = _ui_mode(ctx, params)
     _check_types(ctx, params)
-    tax = params.get("automatic_tax") or {}
-    if isinstance(tax, dict) and truthy(tax.get("enabled")):
-        raise not_emulated("automatic_tax[enabled]", "automatic_tax[enabled]=true (the "
-                           "emulator does not compute tax yet; send false or leave it out)")
     items, currency = _line_items(ctx, params.get("line_items"))
     total = sum(item["amount_total"] for item in items)
     if total > MAXIMUM:
@@ -332,6 +336,7 @@ def create_session(ctx, params):
         "_details": None,
     }
     session.update(settings)
+    checkout_tax.prepare(ctx, session, params, customer)
     ctx.state.checkout_sessions[session_id] = session
     return view(session)
 
@@ -560,12 +565,18 @@ def attempt(ctx, session, *, email, name, postal, card, extra=None):
     pi = ctx.state.payment_intents.get(session["payment_intent"] or "")
     if pi is None or pi["status"] in pis.CONFIRMABLE:
         problem = _requantify(session, extra.get("quantities") or {})
+        if problem is None and checkout_tax.enabled(session):
+            problem = checkout_tax.problem(extra.get("address"), extra.get("tax_id"))
+            if problem is None:
+                checkout_tax.apply(ctx, session, extra["address"], extra.get("tax_id"))
         if problem:
             return {"outcome": "invalid", "message": problem}
         if pi is not None:
             pi["amount"] = session["amount_total"]
-    details = {"address": {"city": None, "country": None, "line1": None, "line2": None,
-                           "postal_code": postal or None, "state": None},
+    where = extra.get("address") or {}
+    details = {"address": {"city": None, "country": where.get("country") or None,
+                           "line1": None, "line2": None, "postal_code": postal or None,
+                           "state": where.get("state") or None},
                "email": email, "name": name, "phone": extra.get("phone"),
                "tax_exempt": "none", "tax_ids": [extra["tax_id"]] if extra.get("tax_id")
                else [], "business_name": None, "individual_name": None}

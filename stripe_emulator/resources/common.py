@@ -181,7 +181,9 @@ def public(obj: dict) -> dict:
     return obj
 
 
-#: Fields Stripe leaves out unless expanded: (object type, field) -> builder(obj, state).
+#: Fields Stripe leaves out unless expanded: (object type, field) -> builder(obj, state);
+#: a field inside a hash is named with its path ("total_details.breakdown"), and its
+#: builder returns the whole hash with it.
 VIRTUAL_EXPANSIONS: dict = {}
 
 
@@ -200,6 +202,9 @@ def _expand_path(obj, parts, state):
     if not isinstance(obj, dict) or not parts:
         return obj
     head, rest = parts[0], parts[1:]
+    nested = VIRTUAL_EXPANSIONS.get((obj.get("object"), ".".join(parts[:2])))
+    if nested is not None and len(parts) == 2:  # a field of a hash (total_details.breakdown)
+        return {**obj, head: nested(obj, state)}
     if head == "data" and obj.get("object") in ("list", "search_result"):
         return {**obj, "data": [_expand_path(o, rest, state) for o in obj["data"]]}
     value = obj.get(head)

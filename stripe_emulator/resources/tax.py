@@ -6,7 +6,10 @@ its ``line_items``) and Tax Transactions (``create_from_calculation``,
 The account is taken as registered in every jurisdiction of ``RATES`` (the standard
 rate of the EU-27, the UK, Norway, Switzerland, Australia, Japan and a few US states,
 whose rates for electronically supplied services are the state's own); anywhere else
-nothing is collected (``taxability_reason: "not_collecting"``). Tax is worked out per
+nothing is collected (``taxability_reason: "not_collecting"``); a business buyer in
+another EU member state than the head office (``tax_settings.py``) who gives an EU VAT
+number (``customer_details[tax_ids]``) is reverse charged (no tax, ``"reverse_charge"``).
+Tax is worked out per
 line item and rounded half up in minor units: ``amount * rate`` for an exclusive price,
 ``amount * rate / (1 + rate)`` of an inclusive one.
 """
@@ -39,7 +42,8 @@ LINE_ITEM = {"amount": STR, "reference": STR, "tax_behavior": STR, "tax_code": S
 CALCULATION = {
     "currency": STR, "line_items": [LINE_ITEM],
     "customer_details": {"address": ADDRESS, "address_source": STR, "ip_address": UNSUPPORTED,
-                         "tax_ids": UNSUPPORTED, "taxability_override": UNSUPPORTED},
+                         "tax_ids": [{"type": STR, "value": STR}],
+                         "taxability_override": UNSUPPORTED},
     "tax_date": STR, "customer": UNSUPPORTED, "shipping_cost": UNSUPPORTED,
     "ship_from_details": UNSUPPORTED,
 }
@@ -104,6 +108,47 @@ def _line_items(raw):
     return items
 
 
+#: The EU member states (VAT numbers' prefixes: Greece writes EL, Northern Ireland XI).
+EU = frozenset(("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR",
+                "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI",
+                "ES", "SE"))
+VAT_PREFIX = {"EL": "GR", "XI": "GB"}
+TAX_ID_TYPES = ("eu_vat", "gb_vat", "ch_vat", "no_vat", "au_abn", "us_ein", "ca_bn", "jp_cn")
+
+
+def tax_ids(raw, param="customer_details[tax_ids]"):
+    """``customer_details[tax_ids]``: ``[{type, value}]``, Stripe's 400 for an unknown type
+    or an EU VAT number that is not one."""
+    if raw in (None, "", []):
+        return []
+    if not isinstance(raw, list):
+        raise invalid("Invalid array", param=param)
+    found = []
+    for i, item in enumerate(raw):
+        kind, value = item.get("type"), str(item.get("value") or "").replace(" ", "")
+        if kind not in TAX_ID_TYPES:
+            raise invalid(f"Invalid {param}[{i}][type]: must be one of "
+                          f"{', '.join(TAX_ID_TYPES)}", param=f"{param}[{i}][type]")
+        if not value:
+            raise missing_param(f"{param}[{i}][value]")
+        prefix = value[:2].upper()
+        if kind == "eu_vat" and not (VAT_PREFIX.get(prefix, prefix) in EU | {"GB"}
+                                     and value[2:].isalnum() and 2 <= len(value) - 2 <= 12):
+            raise invalid(f"Invalid value for eu_vat: {value}.", param=f"{param}[{i}][value]",
+                          code="tax_id_invalid")
+        found.append({"type": kind, "value": value.upper() if kind == "eu_vat" else value})
+    return found
+
+
+def reverse_charged(ctx, country, ids):
+    """A business buyer in another EU member state than the head office, with an EU VAT
+    number: no VAT, the buyer accounts for it (Stripe's ``reverse_charge``)."""
+    from .tax_settings import head_office_country
+
+    return country in EU and any(t["type"] == "eu_vat" for t in ids) and \
+        head_office_country(ctx.state) != country
+
+
 def _tax_of(amount, behavior, rate):
     if rate is None or amount == 0:
         return 0
@@ -123,6 +168,10 @@ def create_calculation(ctx, params):
     address = details.get("address")
     country, state, found = _jurisdiction(address)
     rate, tax_type = found or (None, None)
+    ids = tax_ids(details.get("tax_ids"))
+    reason = "standard_rated" if rate else "not_collecting"
+    if rate and reverse_charged(ctx, country, ids):
+        rate, reason = None, "reverse_charge"  # the buyer accounts for the VAT
     items = _line_items(params.get("line_items"))
     calc_id = new_id("taxcalc_")
     lines, breakdown = [], {}
@@ -150,7 +199,7 @@ def create_calculation(ctx, params):
             "address": {k: (address.get(k) or None) for k in
                         ("city", "country", "line1", "line2", "postal_code", "state")},
             "address_source": details.get("address_source") or "billing",
-            "ip_address": None, "tax_ids": [], "taxability_override": "none"},
+            "ip_address": None, "tax_ids": ids, "taxability_override": "none"},
         "expires_at": ctx.now + LIFETIME, "livemode": False,
         "line_items": {"object": "list", "data": lines, "has_more": False,
                        "url": f"/v1/tax/calculations/{calc_id}/line_items"},
@@ -162,8 +211,7 @@ def create_calculation(ctx, params):
                  "country": country, "flat_amount": None,
                  "percentage_decimal": _percent_text(rate) if rate else "0.0",
                  "rate_type": "percentage", "state": state,
-                 "tax_type": tax_type}, "taxability_reason":
-                 "standard_rated" if rate else "not_collecting",
+                 "tax_type": tax_type}, "taxability_reason": reason,
              "taxable_amount": entry["taxable_amount"]}
             for inclusive, entry in breakdown.items()],
         "tax_date": parse_int(params["tax_date"], "tax_date") if params.get("tax_date")

@@ -102,8 +102,8 @@ CREATE_ERRORS = [  # (params changed, code, param, message start)
     ({"cancel_url": "javascript:alert(1)"}, "url_invalid", "cancel_url", "Not a valid URL"),
     ({"expires_at": 60}, None, "expires_at", "The `expires_at` timestamp must be at least "
      "30 minutes"),
-    ({"automatic_tax": {"enabled": True}}, NOT_SUPPORTED, "automatic_tax[enabled]",
-     "automatic_tax[enabled]=true (the emulator does not compute tax yet"),
+    ({"automatic_tax": {"enabled": True}}, None, "line_items[0][price_data][tax_behavior]",
+     "Automatic tax requires every price to have a tax_behavior"),
     ({"ui_mode": "hosted"}, None, "ui_mode", "Invalid ui_mode: must be one of hosted_page, "
      "embedded_page, elements, or form"),
     ({"ui_mode": "embedded_page"}, NOT_SUPPORTED, "ui_mode",

@@ -462,7 +462,23 @@ def _checkout_sessions(client):
         saved_payment_method_options={"allow_redisplay_filters": ["always"],
                                       "payment_method_save": "enabled"},
         shipping_address_collection={"allowed_countries": ["US", "CA"]})
+    taxed_items = [{"quantity": 1, "price_data": {
+        "currency": "eur", "unit_amount": 6900, "tax_behavior": "exclusive",
+        "product_data": {"name": "Course", "tax_code": "txcd_10000000"}}}]
+    taxed = ok(client, "post", "/v1/checkout/sessions", mode="payment",
+               line_items=taxed_items, automatic_tax={"enabled": True},
+               success_url="https://shop.example/ok")
+    card = {"email": "cs@example.com", "cardNumber": "4242424242424242",
+            "cardExpiry": "12/34", "cardCvc": "123", "billingName": "C S",
+            "billingPostalCode": "10115", "billingCountry": "DE"}
+    for shown in ("6900", "8211"):  # the page shows the taxed total, then charges it
+        requests.post(taxed["url"], timeout=10, allow_redirects=False,
+                      data={**card, "shownTotal": shown})
     samples = [
+        ("POST /v1/checkout/sessions", taxed),
+        ("GET /v1/checkout/sessions/{session}", ok(
+            client, "get", f"/v1/checkout/sessions/{taxed['id']}",
+            expand=["line_items", "total_details.breakdown"])),
         ("POST /v1/checkout/sessions", open_), ("POST /v1/checkout/sessions", gone),
         ("POST /v1/checkout/sessions", settings),
         ("GET /v1/checkout/sessions/{session}/line_items", ok(

@@ -60,7 +60,7 @@ def test_the_invoice_pages_pass_axe_and_fit_a_phone(browser, live_server, app, m
     with app.app_context():
         course = db.session.scalar(select(Course).where(Course.slug == "taxed"))
         order = place_order(course=course, email=email, token=card_token(),
-                            country="DE").order
+                            country="DE", country_confirmed="DE").order
         order = db.session.get(Order, order.id)
         refund_order(order=order, amount=2000, reason="requested_by_customer",
                      idempotency_key=new_idempotency_key(order), created_by=ADMIN_EMAIL)

@@ -47,8 +47,6 @@ SELLER = {"SELLER_LEGAL_NAME": "Course Shop GmbH", "SELLER_ADDRESS": "Hauptstr. 
                                 "SELLER_ADDRESS, SELLER_COUNTRY"),
     ({"TAX_MODE": "exclusive", **SELLER, "SELLER_COUNTRY": ""},
      "TAX_MODE=exclusive needs SELLER_COUNTRY"),
-    ({"TAX_MODE": "inclusive", **SELLER, "PAYMENT_FLOW": "checkout"},
-     "TAX_MODE=inclusive works with PAYMENT_FLOW=charges only so far"),
 ])
 def test_nonsense_is_refused_at_start_up(overrides, message):
     with pytest.raises(ConfigError) as raised:
@@ -57,10 +55,11 @@ def test_nonsense_is_refused_at_start_up(overrides, message):
     assert "\n" not in str(raised.value)
 
 
-def test_a_complete_seller_with_tax_on_starts():
+@pytest.mark.parametrize("flow", ["charges", "payment_intents", "checkout"])
+def test_a_complete_seller_with_tax_on_starts(flow):
     app = create_app(TestConfig(TAX_MODE="inclusive", SELLER_TAX_IDS="DE123456789",
-                                **SELLER))
-    assert app.config["TAX_MODE"] == "inclusive"
+                                PAYMENT_FLOW=flow, **SELLER))
+    assert (app.config["TAX_MODE"], app.config["PAYMENT_FLOW"]) == ("inclusive", flow)
 
 
 def test_the_flask_command_says_it_in_one_line(tmp_path):

@@ -57,10 +57,21 @@ test('a decline stays on the page; expire ends the Session and cancels its inten
   assert.ok(err instanceof Stripe.errors.StripeInvalidRequestError);
 });
 
-test('automatic tax is answered honestly', async () => {
+test('automatic tax needs a tax behavior, then waits for the location', async () => {
   const err = await stripe.checkout.sessions.create({
     mode: 'payment', line_items: LINE_ITEMS, automatic_tax: { enabled: true },
   }).catch((e) => e);
   assert.equal(err.statusCode, 400);
-  assert.match(err.message, /not supported by the offline emulator/);
+  assert.equal(err.param, 'line_items[0][price_data][tax_behavior]');
+  const items = LINE_ITEMS.map((item) => ({
+    ...item, price_data: { ...item.price_data, tax_behavior: 'exclusive' } }));
+  const session = await stripe.checkout.sessions.create({
+    mode: 'payment', line_items: items, automatic_tax: { enabled: true },
+  });
+  assert.equal(session.automatic_tax.enabled, true);
+  assert.equal(session.automatic_tax.status, 'requires_location_inputs');
+  assert.equal(session.total_details.amount_tax, 0);
+  const read = await stripe.checkout.sessions.retrieve(session.id, {
+    expand: ['total_details.breakdown'] });
+  assert.deepEqual(read.total_details.breakdown.taxes, []);
 });
