@@ -340,6 +340,9 @@ def _add_course_over_cli(store, slug):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
+                        help="serve the store from this (throwaway) database, e.g. "
+                             "PostgreSQL as in production; default a new SQLite file")
     args = parser.parse_args()
     rounds, seconds, n = (2, 2, 10) if args.quick else (3, 5, 30)
     print(f"bench/serving.py: {load()}; wrk {'found' if shutil.which('wrk') else 'missing'}")
@@ -349,7 +352,9 @@ def main():
     control = EmulatorControl(emulator.url)
     tmp = Path(tempfile.mkdtemp(prefix="bench-serving-"))
     try:
-        store = StoreServer(database_url=f"sqlite:///{tmp}/store.db",
+        database_url = args.database_url or f"sqlite:///{tmp}/store.db"
+        print(f"store database: {database_url.split(':', 1)[0]}")
+        store = StoreServer(database_url=database_url,
                             stripe_api_base=emulator.url, workers=2,
                             env={"STRIPE_MAX_NETWORK_RETRIES": "0"})
         store.env.pop("WEB_CONCURRENCY")  # the shipped default
