@@ -70,13 +70,26 @@ def _buyer(order):
             "tax_id": getattr(order, "buyer_tax_id", None) or ""}
 
 
-def _tax_note(tax, rate, buyer, reason=None):
+#: What the tax a country's buyers pay is called on an invoice ("Tax" elsewhere).
+_VAT = frozenset(["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "GB", "NO", "CH", "IS", "LI"])
+_TAX_NAMES = {"AU": "GST", "NZ": "GST", "CA": "GST/HST", "SG": "GST", "IN": "GST",
+              "MY": "SST", "JP": "JCT", "US": "Sales tax"}
+
+
+def tax_name(country):
+    """"VAT" (the EU, the UK, Norway, Switzerland), "GST", "JCT", "Sales tax"…: what the
+    tax is called where it is owed."""
+    country = (country or "").upper()
+    return "VAT" if country in _VAT else _TAX_NAMES.get(country, "Tax")
+
+
+def _tax_note(tax, rate, buyer, reason=None, country=""):
     if tax:
-        return f"VAT {rate}%"
+        return f"{tax_name(country)} {rate}%"
     if reason == "reverse_charge":
         return "Reverse charge: VAT to be accounted for by the recipient (art. 196 " \
                "Directive 2006/112/EC)"
-    return "No VAT charged"
+    return "No VAT charged" if tax_name(country) == "VAT" else "No tax charged"
 
 
 def _snapshot(order, *, kind, net, tax, gross, config, rate=None):
@@ -84,6 +97,9 @@ def _snapshot(order, *, kind, net, tax, gross, config, rate=None):
     rate = rate or _rate(order, net, tax)
     buyer = _buyer(order)
     paid_at = order.paid_at
+    # Where the tax is owed (its name): Stripe Tax's country, the buyer's, else the seller's.
+    owed_in = (getattr(order, "tax_country", None) or buyer["country"]
+               or config.get("SELLER_COUNTRY") or "")
     return {
         "kind": kind.value, "title": kind.label,
         "number": None, "issued_at": None, "issue_date": None,
@@ -93,7 +109,9 @@ def _snapshot(order, *, kind, net, tax, gross, config, rate=None):
         "tax_mode": config.get("TAX_MODE", "off"), "tax_rate": rate,
         # Where the tax is owed: the country Stripe Tax was asked about, else the buyer's.
         "tax_country": getattr(order, "tax_country", None) or buyer["country"] or "",
-        "tax_note": _tax_note(tax, rate, buyer, getattr(order, "tax_reason", None)),
+        "tax_name": tax_name(owed_in),
+        "tax_note": _tax_note(tax, rate, buyer, getattr(order, "tax_reason", None),
+                              owed_in),
         "lines": [{"description": order.course_title, "quantity": 1,
                    "unit_net": decimal_string(net, currency),
                    "net": decimal_string(net, currency), "tax_rate": rate,

@@ -101,7 +101,8 @@ def _party(pdf, heading, lines):
 def _table(pdf, snapshot):
     currency = snapshot["currency"]
     widths = (64, 10, 32, 16, 26, 26)
-    heads = ("Description", "Qty", "Unit price (net)", "VAT %", "VAT", "Total")
+    name = snapshot.get("tax_name", "VAT")  # documents issued before tax names: VAT
+    heads = ("Description", "Qty", "Unit price (net)", f"{name} %", name, "Total")
     pdf.set_font(_FONT, style="B", size=9)
     for width, head in zip(widths, heads, strict=True):
         pdf.cell(width, 7, _fit(pdf, _text(head), width - 1), border="B")
@@ -126,7 +127,8 @@ def _totals(pdf, snapshot):
         rows.append(("Discount", "-" + _money(snapshot["discount"], currency)))
     rows += [(f"Net amount (taxable at {snapshot['tax_rate']}%)",
               _money(snapshot["net"], currency)),
-             (f"VAT {snapshot['tax_rate']}%", _money(snapshot["tax"], currency)),
+             (f"{snapshot.get('tax_name', 'VAT')} {snapshot['tax_rate']}%",
+              _money(snapshot["tax"], currency)),
              ("Total" if snapshot.get("kind") == "invoice" else "Total credited",
               _money(snapshot["gross"], currency))]
     for index, (label, value) in enumerate(rows):

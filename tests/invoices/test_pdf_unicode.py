@@ -66,3 +66,26 @@ def test_the_fonts_ship_with_their_licences():
             "LICENSE-DejaVu.txt", "LICENSE-DroidSansFallback.txt"} <= names
     assert "Bitstream" in (pdf.FONTS / "LICENSE-DejaVu.txt").read_text()
     assert "Apache License" in (pdf.FONTS / "LICENSE-DroidSansFallback.txt").read_text()
+
+
+def test_the_tax_is_named_as_where_it_is_owed():
+    """US sales tax, Japan's consumption tax and Australia's GST are not VAT; a document
+    issued before tax names (no `tax_name`) still reads VAT."""
+    from app.invoices.issuing import tax_name
+
+    assert [tax_name(c) for c in ("DE", "gb", "NO", "US", "JP", "AU", "BR", None)] == [
+        "VAT", "VAT", "VAT", "Sales tax", "JCT", "GST", "Tax", "Tax"]
+    base = {
+        "title": "Invoice", "number": "INV-000010", "issue_date": "2026-12-03",
+        "supply_date": "2026-12-03", "order_reference": "ORD-2", "kind": "invoice",
+        "issued_at": "2026-12-03T10:00:00+00:00", "currency": "USD",
+        "seller": {"name": "Seller", "address": ["Street 1"], "country": "US",
+                   "tax_ids": []},
+        "buyer": {"email": "a@example.com", "country": "US", "tax_id": ""},
+        "lines": [{"description": "Course", "quantity": 1, "unit_net": "69.00",
+                   "tax_rate": "6.5", "tax": "4.49", "gross": "73.49"}],
+        "list_price": "69.00", "discount": "0.00", "net": "69.00", "tax_rate": "6.5",
+        "tax": "4.49", "gross": "73.49", "tax_note": "Sales tax 6.5%"}
+    text = pdf_text(pdf.render({**base, "tax_name": "Sales tax"}))
+    assert "Sales tax 6.5%" in text and "VAT" not in text
+    assert "VAT 6.5%" in pdf_text(pdf.render(base))

@@ -60,7 +60,9 @@ def test_the_charge_carries_stripe_taxs_tax_for_the_buyers_country(
         invoice = db.session.scalar(select(Invoice).where(Invoice.order_id == order_id))
         assert (invoice.net, invoice.tax, invoice.gross) == (amount - tax, tax, amount)
         assert invoice.snapshot["tax_rate"] == rate
-        assert invoice.snapshot["tax_note"] == f"VAT {rate}%"
+        name = {"US": "Sales tax", "JP": "JCT", "AU": "GST"}.get(country, "VAT")
+        assert invoice.snapshot["tax_note"] == f"{name} {rate}%"
+        assert invoice.snapshot["tax_name"] == name
         charge_id = order.charge_id
     charge = stripe_sdk.v1.charges.retrieve(charge_id)
     assert (charge.amount, charge.currency) == (amount, currency)
