@@ -71,7 +71,9 @@ def _buyer(order):
 
 
 #: What the tax a country's buyers pay is called on an invoice ("Tax" elsewhere).
-_VAT = frozenset(["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "GB", "NO", "CH", "IS", "LI"])
+_VAT = frozenset({"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR",
+    "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+    "GB", "NO", "CH", "IS", "LI"})
 _TAX_NAMES = {"AU": "GST", "NZ": "GST", "CA": "GST/HST", "SG": "GST", "IN": "GST",
               "MY": "SST", "JP": "JCT", "US": "Sales tax"}
 
