@@ -12,6 +12,13 @@ seconds, not one per visitor. A change made in this process (a course added, edi
 published) forgets it at once (`forget_shared_pages`); other processes show it within
 those seconds. A browser with a message waiting (a flash) gets a page of its own.
 
+A course page is personal only by its form's CSRF token for a visitor whose session holds
+nothing else (a first visit from a launch email): `visitor_page` renders it once per
+CATALOG_CACHE_SECONDS with a placeholder token and gives each such visitor the page with
+their own token. Anything else of the visitor's (a sign-in, a flash, an order, a query
+string, a paused address — the checks other parts register in
+`app.extensions["visitor_page_parts"]`) renders the page for them alone.
+
 Pages with a form (a course page and its CSRF token), a receipt, the account and the admin
 are never shared: they are personal (see security_headers.PRIVATE_PREFIXES for no-store).
 """
@@ -19,7 +26,8 @@ are never shared: they are personal (see security_headers.PRIVATE_PREFIXES for n
 import threading
 import time
 
-from flask import current_app, make_response, request, session
+from flask import current_app, g, make_response, request, session
+from flask_wtf.csrf import generate_csrf
 from werkzeug.http import generate_etag
 
 #: Seconds a browser or proxy may reuse the catalog without asking again.
@@ -65,3 +73,48 @@ def forget_shared_pages():
     """A change to what the shared pages show: render them again on the next visit."""
     with _lock:
         _shared.clear()
+
+
+#: What a cached visitor page holds where each visitor's CSRF token goes.
+CSRF_PLACEHOLDER = "csrf-token-of-this-visitor-7c1d"
+#: Session keys a page may find and still be the same as a new visitor's.
+_VISITOR_KEYS = frozenset({"csrf_token"})
+
+
+def _visitor_key(key):
+    """The cache slot of this request's visitor page, or None when it is personal."""
+    if request.args or not set(session.keys()) <= _VISITOR_KEYS:
+        return None
+    parts = [id(current_app._get_current_object()), "visitor", key]
+    for part in current_app.extensions.get("visitor_page_parts", ()):
+        value = part()
+        if value is None:
+            return None
+        parts.append(value)
+    return tuple(parts)
+
+
+def visitor_page(key, render):
+    """The body of a page (`render()` makes it) that is the same for every visitor with
+    no session of their own but for its CSRF token: rendered at most once per
+    CATALOG_CACHE_SECONDS in this process with a placeholder, then given this visitor's
+    token. Any other visitor gets `render()`."""
+    seconds = current_app.config.get("CATALOG_CACHE_SECONDS", 0)
+    slot = _visitor_key(key) if seconds else None
+    if slot is None:
+        return render()
+    now = time.monotonic()
+    hit = _shared.get(slot)
+    if hit is None or hit[0] <= now:
+        field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        setattr(g, field, CSRF_PLACEHOLDER)  # what generate_csrf gives while rendering
+        try:
+            body = render()
+        finally:
+            g.pop(field, None)
+        if session.modified or CSRF_PLACEHOLDER not in body:
+            return render()  # the page turned out to be personal after all
+        hit = (now + seconds, body)
+        with _lock:
+            _shared[slot] = hit
+    return hit[1].replace(CSRF_PLACEHOLDER, generate_csrf())

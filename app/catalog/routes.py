@@ -8,7 +8,7 @@ seen by signed-in admins only (with a banner); to anyone else it does not exist.
 
 from flask import abort, make_response, redirect, render_template, url_for
 
-from app.caching import shared_page
+from app.caching import shared_page, visitor_page
 from app.catalog import bp
 from app.catalog.access import (
     access_starts_at,
@@ -56,9 +56,10 @@ def show_course(slug):
     """A course page: cover, teacher, points and syllabus for everyone, the buyer's
     progress, the checkout while on sale."""
     course = _course_or_404(slug)
-    return render_template("catalog/course.html", course=course,
-                           lessons=lessons_of(course), can_view=can_view_lessons(course),
-                           progress=buyer_progress(course), cover=cover_sources(course))
+    return visitor_page(("course", course.slug), lambda: render_template(
+        "catalog/course.html", course=course, lessons=lessons_of(course),
+        can_view=can_view_lessons(course), progress=buyer_progress(course),
+        cover=cover_sources(course)))
 
 
 @bp.get("/courses/<slug>/start")

@@ -24,15 +24,16 @@ POINT_MAX = 200
 
 @event.listens_for(Session, "after_flush")
 def _note_catalog_change(session, _context):
-    if any(isinstance(row, Course) for row in (*session.new, *session.dirty,
-                                                *session.deleted)):
+    if any(isinstance(row, (Course, Lesson)) for row in (*session.new, *session.dirty,
+                                                          *session.deleted)):
         session.info["catalog_changed"] = True
 
 
 @event.listens_for(Session, "after_commit")
 def _forget_catalog_pages(session):
-    """A course added or changed in this process: the catalog is rendered again at once
-    (app/caching.py; other processes within CATALOG_CACHE_SECONDS)."""
+    """A course or lesson added or changed in this process: the catalog and the course
+    pages are rendered again at once (app/caching.py; other processes within
+    CATALOG_CACHE_SECONDS)."""
     if session.info.pop("catalog_changed", False):
         forget_shared_pages()
 

@@ -1,7 +1,7 @@
 """Checkout: the course page's buy box, placing an order and starting its payment through
 its flow, the receipt."""
 
-from flask import Blueprint
+from flask import Blueprint, current_app, request
 
 bp = Blueprint("checkout", __name__)
 
@@ -14,3 +14,21 @@ def _buy_box_helper():
     """`checkout_box(course)`: what the course page's buy box shows, `consent_box(form)`:
     the country and consent fields of a checkout form (see buy_box.py)."""
     return {"checkout_box": checkout_box, "consent_box": consent_box}
+
+
+def _visitor_page_part():
+    """What the buy box of a new visitor's course page depends on (app/caching.py
+    `visitor_page`): the flow, the tax mode and the browser's country; None (render it
+    for this visitor) while checkout from the address is paused."""
+    from app.checkout.buy_box import browser_country
+    from app.checkout.pause import pause_seconds
+
+    if pause_seconds(request.remote_addr):
+        return None
+    config = current_app.config
+    return (config["PAYMENT_FLOW"], config.get("TAX_MODE", "off"), browser_country())
+
+
+@bp.record_once
+def _register_visitor_page_part(state):
+    state.app.extensions.setdefault("visitor_page_parts", []).append(_visitor_page_part)

@@ -151,3 +151,80 @@ def test_a_flash_is_not_kept_in_the_shared_catalog(client, make_course, app, mon
     stranger = app.test_client().get("/")
     assert "You are signed out." not in stranger.get_data(as_text=True)
     assert stranger.headers["Cache-Control"] == "public, max-age=60"
+
+
+# --- a new visitor's course page, rendered once per window but for its CSRF token ------
+
+def _visitor_token(client, slug="python-jumpstart", **kwargs):
+    from tests.helpers import csrf_from
+
+    page = client.get(f"/courses/{slug}", **kwargs)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    from app.caching import CSRF_PLACEHOLDER
+
+    assert CSRF_PLACEHOLDER not in html
+    return html, csrf_from(html)
+
+
+def test_new_visitors_share_the_course_page_but_each_gets_its_own_working_token(
+        app, make_course, card_token, monkeypatch):
+    from app.models import Order, OrderStatus
+
+    monkeypatch.setitem(app.config, "CATALOG_CACHE_SECONDS", 60)
+    make_course()
+    first, second = app.test_client(), app.test_client()
+    html_1, token_1 = _visitor_token(first)
+    _rename_behind_the_apps_back(app, "Renamed Elsewhere")
+    html_2, token_2 = _visitor_token(second)
+    assert token_1 != token_2
+    assert html_1.replace(token_1, "") == html_2.replace(token_2, "")  # one rendering
+    assert "Renamed Elsewhere" not in html_2
+    # the other visitor's token is refused, the visitor's own one pays
+    stolen = first.post("/courses/python-jumpstart/checkout", data={
+        "csrf_token": token_2, "stripeToken": card_token(), "stripeEmail": "a@example.com",
+        "country": "US"})
+    assert stolen.status_code != 302 or "/orders/" not in stolen.headers["Location"]
+    paid = second.post("/courses/python-jumpstart/checkout", data={
+        "csrf_token": token_2, "stripeToken": card_token(), "stripeEmail": "b@example.com",
+        "country": "US"})
+    assert paid.status_code == 302 and "/orders/" in paid.headers["Location"]
+    with app.app_context():
+        from app.extensions import db
+
+        assert [o.status for o in db.session.query(Order).all()] == [OrderStatus.PAID]
+
+
+def test_a_visitor_with_more_than_a_token_or_a_query_gets_the_page_rendered_now(
+        app, make_course, monkeypatch):
+    monkeypatch.setitem(app.config, "CATALOG_CACHE_SECONDS", 60)
+    make_course()
+    _visitor_token(app.test_client())  # cached
+    _rename_behind_the_apps_back(app, "Renamed Elsewhere")
+    assert "Renamed Elsewhere" not in _visitor_token(app.test_client())[0]
+    assert "Renamed Elsewhere" in _visitor_token(app.test_client(),
+                                                 query_string={"code": "X"})[0]
+    flashed = app.test_client()
+    with flashed.session_transaction() as session:
+        session["_flashes"] = [("info", "You are signed out.")]
+    html = _visitor_token(flashed)[0]
+    assert "Renamed Elsewhere" in html and "You are signed out." in html
+    french = _visitor_token(app.test_client(),
+                            headers={"Accept-Language": "fr-FR,fr;q=0.9"})[0]
+    assert "Renamed Elsewhere" in french  # another browser country: another page
+    assert '<option value="FR" selected>' in french
+
+
+def test_a_paused_address_is_told_so_on_a_cached_course_page(app, make_course,
+                                                             monkeypatch):
+    from app import card_testing
+    from app.extensions import db
+
+    monkeypatch.setitem(app.config, "CATALOG_CACHE_SECONDS", 60)
+    make_course()
+    assert "Checkout is paused" not in _visitor_token(app.test_client())[0]
+    with app.app_context():
+        for _ in range(app.config["CHECKOUT_MAX_DECLINES"]):
+            card_testing.count_decline("127.0.0.1")
+        db.session.commit()
+    assert "Checkout is paused" in _visitor_token(app.test_client())[0]

@@ -36,6 +36,9 @@ BUDGETS = {
     "checkout: success page": (20, 2),
     "catalog": (1, 0),
     "course page, visitor": (3, 0),
+    # rendered once per CATALOG_CACHE_SECONDS: the course (its 404) and the address's pause
+    "catalog, rendered before": (0, 0),
+    "course page, new visitor, rendered before": (2, 0),
     "course page, buyer": (5, 0),
     "course page, buyer with a saved card": (6, 0),
     "receipt": (2, 0),
@@ -174,6 +177,17 @@ def test_token_checkout_and_the_buyer_pages(client, app, course, emulator, count
         _page(client, "/courses/second-course")
     with app.test_client() as visitor, counted("course page, visitor"):
         _page(visitor, "/courses/second-course")
+    app.config["CATALOG_CACHE_SECONDS"] = 60
+    try:
+        _page(app.test_client(), "/")
+        _page(app.test_client(), "/courses/second-course")
+        with counted("catalog, rendered before"):
+            assert "Python Jumpstart" in _page(app.test_client(), "/")
+        with app.test_client() as visitor, counted(
+                "course page, new visitor, rendered before"):
+            assert "Second Course" in _page(visitor, "/courses/second-course")
+    finally:
+        app.config["CATALOG_CACHE_SECONDS"] = 0
 
 
 def test_saving_checkout_one_click_and_the_signed_in_pages(
