@@ -66,14 +66,18 @@ bench: $(STAMP)
 	$(BIN)/python bench/emulator_scale.py
 	$(BIN)/python bench/admin_purchases.py --rows $${BENCH_ROWS:-100000}
 
-## 10,000+ generated requests against a real server (gunicorn); counts by status, goal zero
-## 5xx. On SQLite, then on FUZZ_DATABASE_URL (a throwaway PostgreSQL database) when set.
+## 10,000+ generated requests against a real server (gunicorn) per payment flow; counts by
+## status, goal zero 5xx. On SQLite, then on FUZZ_DATABASE_URL (a throwaway PostgreSQL
+## database) when set. FUZZ_FLOWS picks the flows (default all three).
+FUZZ_FLOWS ?= charges payment_intents checkout
 fuzz: $(STAMP)
-	$(BIN)/python scripts/fuzz.py --requests $${FUZZ_REQUESTS:-10000}
-	@if [ -n "$$FUZZ_DATABASE_URL" ]; then \
-		$(BIN)/python scripts/fuzz.py --requests $${FUZZ_REQUESTS:-10000} \
-			--database-url "$$FUZZ_DATABASE_URL"; \
-	else echo "FUZZ_DATABASE_URL not set: skipping the PostgreSQL fuzz"; fi
+	@for flow in $(FUZZ_FLOWS); do \
+		$(BIN)/python scripts/fuzz.py --requests $${FUZZ_REQUESTS:-10000} --flow $$flow || exit 1; \
+		if [ -n "$$FUZZ_DATABASE_URL" ]; then \
+			$(BIN)/python scripts/fuzz.py --requests $${FUZZ_REQUESTS:-10000} --flow $$flow \
+				--database-url "$$FUZZ_DATABASE_URL" || exit 1; \
+		else echo "FUZZ_DATABASE_URL not set: skipping the PostgreSQL fuzz"; fi; \
+	done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ as the admin. Every request carries a valid CSRF token nine times in ten, and we
 bodies are validly signed half of the time, so the inputs reach the views.
 
     .venv/bin/python scripts/fuzz.py [--requests 10000] [--seed 1] [--database-url URL]
+        [--flow charges|payment_intents|checkout]
 
 Prints the count per status, the 5xx answers (route, and the first few requests in
 full), and how many tracebacks the server logged. Exit status 1 if any 5xx was seen.
@@ -106,18 +107,38 @@ def _sign_in(session, base):
         raise SystemExit(f"could not sign in as the admin: {answer.status_code}")
 
 
-def _buy(base, emulator_url):
-    """One real purchase through the checkout, so order pages have something to show."""
+def _buy(base, emulator_url, flow):
+    """One real purchase through the checkout of `flow`, so order pages have something to
+    show; the order's public id."""
     from config import EMULATOR_PUBLISHABLE_KEY
+    from tests.helpers import confirm_intent, pay_hosted_page
 
     session = requests.Session()
-    token = requests.post(f"{emulator_url}/v1/tokens", timeout=10, data={
-        "card[number]": "4242424242424242", "card[exp_month]": "12",
-        "card[exp_year]": "2034", "card[cvc]": "123", "key": EMULATOR_PUBLISHABLE_KEY,
-    }).json()["id"]
     csrf = _csrf(session, f"{base}/courses/fuzz-course")
-    answer = session.post(f"{base}/courses/fuzz-course/checkout", timeout=30, data={
-        "csrf_token": csrf, "stripeToken": token, "stripeEmail": "buyer@example.com"})
+    email = "buyer@example.com"
+    if flow == "payment_intents":  # the Payment Element: the page's POST, Stripe.js, back
+        started = session.post(f"{base}/courses/fuzz-course/payment-intent", timeout=30,
+                               headers={"Accept": "application/json"},
+                               data={"csrf_token": csrf, "email": email, "country": "US"})
+        body = started.json() if started.ok else {}
+        if "client_secret" not in body:
+            raise SystemExit(f"the seed purchase failed to start: {started.status_code}")
+        confirm_intent(emulator_url, body["client_secret"])
+        answer = session.get(requests.compat.urljoin(base, body["return_url"]), timeout=30)
+    elif flow == "checkout":  # hosted Checkout: Stripe's page, then the success page
+        started = session.post(f"{base}/courses/fuzz-course/checkout-session", timeout=30,
+                               allow_redirects=False,
+                               data={"csrf_token": csrf, "email": email, "country": "US"})
+        paid = pay_hosted_page(started.headers.get("Location", ""), email=email)
+        answer = session.get(paid.headers.get("Location", ""), timeout=30)
+    else:
+        token = requests.post(f"{emulator_url}/v1/tokens", timeout=10, data={
+            "card[number]": "4242424242424242", "card[exp_month]": "12",
+            "card[exp_year]": "2034", "card[cvc]": "123", "key": EMULATOR_PUBLISHABLE_KEY,
+        }).json()["id"]
+        answer = session.post(f"{base}/courses/fuzz-course/checkout", timeout=30, data={
+            "csrf_token": csrf, "stripeToken": token, "stripeEmail": email,
+            "country": "US"})
     if "/orders/" not in answer.url:
         raise SystemExit(f"the seed purchase failed: {answer.status_code} {answer.url}")
     return answer.url.rsplit("/", 1)[1]
@@ -246,6 +267,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--flow", default="charges",
+                        choices=("charges", "payment_intents", "checkout"),
+                        help="the PAYMENT_FLOW the server runs (default charges)")
     parser.add_argument("--database-url", default="",
                         help="a THROWAWAY database (its tables are dropped); "
                              "default: a temporary SQLite file")
@@ -260,17 +284,18 @@ def main():
         "DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'fuzz.db'}",
         "STRIPE_API_BASE": emulator.url, "STRIPE_SECRET_KEY": "",
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, "STRIPE_MAX_NETWORK_RETRIES": "0",
-        "STRIPE_TIMEOUT": "10", "TRUST_PROXY_HOPS": "1",
+        "STRIPE_TIMEOUT": "10", "TRUST_PROXY_HOPS": "1", "PAYMENT_FLOW": args.flow,
     }
     _prepare_database(env)
     log_path = workdir / "server.log"
     process, base = _start_server(env, _free_port(), log_path)
     started = time.monotonic()
     try:
-        known = _known_values(env, _buy(base, emulator.url))
+        known = _known_values(env, _buy(base, emulator.url, args.flow))
         fuzzer = Fuzzer(base)
         database = env["DATABASE_URL"].split(":", 1)[0]
-        print(f"Fuzzing {base} ({database}), about {args.requests} requests, seed {args.seed}")
+        print(f"Fuzzing {base} ({database}, PAYMENT_FLOW={args.flow}), about "
+              f"{args.requests} requests, seed {args.seed}")
         _run(fuzzer, known, args.requests, args.seed)
     finally:
         process.terminate()
@@ -278,7 +303,8 @@ def main():
         emulator.stop()
     tracebacks = log_path.read_text(errors="replace").count("Traceback")
     elapsed = time.monotonic() - started
-    print(f"\n{fuzzer.sent} requests in {elapsed:.0f} s against {database}; by status:")
+    print(f"\n{fuzzer.sent} requests in {elapsed:.0f} s against {database} "
+          f"(PAYMENT_FLOW={args.flow}); by status:")
     for status, count in sorted(fuzzer.statuses.items(), key=lambda i: str(i[0])):
         print(f"  {status}: {count}")
     server_errors = sum(n for s, n in fuzzer.statuses.items()
