@@ -51,7 +51,7 @@ def test_a_sale_emails_the_seller_once_under_duplicate_webhooks(
     text, html = parts(notice)
     assert "Amount: $69.00" in text and "Buyer: ada@example.com" in text
     assert f"http://localhost/admin/purchases/{order.reference}" in text
-    assert "[Test mode]" in text and "Visa ending in 4242" in text
+    assert "[Test mode]" in text and "Visa \u2022\u2022\u2022\u2022 4242" in text
     assert f"/admin/purchases/{order.reference}" in html
     assert [m.kind for m in rows(OutboxMessage)].count("sale_notice") == 1
 
