@@ -43,18 +43,27 @@ def test_latin_text_embeds_dejavu_only(app, invoicing, buy_course, client):
     assert b"DejaVuSans" in data and b"DroidSansFallback" not in data
 
 
-def test_a_long_title_is_cut_to_its_column_and_control_characters_are_spaces():
-    snapshot = {
+def _snapshot(**overrides):
+    """An invoice's snapshot as issuing.py writes it, with `overrides`."""
+    return {
         "title": "Invoice", "number": "INV-000009", "issue_date": "2026-12-03",
         "supply_date": "2026-12-03", "order_reference": "ORD-1", "kind": "invoice",
         "issued_at": "2026-12-03T10:00:00+00:00", "currency": "EUR",
-        "seller": {"name": "Zoë\x00 Ślązak", "address": ["Łódź"], "country": "PL",
+        "seller": {"name": "Seller", "address": ["Street 1"], "country": "DE",
                    "tax_ids": []},
         "buyer": {"email": "a@example.com", "country": "JP", "tax_id": ""},
-        "lines": [{"description": "山田" * 60, "quantity": 1, "unit_net": "69.00",
+        "lines": [{"description": "Course", "quantity": 1, "unit_net": "69.00",
                    "tax_rate": "0", "tax": "0.00", "gross": "69.00"}],
         "list_price": "69.00", "discount": "0.00", "net": "69.00", "tax_rate": "0",
-        "tax": "0.00", "gross": "69.00", "tax_note": "No VAT charged"}
+        "tax": "0.00", "gross": "69.00", "tax_note": "No VAT charged", **overrides}
+
+
+def test_a_long_title_is_cut_to_its_column_and_control_characters_are_spaces():
+    snapshot = _snapshot(
+        seller={"name": "Zoë\x00 Ślązak", "address": ["Łódź"], "country": "PL",
+                "tax_ids": []},
+        lines=[{"description": "山田" * 60, "quantity": 1, "unit_net": "69.00",
+                "tax_rate": "0", "tax": "0.00", "gross": "69.00"}])
     text = pdf_text(pdf.render(snapshot))
     assert "Zoë  Ślązak" in text and "…" in text and "山田山田" in text
     assert "69.00 EUR" in text
@@ -75,17 +84,11 @@ def test_the_tax_is_named_as_where_it_is_owed():
 
     assert [tax_name(c) for c in ("DE", "gb", "NO", "US", "JP", "AU", "BR", None)] == [
         "VAT", "VAT", "VAT", "Sales tax", "JCT", "GST", "Tax", "Tax"]
-    base = {
-        "title": "Invoice", "number": "INV-000010", "issue_date": "2026-12-03",
-        "supply_date": "2026-12-03", "order_reference": "ORD-2", "kind": "invoice",
-        "issued_at": "2026-12-03T10:00:00+00:00", "currency": "USD",
-        "seller": {"name": "Seller", "address": ["Street 1"], "country": "US",
-                   "tax_ids": []},
-        "buyer": {"email": "a@example.com", "country": "US", "tax_id": ""},
-        "lines": [{"description": "Course", "quantity": 1, "unit_net": "69.00",
-                   "tax_rate": "6.5", "tax": "4.49", "gross": "73.49"}],
-        "list_price": "69.00", "discount": "0.00", "net": "69.00", "tax_rate": "6.5",
-        "tax": "4.49", "gross": "73.49", "tax_note": "Sales tax 6.5%"}
+    base = _snapshot(
+        currency="USD", buyer={"email": "a@example.com", "country": "US", "tax_id": ""},
+        lines=[{"description": "Course", "quantity": 1, "unit_net": "69.00",
+                "tax_rate": "6.5", "tax": "4.49", "gross": "73.49"}],
+        tax_rate="6.5", tax="4.49", gross="73.49", tax_note="Sales tax 6.5%")
     text = pdf_text(pdf.render({**base, "tax_name": "Sales tax"}))
     assert "Sales tax 6.5%" in text and "VAT" not in text
     assert "VAT 6.5%" in pdf_text(pdf.render(base))
