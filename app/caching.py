@@ -77,8 +77,10 @@ def forget_shared_pages():
 
 #: What a cached visitor page holds where each visitor's CSRF token goes.
 CSRF_PLACEHOLDER = "csrf-token-of-this-visitor-7c1d"
-#: Session keys a page may find and still be the same as a new visitor's.
-_VISITOR_KEYS = frozenset({"csrf_token"})
+#: Session keys a page may find (or its rendering add) and still be the same as a new
+#: visitor's: the CSRF secret, and Flask-Login marking a session without a sign-in
+#: not fresh.
+_VISITOR_KEYS = frozenset({"csrf_token", "_fresh"})
 
 
 def _visitor_key(key):
@@ -107,12 +109,14 @@ def visitor_page(key, render):
     hit = _shared.get(slot)
     if hit is None or hit[0] <= now:
         field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        before = set(vars(g))
         setattr(g, field, CSRF_PLACEHOLDER)  # what generate_csrf gives while rendering
         try:
             body = render()
         finally:
-            g.pop(field, None)
-        if session.modified or CSRF_PLACEHOLDER not in body:
+            for name in set(vars(g)) - before:  # what the rendering kept (forms holding
+                g.pop(name, None)               # the placeholder): not for another one
+        if not set(session.keys()) <= _VISITOR_KEYS or CSRF_PLACEHOLDER not in body:
             return render()  # the page turned out to be personal after all
         hit = (now + seconds, body)
         with _lock:

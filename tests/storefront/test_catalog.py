@@ -228,3 +228,25 @@ def test_a_paused_address_is_told_so_on_a_cached_course_page(app, make_course,
             card_testing.count_decline("127.0.0.1")
         db.session.commit()
     assert "Checkout is paused" in _visitor_token(app.test_client())[0]
+
+
+def test_a_page_found_personal_while_rendered_is_rendered_again_with_the_visitors_token(
+        app, monkeypatch):
+    """What the rendering kept for the request (a form holding the placeholder token) is
+    dropped before the page is rendered again for the visitor alone (under gunicorn the
+    course page's second visit in a session was rendered again, and its form kept the
+    placeholder: the tab's payment was refused)."""
+    from flask import g, session
+    from flask_wtf.csrf import generate_csrf
+
+    from app.caching import CSRF_PLACEHOLDER, visitor_page
+
+    monkeypatch.setitem(app.config, "CATALOG_CACHE_SECONDS", 60)
+    with app.test_request_context("/courses/x"):
+        def render():
+            token = g.setdefault("kept_form_token", generate_csrf())  # kept, as forms are
+            session["buyer"] = "personal"  # found personal while rendering
+            return f'<input name="csrf_token" value="{token}">'
+
+        body = visitor_page(("test-personal",), render)
+        assert CSRF_PLACEHOLDER not in body and generate_csrf() in body
