@@ -165,6 +165,15 @@ def seconds_locked(keys):
     return _seconds_blocked(keys, now=utcnow(), limit=None, window=0)
 
 
+def locks(prefix):
+    """{key: locked until} of every key starting with `prefix` locked right now."""
+    now = utcnow()
+    rows = db.session.execute(
+        select(_table.c.key, _table.c.locked_until)
+        .where(_table.c.key.startswith(prefix, autoescape=True), _table.c.locked_until > now))
+    return {row.key: as_utc(row.locked_until) for row in rows}
+
+
 def seconds_refused(keys, *, limit, window):
     """Seconds until an attempt on every key would be allowed again (0: allowed now):
     a lock, or a window that already holds `limit` attempts (sign-in links never lock,

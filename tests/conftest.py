@@ -176,6 +176,12 @@ def _clean_tables(request):
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
+        # what the process keeps of those rows for a few seconds goes with them
+        from app.caching import forget_shared_pages
+        from app.card_testing import forget_shown_pauses
+
+        forget_shared_pages()
+        forget_shown_pauses()
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ the same lesson at once leave one row.
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, select
 
 from app.extensions import db
 from app.models import Lesson, LessonProgress
-from app.models._time import utcnow
+from app.models._time import as_utc, utcnow
 from app.models._unique import insert_or_update
 
 
@@ -44,22 +44,21 @@ def progress_by_course(buyer_id, course_ids):
     course_ids = list(course_ids)
     if not course_ids:
         return {}
-    totals = dict(db.session.execute(
-        select(Lesson.course_id, func.count()).where(Lesson.course_id.in_(course_ids))
-        .group_by(Lesson.course_id)).all())
-    rows = db.session.execute(
-        select(LessonProgress.course_id, LessonProgress.last_opened_at, Lesson.position,
-               Lesson.title)
-        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-        .where(LessonProgress.buyer_id == buyer_id,
-               LessonProgress.course_id.in_(course_ids))
-        .order_by(LessonProgress.last_opened_at.desc(), LessonProgress.id.desc())).all()
+    rows = db.session.execute(  # every lesson, with this buyer's progress if opened
+        select(Lesson.course_id, Lesson.position, Lesson.title,
+               LessonProgress.last_opened_at, LessonProgress.id.label("progress_id"))
+        .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
+                                        LessonProgress.buyer_id == buyer_id))
+        .where(Lesson.course_id.in_(course_ids))).all()
     found = {}
     for course_id in course_ids:
-        mine = [row for row in rows if row.course_id == course_id]
+        lessons = [row for row in rows if row.course_id == course_id]
+        mine = sorted((row for row in lessons if row.progress_id is not None),
+                      key=lambda row: (as_utc(row.last_opened_at), row.progress_id),
+                      reverse=True)
         last = mine[0] if mine else None
         found[course_id] = Progress(
-            opened=len(mine), total=int(totals.get(course_id, 0)),
+            opened=len(mine), total=len(lessons),
             last_position=last.position if last else None,
             last_title=last.title if last else None)
     return found

@@ -20,12 +20,14 @@ every browser.
 import logging
 from dataclasses import dataclass, field
 
-from flask import g, session
-from sqlalchemy import exists, or_, select
+from flask import current_app, g, session
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import joinedload, lazyload
 
+from app import cards, payments
 from app.access import services as access
 from app.extensions import db
-from app.models import Access, Buyer, Order, OrderStatus
+from app.models import Access, Buyer, Order, OrderStatus, StoredCard
 from app.models._time import utcnow
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,9 @@ class BuyerSession:
     order_ids: frozenset = frozenset()
     #: Access rows read on this request, by course id (a page asks several times).
     _access: dict = field(default_factory=dict, compare=False, repr=False)
+    #: Whether `_access` holds every active row the buyer had when the session was read
+    #: (read with the buyer, in one statement): a course missing from it has none.
+    _access_complete: bool = field(default=False, compare=False, repr=False)
 
     def sees(self, access_row):
         """Whether this session may use an access row (a purchase session: its orders')."""
@@ -56,14 +61,17 @@ class BuyerSession:
 
     def orders(self):
         """The orders this session shows, newest first."""
-        query = select(Order).where(Order.email == self.buyer.email)
+        query = (select(Order).where(Order.email == self.buyer.email)
+                 .options(joinedload(Order.attempts)))  # one statement with the orders
         if not self.proven:
             query = query.where(Order.id.in_(self.order_ids))
-        return db.session.scalars(query.order_by(Order.id.desc())).all()
+        return db.session.scalars(query.order_by(Order.id.desc())).unique().all()
 
     def access_rows(self):
         """The active access rows this session may use."""
-        return [row for row in access.courses_with_access(self.buyer.id) if self.sees(row)]
+        rows = (self._access.values() if self._access_complete
+                else access.courses_with_access(self.buyer.id))
+        return [row for row in rows if row is not None and self.sees(row)]
 
     def has_access(self, course):
         """Whether this session may open `course`'s lessons (its access has started)."""
@@ -74,7 +82,8 @@ class BuyerSession:
         """The active access row to `course` this session may use (started or not yet),
         or None (read once per request: a page asks several times)."""
         if course.id not in self._access:
-            self._access[course.id] = access.active_access(self.buyer.id, course.id)
+            self._access[course.id] = (None if self._access_complete else
+                                       access.active_access(self.buyer.id, course.id))
         row = self._access[course.id]
         return row if row is not None and self.sees(row) else None
 
@@ -103,14 +112,33 @@ def current_session():
     found = None
     buyer_id, version, proof = session.get("buyer_id"), session.get("buyer_sv"), _proof()
     if type(buyer_id) is int and type(version) is int and proof is not None:
-        buyer = db.session.get(Buyer, buyer_id)
+        buyer, held = _buyer_and_access(buyer_id)
         if buyer is not None and buyer.session_version == version:
             if proof == LINK:
-                found = BuyerSession(buyer, proven=True)
+                found = BuyerSession(buyer, proven=True, _access=held,
+                                     _access_complete=True)
             elif buyer.email_proven_at is None:  # the owner's link sign-in ends it
-                found = BuyerSession(buyer, proven=False, order_ids=proof)
+                found = BuyerSession(buyer, proven=False, order_ids=proof, _access=held,
+                                     _access_complete=True)
     g.buyer_session = found
     return found
+
+
+def _buyer_and_access(buyer_id):
+    """The buyer, their active access rows by course id and the saved card one click
+    charges (kept for `cards.current`), in one statement: a buyer page's first."""
+    livemode = not payments.is_test_mode(current_app.config)
+    rows = db.session.execute(
+        select(Buyer, Access, StoredCard)
+        .outerjoin(Access, and_(Access.buyer_id == Buyer.id, Access.revoked_at.is_(None)))
+        .outerjoin(StoredCard, StoredCard.id == cards.newest_card_id(livemode))
+        .where(Buyer.id == buyer_id).options(lazyload(Access.buyer))
+    ).all()
+    if not rows:
+        return None, {}
+    buyer = rows[0][0]
+    cards.read_with_buyer(buyer, rows[0][2], livemode=livemode)
+    return buyer, {row.course_id: row for _, row, _ in rows if row is not None}
 
 
 def current_buyer():

@@ -22,7 +22,9 @@ order).
 import logging
 from datetime import UTC, datetime
 
+from flask import g
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import aliased
 
 from app import payments
 from app.extensions import db
@@ -55,14 +57,38 @@ def buyer_of_customer(customer_id, *, livemode):
 
 def current(buyer, *, livemode):
     """The card one click charges (a StoredCard), or None: the newest card saved on the
-    buyer's customer in this mode that is not removed. Reads only the database."""
+    buyer's customer in this mode that is not removed. Reads only the database (nothing
+    when the buyer's session read it with the buyer, `newest_card_id`)."""
     customer_id = buyer.customer_id(livemode) if buyer is not None else None
     if not customer_id:
         return None
+    read = g.get("current_cards", {})
+    if (buyer.id, livemode) in read:
+        return read[(buyer.id, livemode)]
     return db.session.scalar(
         select(StoredCard)
         .where(StoredCard.customer_id == customer_id, StoredCard.removed_at.is_(None))
         .order_by(StoredCard.saved_at.desc(), StoredCard.id.desc()).limit(1))
+
+
+def newest_card_id(livemode):
+    """The id of the card `current` gives for a Buyer row, as a scalar subquery of a
+    statement that reads the buyer (app/account/session.py reads both at once)."""
+    card = aliased(StoredCard)
+    return (select(card.id)
+            .where(card.customer_id == _column(livemode), card.removed_at.is_(None))
+            .order_by(card.saved_at.desc(), card.id.desc()).limit(1)
+            .correlate(Buyer).scalar_subquery())
+
+
+def read_with_buyer(buyer, card, *, livemode):
+    """`current(buyer)` was read with the buyer on this request: `card` (or None)."""
+    g.setdefault("current_cards", {})[(buyer.id, livemode)] = card
+
+
+def _changed():
+    """A card was written on this request: what was read with the buyer is stale."""
+    g.pop("current_cards", None)
 
 
 def owned(buyer, card_id, *, livemode):
@@ -94,6 +120,7 @@ def keep(card, *, customer_id, livemode, at=None):
     date. `at` is the event's `created`: an event older than the last one applied
     changes nothing; without it (the store's own save, the backfill) an existing row is
     left as it is. A removed card stays removed. True when a row was written."""
+    _changed()
     buyer = buyer_of_customer(customer_id, livemode=livemode)
     if buyer is None:
         return False  # not a customer of ours (any more)
@@ -119,6 +146,7 @@ def remove(card, *, customer_id, livemode, at=None):
     upsert, so that a removal racing the card's first `attached` (another worker's
     insert, not committed yet) waits for it and removes it, instead of finding nothing.
     True when a row was written."""
+    _changed()
     now = utcnow()
     values = {"removed_at": now, "updated_at": now}
     if at is not None:
@@ -138,6 +166,7 @@ def remove(card, *, customer_id, livemode, at=None):
 
 def mark_removed(row):
     """The buyer removed the card `row` (a StoredCard) and Stripe has deleted it."""
+    _changed()
     now = utcnow()
     db.session.execute(
         update(StoredCard).where(StoredCard.id == row.id, StoredCard.removed_at.is_(None))
@@ -150,6 +179,7 @@ def forget_customer(customer_id, *, livemode):
     """The customer is gone at Stripe: its cards are removed and its buyer forgets it (the
     generation in the buyer's customer key moves on, so the next saved card makes a new
     customer). Returns the buyer that had it, or None."""
+    _changed()
     buyer = buyer_of_customer(customer_id, livemode=livemode)
     now = utcnow()
     db.session.execute(

@@ -63,6 +63,21 @@ def check_fields(*, title, body, video_url=None, download_url=None, free_preview
     return fields
 
 
+def course_with_lessons(slug):
+    """The course with this slug (any: draft, on sale, archived) or None, its lessons
+    read in the same statement and kept for `lessons_of` (a course page's one query)."""
+    rows = db.session.execute(
+        select(Course, Lesson).outerjoin(Lesson, Lesson.course_id == Course.id)
+        .where(Course.slug == slug).order_by(Lesson.position)
+    ).all()
+    if not rows:
+        return None
+    course = rows[0][0]
+    g.setdefault("lessons_of", {})[course.id] = [
+        lesson for _, lesson in rows if lesson is not None]
+    return course
+
+
 def lessons_of(course):
     """The course's lessons in syllabus order (read once per request: a page and its
     templates ask several times)."""

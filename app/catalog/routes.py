@@ -22,9 +22,9 @@ from app.catalog.access import (
     signed_in_as,
 )
 from app.catalog.images import cover_sources, find_image
-from app.catalog.lessons import lesson_at, lessons_of
+from app.catalog.lessons import course_with_lessons, lesson_at, lessons_of
 from app.catalog.markdown import render_markdown
-from app.catalog.services import active_courses, get_course
+from app.catalog.services import active_courses
 
 NOT_ON_SALE = "There is no such course, or it is no longer on sale."
 #: Stored images never change at their address (a new upload gets a new one).
@@ -34,7 +34,7 @@ CACHE_FOR_EVER = "public, max-age=31536000, immutable"
 def _course_or_404(slug):
     """A course on sale, an archived one to a visitor who may read its lessons, and a
     draft to an admin."""
-    course = get_course(slug)
+    course = course_with_lessons(slug)
     if not can_see_course(course) or not (course.active or can_view_lessons(course)):
         abort(404, description=NOT_ON_SALE)
     return course
@@ -55,11 +55,15 @@ def list_courses():
 def show_course(slug):
     """A course page: cover, teacher, points and syllabus for everyone, the buyer's
     progress, the checkout while on sale."""
-    course = _course_or_404(slug)
-    return visitor_page(("course", course.slug), lambda: render_template(
-        "catalog/course.html", course=course, lessons=lessons_of(course),
-        can_view=can_view_lessons(course), progress=buyer_progress(course),
-        cover=cover_sources(course)))
+    def render():
+        course = _course_or_404(slug)
+        return render_template(
+            "catalog/course.html", course=course, lessons=lessons_of(course),
+            can_view=can_view_lessons(course), progress=buyer_progress(course),
+            cover=cover_sources(course))
+
+    # A new visitor's page rendered before is served without reading the course again.
+    return visitor_page(("course", slug), render)
 
 
 @bp.get("/courses/<slug>/start")

@@ -21,9 +21,9 @@ def _visitor_page_part():
     `visitor_page`): the flow, the tax mode and the browser's country; None (render it
     for this visitor) while checkout from the address is paused."""
     from app.checkout.buy_box import browser_country
-    from app.checkout.pause import pause_seconds
+    from app.checkout.pause import shown_pause_seconds
 
-    if pause_seconds(request.remote_addr):
+    if shown_pause_seconds(request.remote_addr):
         return None
     config = current_app.config
     return (config["PAYMENT_FLOW"], config.get("TAX_MODE", "off"), browser_country())

@@ -13,7 +13,7 @@ from app import orders, pricing
 from app.account.saved_cards import customer_id_of, saved_card
 from app.account.session import current_buyer, current_session, email_for_checkout
 from app.checkout.forms import CheckoutForm, EnrolForm, IntentForm
-from app.checkout.pause import pause_message, pause_seconds
+from app.checkout.pause import pause_message, shown_pause_seconds
 from app.countries import COUNTRIES, US_STATES, by_name, country_name, select_options
 
 
@@ -155,7 +155,7 @@ def checkout_box(course):
     quote = pricing.quote_for(course, _asked_code(), email=email.data)
     kind = "free" if quote.free else flow
     form = _form_for(kind, kept, email.data)
-    paused = pause_seconds(request.remote_addr) if course.active else 0
+    paused = shown_pause_seconds(request.remote_addr) if course.active else 0
     skip = session.pop("skip_one_click", None) == course.slug  # just declined: card form
     box = BuyBox(flow=kind, form=form, quote=quote,
                  paused_message=pause_message(paused) if paused else None,

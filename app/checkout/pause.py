@@ -12,6 +12,12 @@ def pause_seconds(ip):
     return card_testing.seconds_paused(ip)
 
 
+def shown_pause_seconds(ip):
+    """What a course page says of the pause: `pause_seconds`, read at most
+    CATALOG_CACHE_SECONDS ago in this process (the checkout it leads to checks again)."""
+    return card_testing.seconds_paused_shown(ip)
+
+
 #: "…, or contact us if you need help." without an address to contact: the clause goes.
 _CONTACT_CLAUSE = re.compile(r",? or contact us(?: if you need help)?")
 

@@ -256,7 +256,8 @@ def receipt(public_id):
     if order is None:
         abort(404, description="We could not find that order.")
     return render_template("checkout/receipt.html", order=order,
-                           refund=receipt_refund(order), check_form=PostForm(),
+                           refund=receipt_refund(order),
+                           check_form=PostForm() if order.status == "pending" else None,
                            documents=invoices.documents_of(order.id))
 
 

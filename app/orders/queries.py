@@ -1,6 +1,7 @@
 """Finding orders and their payment attempts."""
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Order, PaymentAttempt, Refund
@@ -8,8 +9,11 @@ from app.models.order import OPEN_STATUSES
 
 
 def get_order(public_id):
-    """The order with this public id (the receipt's address), or None."""
-    return db.session.scalar(select(Order).where(Order.public_id == public_id))
+    """The order with this public id (the receipt's address), or None: with its course
+    and its payment attempts, in one statement."""
+    return db.session.execute(
+        select(Order).where(Order.public_id == public_id)
+        .options(joinedload(Order.attempts))).unique().scalar_one_or_none()
 
 
 def order_by_reference(reference):

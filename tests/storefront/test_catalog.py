@@ -230,6 +230,42 @@ def test_a_paused_address_is_told_so_on_a_cached_course_page(app, make_course,
     assert "Checkout is paused" in _visitor_token(app.test_client())[0]
 
 
+def test_a_pause_set_by_another_process_shows_within_the_window_and_checkout_refuses_at_once(
+        app, make_course, card_token, monkeypatch):
+    """Pages read the paused addresses once per CATALOG_CACHE_SECONDS (one statement for
+    a crowd); a pause another process set (no forgetting here) shows once the window
+    ends, and the checkout itself refuses the address from the moment it is paused."""
+    import time
+
+    from app import card_testing, throttle
+    from app.extensions import db
+
+    monkeypatch.setitem(app.config, "CATALOG_CACHE_SECONDS", 1)
+    make_course()
+    visitor = app.test_client()
+    html, token = _visitor_token(visitor)
+    assert "Checkout is paused" not in html
+    read_at = time.monotonic()
+    with app.app_context():  # as another worker counts declines: nothing forgotten here
+        for _ in range(app.config["CHECKOUT_MAX_DECLINES"]):
+            throttle.record_failure([card_testing.key("127.0.0.1")], commit=False,
+                                    limit=app.config["CHECKOUT_MAX_DECLINES"],
+                                    window=app.config["CHECKOUT_DECLINE_WINDOW_SECONDS"])
+        db.session.commit()
+    if time.monotonic() - read_at < 0.8:  # still inside the window the page read
+        assert "Checkout is paused" not in _visitor_token(app.test_client())[0]
+    refused = visitor.post("/courses/python-jumpstart/checkout", follow_redirects=True,
+                           data={"csrf_token": token, "stripeToken": card_token(),
+                                 "stripeEmail": "p@example.com", "country": "US"})
+    assert "Too many declined payments" in refused.get_data(as_text=True)
+    with app.app_context():
+        from app.models import Order
+
+        assert db.session.query(Order).count() == 0  # nothing placed, nothing charged
+    time.sleep(max(0.0, read_at + 1.1 - time.monotonic()))
+    assert "Checkout is paused" in _visitor_token(app.test_client())[0]
+
+
 def test_a_page_found_personal_while_rendered_is_rendered_again_with_the_visitors_token(
         app, monkeypatch):
     """What the rendering kept for the request (a form holding the placeholder token) is

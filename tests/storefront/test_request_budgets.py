@@ -35,15 +35,18 @@ BUDGETS = {
     "checkout: start": (10, 2),
     "checkout: success page": (20, 2),
     "catalog": (1, 0),
-    "course page, visitor": (3, 0),
-    # rendered once per CATALOG_CACHE_SECONDS: the course (its 404) and the address's pause
+    # the course and its lessons in one statement; the address's card-testing pause
+    "course page, visitor": (2, 0),
+    # rendered once per CATALOG_CACHE_SECONDS
     "catalog, rendered before": (0, 0),
-    "course page, new visitor, rendered before": (2, 0),
-    "course page, buyer": (5, 0),
-    "course page, buyer with a saved card": (6, 0),
-    "receipt": (2, 0),
-    "account": (7, 0),
-    "lesson": (5, 1),
+    "course page, new visitor, rendered before": (0, 0),
+    # the course and lessons; the buyer, their access and saved card; the pause (read
+    # once per CATALOG_CACHE_SECONDS in production, every time here)
+    "course page, buyer": (3, 0),
+    "course page, buyer with a saved card": (3, 0),
+    "receipt": (1, 0),  # the order with its course and payment attempts
+    "account": (3, 0),
+    "lesson": (3, 1),
 }
 
 
