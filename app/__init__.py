@@ -22,6 +22,7 @@ def create_app(config=None):
     _configure_logging(app)
     _register_request_guard(app)
     _register_converters(app)
+    _register_sessions(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -114,6 +115,12 @@ def _register_request_guard(app):
     from app.request_guard import register
 
     register(app)
+
+
+def _register_sessions(app):
+    from app import sessions
+
+    sessions.register(app)  # the cookie's signing serializer built once per key
 
 
 def _register_converters(app):
