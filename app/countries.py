@@ -263,11 +263,6 @@ def country_name(code):
     return COUNTRIES.get((code or "").upper(), code or "")
 
 
-def by_name():
-    """(code, name) pairs sorted by name, for a select."""
-    return _BY_NAME
-
-
 _BY_NAME = tuple(sorted(COUNTRIES.items(), key=lambda item: item[1]))
 
 

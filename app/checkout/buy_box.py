@@ -14,7 +14,7 @@ from app.account.saved_cards import customer_id_of, saved_card
 from app.account.session import current_buyer, current_session, email_for_checkout
 from app.checkout.forms import CheckoutForm, EnrolForm, IntentForm
 from app.checkout.pause import pause_message, shown_pause_seconds
-from app.countries import COUNTRIES, US_STATES, by_name, country_name, select_options
+from app.countries import COUNTRIES, US_STATES, country_name, select_options
 
 
 @dataclass
@@ -49,7 +49,6 @@ CHECKOUT_CATEGORIES = ("checkout", "checkout-info")
 class ConsentBox:
     """The country select and the immediate-access box of a checkout form."""
 
-    countries: tuple  # (code, name) by name
     selected: str | None
     text: str
     version: str
@@ -90,7 +89,7 @@ def consent_box(form):
         form.country.data = confirm or browser_country()
     selected = form.country.data
     text, version = orders.wording()
-    return ConsentBox(countries=by_name(), selected=selected, text=text, version=version,
+    return ConsentBox(selected=selected, text=text, version=version,
                       consent_countries=" ".join(sorted(config["CONSENT_COUNTRIES"])),
                       shown=orders.applies_to(selected),
                       start_later=config["CONSENT_OFFER_START_LATER"],
