@@ -32,6 +32,7 @@ import logging
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import (
@@ -63,8 +64,8 @@ _CARD_FIELDS = ("card_brand", "card_last4", "card_exp_month", "card_exp_year",
 
 def lock(order):
     """Hold the order's row for this transaction and read it fresh, with what the steps
-    need to know of its refunds and disputes (one statement on PostgreSQL, SELECT … FOR
-    UPDATE; two on SQLite, whose write lock an UPDATE takes first).
+    need to know of its attempts, refunds and disputes (one statement on PostgreSQL,
+    SELECT … FOR UPDATE; two on SQLite, whose write lock an UPDATE takes first).
 
     Two processes recording news about one order (a webhook and the checkout) then apply
     their steps one after the other, each on the other's result.
@@ -77,9 +78,12 @@ def lock(order):
                 .correlate(Order).scalar_subquery())
     disputes = (select(func.count(Dispute.id)).where(Dispute.order_id == Order.id)
                 .correlate(Order).scalar_subquery())
+    # The attempts come fresh in the same statement (a join, not a second SELECT): the
+    # steps look at the other attempts, which another process may have just changed.
     _, order.refund_rows_total, order.dispute_count = db.session.execute(
         select(Order, refunded, disputes).where(Order.id == order.id)
-        .with_for_update(of=Order).execution_options(populate_existing=True)).one()
+        .options(joinedload(Order.attempts))
+        .with_for_update(of=Order).execution_options(populate_existing=True)).unique().one()
     return order
 
 
