@@ -62,7 +62,15 @@ def release_connection():
     if not session.in_transaction() or session.info.get("wrote") \
             or session.new or session.dirty or session.deleted:
         return
-    session.commit()
+    # Without expiring what it read: a read-only transaction changed nothing, and what
+    # the steps after the call must see fresh, the lifecycle reads again under its lock
+    # (`app.orders.lifecycle.lock`); expiring would reload the order and its attempts
+    # (three statements) only to have the lock read them once more.
+    before, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = before
 
 
 @event.listens_for(Session, "do_orm_execute")

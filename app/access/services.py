@@ -1,6 +1,6 @@
 """Buyers and access rows. Everything here works inside the caller's transaction."""
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from app.extensions import db
 from app.models import Access, AccessEvent, Buyer
@@ -83,6 +83,12 @@ def grant_id(buyer_id, course_id, *, order_id=None, granted_by="order", reason=N
     return db.session.scalar(select(Access.id).where(
         Access.buyer_id == buyer_id, Access.course_id == course_id,
         Access.revoked_at.is_(None))), False
+
+
+def take_back_new(access_id):
+    """Delete the access row this transaction has just inserted (a fulfilment found it
+    had run before: the row must not outlive this no-op)."""
+    db.session.execute(delete(Access).where(Access.id == access_id))
 
 
 def grant(buyer, course_id, *, order=None, granted_by="order", reason=None):

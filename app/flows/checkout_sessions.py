@@ -27,6 +27,7 @@ from app.flows.payment_intents import (
     keep_saved_card,
 )
 from app.models import RequestState
+from app.models._unique import commit_keeping
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +178,7 @@ class CheckoutSessionsFlow(PaymentIntentsFlow):
         except payments.PaymentError as exc:
             db.session.commit()
             return f"still pending ({type(exc).__name__}: {exc.detail[:120]})"
-        db.session.commit()
+        commit_keeping()  # what was just locked and written: the receipt needs no reload
         return str(attempt.order.status)
 
     def release(self, attempt):
@@ -206,7 +207,7 @@ class CheckoutSessionsFlow(PaymentIntentsFlow):
             record_session(attempt, payments.retrieve_session(attempt.checkout_session_id))
         except payments.PaymentError as exc:
             return f"still pending ({type(exc).__name__}: {exc.detail[:120]})"
-        db.session.commit()
+        commit_keeping()  # what was just locked and written: the receipt needs no reload
         return str(attempt.order.status)
 
     def attempt_for_event(self, event_type, obj):

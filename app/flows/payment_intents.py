@@ -23,6 +23,7 @@ from app.flows.base import PaymentFlow, Started, first_request_in_flight
 from app.flows.charges import charge_fields
 from app.models import RequestState
 from app.models._time import as_utc, utcnow
+from app.models._unique import commit_keeping
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +179,7 @@ class PaymentIntentsFlow(PaymentFlow):
         except payments.PaymentError as exc:
             db.session.commit()
             return f"still pending ({type(exc).__name__}: {exc.detail[:120]})"
-        db.session.commit()
+        commit_keeping()  # what was just locked and written: the receipt needs no reload
         return str(attempt.order.status)
 
     def release(self, attempt):
@@ -210,7 +211,7 @@ class PaymentIntentsFlow(PaymentFlow):
             record_intent(attempt, payments.retrieve_intent(attempt.payment_intent_id))
         except payments.PaymentError as exc:
             return f"still pending ({type(exc).__name__}: {exc.detail[:120]})"
-        db.session.commit()
+        commit_keeping()  # what was just locked and written: the receipt needs no reload
         return str(attempt.order.status)
 
     def close_for_card_testing(self, attempt):

@@ -138,17 +138,13 @@ def queue_confirmation(order, buyer_id, *, dedupe_key=None, created_by=None):
 def order_paid(order, *, notify=True):
     """Ensure the buyer, grant access to the course once, queue the confirmation once.
 
-    Five small statements: the buyer (an upsert), the event of this cause (its key makes
-    a second run a no-op), the access row, what the event decided, the email.
-    `notify=False` (the backfill of orders paid before fulfilment existed) sends no email.
+    Four small statements: the buyer (an upsert), the access row (kept if active), the
+    event of this cause written once with what was decided (its key makes a second run a
+    no-op: an access row that run created is taken back, so it leaves no trace), the
+    email. `notify=False` (the backfill of orders paid before fulfilment existed) sends
+    no email.
     """
     buyer_id = access.buyer_id_for(order.email)
-    event_id = access.record_once(
-        dedupe_key=f"order-paid:{order.id}", buyer_id=buyer_id, course_id=order.course_id,
-        action="granted", source="order", actor=SYSTEM, order_id=order.id,
-        reason=f"Order {order.reference} paid")
-    if event_id is None:
-        return DUPLICATE
     starts_at = consent.access_starts_at(order)
     access_id, created = access.grant_id(buyer_id, order.course_id, order_id=order.id,
                                          starts_at=starts_at)
@@ -158,7 +154,14 @@ def order_paid(order, *, notify=True):
                   "UTC, when the withdrawal period is over")
     if not created:
         action, reason = "kept", f"Order {order.reference} paid; access was already active"
-    access.settle_event(event_id, access_id=access_id, action=action, reason=reason)
+    event_id = access.record_once(
+        dedupe_key=f"order-paid:{order.id}", buyer_id=buyer_id, course_id=order.course_id,
+        action=action, source="order", actor=SYSTEM, order_id=order.id, reason=reason,
+        access_id=access_id)
+    if event_id is None:  # ran before (access may since have been revoked: not again)
+        if created:
+            access.take_back_new(access_id)
+        return DUPLICATE
     queued = queue_confirmation(order, buyer_id) if notify else False
     if notify:
         notify_seller(order, kind="sale_notice", dedupe_key=f"sale-notice:{order.id}",

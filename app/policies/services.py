@@ -123,19 +123,24 @@ def shown_versions(token):
     """The order columns for the policy versions a checkout showed: those the posted
     `token` names when each exists, else the current ones (a page from before the
     token, or a form tampered with)."""
-    current = current_versions()
     named = dict(_TOKEN_PART.fullmatch(part).groups() for part in (token or "").split(",")
                  if _TOKEN_PART.fullmatch(part))
+    current = current_numbers()  # cached per process, as the footer's
+    if any(int(named[kind]) > current.get(kind, 0) for kind in ORDER_COLUMNS if kind in named):
+        # A page rendered by another process after a save it made: read the numbers anew
+        # rather than record an older version than the one the buyer was shown.
+        forget_numbers()
+        current = current_numbers()
     columns = {}
     for kind, column in ORDER_COLUMNS.items():
         latest = current.get(kind)
         version = int(named[kind]) if kind in named else None
         if latest is None:
             columns[column] = None
-        elif version is not None and 1 <= version <= latest.version:
+        elif version is not None and 1 <= version <= latest:
             columns[column] = version
         else:
-            columns[column] = latest.version
+            columns[column] = latest
     return columns
 
 

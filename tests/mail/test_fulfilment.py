@@ -71,6 +71,27 @@ def test_fulfilment_run_twice_gives_one_access_row_and_one_email(app, buy_course
     assert len(smtp.messages) == 1
 
 
+def test_fulfilment_run_again_after_access_was_revoked_grants_nothing(app, buy_course, rows):
+    """The access row is written before the paid event (so the event is written once,
+    with what was decided): a second run, after an admin revoked the access, takes back
+    the row it inserted and leaves one revoked row, one event and one email."""
+    from app.access.services import revoke
+
+    order = buy_course()
+    with app.app_context():
+        [access] = db.session.scalars(select(Access)).all()
+        revoke(access, by="owner@example.com", reason="Chargeback by hand")
+        db.session.commit()
+        assert order_paid(_order(order.reference)).action == "duplicate"
+        db.session.commit()
+    [access] = rows(Access)
+    assert access.revoked_at is not None
+    [event] = [e for e in rows(AccessEvent) if e.dedupe_key == f"order-paid:{order.id}"]
+    assert (event.action, event.access_id) == ("granted", access.id)
+    assert event.reason == f"Order {order.reference} paid"
+    assert len(rows(OutboxMessage)) == 1
+
+
 def test_a_full_refund_revokes_access_and_queues_the_refund_notice(app, buy_course, rows):
     """Refunding everything ends access (the row stays, revoked) and queues one notice."""
     order = buy_course()

@@ -474,3 +474,41 @@ def test_many_declines_from_one_address_pause_checkout(app, make_course, card_to
     assert [o.status for o in orders()] == [OrderStatus.FAILED, OrderStatus.FAILED]
     charges = stripe_sdk.v1.charges.list(params={"limit": 10}).data
     assert [c.status for c in charges] == ["failed", "failed"]
+
+
+def test_a_page_naming_a_policy_version_newer_than_this_process_knows_records_it(
+        client, app, make_course, card_token):
+    """The checkout records the policy versions from the per-process numbers the footer
+    uses (POLICY_CACHE_SECONDS); a page rendered by another process after a save names a
+    newer version than those: the numbers are read again and the order records what the
+    buyer was shown, not the older cached one."""
+    from sqlalchemy import select
+
+    from app.models import Order, PolicyVersion
+    from app.policies.services import forget_numbers
+    from tests.helpers import csrf_from
+
+    make_course()
+    app.config["POLICY_CACHE_SECONDS"] = 60
+    forget_numbers()
+    try:
+        with app.app_context():
+            db.session.add(PolicyVersion(kind="terms", version=1, body="One.",
+                                         created_by="owner@example.com"))
+            db.session.commit()
+        page = client.get("/courses/python-jumpstart").get_data(as_text=True)
+        assert 'value="terms:1"' in page  # this process now holds terms v1
+        with app.app_context():  # saved by another process: this one is not told
+            db.session.add(PolicyVersion(kind="terms", version=2, body="Two.",
+                                         created_by="owner@example.com"))
+            db.session.commit()
+        response = client.post("/courses/python-jumpstart/checkout", data={
+            "csrf_token": csrf_from(page), "stripeToken": card_token(),
+            "stripeEmail": "ada@example.com", "policy_versions": "terms:2"})
+        assert response.status_code == 302
+        with app.app_context():
+            order = db.session.scalars(select(Order).order_by(Order.id.desc())).first()
+            assert (order.status, order.terms_version) == (OrderStatus.PAID, 2)
+    finally:
+        app.config["POLICY_CACHE_SECONDS"] = 0
+        forget_numbers()
