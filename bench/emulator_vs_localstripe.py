@@ -47,14 +47,15 @@ def start_localstripe():
     proc = subprocess.Popen([str(localstripe_binary()), "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    deadline = time.monotonic() + 60  # its imports take a while on a busy machine
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
             requests.get(url + "/v1/customers", auth=("sk_test_x", ""), timeout=1)
             return proc, url
         except requests.RequestException:
             time.sleep(0.1)
     proc.kill()
-    raise RuntimeError("localstripe did not start")
+    raise RuntimeError("localstripe did not start within 60 s")
 
 
 def calls(client, payment_method, intent_params):

@@ -187,15 +187,18 @@ def sign_out():
     g.buyer_session = None
 
 
-def _holds_more(buyer, order):
-    """Whether the account holds anything but `order` (another live order, other access):
-    one query."""
-    other_order = select(Order.id).where(Order.email == buyer.email, Order.id != order.id,
+def _buyer_holding_more(order):
+    """The order's buyer (or None), and whether their account holds anything but `order`
+    (another live order, other access): one statement."""
+    other_order = select(Order.id).where(Order.email == Buyer.email, Order.id != order.id,
                                          Order.status != OrderStatus.FAILED)
     other_access = select(Access.id).where(
-        Access.buyer_id == buyer.id,
+        Access.buyer_id == Buyer.id,
         or_(Access.order_id.is_(None), Access.order_id != order.id))
-    return db.session.scalar(select(exists(other_order) | exists(other_access)))
+    row = db.session.execute(
+        select(Buyer, (exists(other_order) | exists(other_access)).label("more"))
+        .where(Buyer.email == access.normalise_email(order.email))).first()
+    return (None, False) if row is None else (row[0], bool(row[1]))
 
 
 def sign_in_after_purchase(order):
@@ -213,7 +216,7 @@ def sign_in_after_purchase(order):
     """
     if order is None or order.status != OrderStatus.PAID:
         return False
-    buyer = access.find_buyer(order.email)
+    buyer, holds_more = _buyer_holding_more(order)
     if buyer is None:
         return False
     visit = current_session()
@@ -226,7 +229,7 @@ def sign_in_after_purchase(order):
             kept = sorted(visit.order_ids)[-(MAX_ORDERS - 1):]
             _start(buyer, [*kept, order.id])
         return True
-    if buyer.email_proven_at is not None or _holds_more(buyer, order):
+    if buyer.email_proven_at is not None or holds_more:
         return False  # the owner signs in with the emailed link
     _start(buyer, [order.id])  # only the cookie: an emailed link is a sign-in, this is not
     return True

@@ -27,13 +27,13 @@ VISA = "4242424242424242"
 
 #: (statements, commits) at most, per request.
 BUDGETS = {
-    "token checkout": (15, 2),
+    "token checkout": (14, 2),
     "token checkout saving the card": (26, 5),
     "one-click purchase": (16, 2),
     "payment_intents: start": (8, 2),
-    "payment_intents: return": (12, 2),
+    "payment_intents: return": (10, 2),
     "checkout: start": (8, 2),
-    "checkout: success page": (12, 2),
+    "checkout: success page": (10, 2),
     "catalog": (1, 0),
     # the course and its lessons in one statement; the address's card-testing pause
     "course page, visitor": (2, 0),
