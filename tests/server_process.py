@@ -77,8 +77,14 @@ class StoreServer:
         raise RuntimeError(f"gunicorn did not start: {self.log()}")
 
     def log(self):
+        """The log's last 4,000 characters, after its first traceback if it has one (a
+        failed race's 500 is often far from the end of a busy log)."""
         self._log.flush()
-        return Path(self.log_path).read_text(errors="replace")[-4000:]
+        text = Path(self.log_path).read_text(errors="replace")
+        first = text.find("Traceback")
+        if first == -1 or first >= len(text) - 4000:
+            return text[-4000:]
+        return text[max(0, first - 300):first + 3000] + "\n[…]\n" + text[-4000:]
 
     def kill(self):
         """SIGKILL the master and its workers at once, as a crash or the OOM killer would."""
