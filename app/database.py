@@ -57,6 +57,7 @@ def release_connection():
     asks Stripe, so that a failed call leaves the event to be delivered again.
     """
     from app.extensions import db
+    from app.models._unique import commit_keeping
 
     session = db.session()  # this thread's Session
     if not session.in_transaction() or session.info.get("wrote") \
@@ -66,11 +67,7 @@ def release_connection():
     # the steps after the call must see fresh, the lifecycle reads again under its lock
     # (`app.orders.lifecycle.lock`); expiring would reload the order and its attempts
     # (three statements) only to have the lock read them once more.
-    before, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = before
+    commit_keeping()
 
 
 @event.listens_for(Session, "do_orm_execute")
