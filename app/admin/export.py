@@ -1,5 +1,6 @@
-"""CSV export of filtered purchases, produced row by row from keyset batches (the card
-and charge columns are those of each order's current payment attempt).
+"""CSV export of filtered purchases, streamed from one query whose rows are finished CSV
+records (app/admin/csv_sql.py writes the cells in SQL); the card and charge columns are
+those of each order's current payment attempt.
 
 Made to be summed: by default only sales (orders whose charge captured money) are
 exported; `include_attempts` adds the failed and unfinished ones, each marked
@@ -7,15 +8,13 @@ exported; `include_attempts` adds the failed and unfinished ones, each marked
 the day of the last refund and the buyer's country when the store knows it.
 """
 
-import csv
-import io
-from datetime import UTC
+from sqlalchemy import String, case, func, null, select, type_coerce
 
-from sqlalchemy import case, func, null, select
-
-from app.admin.purchases import CAPTURED, batches
+from app.admin import csv_sql as cell
+from app.admin.csv_sql import Money, Ours, Typed
+from app.admin.purchases import CAPTURED, latest_attempt_id
+from app.extensions import db
 from app.models import Order, PaymentAttempt, Refund
-from app.money import exponent
 
 COLUMNS = [
     "order_id", "created_at", "paid_at", "status", "mode", "email", "course_id",
@@ -29,6 +28,8 @@ COLUMNS = [
 ]  # fmt: skip
 #: Refunds that count in `amount_refunded` (the receipt reads the same ones).
 REFUND_DONE = ("succeeded", "pending")
+#: The CSV's line end (csv.writer's excel dialect, which spreadsheets expect).
+LINE_END = "\r\n"
 
 
 def _last_refund_at():
@@ -40,80 +41,29 @@ def _last_refund_at():
     return case((Order.amount_refunded > 0, last), else_=null())
 
 
-def _fields():
-    return [
-        Order.reference, Order.created_at, Order.paid_at, Order.status, Order.livemode,
-        Order.email, Order.buyer_country, Order.course_id, Order.course_title, Order.currency,
-        Order.amount, Order.amount_refunded, _last_refund_at(), PaymentAttempt.card_brand,
-        PaymentAttempt.card_last4, PaymentAttempt.charge_id, PaymentAttempt.failure_code,
-        PaymentAttempt.decline_code, PaymentAttempt.failure_message, Order.list_price,
-        Order.discount_amount, Order.coupon_code,
-    ]  # fmt: skip
-
-
-#: A spreadsheet treats a cell starting with one of these as a formula (Excel and
-#: LibreOffice read the full-width forms ＝＋－＠ as their ASCII twins).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def neutralise(value):
-    """Prefix a text cell that a spreadsheet would run as a formula with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def iso_utc(value):
-    """ISO 8601 in UTC with a Z, or an empty cell."""
-    if value is None:
-        return ""
-    offset = value.utcoffset()
-    if offset:  # an aware time not in UTC (a naive one is UTC already, as stored)
-        value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class _Amounts:
-    """Minor units as the currency's decimal string ("69.00", "5000", "1.250") by integer
-    arithmetic, the same strings as money.decimal_string at a fraction of its cost (a
-    Decimal per cell was most of the export's time)."""
-
-    def __init__(self):
-        self._places = {}
-
-    def __call__(self, minor, currency):
-        places = self._places.get(currency)
-        if places is None:
-            places = self._places[currency] = exponent(currency)
-        if not places:
-            return str(minor)
-        whole, part = divmod(abs(minor), 10 ** places)
-        return f"{'-' if minor < 0 else ''}{whole}.{part:0{places}d}"
-
-
-def to_cells(row, amount_text=None):
-    """One CSV record for a row of _fields(). Only the cells that hold text someone else
-    typed (the email, the course title, Stripe's message, the code) can start like a
-    formula; the others are ours (ids, numbers, times) and are written as they are."""
-    text = amount_text or _Amounts()
-    (reference, created_at, paid_at, status, livemode, email, country, course_id, title,
-     currency, amount, refunded, refunded_at, brand, last4, charge_id, code, decline,
-     message, list_price, discount, coupon) = row[:22]
-    counted = status in CAPTURED
-    paid = amount if counted else 0
-    refunded = refunded if counted else 0
-    net = paid - refunded
-    return [
-        reference, iso_utc(created_at), iso_utc(paid_at), status.value,
-        "live" if livemode else "test", neutralise(email), course_id, neutralise(title),
-        currency.upper(), text(amount, currency), amount, text(refunded, currency),
-        refunded, neutralise(brand or ""), last4 or "", neutralise(charge_id or ""),
-        neutralise(code or ""), neutralise(decline or ""), neutralise(message or ""),
-        text(list_price, currency), list_price, text(discount, currency), discount,
-        neutralise(coupon or ""), "yes" if counted else "no", text(paid, currency), paid,
-        text(net, currency), net, iso_utc(refunded_at) if refunded else "",
-        (country or "").upper(),
-    ]
+def record():
+    """SQL: one order's CSV record, its cells in COLUMNS' order. Only the cells that hold
+    text someone else typed (the email, the course title, Stripe's words, the code) can
+    start like a formula; the others are ours (ids, numbers, times)."""
+    status = type_coerce(Order.status, String)
+    counted = status.in_([s.value for s in CAPTURED])
+    paid = case((counted, Order.amount), else_=0)
+    refunded = case((counted, Order.amount_refunded), else_=0)
+    attempt = PaymentAttempt
+    return cell.record([
+        Ours(Order.reference), Ours(cell.IsoUtc(Order.created_at)),
+        Ours(cell.IsoUtc(Order.paid_at)), Ours(status),
+        Ours(case((Order.livemode, "live"), else_="test")), Typed(Order.email),
+        Ours(Order.course_id), Typed(Order.course_title),
+        Typed(func.upper(Order.currency), formula=False), Money(Order.amount),
+        Money(refunded), Typed(attempt.card_brand), Typed(attempt.card_last4, formula=False),
+        Typed(attempt.charge_id), Typed(attempt.failure_code), Typed(attempt.decline_code),
+        Typed(attempt.failure_message), Money(Order.list_price), Money(Order.discount_amount),
+        Typed(Order.coupon_code), Ours(case((counted, "yes"), else_="no")), Money(paid),
+        Money(paid - refunded),
+        Ours(case((refunded > 0, cell.IsoUtc(_last_refund_at())), else_="")),
+        Typed(func.upper(Order.buyer_country), formula=False),
+    ], Order.currency)
 
 
 def sales_only(filters, include_attempts):
@@ -123,38 +73,41 @@ def sales_only(filters, include_attempts):
     return (Order.status.in_(CAPTURED),)
 
 
-def _rows(filters, *, include_attempts, batch_size):
-    return batches(filters, size=batch_size, columns=_fields(),
-                   extra=sales_only(filters, include_attempts))
+def _query(filters, include_attempts):
+    return (select(record())
+            .select_from(Order)
+            .outerjoin(PaymentAttempt, PaymentAttempt.id == latest_attempt_id())
+            .where(*filters.conditions(), *sales_only(filters, include_attempts))
+            .order_by(Order.created_at.desc(), Order.id.desc()))
+
+
+def records(filters, *, include_attempts=False, batch_size=2000):
+    """Yield lists of at most batch_size CSV records (newest first), read from one
+    streamed query: a server-side cursor on PostgreSQL, SQLite's own stepping, so memory
+    stays flat whatever the row count, and the file is one consistent snapshot."""
+    connection = db.session.connection()
+    cell.read_fast(connection)
+    # The option goes with this statement only: Connection.execution_options() would
+    # change the session's connection for every statement after it.
+    result = connection.execute(_query(filters, include_attempts),
+                                execution_options={"yield_per": batch_size})
+    yield from result.scalars().partitions()
 
 
 def csv_lines(filters, *, include_attempts=False, batch_size=2000):
     """Yield the CSV text: the header line, then one chunk per batch of rows."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    amounts = _Amounts()
-    yield _flush(buffer)
-    for rows in _rows(filters, include_attempts=include_attempts, batch_size=batch_size):
-        writer.writerows(to_cells(row, amounts) for row in rows)
-        yield _flush(buffer)
-
-
-def _flush(buffer):
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
+    yield ",".join(COLUMNS) + LINE_END
+    for lines in records(filters, include_attempts=include_attempts, batch_size=batch_size):
+        yield LINE_END.join(lines) + LINE_END
 
 
 def write_csv(filters, out, *, on_rows=None, include_attempts=False, batch_size=2000):
     """Write the export to a text file; call on_rows(n) after each batch."""
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    written, amounts = 0, _Amounts()
-    for rows in _rows(filters, include_attempts=include_attempts, batch_size=batch_size):
-        writer.writerows(to_cells(row, amounts) for row in rows)
-        written += len(rows)
+    out.write(",".join(COLUMNS) + LINE_END)
+    written = 0
+    for lines in records(filters, include_attempts=include_attempts, batch_size=batch_size):
+        out.write(LINE_END.join(lines) + LINE_END)
+        written += len(lines)
         if on_rows:
-            on_rows(len(rows))
+            on_rows(len(lines))
     return written
