@@ -269,35 +269,6 @@ def latest_attempt_id():
             .correlate(Order).scalar_subquery())
 
 
-def batches(filters, *, size=2000, columns=None, extra=()):
-    """Yield lists of rows (tuples of `columns`), newest first, in keyset batches.
-
-    Columns of PaymentAttempt come from each order's current (latest) attempt; `extra`
-    holds more SQL conditions (the export's "sales only").
-    """
-    columns = columns or [Order]
-    position = tuple_(Order.created_at, Order.id)
-    with_payment = any(getattr(c, "class_", None) is PaymentAttempt for c in columns)
-    cursor = None
-    while True:
-        query = select(*columns, Order.created_at.label("_c"), Order.id.label("_i"))
-        if with_payment:
-            query = query.select_from(Order).outerjoin(
-                PaymentAttempt, PaymentAttempt.id == latest_attempt_id())
-        query = query.where(*filters.conditions(), *extra)
-        if cursor is not None:
-            query = query.where(position < tuple_(*cursor))
-        query = query.order_by(Order.created_at.desc(), Order.id.desc()).limit(size)
-        rows = db.session.execute(query).all()
-        if not rows:
-            return
-        yield rows
-        db.session.expunge_all()
-        if len(rows) < size:
-            return
-        cursor = (rows[-1]._c, rows[-1]._i)
-
-
 def probe(filters):
     """Run the filters' query once (one row), so bad input fails before a stream starts."""
     db.session.execute(select(Order.id).where(*filters.conditions()).limit(1)).all()

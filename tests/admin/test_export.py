@@ -82,7 +82,7 @@ def test_export_follows_the_list_filters(admin_client, insert_orders):
     assert bad.status_code == 400 and "is not a date" in bad.get_data(as_text=True)
 
 
-def test_export_is_streamed_in_keyset_batches(admin_client, insert_orders, app_ctx):
+def test_export_is_streamed_in_batches(admin_client, insert_orders, app_ctx):
     """The response is a stream; the generator yields the header then one chunk per batch."""
     from app.admin.export import csv_lines
     from app.admin.purchases import PurchaseFilters
