@@ -80,6 +80,9 @@ class Config:
         # Threads per server process (gunicorn.conf.py) size the database pool; the
         # engine's options follow from the database URL (app/database.py).
         self.SERVER_THREADS = int(env("SERVER_THREADS") or "32")
+        # PostgreSQL connections per process at most: serving processes x this must stay
+        # under the server's max_connections, less what other clients use.
+        self.DATABASE_POOL_SIZE = int(env("DATABASE_POOL_SIZE") or "10")
         self.STORE_NAME = (env("STORE_NAME") or "Course Shop")
         self.STORE_CURRENCY = (env("STORE_CURRENCY") or "usd").lower()
         self.STRIPE_SECRET_KEY = (env("STRIPE_SECRET_KEY") or "")

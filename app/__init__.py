@@ -152,7 +152,8 @@ def register_extensions(app):
     from app.mail import worker
 
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(
-        app.config["SQLALCHEMY_DATABASE_URI"], threads=app.config["SERVER_THREADS"]))
+        app.config["SQLALCHEMY_DATABASE_URI"], threads=app.config["SERVER_THREADS"],
+        pool_size=app.config["DATABASE_POOL_SIZE"]))
     db.init_app(app)
     app.extensions["before_stripe_call"] = [release_connection]
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))

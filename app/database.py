@@ -18,21 +18,24 @@ log = logging.getLogger(__name__)
 
 #: Seconds a SQLite writer waits for another writer before giving up.
 SQLITE_BUSY_SECONDS = 30
-#: Pooled PostgreSQL connections per process (as many again may open under a burst):
-#: 2 workers hold at most 40, well under PostgreSQL's default max_connections of 100.
+#: PostgreSQL connections per process, by default (DATABASE_POOL_SIZE): a hard cap, so
+#: that serving processes x pool size is all the store ever opens — 2 workers hold at
+#: most 20, well under PostgreSQL's default max_connections of 100.
 POOL_SIZE = 10
 
 
-def engine_options(url, *, threads=1):
+def engine_options(url, *, threads=1, pool_size=POOL_SIZE):
     """SQLAlchemy engine options for the database at `url`, served by `threads` threads
-    per process."""
+    per process with at most `pool_size` connections."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": SQLITE_BUSY_SECONDS}}
     # A request holds a connection only while it reads or writes: never while Stripe is
     # called (the flows commit first), so a few connections serve many threads; a
-    # thread that finds them all busy waits its turn (pool_timeout) for a few ms.
-    size = min(max(threads, 1), POOL_SIZE)
-    return {"pool_pre_ping": True, "pool_size": size, "max_overflow": size,
+    # thread that finds them all busy waits its turn (pool_timeout) for a few ms. No
+    # overflow: a burst waits for a connection instead of opening more than the database
+    # accepts (it would answer "too many clients" to this or another process).
+    size = max(1, min(threads, pool_size))
+    return {"pool_pre_ping": True, "pool_size": size, "max_overflow": 0,
             "pool_timeout": 30}
 
 

@@ -4,7 +4,8 @@ import logging
 
 from flask import render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from app.database_setup import database_name, missing_schema, not_set_up_message
@@ -32,10 +33,33 @@ def register(app):
                            "MiB (go back and choose a smaller file).")
         return render_template("error.html", code=error.code, message=message), error.code
 
+    @app.errorhandler(PoolTimeout)
+    def database_busy(error):
+        """The database is out of reach for now (no free pooled connection, refused or
+        dropped connections, "too many clients", a lock held too long): a 503 the buyer
+        can retry — every checkout is safe to send again — and one line in the log."""
+        from app.extensions import db
+
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone: nothing to roll back
+            db.session.close()
+        first_line = str(getattr(error, "orig", None) or error).strip().splitlines()
+        log.error("Database unavailable on %s %s: %s", request.method, request.path,
+                  first_line[0] if first_line else type(error).__name__)
+        message = ("The store is very busy right now and could not answer. Please try "
+                   "again in a moment.")
+        response = app.make_response(
+            (render_template("error.html", code=503, message=message), 503))
+        response.headers["Retry-After"] = "5"
+        return response
+
     @app.errorhandler(DBAPIError)
     def database_error(error):
         missing = missing_schema(error)
         if missing is None:
+            if isinstance(error, OperationalError):
+                return database_busy(error)
             return unexpected_error(error)
         from app.extensions import db
 

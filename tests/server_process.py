@@ -42,6 +42,10 @@ class StoreServer:
             "STRIPE_MAX_NETWORK_RETRIES": "0",
             "BIND": f"127.0.0.1:{self.port}",
             "WEB_CONCURRENCY": str(workers),
+            # The suite serves several stores at once (two pytest workers, each with its
+            # own app too): at 4 PostgreSQL connections per process, 3 workers open at
+            # most 12, and the whole run stays under PostgreSQL's default of 100.
+            "DATABASE_POOL_SIZE": "4",
             # Production refuses to start without mail settings; mail stays queued unless
             # a test turns the outbox worker on and points MAIL_PORT at its SMTP server.
             "MAIL_SERVER": "127.0.0.1",

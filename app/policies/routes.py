@@ -2,6 +2,7 @@
 
 from flask import abort, render_template, url_for
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.catalog.markdown import render_markdown
 from app.extensions import db
@@ -12,11 +13,11 @@ from app.policies.services import current_numbers, get_version
 
 def policy_links():
     """(kind, title, url) of each policy written so far, in a fixed order. Every page's
-    footer asks, error pages too: a database that cannot answer (not set up, down)
-    gives no links rather than an error inside the error page."""
+    footer asks, error pages too: a database that cannot answer (not set up, down, no
+    free connection) gives no links rather than an error inside the error page."""
     try:
         versions = current_numbers()
-    except DBAPIError:
+    except (DBAPIError, PoolTimeout):
         db.session.rollback()
         return []
     return [(kind, title, url_for("policies.show_policy", kind=kind))
