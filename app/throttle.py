@@ -24,6 +24,7 @@ gap, and no unique-key race on a key's first row. Keys are taken in sorted order
 requests never wait on each other's rows (PostgreSQL row locks).
 """
 
+import functools
 import math
 from datetime import timedelta
 
@@ -118,11 +119,15 @@ def fail(keys, *, limit, window, commit=True):
 
 def _give_back(keys):
     if keys:
-        db.session.execute(
-            update(_table)
-            .where(_table.c.key.in_(keys), _table.c.failures > 0)
-            .values(failures=_table.c.failures - 1)
-        )
+        db.session.execute(_give_back_statement(), {"keys": keys})
+
+
+@functools.cache
+def _give_back_statement():
+    """`_give_back`'s UPDATE, built once per process (the keys bound at each call)."""
+    return (update(_table)
+            .where(_table.c.key.in_(bindparam("keys", expanding=True)), _table.c.failures > 0)
+            .values(failures=_table.c.failures - 1))
 
 
 def release(keys, *, commit=True):

@@ -17,11 +17,12 @@ Signing out bumps `buyers.session_version`, which ends every session of the buye
 every browser.
 """
 
+import functools
 import logging
 from dataclasses import dataclass, field
 
 from flask import current_app, g, session
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from app import cards, payments
@@ -128,17 +129,24 @@ def _buyer_and_access(buyer_id):
     """The buyer, their active access rows by course id and the saved card one click
     charges (kept for `cards.current`), in one statement: a buyer page's first."""
     livemode = not payments.is_test_mode(current_app.config)
-    rows = db.session.execute(
-        select(Buyer, Access, StoredCard)
-        .outerjoin(Access, and_(Access.buyer_id == Buyer.id, Access.revoked_at.is_(None)))
-        .outerjoin(StoredCard, StoredCard.id == cards.newest_card_id(livemode))
-        .where(Buyer.id == buyer_id).options(lazyload(Access.buyer))
-    ).all()
+    rows = db.session.execute(_buyer_and_access_statement(livemode),
+                              {"buyer_id": buyer_id}).all()
     if not rows:
         return None, {}
     buyer = rows[0][0]
     cards.read_with_buyer(buyer, rows[0][2], livemode=livemode)
     return buyer, {row.course_id: row for _, row, _ in rows if row is not None}
+
+
+@functools.cache
+def _buyer_and_access_statement(livemode):
+    """`_buyer_and_access`'s statement, built once per process and mode (the buyer bound
+    at each call): building it, with the saved card's correlated subquery, cost more
+    than a millisecond of CPU on every buyer page and checkout."""
+    return (select(Buyer, Access, StoredCard)
+            .outerjoin(Access, and_(Access.buyer_id == Buyer.id, Access.revoked_at.is_(None)))
+            .outerjoin(StoredCard, StoredCard.id == cards.newest_card_id(livemode))
+            .where(Buyer.id == bindparam("buyer_id")).options(lazyload(Access.buyer)))
 
 
 def current_buyer():
@@ -190,15 +198,23 @@ def sign_out():
 def _buyer_holding_more(order):
     """The order's buyer (or None), and whether their account holds anything but `order`
     (another live order, other access): one statement."""
-    other_order = select(Order.id).where(Order.email == Buyer.email, Order.id != order.id,
+    row = db.session.execute(_holding_more_statement(), {
+        "order_id": order.id, "email": access.normalise_email(order.email)}).first()
+    return (None, False) if row is None else (row[0], bool(row[1]))
+
+
+@functools.cache
+def _holding_more_statement():
+    """`_buyer_holding_more`'s statement, built once per process (order and email bound
+    at each call)."""
+    order_id = bindparam("order_id")
+    other_order = select(Order.id).where(Order.email == Buyer.email, Order.id != order_id,
                                          Order.status != OrderStatus.FAILED)
     other_access = select(Access.id).where(
         Access.buyer_id == Buyer.id,
-        or_(Access.order_id.is_(None), Access.order_id != order.id))
-    row = db.session.execute(
-        select(Buyer, (exists(other_order) | exists(other_access)).label("more"))
-        .where(Buyer.email == access.normalise_email(order.email))).first()
-    return (None, False) if row is None else (row[0], bool(row[1]))
+        or_(Access.order_id.is_(None), Access.order_id != order_id))
+    return (select(Buyer, (exists(other_order) | exists(other_access)).label("more"))
+            .where(Buyer.email == bindparam("email")))
 
 
 def sign_in_after_purchase(order):

@@ -1,8 +1,9 @@
 """Reading and changing the course catalog."""
 
+import functools
 import textwrap
 
-from sqlalchemy import event, func, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session
 
 from app.caching import forget_shared_pages
@@ -54,10 +55,15 @@ def active_courses():
 def get_active_course(slug):
     """The course on sale (published and not archived) with this slug, or None: every
     checkout of every payment flow finds its course here, so a draft cannot be bought."""
-    return db.session.scalar(
-        select(Course).where(Course.slug == slug, Course.active.is_(True),
-                             Course.published.is_(True))
-    )
+    return db.session.scalar(_active_course_statement(), {"slug": slug})
+
+
+@functools.cache
+def _active_course_statement():
+    """`get_active_course`'s statement, built once per process (the slug bound at each
+    call)."""
+    return select(Course).where(Course.slug == bindparam("slug"), Course.active.is_(True),
+                                Course.published.is_(True))
 
 
 def get_course(slug):
