@@ -59,11 +59,18 @@ def load():
 
 # --- 1. pages vs bare Flask -------------------------------------------------------------
 
-def requests_per_second(url, seconds):
-    """Requests per second on `url`: wrk (64 connections) or 32 Python threads."""
+def requests_per_second(url, seconds, cookie=None):
+    """Requests per second on `url` (with `cookie`, a Cookie header, when given): wrk
+    (64 connections) or 32 Python threads."""
     if shutil.which("wrk"):
-        out = subprocess.run(["wrk", "-t2", "-c64", f"-d{seconds}s", url],
-                             capture_output=True, text=True, check=True).stdout
+        with tempfile.TemporaryDirectory(prefix="bench-wrk-") as scripts:
+            command = ["wrk", "-t2", "-c64", f"-d{seconds}s", url]
+            if cookie:  # a tiny wrk script sends it
+                script = Path(scripts) / "cookie.lua"
+                script.write_text(f'wrk.headers["Cookie"] = "{cookie}"\n')
+                command[4:4] = ["-s", str(script)]
+            out = subprocess.run(command, capture_output=True, text=True,
+                                 check=True).stdout
         errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
         if errors:
             raise RuntimeError(f"{url}: {errors.group(1)} failed responses")
@@ -73,6 +80,8 @@ def requests_per_second(url, seconds):
 
     def hammer():
         session, n = requests.Session(), 0
+        if cookie:
+            session.headers["Cookie"] = cookie
         while time.monotonic() < stop:
             assert session.get(url, timeout=30).status_code == 200
             n += 1
@@ -119,16 +128,9 @@ def pages(store, tmp, rounds, seconds):
         for _ in range(rounds):
             for name, url in targets.items():
                 base = requests_per_second(hello_url, seconds)
-                if name == "receipt" and shutil.which("wrk"):
-                    # the receipt needs the buyer's cookie: a tiny wrk script sends it
-                    script = tmp / "cookie.lua"
-                    script.write_text(f'wrk.headers["Cookie"] = "{cookie}"\n')
-                    out = subprocess.run(["wrk", "-t2", "-c64", f"-d{seconds}s", "-s",
-                                          str(script), url], capture_output=True,
-                                         text=True, check=True).stdout
-                    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-                else:
-                    rps = requests_per_second(url, seconds)
+                # the receipt needs the buyer's cookie
+                rps = requests_per_second(url, seconds,
+                                          cookie=cookie if name == "receipt" else None)
                 results[name].append(rps / base)
         print("\n1. Pages vs a bare Flask hello under the same gunicorn settings "
               f"(requests/s ratio, median [min-max] of {rounds}):")
@@ -370,7 +372,8 @@ def main():
                             stripe_api_base=emulator.url, workers=2,
                             env={"STRIPE_MAX_NETWORK_RETRIES": "0",
                                  "TRUST_PROXY_HOPS": "1"})  # behind one proxy
-        store.env.pop("WEB_CONCURRENCY")  # the shipped default
+        for name in ("WEB_CONCURRENCY", "DATABASE_POOL_SIZE"):
+            store.env.pop(name)  # the shipped defaults
         subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"],
                        cwd=ROOT, env=store.env, check=True, capture_output=True)
         subprocess.run([sys.executable, "-m", "flask", "--app", "app", "seed-demo"],
