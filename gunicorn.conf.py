@@ -34,9 +34,13 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def post_worker_init(worker):
-    """Start the store's outbox thread (queued mail) in each worker as soon as it is up."""
+    """Before a worker serves: compile the store's templates (app.templating.warm_up),
+    then start its outbox thread (queued mail)."""
     outbox = getattr(worker.wsgi, "extensions", {}).get("outbox_worker")
-    if outbox is not None:
+    if outbox is not None:  # the store (the bench's bare Flask app has no outbox)
+        from app.templating import warm_up
+
+        warm_up(worker.wsgi)
         outbox.ensure_started()
 
 
