@@ -56,8 +56,7 @@ def release_connection():
 
     The flows write and commit what a call needs before making it. A transaction that
     wrote (or holds unsaved changes) is left alone: committing it here would commit a step
-    half done — the webhook handler, for one, keeps the event's row uncommitted while it
-    asks Stripe, so that a failed call leaves the event to be delivered again.
+    half done — a card-testing cancel, for one, follows the decline it counted.
     """
     from app.extensions import db
     from app.models._unique import commit_keeping

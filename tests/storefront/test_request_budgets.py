@@ -272,3 +272,27 @@ def test_checkout_flow(client, app, course, emulator, counted,
         _no_connection_held(connections_during_stripe_calls)
     finally:
         app.config["PAYMENT_FLOW"] = "charges"
+
+
+def test_webhooks_ask_stripe_holding_no_connection(client, app, course, stripe_sdk,
+                                                   connections_during_stripe_calls):
+    """A completed Session's event is read back from Stripe (the event lacks the intent
+    and charge): the handler writes the event's row with its effect, after the call, so
+    it holds no connection (on SQLite no write lock) while Stripe answers."""
+    from tests.storefront.test_checkout_sessions import _continue, _order, _pay_hosted, _post_event
+
+    app.config["PAYMENT_FLOW"] = "checkout"
+    try:
+        _pay_hosted(_continue(client).headers["Location"])
+        session = stripe_sdk.v1.checkout.sessions.retrieve(
+            _order(app).payment.checkout_session_id).to_dict()
+        connections_during_stripe_calls.clear()
+        response = _post_event(client, "checkout.session.completed", session, "evt_held")
+        assert response.status_code == 200, response.get_json()
+        assert _order(app).status == OrderStatus.PAID
+        calls = [c for c in connections_during_stripe_calls if "/checkout/sessions/" in c[1]]
+        _no_connection_held(calls)
+        again = _post_event(client, "checkout.session.completed", session, "evt_held")
+        assert again.get_json()["result"] == "duplicate"
+    finally:
+        app.config["PAYMENT_FLOW"] = "charges"
