@@ -181,8 +181,9 @@ def _copy_postgres(engine, n, chunk=100_000):
 
 def signed_in_client(app):
     client = app.test_client()
-    html = client.get("/admin/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    from tests.helpers import csrf_from
+
+    token = csrf_from(client.get("/admin/login").get_data(as_text=True))
     response = client.post("/admin/login", data={"csrf_token": token, "email": ADMIN,
                                                  "password": PASSWORD})
     assert response.status_code == 302, "bench admin could not sign in"
@@ -230,6 +231,7 @@ def served_list_ratio(url, rounds=3, seconds=5):
     import requests
     from serving import bare_flask, requests_per_second, spread
 
+    from tests.helpers import csrf_from
     from tests.server_process import StoreServer
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-admin-served-"))
@@ -240,8 +242,7 @@ def served_list_ratio(url, rounds=3, seconds=5):
     hello, hello_url = bare_flask(tmp, store.env)
     try:
         browser = requests.Session()
-        html = browser.get(f"{store.url}/admin/login", timeout=30).text
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+        token = csrf_from(browser.get(f"{store.url}/admin/login", timeout=30).text)
         signed_in = browser.post(f"{store.url}/admin/login", timeout=30,
                                  allow_redirects=False,
                                  data={"csrf_token": token, "email": ADMIN,
