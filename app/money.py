@@ -120,9 +120,9 @@ def check_chargeable(minor, currency):
 def format_money(minor, currency):
     """Human display: "$69.00", "¥5,000", "€49.00"."""
     currency = currency.lower()
-    value = from_minor(minor, currency)
+    minor = int(minor)
     places = exponent(currency)
-    sign = "-" if value < 0 else ""
-    text = f"{abs(value):,.{places}f}"
+    major, cents = divmod(abs(minor), 10 ** places)  # exact: no Decimal needed
+    text = f"{major:,}.{cents:0{places}d}" if places else f"{major:,}"
     symbol = SYMBOLS.get(currency, currency.upper() + " ")
-    return f"{sign}{symbol}{text}"
+    return f"{'-' if minor < 0 else ''}{symbol}{text}"

@@ -21,6 +21,7 @@ from app.admin import bp, dashboard, purchases
 from app.admin.auth import admin_required, authenticate, sign_out
 from app.admin.export import csv_lines
 from app.admin.forms import LoginForm, LogoutForm, RefundForm, SettleForm
+from app.admin.list_rows import list_rows
 from app.extensions import db
 from app.models import Course
 from app.models._time import utcnow
@@ -131,8 +132,12 @@ def list_purchases():
             error = str(exc)
     args = _filter_args()
     status = 400 if error else 200
+    # one link built, each row's reference appended (a url_for per row cost more than
+    # the query)
+    prefix = url_for("admin.show_purchase", reference="-")[:-1]
     return render_template("admin/purchases.html", page=page, error=error, args=args,
-                           courses=_courses(), statuses=list(purchases.OrderStatus)), status
+                           rows=list_rows(page.rows, prefix), courses=_courses(),
+                           statuses=list(purchases.OrderStatus)), status
 
 
 @bp.get("/purchases/totals")
