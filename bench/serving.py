@@ -314,11 +314,13 @@ def burst(store, emulator, control, buyers, latency_ms, rounds):
     CHECKOUT_MAX_DECLINES checkouts of the address be in flight at once."""
     sdk = stripe.StripeClient(EMULATOR_SECRET_KEY, base_addresses={"api": emulator.url},
                               max_network_retries=0)
-    ratios, lines = [], []
+    ratios, lines, store_cpu, direct_cpu = [], [], [], []
     for r in range(rounds):
         store_run, direct_run = _burst_round(store, emulator, control, sdk, buyers,
                                              latency_ms, f"launch-{r}")
         ratios.append(store_run[2] / direct_run[2])
+        store_cpu.append(store_run[3] / buyers * 1000)
+        direct_cpu.append(direct_run[4] / buyers * 1000)
         lines.append(f"   round {r + 1}: store {_describe(store_run)} vs direct "
                      f"{_describe(direct_run)}")
     one_store, one_direct = _burst_round(store, emulator, control, sdk, buyers, latency_ms,
@@ -328,12 +330,14 @@ def burst(store, emulator, control, buyers, latency_ms, rounds):
           "direct concurrent Charge.create calls:")
     print("\n".join(lines))
     print(f"   wall-time ratio store/direct: {spread(ratios)}x (target at most 1.5x)")
+    print(f"   CPU per checkout of the store's processes: {spread(store_cpu)} ms; of this "
+          f"process per direct charge (SDK, clients, emulator): {spread(direct_cpu)} ms")
     print(f"   the same crowd from one address: store {_describe(one_store)} vs direct "
           f"{_describe(one_direct)}, {one_store[2] / one_direct[2]:.2f}x")
 
 
 def _describe(run):
-    times, failed, wall = run
+    times, failed, wall = run[:3]
     return (f"{wall:.2f} s (p50 {percentile(times, 50):.2f}, p95 {percentile(times, 95):.2f}, "
             f"{failed} failed)")
 
@@ -366,9 +370,40 @@ def _burst_round(store, emulator, control, sdk, buyers, latency_ms, slug, *,
 
     control.set_latency(ms=latency_ms)
     try:
-        return _at_once(buyers, pay), _at_once(buyers, charge)
+        server = _tree_cpu_seconds(store.proc.pid)
+        paid = _at_once(buyers, pay)
+        paid = (*paid, _tree_cpu_seconds(store.proc.pid) - server)
+        mine = _own_cpu_seconds()
+        charged = _at_once(buyers, charge)
+        return paid, (*charged, 0.0, _own_cpu_seconds() - mine)
     finally:
         control.set_latency(ms=0)
+
+
+def _own_cpu_seconds():
+    times = os.times()
+    return times.user + times.system
+
+
+def _tree_cpu_seconds(pid):
+    """CPU seconds (user + system) used so far by process `pid` and its children (the
+    gunicorn master and its workers), read from /proc; 0 where there is no /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for one in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def _children(pid):
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def _at_once(count, work):
