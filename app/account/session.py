@@ -62,7 +62,10 @@ class BuyerSession:
 
     def orders(self):
         """The orders this session shows, newest first."""
-        query = (select(Order).where(Order.email == self.buyer.email)
+        # Failed orders took no money: they are not the buyer's purchases (and anyone
+        # can make one under any email with a made-up card token).
+        query = (select(Order).where(Order.email == self.buyer.email,
+                                     Order.status != OrderStatus.FAILED)
                  .options(joinedload(Order.attempts)))  # one statement with the orders
         if not self.proven:
             query = query.where(Order.id.in_(self.order_ids))

@@ -161,10 +161,15 @@ def _place(course, email, *, flow, ip, quote, token=None, **inputs):
             return order, None
         # The insert was refused (and rolled back): why?
         replayed = orders.attempt_with(stripe_token=token) if token else None
-        if replayed is not None:
+        if replayed is not None and replayed.order.email == email \
+                and replayed.order.course_id == course.id:
             log.info("Token %s replayed; showing order %s", token,
                      replayed.order.reference)
-            return None, CheckoutOutcome(replayed.order)
+            return None, CheckoutOutcome(replayed.order)  # a double click, a resubmit
+        if replayed is not None:  # someone else's order: never shown, nothing charged
+            log.warning("Token of order %s posted again for another course or email: "
+                        "refused", replayed.order.reference)
+            return None, _refusal(ip) or CheckoutOutcome(None, TOKEN_USED)
         open_order = orders.open_order_for(course.id, email)
         if open_order is not None and open_order.status == OrderStatus.PENDING \
                 and not settled_first:
@@ -174,10 +179,25 @@ def _place(course, email, *, flow, ip, quote, token=None, **inputs):
         if open_order is not None:
             log.info("Refused a second order of %s for order %s's email", course.slug,
                      open_order.reference)
-            return None, _already_open(open_order)
+            # (not counted: a buyer's own tabs racing one another end here)
+            return None, _refusal(ip, count=False) or _already_open(open_order)
         if settled_first:
             return None, CheckoutOutcome(None, NOT_STARTED)
         settled_first = True  # the order in the way was settled meanwhile: once more
+
+
+def _refusal(ip, *, count=True):
+    """A checkout refused before Stripe because of what it names (an email that already
+    bought the course, a token of another order): the pause message when the address is
+    paused (then nothing about the email or the token is revealed to it), else None,
+    with the refusal counted against the address like a decline when `count`."""
+    paused = card_testing.seconds_paused(ip)
+    if paused:
+        return _paused(paused, ip)
+    if count:
+        card_testing.count_decline(ip)
+        db.session.commit()
+    return None
 
 
 def _start(order, ip):
@@ -190,7 +210,8 @@ def _start(order, ip):
         db.session.rollback()
         _release(ip)
         raise
-    if isinstance(started.error, payments.CardDeclined):
+    if isinstance(started.error, payments.CardDeclined) or \
+            getattr(started.error, "refused_input", False):
         _record_decline(ip, commit=False)  # a decline keeps its reservation
     else:
         _release(ip, commit=False)
@@ -204,6 +225,10 @@ NOT_SAVED = ("Your card was not saved: saving a card needs you signed in as {ema
              "the link we email you. Open the link in your confirmation, then tick the box "
              "on your next purchase.")
 NOT_STARTED = "Your payment could not be started. Please try again."
+TOKEN_USED = ("Those card details were already used for another payment, so you have not "
+              "been charged. Please enter your card again.")
+CARD_REFUSED = ("We could not use the card details your browser sent, so you have not "
+                "been charged (order {reference}). Please enter your card again.")
 CARD_CHANGED = ("That saved card is no longer on your account, so you have not been "
                 "charged. Please check your card on the course page and pay again.")
 
@@ -358,6 +383,10 @@ def _outcome(order, error):
         return CheckoutOutcome(order)
     if getattr(error, "end_of_life", False) and order.payment.setup_request:
         return CheckoutOutcome(order, flows.END_OF_LIFE_MESSAGE)
+    if getattr(error, "refused_input", False) and order.status == OrderStatus.FAILED:
+        log.info("Order %s failed: Stripe refused the card sent (%s)", reference,
+                 order.payment.failure_code)
+        return CheckoutOutcome(order, CARD_REFUSED.format(reference=reference))
     log.error("Order %s failed (%s): %s", reference, order.payment.failure_code,
               error.detail)
     if isinstance(error, payments.PaymentBusy):

@@ -25,6 +25,13 @@ class PaymentError(Exception):
     code = None
     param = None
 
+    @property
+    def refused_input(self):
+        """Stripe refused what the buyer's browser sent (an unknown or used card token or
+        payment method), not the store's request: counted like a decline against the
+        address (card testers send made-up tokens too)."""
+        return False
+
     def __init__(self, detail="", *, request_id=None, charge=None, uncertain=None):
         super().__init__(detail)
         self.detail = detail
@@ -58,12 +65,24 @@ class TokenAlreadyUsed(PaymentError):
 
     failure_code = "token_already_used"
 
+    @property
+    def refused_input(self):
+        return True
+
 
 class PaymentRejected(PaymentError):
     """Stripe refused the request as invalid (a bug or an account setting, not the card)."""
 
     #: Stripe refused `source=tok_…` on Charges/Customers: card tokens reached end of life.
     end_of_life = False
+
+    @property
+    def refused_input(self):
+        return self.code == "resource_missing" and self.param in BUYER_INPUT_PARAMS
+
+
+#: The parameters of a payment request that carry what the buyer's browser sent.
+BUYER_INPUT_PARAMS = frozenset({"source", "payment_method", "card", "token"})
 
 
 class PaymentUnavailable(PaymentError):
@@ -133,10 +152,13 @@ def translate(exc):
                 request_id,
             )
             return rejected
-        log.error("Stripe rejected a request (%s): %s", request_id, message)
         rejected = PaymentRejected(message, request_id=request_id)
         rejected.code = code
         rejected.param = getattr(error, "param", None)
+        if rejected.refused_input:  # what the buyer sent, not a fault of the store
+            log.warning("Stripe refused the card sent (%s): %s", request_id, message)
+        else:
+            log.error("Stripe rejected a request (%s): %s", request_id, message)
         return rejected
     if isinstance(exc, (stripe.AuthenticationError, stripe.PermissionError)):
         log.error(
