@@ -25,6 +25,7 @@ are never shared: they are personal (see security_headers.PRIVATE_PREFIXES for n
 
 import threading
 import time
+import weakref
 
 from flask import current_app, g, make_response, request, session
 from flask_wtf.csrf import generate_csrf
@@ -48,8 +49,20 @@ def same_for_everyone(response, *, max_age=SHARED_MAX_AGE, etag=None):
     return response.make_conditional(request)
 
 
-_shared = {}  # (app id, key) -> (expires at, body)
+#: app -> {key: (expires at, body, …)}: per application object (weakly held, so an app
+#: that is gone takes its pages with it and a new one never finds them).
+_shared = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
+
+
+def _pages():
+    """This application's cached pages."""
+    app = current_app._get_current_object()
+    pages = _shared.get(app)
+    if pages is None:
+        with _lock:
+            pages = _shared.setdefault(app, {})
+    return pages
 
 
 def shared_page(key, render):
@@ -59,20 +72,20 @@ def shared_page(key, render):
     seconds = current_app.config.get("CATALOG_CACHE_SECONDS", 0)
     if not seconds or "_flashes" in session:
         return same_for_everyone(make_response(render()))
-    slot, now = (id(current_app._get_current_object()), key), time.monotonic()
-    hit = _shared.get(slot)
+    pages, now = _pages(), time.monotonic()
+    hit = pages.get(key)
     if hit is None or hit[0] <= now:
         body = render()
         hit = (now + seconds, body, generate_etag(body.encode()))
-        with _lock:
-            _shared[slot] = hit
+        pages[key] = hit
     return same_for_everyone(make_response(hit[1]), etag=hit[2])
 
 
 def forget_shared_pages():
     """A change to what the shared pages show: render them again on the next visit."""
     with _lock:
-        _shared.clear()
+        for pages in list(_shared.values()):
+            pages.clear()
 
 
 #: What a cached visitor page holds where each visitor's CSRF token goes.
@@ -87,7 +100,7 @@ def _visitor_key(key):
     """The cache slot of this request's visitor page, or None when it is personal."""
     if request.args or not set(session.keys()) <= _VISITOR_KEYS:
         return None
-    parts = [id(current_app._get_current_object()), "visitor", key]
+    parts = ["visitor", key]
     for part in current_app.extensions.get("visitor_page_parts", ()):
         value = part()
         if value is None:
@@ -105,8 +118,8 @@ def visitor_page(key, render):
     slot = _visitor_key(key) if seconds else None
     if slot is None:
         return render()
-    now = time.monotonic()
-    hit = _shared.get(slot)
+    pages, now = _pages(), time.monotonic()
+    hit = pages.get(slot)
     if hit is None or hit[0] <= now:
         field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         before = set(vars(g))
@@ -119,6 +132,5 @@ def visitor_page(key, render):
         if not set(session.keys()) <= _VISITOR_KEYS or CSRF_PLACEHOLDER not in body:
             return render()  # the page turned out to be personal after all
         hit = (now + seconds, body)
-        with _lock:
-            _shared[slot] = hit
+        pages[slot] = hit
     return hit[1].replace(CSRF_PLACEHOLDER, generate_csrf())
