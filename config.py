@@ -132,6 +132,11 @@ class Config:
             env("CHECKOUT_DECLINE_WINDOW_SECONDS") or "3600"
         )
         self.TRUST_PROXY_HOPS = int(env("TRUST_PROXY_HOPS") or "0")
+        # The host names the store answers to (Flask's TRUSTED_HOSTS): a request naming
+        # another Host gets a plain 400, so no page or Stripe return address is built on
+        # a host a client made up. Unset: any host (a health check by IP address works).
+        self.TRUSTED_HOSTS = [h.strip().lower() for h in
+                              (env("TRUSTED_HOSTS") or "").split(",") if h.strip()] or None
         self.ADMIN_PAGE_SIZE = int(env("ADMIN_PAGE_SIZE") or "50")
         self.LOGIN_MAX_FAILURES = int(env("LOGIN_MAX_FAILURES") or "5")
         self.LOGIN_LOCKOUT_SECONDS = int(env("LOGIN_LOCKOUT_SECONDS") or "300")

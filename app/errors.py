@@ -6,7 +6,7 @@ from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.database_setup import database_name, missing_schema, not_set_up_message
 from app.request_guard import UPLOAD_ENDPOINTS
@@ -21,6 +21,14 @@ def register(app):
     def csrf_error(error):
         message = "Your session expired or the form was sent twice. Please try again."
         return render_template("error.html", code=400, message=message), 400
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        """A Host outside TRUSTED_HOSTS: no page is built for it (no link may name it)."""
+        log.warning("Refused a request for host %r (not in TRUSTED_HOSTS)",
+                    request.environ.get("HTTP_HOST", "")[:100])
+        return app.response_class("This store does not answer to that host name.\n",
+                                  status=400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def http_error(error):
