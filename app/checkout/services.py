@@ -106,6 +106,20 @@ def price(course, code=None, email=None):
     return pricing.quote_for(course, code, email=email)
 
 
+def preview_price(course, code, email, signed_in):
+    """The quote the course page shows (Apply, `?code=`) before anything is placed.
+
+    A code's per-buyer limit is checked only for the email of the buyer signed in on
+    this browser with an emailed link (`signed_in` is `current_buyer()`): for any other
+    typed email the answer would tell a stranger whether that email has bought with the
+    code. The limit is enforced when the order is placed (`charged_price`, then
+    app/orders/redemptions.py), answered to someone about to pay with that email.
+    """
+    own = (signed_in is not None and isinstance(email, str)
+           and signed_in.email == email.strip().lower())
+    return price(course, code, signed_in.email if own else None)
+
+
 def place_pending(course, email, *, flow, find_existing, ip=None, quote=None, consent=None,
                   policies=None, before_commit=None, **inputs):
     """Commit a pending order at `quote` (the list price by default), with the
