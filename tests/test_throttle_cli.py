@@ -12,6 +12,7 @@ from app.account.services import _keys as sign_in_keys
 from app.admin.throttle import keys_for as admin_keys
 from app.card_testing import key as decline_key
 from app.cli.throttle import LIMITS, limit_of
+from app.code_guessing import key as code_key
 from tests.helpers import csrf_from
 from tests.local_run import flask, run_env
 
@@ -26,13 +27,14 @@ def test_every_key_the_store_counts_belongs_to_a_listed_limit():
     """The CLI's table follows the callers' own key functions."""
     expected = {
         decline_key("10.0.0.1"): "CHECKOUT_MAX_DECLINES",
+        code_key("10.0.0.1"): "COUPON_MAX_WRONG_CODES",
         admin_keys(email="A@x.org", ip="10.0.0.1")[0]: "LOGIN_MAX_FAILURES",
         admin_keys(email="A@x.org", ip="10.0.0.1")[1]: "LOGIN_MAX_FAILURES",
         sign_in_keys("a@x.org", "10.0.0.1")[0]: "SIGN_IN_MAX_PER_EMAIL",
         sign_in_keys("a@x.org", "10.0.0.1")[1]: "SIGN_IN_MAX_PER_IP",
     }
     assert {key: limit_of(key).limit_setting for key in expected} == expected
-    assert len({limit.prefix for limit in LIMITS}) == len(LIMITS) == 5
+    assert len({limit.prefix for limit in LIMITS}) == len(LIMITS) == 6
 
 
 @pytest.fixture

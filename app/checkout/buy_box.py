@@ -152,7 +152,8 @@ def checkout_box(course):
     posted = request.form.get("email") if request.method == "POST" else None
     email.data = (email.data or posted or session.pop("checkout_email", None)
                   or email_for_checkout(course))  # a signed-in buyer's
-    quote = services.preview_price(course, _asked_code(), email.data, current_buyer())
+    quote = services.preview_price(course, _asked_code(), email.data, current_buyer(),
+                                   ip=request.remote_addr)
     kind = "free" if quote.free else flow
     form = _form_for(kind, kept, email.data)
     paused = shown_pause_seconds(request.remote_addr) if course.active else 0
