@@ -131,6 +131,12 @@ class Config:
         self.CHECKOUT_DECLINE_WINDOW_SECONDS = int(
             env("CHECKOUT_DECLINE_WINDOW_SECONDS") or "3600"
         )
+        # Coupon-code guessing: this many codes that cannot be used from one address
+        # within the window (seconds) refuse every code from it for the window.
+        self.COUPON_MAX_WRONG_CODES = int(env("COUPON_MAX_WRONG_CODES") or "20")
+        self.COUPON_WRONG_CODE_WINDOW_SECONDS = int(
+            env("COUPON_WRONG_CODE_WINDOW_SECONDS") or "600"
+        )
         self.TRUST_PROXY_HOPS = int(env("TRUST_PROXY_HOPS") or "0")
         # The host names the store answers to (Flask's TRUSTED_HOSTS): a request naming
         # another Host gets a plain 400, so no page or Stripe return address is built on

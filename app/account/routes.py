@@ -20,7 +20,9 @@ def _no_store(response):
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
-    """Ask for a one-time sign-in link by email (the same answer for any address)."""
+    """Ask for a one-time sign-in link by email (the same answer for any address, and
+    whether or not its links are capped; only many requests from this client's address
+    get a 429)."""
     form = SignInForm()
     visit = current_session()
     if request.method == "GET" and visit is not None:
@@ -28,7 +30,7 @@ def sign_in():
     if form.validate_on_submit():
         outcome = services.request_link(email=form.email.data, ip=request.remote_addr)
         if outcome.wait_seconds:
-            flash("Too many sign-in links were asked for. Please wait "
+            flash("Too many sign-in links were asked for from your connection. Please wait "
                   f"{outcome.wait_minutes} minute(s) and try again.", "error")
             return render_template("account/sign_in.html", form=form), 429
         return render_template("account/link_sent.html", email=form.email.data.strip())

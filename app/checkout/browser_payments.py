@@ -100,7 +100,7 @@ def start(*, flow, course, email, ip, save_card, signed_in, owned, code=None,
     if paused:
         return BrowserStart(message=pause_message(paused), status=429)
     quote, refused = services.charged_price(  # hosted Checkout: automatic_tax instead
-        course, code, email, getattr(consent, "country", None), state,
+        course, code, email, getattr(consent, "country", None), state, ip=ip,
         tax=flow != "checkout", vat=vat)
     if refused is not None:  # a code that cannot be used, or Stripe Tax did not answer
         if refused.refused_by == "tax":

@@ -12,6 +12,7 @@ from flask import current_app, g, get_flashed_messages, request, session
 from app import orders, pricing
 from app.account.saved_cards import customer_id_of, saved_card
 from app.account.session import current_buyer, current_session, email_for_checkout
+from app.checkout import services
 from app.checkout.forms import CheckoutForm, EnrolForm, IntentForm
 from app.checkout.pause import pause_message, shown_pause_seconds
 from app.countries import COUNTRIES, US_STATES, country_name, select_options
@@ -151,7 +152,8 @@ def checkout_box(course):
     posted = request.form.get("email") if request.method == "POST" else None
     email.data = (email.data or posted or session.pop("checkout_email", None)
                   or email_for_checkout(course))  # a signed-in buyer's
-    quote = pricing.quote_for(course, _asked_code(), email=email.data)
+    quote = services.preview_price(course, _asked_code(), email.data, current_buyer(),
+                                   ip=request.remote_addr)
     kind = "free" if quote.free else flow
     form = _form_for(kind, kept, email.data)
     paused = shown_pause_seconds(request.remote_addr) if course.active else 0

@@ -91,7 +91,7 @@ def tax_line(slug):
     body, status = tax_preview.preview(
         course, country=request.args.get("country"), state=request.args.get("state"),
         code=request.args.get("code"), flow=current_app.config["PAYMENT_FLOW"],
-        vat=request.args.get("vat"))
+        vat=request.args.get("vat"), ip=request.remote_addr)
     return jsonify(body), status
 
 
@@ -137,7 +137,8 @@ def confirm_one_click(slug):
         return redirect(url_for("catalog.show_course", slug=slug))
     form = OneClickForm()
     form.card_id.data = card.card_id
-    quote = price(course, request.args.get("code"), current_buyer().email)
+    quote = price(course, request.args.get("code"), current_buyer().email,
+                  ip=request.remote_addr)
     form.code.data = quote.code
     return render_template("checkout/one_click.html", course=course, card=card, form=form,
                            quote=quote)
@@ -158,7 +159,8 @@ def pay_one_click(slug):
             form.card_id.data = card.card_id
             return render_template("checkout/one_click.html", course=course, card=card,
                                    form=form, quote=price(course, form.code.data,
-                                                          buyer.email)), 400
+                                                          buyer.email,
+                                                          ip=request.remote_addr)), 400
         flash("Your payment was not confirmed. Please try again.", "checkout")
         return redirect(url_for("catalog.show_course", slug=slug, _anchor="checkout"))
     outcome = place_saved_card_order(course=course, buyer=buyer, card_id=form.card_id.data,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from app import card_testing, cards, flows, orders, payments, pricing
+from app import card_testing, cards, code_guessing, flows, orders, payments, pricing
 from app.checkout import evidence
 from app.extensions import db
 from app.models import Order, OrderStatus
@@ -100,10 +100,35 @@ def _paused(wait, ip):
     )
 
 
-def price(course, code=None, email=None):
-    """The quote for `course` with the coupon `code` the buyer gave (for `email`): what
-    every flow charges, read from the database now."""
-    return pricing.quote_for(course, code, email=email)
+def price(course, code=None, email=None, *, ip=None):
+    """The quote for `course` with the coupon `code` the buyer gave (for `email`), from
+    the address `ip`: what every flow charges, read from the database now.
+
+    A typed code goes through the code-guessing limit of the address
+    (app/code_guessing.py): refused without being looked up while the address is
+    refused, and counted when it cannot be used."""
+    if not pricing.looked_up(course, code):
+        return pricing.quote_for(course, code, email=email)
+    if (refused := code_guessing.refusal(ip)) is not None:
+        return pricing.refused_quote(course, code, refused)
+    quote = pricing.quote_for(course, code, email=email)
+    if quote.code_error is not None and (refused := code_guessing.wrong_code(ip)):
+        return pricing.refused_quote(course, code, refused)
+    return quote
+
+
+def preview_price(course, code, email, signed_in, *, ip):
+    """The quote the course page shows (Apply, `?code=`) before anything is placed.
+
+    A code's per-buyer limit is checked only for the email of the buyer signed in on
+    this browser with an emailed link (`signed_in` is `current_buyer()`): for any other
+    typed email the answer would tell a stranger whether that email has bought with the
+    code. The limit is enforced when the order is placed (`charged_price`, then
+    app/orders/redemptions.py), answered to someone about to pay with that email.
+    """
+    own = (signed_in is not None and isinstance(email, str)
+           and signed_in.email == email.strip().lower())
+    return price(course, code, signed_in.email if own else None, ip=ip)
 
 
 def place_pending(course, email, *, flow, find_existing, ip=None, quote=None, consent=None,
@@ -246,7 +271,7 @@ def code_refused(quote):
                                  "without the code is shown below.", refused_by="code")
 
 
-def charged_price(course, code, email, country, state=None, *, tax=True, vat=None):
+def charged_price(course, code, email, country, state=None, *, ip, tax=True, vat=None):
     """(quote, None): what a checkout charges for `course` — the coupon `code` applied
     for `email`, then the tax for the buyer's `country` — or (None, what the buyer is
     told) when the code cannot be used or Stripe Tax cannot answer (nothing is written
@@ -254,8 +279,8 @@ def charged_price(course, code, email, country, state=None, *, tax=True, vat=Non
     (the token checkout, one click, the Payment Element, hosted Checkout); `tax` False
     leaves the tax to Stripe's own page (hosted Checkout's `automatic_tax`); `vat` is a
     business buyer's VAT number (app.pricing.vat_numbers), which Stripe Tax may reverse
-    charge."""
-    quote = price(course, code, email)
+    charge. `ip`: the buyer's address (the code-guessing limit)."""
+    quote = price(course, code, email, ip=ip)
     if (refused := code_refused(quote)) is not None:
         return None, refused
     if quote.free or not tax:
@@ -294,7 +319,7 @@ def place_order(*, course, email, token, ip=None, save_card=False, signed_in=Non
     question = evidence.confirmation_needed(token, declared, country_confirmed)
     if question is not None:  # the card says another country: the buyer confirms first
         return CheckoutOutcome(None, question, refused_by="country")
-    quote, refused = charged_price(course, code, email, declared, state, vat=vat)
+    quote, refused = charged_price(course, code, email, declared, state, ip=ip, vat=vat)
     if refused is not None:
         return refused
     save_for = note = None
@@ -319,7 +344,7 @@ def enrol_free(*, course, email, ip=None, code=None):
     and its `free` attempt, paid at once with no Stripe call. Anything that costs money
     is refused (the buyer pays on the course page)."""
     email = email.strip().lower()
-    quote = price(course, code, email)
+    quote = price(course, code, email, ip=ip)
     if (refused := code_refused(quote)) is not None:
         return refused
     if not quote.free:
@@ -346,7 +371,8 @@ def place_saved_card_order(*, course, buyer, card_id, ip=None, code=None, consen
     if card is None:  # removed or replaced since the page was shown, or not the buyer's
         return CheckoutOutcome(None, CARD_CHANGED)
     quote, refused = charged_price(course, code, buyer.email,
-                                   getattr(consent, "country", None), state, vat=vat)
+                                   getattr(consent, "country", None), state, ip=ip,
+                                   vat=vat)
     if refused is not None:
         return refused
     order, refused = _place(course, buyer.email, flow=one_click_flow(), ip=ip,

@@ -95,9 +95,11 @@ def _line(quote, country, flow):
     return line
 
 
-def preview(course, *, country, state=None, code=None, email=None, flow=None, vat=None):
+def preview(course, *, country, state=None, code=None, email=None, flow=None, vat=None,
+            ip=None):
     """(JSON body, HTTP status) of the tax line for `course` bought from `country` (by a
-    business with the VAT number `vat`, as typed)."""
+    business with the VAT number `vat`, as typed), asked from the address `ip` (its
+    code-guessing limit)."""
     if current_app.config.get("TAX_MODE", "off") == "off":
         return {"error": "This store charges no tax."}, 404
     country = (country or "").strip().upper()
@@ -112,9 +114,9 @@ def preview(course, *, country, state=None, code=None, email=None, flow=None, va
         number = vat_numbers.parse(vat, country=country) if flow != "checkout" else None
     except vat_numbers.VatNumberError as error:
         return {"error": str(error), "field": "vat_number"}, 400
-    quote = services.price(course, code, email)
+    quote = services.price(course, code, email, ip=ip)
     if quote.code_error is not None:  # the page shows why; the price is the list price
-        quote = services.price(course, None, email)
+        quote = services.price(course, None, email, ip=ip)
     if quote.free:
         return {"free": True, "line": "", "amount": 0}, 200
     try:

@@ -31,10 +31,13 @@ class Limit:
 
 
 #: Every limit the store applies, by key prefix: app/card_testing.py
-#: (`key`), app/admin/throttle.py (`keys_for`), app/account/services.py (`_keys`).
+#: (`key`), app/code_guessing.py (`key`), app/admin/throttle.py (`keys_for`),
+#: app/account/services.py (`_keys`).
 LIMITS = (
     Limit("checkout-ip:", "declined cards per address (checkout pause)", "address",
           "CHECKOUT_MAX_DECLINES", "CHECKOUT_DECLINE_WINDOW_SECONDS"),
+    Limit("code-ip:", "coupon codes that cannot be used per address", "address",
+          "COUPON_MAX_WRONG_CODES", "COUPON_WRONG_CODE_WINDOW_SECONDS"),
     Limit("ip:", "admin sign-in failures per address", "address",
           "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_SECONDS"),
     Limit("email:", "admin sign-in failures per account", "email",
@@ -101,6 +104,7 @@ def _email(ctx, param, value):
 @throttle_cli.command("clear")
 @click.option("--address", metavar="IP", callback=_address,
               help="Lift every limit on this client address: the checkout pause, the "
+                   "coupon-code refusal, the "
                    "admin sign-in lock and the sign-in link limit.")
 @click.option("--email", metavar="EMAIL", callback=_email,
               help="Lift every limit on this email: the admin sign-in lock and the "

@@ -12,8 +12,9 @@ from app.pricing.codes import (
     create_coupon,
     deactivate_coupon,
 )
-from app.pricing.coupons import CouponError, normalise, quote_for
+from app.pricing.coupons import CouponError, looked_up, normalise, quote_for, refused_quote
 from app.pricing.quotes import Quote, with_tax
 
 __all__ = ["CouponError", "CouponStats", "Quote", "coupons_with_stats", "create_coupon",
-           "deactivate_coupon", "normalise", "quote_for", "with_tax"]
+           "deactivate_coupon", "looked_up", "normalise", "quote_for", "refused_quote",
+           "with_tax"]

@@ -77,14 +77,14 @@ def refusal(coupon, course, *, email=None, now=None):
     """Why `coupon` cannot be used for `course` now (by `email`), or None."""
     code = coupon.code
     now = now or utcnow()
-    if not coupon.active:
-        return f"The code {code} is no longer valid."
-    if coupon.starts_at is not None and now < as_utc(coupon.starts_at):
-        return f"The code {code} is not valid yet."
-    if coupon.ends_at is not None and now >= as_utc(coupon.ends_at):
-        return f"The code {code} has expired."
-    if not coupon.all_courses and course.id not in {c.id for c in coupon.courses}:
-        return f"The code {code} does not apply to this course."
+    # A code that is not valid for this course now (deactivated, not started, expired,
+    # for other courses) answers like one that does not exist: telling them apart would
+    # tell a guesser which codes exist. The admin pages show each code's state.
+    if not coupon.active or (
+            coupon.starts_at is not None and now < as_utc(coupon.starts_at)) or (
+            coupon.ends_at is not None and now >= as_utc(coupon.ends_at)) or (
+            not coupon.all_courses and course.id not in {c.id for c in coupon.courses}):
+        return not_valid(code)
     if coupon.amount_off is not None and coupon.currency != course.currency:
         return (f"The code {code} is for prices in {coupon.currency.upper()}; this "
                 f"course is priced in {course.currency.upper()}.")
@@ -94,6 +94,11 @@ def refusal(coupon, course, *, email=None, now=None):
             uses_by(coupon.id, email, other_than_course=course.id) >= coupon.max_per_buyer:
         return f"You have already used the code {code} as often as it allows."
     return None
+
+
+def not_valid(code):
+    """The one answer for a code that does not exist or is not valid for the course."""
+    return f"The code {code} is not valid."
 
 
 def below_minimum(amount, currency):
@@ -116,7 +121,7 @@ def quote_for(course, code=None, *, email=None, now=None):
     normal = normalise(code)
     coupon = find(normal) if normal else None
     if coupon is None:
-        message = (f"The code {normal} is not valid." if normal
+        message = (not_valid(normal) if normal
                    else "That is not a valid code: codes are 3 to 40 letters, digits, "
                         "dashes or underscores.")
         return _refused(quote, message, entered)
@@ -132,6 +137,17 @@ def quote_for(course, code=None, *, email=None, now=None):
                  list_price=quote.list_price, discount_amount=off, code=coupon.code,
                  coupon_id=coupon.id, max_per_buyer=coupon.max_per_buyer,
                  code_entered=coupon.code)
+
+
+def looked_up(course, code):
+    """Whether pricing `course` with `code` (as typed) looks a coupon up (a code of the
+    right form, a course that costs something)."""
+    return normalise(code) is not None and not list_quote(course).free
+
+
+def refused_quote(course, code, message):
+    """The full-price quote of `course`, with `code` (as typed) refused for `message`."""
+    return _refused(list_quote(course), message, shown(code))
 
 
 def _refused(quote, message, entered):

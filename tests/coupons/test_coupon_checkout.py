@@ -84,16 +84,17 @@ def _page_says(client, slug, code, message, full_price):
 
 @pytest.mark.parametrize(("fields", "message"), [
     ({"ends": (utcnow() - timedelta(days=1)).date().isoformat()},
-     "The code SPRING has expired."),
+     "The code SPRING is not valid."),
     ({"starts": (utcnow() + timedelta(days=2)).date().isoformat()},
-     "The code SPRING is not valid yet."),
-    ({"courses": "other-course"}, "The code SPRING does not apply to this course."),
+     "The code SPRING is not valid."),
+    ({"courses": "other-course"}, "The code SPRING is not valid."),
 ])
 def test_a_code_that_cannot_be_used_keeps_the_full_price_and_charges_nothing(
         make_course, make_coupon, card_token, pay, orders, client, stripe_sdk, fields,
         message):
-    """Expired, not started, or for another course: the page says so and shows the full
-    price; paying with it places nothing and charges nothing."""
+    """Expired, not started, or for another course: the page says the code is not valid
+    (as for an unknown code: nothing tells a guesser it exists) and shows the full price;
+    paying with it places nothing and charges nothing."""
     make_course()
     make_course(slug="other-course", title="Other")
     make_coupon("SPRING", percent=50, **fields)
@@ -113,7 +114,7 @@ def test_unknown_and_deactivated_codes(make_course, make_coupon, client, app):
         from app.pricing import deactivate_coupon
 
         deactivate_coupon("old")
-    _page_says(client, "python-jumpstart", "old", "The code OLD is no longer valid.",
+    _page_says(client, "python-jumpstart", "old", "The code OLD is not valid.",
                "$69.00")
 
 

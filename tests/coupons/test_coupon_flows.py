@@ -66,7 +66,7 @@ def test_a_refused_code_creates_no_payment_intent(flow, coupon_course, client, a
                         {"email": EMAIL, "code": "GONE"})
     assert response.status_code == 400
     body = response.get_json()
-    assert body["field"] == "code" and "The code GONE has expired." in body["error"]
+    assert body["field"] == "code" and "The code GONE is not valid." in body["error"]
     assert stripe_sdk.v1.payment_intents.list().data == []
 
 
