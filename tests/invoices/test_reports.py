@@ -61,6 +61,16 @@ def test_bad_periods_are_refused_and_strangers_sent_away(app, admin_client):
     for query in ("from=31.12.2026", "from=2026-12-31&to=2026-01-01", "to=2026-13-01"):
         assert admin_client.get(f"/admin/invoices?{query}").status_code == 400
         assert admin_client.get(f"/admin/invoices.csv?{query}").status_code == 400
+    # The first and last days a date can hold: the day after 9999-12-31 was a 500.
+    for query in ("to=9999-12-31", "from=9999-12-31", "from=0001-01-01",
+                  "to=0001-01-01", "from=0001-01-01&to=9999-12-31"):
+        page = admin_client.get(f"/admin/invoices?{query}")
+        assert page.status_code == 400, query
+        assert "is out of range (2000-01-01 to 9998-12-31)." in page.get_data(as_text=True)
+        export = admin_client.get(f"/admin/invoices.csv?{query}")
+        assert export.status_code == 400, query
+        assert "is out of range (2000-01-01 to 9998-12-31)." in export.get_data(as_text=True)
+    assert admin_client.get("/admin/invoices?from=2000-01-01&to=9998-12-31").status_code == 200
     stranger = app.test_client()
     assert stranger.get("/admin/invoices").status_code == 302
     assert stranger.get("/admin/invoices.csv").status_code == 302
