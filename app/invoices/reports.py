@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
+from app.admin.csv_sql import neutralised
 from app.extensions import db
 from app.models import Invoice
 from app.models._time import FIRST_DAY, LAST_DAY, as_utc
@@ -61,18 +62,23 @@ def _sign(document):
 
 
 def csv_text(documents):
-    """The documents as CSV, amounts in the currency's unit (credit notes negative)."""
+    """The documents as CSV, amounts in the currency's unit (credit notes negative). A
+    text cell that starts like a spreadsheet formula (a buyer can type an email such as
+    =cmd|…@example.com) gets a leading quote, by the purchases export's rule; the
+    amounts are numbers and written as they are."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for d in documents:
         snap, sign = d.snapshot, _sign(d)
-        writer.writerow([
+        texts = [
             d.number, d.kind, as_utc(d.issued_at).isoformat(), snap["order_reference"],
             snap.get("invoice_number") or "", snap["buyer"]["email"],
             snap["buyer"].get("country") or "", snap.get("tax_country") or "",
-            d.currency.upper(), decimal_string(sign * d.net, d.currency),
-            snap["tax_rate"], decimal_string(sign * d.tax, d.currency),
+            d.currency.upper()]
+        writer.writerow([neutralised(str(t)) for t in texts] + [
+            decimal_string(sign * d.net, d.currency), snap["tax_rate"],
+            decimal_string(sign * d.tax, d.currency),
             decimal_string(sign * d.gross, d.currency)])
     return out.getvalue()
 
