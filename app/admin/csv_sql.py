@@ -32,6 +32,12 @@ from app.money import THREE_DECIMAL, ZERO_DECIMAL
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
+def neutralised(text):
+    """A text cell written in Python as `Typed` writes it in SQL: a leading quote when it
+    starts like a formula, so that a spreadsheet shows it instead of running it."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def read_fast(connection):
     """Ready a connection for a record query: PostgreSQL's JIT would compile the record's
     expressions for each export, which more than doubles its time (measured at 200k

@@ -10,13 +10,7 @@ from app.invoices import reports
 
 def _period():
     """(start, end, error) from ?from=…&to=… (UTC days; either may be left empty)."""
-    raw_from, raw_to = request.args.get("from", ""), request.args.get("to", "")
-    start, end = reports.parse_day(raw_from), reports.parse_day(raw_to)
-    if (raw_from.strip() and start is None) or (raw_to.strip() and end is None):
-        return None, None, "Dates are written YYYY-MM-DD, e.g. 2026-12-31."
-    if start and end and start > end:
-        return None, None, "The period ends before it starts."
-    return start, end, None
+    return reports.parse_period(request.args.get("from", ""), request.args.get("to", ""))
 
 
 @bp.get("/invoices")

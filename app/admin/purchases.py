@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from app.extensions import db
 from app.ids import parse_id
 from app.models import Order, OrderStatus, PaymentAttempt
+from app.models._time import FIRST_DAY, LAST_DAY  # the days a filter may name
 from app.orders import order_by_reference
 
 #: Statuses whose charge captured money (whatever was refunded later).
@@ -24,12 +25,6 @@ CAPTURED = (
     OrderStatus.REFUNDED,
     OrderStatus.DISPUTED,
 )
-
-
-#: Dates outside these bounds cannot be in the store (and overflow SQL or Python); ids
-#: are checked by app.ids.
-FIRST_DAY = date(2000, 1, 1)
-LAST_DAY = date(9998, 12, 31)
 
 
 class FilterError(ValueError):

@@ -1,6 +1,8 @@
 """Admin views: thin wrappers over the services in this package."""
 
-from urllib.parse import urlsplit
+import posixpath
+import unicodedata
+from urllib.parse import unquote, urlsplit
 
 from flask import (
     Response,
@@ -46,12 +48,42 @@ def _admin_globals():
     return {"logout_form": LogoutForm(formdata=None)} if request.blueprint == "admin" else {}
 
 
+#: How many layers of percent-encoding `next` is decoded through before it is judged.
+_NEXT_DECODE_ROUNDS = 3
+
+
+def _next_is_inside_admin(target):
+    """True when `target` (already decoded once by the query string) names a path inside
+    /admin on this site, read in each of its decoded forms (`%2e%2e`, `%252f` and
+    the like): no control (or other invisible) character, no backslash (which browsers
+    read as a slash), no `..` segment, no scheme or host, and the normalised path is
+    /admin or under /admin/."""
+    forms = [target]
+    for _ in range(_NEXT_DECODE_ROUNDS):
+        decoded = unquote(forms[-1])
+        if decoded == forms[-1]:
+            break
+        forms.append(decoded)
+    else:
+        return False  # still encoded after that many rounds: nothing an admin page links
+    for form in forms:
+        if "\\" in form or any(unicodedata.category(c).startswith("C") for c in form):
+            return False
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc or ".." in parts.path.split("/"):
+            return False
+        path = posixpath.normpath(parts.path)
+        if path != "/admin" and not path.startswith("/admin/"):
+            return False
+    return True
+
+
 def _safe_next(target):
-    """Only follow `next` to a path inside the admin area."""
-    parts = urlsplit(target or "")
-    if parts.scheme or parts.netloc or not parts.path.startswith("/admin"):
-        return url_for("admin.show_dashboard")
-    return target
+    """Only follow `next` to a path inside the admin area; anything else (another site,
+    a way out through `..`, a header break) goes to the dashboard."""
+    if target and _next_is_inside_admin(target):
+        return target
+    return url_for("admin.show_dashboard")
 
 
 @bp.route("/login", methods=["GET", "POST"])

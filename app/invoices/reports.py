@@ -11,9 +11,10 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
+from app.admin.csv_sql import neutralised
 from app.extensions import db
 from app.models import Invoice
-from app.models._time import as_utc
+from app.models._time import FIRST_DAY, LAST_DAY, as_utc
 from app.money import decimal_string
 
 COLUMNS = ("number", "kind", "issued_at", "order", "credits_invoice", "buyer_email",
@@ -26,6 +27,22 @@ def parse_day(raw):
         return datetime.strptime((raw or "").strip(), "%Y-%m-%d").date()
     except ValueError:
         return None
+
+
+def parse_period(raw_from, raw_to):
+    """(start, end, error) from the typed days of a period (either may be empty): the
+    days, or an error saying what is wrong with them."""
+    raw_from, raw_to = raw_from or "", raw_to or ""
+    start, end = parse_day(raw_from), parse_day(raw_to)
+    if (raw_from.strip() and start is None) or (raw_to.strip() and end is None):
+        return None, None, "Dates are written YYYY-MM-DD, e.g. 2026-12-31."
+    for label, day in (("From", start), ("To", end)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            return None, None, (f"{label} date {day} is out of range "
+                                f"({FIRST_DAY} to {LAST_DAY}).")
+    if start and end and start > end:
+        return None, None, "The period ends before it starts."
+    return start, end, None
 
 
 def documents_between(start, end):
@@ -45,18 +62,23 @@ def _sign(document):
 
 
 def csv_text(documents):
-    """The documents as CSV, amounts in the currency's unit (credit notes negative)."""
+    """The documents as CSV, amounts in the currency's unit (credit notes negative). A
+    text cell that starts like a spreadsheet formula (a buyer can type an email such as
+    =cmd|…@example.com) gets a leading quote, by the purchases export's rule; the
+    amounts are numbers and written as they are."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for d in documents:
         snap, sign = d.snapshot, _sign(d)
-        writer.writerow([
+        texts = [
             d.number, d.kind, as_utc(d.issued_at).isoformat(), snap["order_reference"],
             snap.get("invoice_number") or "", snap["buyer"]["email"],
             snap["buyer"].get("country") or "", snap.get("tax_country") or "",
-            d.currency.upper(), decimal_string(sign * d.net, d.currency),
-            snap["tax_rate"], decimal_string(sign * d.tax, d.currency),
+            d.currency.upper()]
+        writer.writerow([neutralised(str(t)) for t in texts] + [
+            decimal_string(sign * d.net, d.currency), snap["tax_rate"],
+            decimal_string(sign * d.tax, d.currency),
             decimal_string(sign * d.gross, d.currency)])
     return out.getvalue()
 

@@ -1,6 +1,12 @@
 """Timestamps: always timezone-aware UTC."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+
+#: The days a date typed into a filter or a form may name. Outside them a date cannot
+#: be in the store, and the day after an end day (or a zone's offset) would overflow
+#: Python's dates (year 1 to 9999) or SQL's: every parser of typed dates holds to them.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(9998, 12, 31)
 
 
 def as_utc(value):

@@ -67,14 +67,22 @@ def choice(*, country, given, ip=None):
                          text=text, version=version, ip=ip)
 
 
+def applies_to_order(order, chosen):
+    """Whether the rules apply to `order` with the checkout's answer `chosen`: a buyer of
+    those countries, and a sale. An order that costs nothing (a 100 % code) has nothing
+    to withdraw from or refund, so its access starts at once, as a free enrolment's."""
+    return chosen.applies and order.amount > 0
+
+
 def record_at_checkout(order, chosen):
-    """Write the checkout's answer on a new order (its consent row when the box was
-    shown); the caller adds and commits the order."""
+    """Write the checkout's answer on a new order (its consent row when the rules apply
+    to it); the caller adds and commits the order."""
     if chosen is None:
         return order
+    applies = applies_to_order(order, chosen)
     order.buyer_country = chosen.country
-    order.consent_applies = chosen.applies
-    if chosen.applies:
+    order.consent_applies = applies
+    if applies:
         now = utcnow()
         order.consents.append(Consent(source="checkout", country=chosen.country,
                                       text=chosen.text, text_version=chosen.version,
@@ -87,8 +95,10 @@ def record_at_checkout(order, chosen):
 
 def same_answer(order, chosen):
     """Whether `chosen` says what the order already records."""
-    return (order.buyer_country == chosen.country and order.consent_applies == chosen.applies
-            and (order.immediate_access_at is not None) == chosen.given)
+    return (order.buyer_country == chosen.country
+            and order.consent_applies == applies_to_order(order, chosen)
+            and (order.immediate_access_at is not None)
+            == (chosen.given and applies_to_order(order, chosen)))
 
 
 def record_early_start(order, *, ip):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Coupon, CouponRedemption, Course, Order, OrderStatus
-from app.models._time import utcnow
+from app.models._time import FIRST_DAY, LAST_DAY, utcnow
 from app.money import MoneyError, check_currency, format_money, to_minor
 from app.pricing.coupons import CODE, CouponError, find, normalise
 
@@ -30,12 +30,20 @@ def parse_when(value, label, *, end=False):
         if len(text) == 10:
             day = date.fromisoformat(text)
             moment = datetime.combine(day, time(0), UTC)
-            return moment + timedelta(days=1) if end else moment
-        moment = datetime.fromisoformat(text)
+        else:
+            moment = datetime.fromisoformat(text)
     except ValueError:
         raise CouponError(f"{label} must be a date like 2026-12-31 (or 2026-12-31T18:00)."
                           ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    # Checked before the day is added (9999-12-31 has no next day) and in UTC (an
+    # offset can carry 0001-01-01 or 9999-12-31 out of the years a date can hold).
+    try:
+        moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except OverflowError:
+        moment = None
+    if moment is None or not FIRST_DAY <= moment.date() <= LAST_DAY:
+        raise CouponError(f"{label} must be from {FIRST_DAY} to {LAST_DAY}.")
+    return moment + timedelta(days=1) if end and len(text) == 10 else moment
 
 
 def _limit(value, label):

@@ -101,6 +101,48 @@ def test_sign_in_follows_next_inside_admin_only(client, admin_account):
     assert response.headers["Location"] == "/admin/purchases"
 
 
+@pytest.mark.parametrize("next_param", [
+    "/admin%0d%0aX-Injected:%201",         # a header break: was a 500 once signed in
+    "/admin/purchases%0aX-Injected:%201",
+    "/admin%09",
+    "/admin/../account",                    # out of /admin through ..
+    "/admin/..%2f..%2f/evil.example",       # ..%2f decodes to ../
+    "/admin/%2e%2e/account",
+    "/admin/%252e%252e/account",            # encoded twice
+    "/admin/%5c%5cevil.example",            # backslashes, which browsers read as /
+    "/admin\\evil.example",
+    "/administrator",                       # starts with /admin but is not inside it
+    "/adminevil.example",
+])
+def test_sign_in_ignores_a_next_that_leaves_admin_or_breaks_the_header(
+    client, admin_account, next_param
+):
+    """A `next` with a control character, a backslash or a `..` segment (in any encoded
+    form), or whose normalised path is not /admin or under /admin/, is not followed: the
+    admin is signed in and sent to the dashboard, never a 500."""
+    token = csrf_from(client.get("/admin/login").get_data(as_text=True))
+    response = client.post(f"/admin/login?next={next_param}", data={
+        "csrf_token": token, "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/"
+    assert "X-Injected" not in response.headers
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("next_param, location", [
+    ("/admin", "/admin"),
+    ("/admin/purchases?status=paid%26q%3D%2540example.com",
+     "/admin/purchases?status=paid&q=%40example.com"),
+    ("/admin/./purchases", "/admin/./purchases"),
+])
+def test_sign_in_follows_a_next_inside_admin(client, admin_account, next_param, location):
+    """Paths inside /admin, with their query, are still followed as given."""
+    token = csrf_from(client.get("/admin/login").get_data(as_text=True))
+    response = client.post(f"/admin/login?next={next_param}", data={
+        "csrf_token": token, "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    assert response.headers["Location"] == location
+
+
 def test_login_form_without_csrf_token_is_refused(client, admin_account):
     """CSRF is checked on the sign-in form."""
     response = client.post("/admin/login", data={"email": ADMIN_EMAIL,

@@ -72,6 +72,16 @@ def test_the_admin_creates_lists_and_deactivates_codes(app, admin_client, make_c
     ({"code": "OK10", "percent": "10", "ends": "tomorrow"}, "The end must be a date"),
     ({"code": "X" * 5000, "percent": "10"}, "A code is 3 to 40 letters"),
     ({"code": "OK\x0110", "percent": "10"}, "A code is 3 to 40 letters"),
+    # Days at the edges of what a date holds: the day after 9999-12-31 was a 500.
+    ({"code": "OK10", "percent": "10", "ends": "9999-12-31"},
+     "The end must be from 2000-01-01 to 9998-12-31."),
+    ({"code": "OK10", "percent": "10", "ends": "0001-01-01"}, "The end must be from"),
+    ({"code": "OK10", "percent": "10", "starts": "9999-12-31"}, "The start must be from"),
+    ({"code": "OK10", "percent": "10", "starts": "0001-01-01"}, "The start must be from"),
+    ({"code": "OK10", "percent": "10", "ends": "9999-12-31T23:00-05:00"},
+     "The end must be from"),
+    ({"code": "OK10", "percent": "10", "starts": "0001-01-01T00:00+05:00"},
+     "The start must be from"),
 ])
 def test_a_wrong_code_form_says_why(admin_client, fields, message):
     response = _create(admin_client, **fields)

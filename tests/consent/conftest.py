@@ -11,6 +11,7 @@ from app.catalog.services import get_course
 from app.extensions import db
 from app.models import Access, Consent, Order, OutboxMessage, Refund
 from tests.admin.conftest import admin_account  # noqa: F401  (fixture)
+from tests.coupons.conftest import make_coupon  # noqa: F401  (fixture)
 from tests.helpers import csrf_from
 
 SLUG = "python-jumpstart"

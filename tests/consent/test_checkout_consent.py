@@ -8,6 +8,7 @@ import pytest
 
 from app.models._time import as_utc
 from tests.consent.conftest import EMAIL, SLUG, Access, Consent, Order, lesson_status
+from tests.helpers import sign_in_by_link
 
 TEXT = ("I want access to the course now and understand that I then lose my right to "
         "withdraw.")
@@ -75,6 +76,33 @@ def test_outside_the_consent_countries_nothing_changes(client, course, buy, read
     assert read(Consent) == []
     assert lesson_status(client) == 200
     assert 'data-testid="receipt-withdraw"' not in client.get(f"/orders/{order.public_id}").text
+
+
+@pytest.mark.parametrize("consent", [None, "y"])
+def test_a_free_order_from_those_countries_starts_at_once(app, client, course, buy, read,
+                                                          make_coupon, consent):
+    """A 100 % code through the card form, from a consent country, ticked or not: nothing
+    was paid, so nothing can be withdrawn and access starts at once, as on /enrol."""
+    make_coupon("FREE100", percent=100)
+    response = buy(country="DE", consent=consent, extra={"code": "FREE100"})
+    assert response.status_code == 302, response.text
+    [order] = read(Order)
+    assert (order.status, order.amount, order.buyer_country) == ("paid", 0, "DE")
+    assert not order.consent_applies and read(Consent) == []
+    [access] = read(Access)
+    assert access.starts_at is None
+    receipt = client.get(f"/orders/{order.public_id}").text
+    assert "You are enrolled" in receipt
+    assert 'data-testid="receipt-starts-later"' not in receipt
+    assert 'data-testid="receipt-withdraw"' not in receipt
+    sign_in_by_link(client, app, EMAIL)
+    assert lesson_status(client) == 200 and lesson_status(client, 2) == 200
+    account = client.get("/account").text
+    assert 'data-testid="waiting-order"' not in account
+    assert 'data-testid="withdraw-link"' not in account
+    withdraw = client.get(f"/account/orders/{order.public_id}/withdraw").text
+    assert 'data-testid="withdrawal-free"' in withdraw and "was free" in withdraw
+    assert "The right to withdraw" not in withdraw
 
 
 def test_a_form_without_the_country_works_as_before(client, course, buy, read):
