@@ -1,6 +1,7 @@
 """Managing coupon codes (the admin pages and `flask coupons`): create, list with their
 redemptions and revenue, deactivate. The rules of a code's use are in `coupons.py`."""
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -46,13 +47,23 @@ def parse_when(value, label, *, end=False):
     return moment + timedelta(days=1) if end and len(text) == 10 else moment
 
 
+#: A whole number as an admin types it: ASCII digits only (int() would also take "١٠",
+#: "1_000" and "+5").
+_WHOLE = re.compile(r"[0-9]{1,12}")
+
+
+def _whole(value):
+    """The int of `value` written with ASCII digits, else None."""
+    text = str(value).strip()
+    return int(text) if _WHOLE.fullmatch(text) else None
+
+
 def _limit(value, label):
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise CouponError(f"{label} must be a whole number.") from None
+    number = _whole(value)
+    if number is None:
+        raise CouponError(f"{label} must be a whole number.")
     if not 1 <= number <= MAX_LIMIT:
         raise CouponError(f"{label} must be between 1 and {MAX_LIMIT:,}.")
     return number
@@ -86,11 +97,8 @@ def create_coupon(*, code, percent=None, amount=None, currency=None, courses=Non
         raise CouponError("Give either a percentage or an amount off (with its currency).")
     coupon = Coupon(code=normal, all_courses=True, redemptions=0, active=True)
     if has_percent:
-        try:
-            coupon.percent_off = int(str(percent).strip().rstrip("%"))
-        except ValueError:
-            raise CouponError("The percentage must be a whole number from 1 to 100.") from None
-        if not 1 <= coupon.percent_off <= 100:
+        coupon.percent_off = _whole(str(percent).strip().rstrip("%"))
+        if coupon.percent_off is None or not 1 <= coupon.percent_off <= 100:
             raise CouponError("The percentage must be a whole number from 1 to 100.")
     else:
         try:

@@ -67,6 +67,13 @@ def test_the_admin_creates_lists_and_deactivates_codes(app, admin_client, make_c
 @pytest.mark.parametrize(("fields", "message"), [
     ({"code": "no spaces", "percent": "10"}, "A code is 3 to 40 letters"),
     ({"code": "OK10", "percent": "101"}, "The percentage must be a whole number"),
+    # Only ASCII digits: int() alone took Arabic-Indic digits, "1_0" and "+5".
+    ({"code": "OK10", "percent": "\u0661\u0660"}, "The percentage must be a whole number"),
+    ({"code": "OK10", "percent": "1_0"}, "The percentage must be a whole number"),
+    ({"code": "OK10", "percent": "10", "max_redemptions": "\u0661"},
+     "must be a whole number"),
+    ({"code": "OK10", "percent": "10", "max_redemptions": "+5"}, "must be a whole number"),
+    ({"code": "OK10", "percent": "10", "per_buyer": "1_0"}, "must be a whole number"),
     ({"code": "OK10", "kind": "amount", "amount": "abc"}, "is not a number"),
     ({"code": "OK10", "percent": "10", "courses": "missing"}, "No course with slug"),
     ({"code": "OK10", "percent": "10", "ends": "tomorrow"}, "The end must be a date"),
