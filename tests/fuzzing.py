@@ -47,10 +47,14 @@ FORM_NAMES = ["stripeToken", "stripeEmail", "email", "password", "amount", "reas
               "learning_points", "alt", "free_preview", "picture_alt", "add_picture", "x"]
 EVENT_TYPES = ["charge.succeeded", "charge.failed", "charge.refunded", "charge.updated",
                "charge.captured", "refund.created", "refund.updated", "refund.failed",
-               "charge.dispute.created", "ping", "customer.created",
+               "charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed",
+               "ping", "customer.created",
                "payment_intent.succeeded", "payment_intent.payment_failed",
                "payment_intent.canceled", "payment_intent.requires_action",
-               "checkout.session.completed", "checkout.session.expired"]
+               "payment_intent.processing",
+               "checkout.session.completed", "checkout.session.expired",
+               "checkout.session.async_payment_succeeded",
+               "checkout.session.async_payment_failed"]
 
 
 def text_values(known=()):
@@ -90,7 +94,8 @@ def _maybe(strategy):
 
 
 def stripe_objects(known):
-    """Charge-, refund- and dispute-shaped objects with fields of the right or wrong type."""
+    """Charge-, refund-, dispute-, PaymentIntent- and Checkout Session-shaped objects with
+    fields of the right or wrong type (ids and references too)."""
     ids = text_values(known.get("charge_ids", ()))
     metadata = st.one_of(
         json_values,
@@ -101,21 +106,26 @@ def stripe_objects(known):
     )
     return st.fixed_dictionaries({}, optional={
         "id": st.one_of(ids, text_values(known.get("intent_ids", ())),
-                        text_values(known.get("session_ids", ()))),
+                        text_values(known.get("session_ids", ())), json_values),
         "object": st.sampled_from(["charge", "refund", "dispute", "payment_intent",
                                    "checkout.session"]),
         "payment_intent": _maybe(text_values(known.get("intent_ids", ()))),
         "latest_charge": _maybe(ids),
         "client_reference_id": _maybe(text_values(known.get("references", ()))),
         "payment_status": _maybe(st.sampled_from(["paid", "unpaid", "no_payment_required"])),
+        "customer": _maybe(text_values(["cus_1"])),
+        "payment_method": _maybe(text_values(["pm_1"])),
+        "client_secret": _maybe(text_values()), "url": _maybe(text_values()),
         "amount": _maybe(st.integers()), "amount_refunded": _maybe(st.integers()),
+        "amount_total": _maybe(st.integers()),
         "currency": _maybe(st.sampled_from(["usd", "jpy", "USD", "xxxx"])),
         "status": _maybe(st.sampled_from(["succeeded", "failed", "pending", "canceled",
                                           "requires_payment_method", "requires_action",
-                                          "processing", "complete", "open", "expired"])),
+                                          "processing", "complete", "open", "expired",
+                                          "needs_response", "won", "lost"])),
         "paid": _maybe(st.booleans()), "refunded": _maybe(st.booleans()),
         "disputed": _maybe(st.booleans()), "livemode": _maybe(st.booleans()),
-        "created": _maybe(st.integers()), "charge": ids, "metadata": metadata,
+        "created": _maybe(st.integers()), "charge": _maybe(ids), "metadata": metadata,
         "reason": _maybe(text_values()),
         "payment_method_details": _maybe(st.fixed_dictionaries({}, optional={
             "card": _maybe(st.fixed_dictionaries({}, optional={
@@ -123,6 +133,25 @@ def stripe_objects(known):
                 "exp_month": _maybe(st.integers()), "country": _maybe(text_values()),
             }))})),
         "outcome": _maybe(st.fixed_dictionaries({}, optional={"type": _maybe(text_values())})),
+        "last_payment_error": _maybe(st.fixed_dictionaries({}, optional={
+            "code": _maybe(text_values()), "decline_code": _maybe(text_values()),
+            "message": _maybe(text_values()), "payment_method": _maybe(text_values())})),
+        "automatic_tax": _maybe(st.fixed_dictionaries({}, optional={
+            "enabled": _maybe(st.booleans()), "status": _maybe(text_values(["complete"]))})),
+        "total_details": _maybe(st.fixed_dictionaries({}, optional={
+            "amount_tax": _maybe(st.integers()),
+            "breakdown": _maybe(st.fixed_dictionaries({}, optional={"taxes": _maybe(
+                st.lists(_maybe(st.fixed_dictionaries({}, optional={
+                    "amount": _maybe(st.integers()),
+                    "rate": _maybe(st.fixed_dictionaries({}, optional={
+                        "percentage": _maybe(st.floats()),
+                        "country": _maybe(text_values())})),
+                })), max_size=2))}))})),
+        "customer_details": _maybe(st.fixed_dictionaries({}, optional={
+            "address": _maybe(st.fixed_dictionaries({}, optional={
+                "country": _maybe(text_values())})),
+            "tax_ids": _maybe(st.lists(_maybe(st.fixed_dictionaries(
+                {}, optional={"value": _maybe(text_values())})), max_size=2))})),
         "balance_transaction": _maybe(text_values()),
     })
 
@@ -220,8 +249,9 @@ BAD_IDS = ["99999999999999999999", "9223372036854775808", "2147483648", "-1", "0
 
 def regressions(known):
     """The requests that once answered 500 (issue 15), sent on every fuzz run: the admin's
-    manual grant and lesson forms with out-of-range integers (OverflowError on SQLite), and
-    validly signed webhooks nested 5,000 deep (RecursionError in the JSON parser)."""
+    manual grant and lesson forms with out-of-range integers (OverflowError on SQLite),
+    validly signed webhooks nested 5,000 deep (RecursionError in the JSON parser), and
+    validly signed events whose object has the wrong shape (`mistyped_objects`)."""
     found = []
     buyer, slug = known["buyer_id"][0], known["slug"][0]
     lesson = known["lesson_id"][0]
@@ -240,4 +270,25 @@ def regressions(known):
     for depth in (65, 5000, 100_000):
         for body in deep_json(depth):
             found.append(FuzzRequest("POST", "/webhooks/stripe", body=body, sign=True))
+    charge = known["charge_ids"][0]
+    for number, (event_type, obj) in enumerate(mistyped_objects(charge)):
+        event = {"id": f"evt_regression_{number}", "type": event_type,
+                 "data": {"object": obj}}
+        found.append(FuzzRequest("POST", "/webhooks/stripe",
+                                 body=json.dumps(event).encode(), sign=True))
     return found
+
+
+def mistyped_objects(charge):
+    """Validly signed objects of the wrong shape that once answered 500 (AttributeError,
+    OverflowError, TypeError, ProgrammingError in the flows), `charge` a real charge."""
+    return [
+        ("payment_intent.succeeded", {"id": "pi_nope", "metadata": "x"}),
+        ("payment_intent.payment_failed", {"id": 5}),
+        ("payment_intent.succeeded", {"id": 99999999999999999999}),
+        ("checkout.session.completed", {"id": {"a": 1}}),
+        ("checkout.session.expired", {"id": "cs_x", "client_reference_id": 7}),
+        ("charge.dispute.created", {"id": "dp_1", "charge": charge, "amount": {"a": 1}}),
+        ("charge.dispute.created", {"id": "dp_2", "charge": charge, "status": {"a": 1}}),
+        ("charge.dispute.created", {"id": "dp_3", "charge": charge, "amount": 2**63}),
+    ]

@@ -10,6 +10,7 @@ read: an array, no id, no data.object, a charge without an amount, …).
 import json
 import re
 import time
+from decimal import Decimal
 from itertools import accumulate
 
 import stripe
@@ -128,6 +129,40 @@ def _metadata(obj, *, what):
             raise _malformed(f"{what} metadata `{key}` must be a string (Stripe's are)")
 
 
+def _expandable(obj, name, *, what, check=None):
+    """An expandable field: null, an id, or the expanded object (`check` checks it; else
+    only its `id`, the one thing the store reads of it)."""
+    value = obj.get(name)
+    if isinstance(value, dict):
+        if check is not None:
+            check(value)
+        else:
+            _text(value, "id", max_len=255, required=True, what=name)
+    else:
+        _text(obj, name, max_len=255, what=what)
+
+
+def _objects(obj, name, *, what):
+    """An array of objects (or nothing)."""
+    value = obj.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise _malformed(f"{what} `{name}` must be an array of objects")
+    return value
+
+
+def _percentage(obj, name, *, what):
+    """A tax rate's percentage: a number from 0 to 100 with at most 4 decimals (what the
+    store writes as "19.0", "6.25")."""
+    value = obj.get(name)
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            not 0 <= value <= 100 or Decimal(str(value)).as_tuple().exponent < -4:
+        raise _malformed(f"{what} `{name}` must be a number from 0 to 100")
+
+
 def _check_charge(obj):
     what = "charge"
     _text(obj, "id", max_len=255, required=True, what=what)
@@ -137,8 +172,10 @@ def _check_charge(obj):
     _integer(obj, "amount_refunded", what=what)
     _integer(obj, "created", high=253402300799, what=what)  # up to year 9999
     _metadata(obj, what=what)
+    for name in ("payment_intent", "customer", "payment_method"):
+        _expandable(obj, name, what=what)
     card = _mapping(_mapping(obj, "payment_method_details", what=what), "card", what=what)
-    for name, size in (("brand", 40), ("last4", 4), ("country", 2)):
+    for name, size in (("brand", 40), ("last4", 4), ("country", 2), ("funding", 20)):
         _text(card, name, max_len=size, what="card")
     for name in ("exp_month", "exp_year"):
         _integer(card, name, high=9999, what="card")
@@ -162,6 +199,7 @@ def _check_refund(obj):
     _text(obj, "currency", max_len=3, required=True, what=what)
     _integer(obj, "amount", required=True, what=what)
     _text(obj, "charge", max_len=255, what=what)
+    _expandable(obj, "payment_intent", what=what)
     _text(obj, "reason", max_len=40, what=what)
     _text(obj, "status", max_len=20, what=what)
     _metadata(obj, what=what)
@@ -171,8 +209,63 @@ def _check_refund(obj):
 
 
 def _check_dispute(obj):
-    _text(obj, "id", max_len=255, what="dispute")
-    _text(obj, "charge", max_len=255, required=True, what="dispute")
+    what = "dispute"
+    _text(obj, "id", max_len=255, what=what)
+    _text(obj, "charge", max_len=255, required=True, what=what)
+    _integer(obj, "amount", what=what)
+    _text(obj, "currency", max_len=3, what=what)
+    _text(obj, "reason", max_len=80, what=what)
+    _text(obj, "status", max_len=40, what=what)
+
+
+def _check_intent(obj):
+    """A PaymentIntent (`payment_intent.*`, or expanded on a Session)."""
+    what = "payment_intent"
+    _text(obj, "id", max_len=255, required=True, what=what)
+    _text(obj, "status", max_len=40, what=what)
+    _integer(obj, "amount", what=what)
+    _text(obj, "currency", max_len=3, what=what)
+    _metadata(obj, what=what)
+    for name in ("customer", "payment_method"):
+        _expandable(obj, name, what=what)
+    _expandable(obj, "latest_charge", what=what, check=_check_charge)
+    _text(obj, "client_secret", max_len=5000, what=what)
+    error = _mapping(obj, "last_payment_error", what=what)
+    for name in ("code", "decline_code"):
+        _text(error, name, max_len=80, what="last_payment_error")
+    _text(error, "message", max_len=5000, what="last_payment_error")
+    _expandable(error, "payment_method", what="last_payment_error")
+
+
+def _check_session(obj):
+    """A Checkout Session (`checkout.session.*`), with what its tax is read from."""
+    what = "checkout.session"
+    _text(obj, "id", max_len=255, required=True, what=what)
+    _text(obj, "client_reference_id", max_len=255, what=what)
+    for name in ("status", "payment_status"):
+        _text(obj, name, max_len=40, what=what)
+    _integer(obj, "amount_total", what=what)
+    _text(obj, "currency", max_len=3, what=what)
+    _metadata(obj, what=what)
+    _expandable(obj, "customer", what=what)
+    _expandable(obj, "payment_intent", what=what, check=_check_intent)
+    _text(obj, "url", max_len=5000, what=what)
+    _text(_mapping(obj, "automatic_tax", what=what), "status", max_len=40,
+          what="automatic_tax")
+    totals = _mapping(obj, "total_details", what=what)
+    _integer(totals, "amount_tax", what="total_details")
+    breakdown = _mapping(totals, "breakdown", what="total_details")
+    for tax in _objects(breakdown, "taxes", what="breakdown"):
+        _integer(tax, "amount", what="tax")
+        _text(tax, "taxability_reason", max_len=40, what="tax")
+        rate = _mapping(tax, "rate", what="tax")
+        _percentage(rate, "percentage", what="tax rate")
+        _text(rate, "country", max_len=2, what="tax rate")
+    details = _mapping(obj, "customer_details", what=what)
+    _text(_mapping(details, "address", what="customer_details"), "country", max_len=2,
+          what="address")
+    for tax_id in _objects(details, "tax_ids", what="customer_details"):
+        _text(tax_id, "value", max_len=255, what="tax_id")
 
 
 def _check_customer_field(obj, what):
@@ -210,6 +303,10 @@ def _object_check(event_type):
         return _check_charge
     if event_type.startswith("refund."):
         return _check_refund
+    if event_type.startswith("payment_intent."):
+        return _check_intent
+    if event_type.startswith("checkout.session."):
+        return _check_session
     return None
 
 

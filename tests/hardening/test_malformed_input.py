@@ -178,6 +178,12 @@ def test_oversized_checkout_post_gets_413(client, make_course):
      "refund"),
     (b'{"id": "evt_1", "type": "charge.dispute.created", "data": {"object": {"charge": 5}}}',
      "dispute"),
+    (b'{"id": "evt_1", "type": "charge.dispute.created", "data": {"object": {"charge":'
+     b' "ch_1", "amount": 9223372036854775808}}}', "dispute `amount`"),
+    (b'{"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": {"id":'
+     b' "pi_1", "metadata": "x"}}}', "payment_intent `metadata`"),
+    (b'{"id": "evt_1", "type": "checkout.session.expired", "data": {"object": {"id":'
+     b' "cs_1", "client_reference_id": 7}}}', "checkout.session `client_reference_id`"),
     (json.dumps({"id": "evt_\x00", "type": "charge.succeeded",
                  "data": {"object": {}}}).encode(), "NUL"),
     (json.dumps({"id": "e" * 300, "type": "x", "data": {"object": {}}}).encode(), "id"),
