@@ -299,6 +299,8 @@ def _object_check(event_type):
         return _check_customer
     if event_type.startswith("charge.dispute."):
         return _check_dispute
+    if event_type.startswith("charge.refund."):  # charge.refund.updated carries a refund
+        return _check_refund
     if event_type.startswith("charge."):
         return _check_charge
     if event_type.startswith("refund."):

@@ -242,6 +242,13 @@ def test_well_formed_objects_of_these_types_are_still_handled(app, client, store
                "amount": 6900, "currency": "usd", "reason": None, "status": "won"}
     response = post_event(client, _event("charge.dispute.closed", dispute))
     assert response.status_code == 200, response.get_data(as_text=True)
+    # charge.refund.updated carries a refund, not a charge: checked as a refund
+    refund = {"id": "re_ok", "object": "refund", "amount": 100, "currency": "usd",
+              "charge": store["charge"], "payment_intent": None, "reason": None,
+              "status": "succeeded", "metadata": {}, "balance_transaction": "txn_1",
+              "created": 1700000000}
+    response = post_event(client, _event("charge.refund.updated", refund))
+    assert response.status_code == 200, response.get_data(as_text=True)
 
 
 # --- Property-based: random types in the fields the store reads -------------------------
