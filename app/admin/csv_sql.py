@@ -26,16 +26,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from app.money import THREE_DECIMAL, ZERO_DECIMAL
-
-#: A spreadsheet treats a cell starting with one of these as a formula (Excel and
-#: LibreOffice read the full-width forms ＝＋－＠ as their ASCII twins).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def neutralised(text):
-    """A text cell written in Python as `Typed` writes it in SQL: a leading quote when it
-    starts like a formula, so that a spreadsheet shows it instead of running it."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+from app.spreadsheet import FORMULA_STARTS
 
 
 def read_fast(connection):

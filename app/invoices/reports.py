@@ -11,11 +11,11 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from app.admin.csv_sql import neutralised
 from app.extensions import db
 from app.models import Invoice
 from app.models._time import FIRST_DAY, LAST_DAY, as_utc
 from app.money import decimal_string
+from app.spreadsheet import neutralised
 
 COLUMNS = ("number", "kind", "issued_at", "order", "credits_invoice", "buyer_email",
            "buyer_country", "tax_country", "currency", "net", "tax_rate", "tax", "gross")
