@@ -205,6 +205,17 @@ def cli(app):
 
 
 @pytest.fixture
+def flow(app):
+    """`flow(name)` switches PAYMENT_FLOW for one test (back to charges after it)."""
+
+    def use(name):
+        app.config["PAYMENT_FLOW"] = name
+
+    yield use
+    app.config["PAYMENT_FLOW"] = "charges"
+
+
+@pytest.fixture
 def make_course(app):
     """Factory: add a course priced in the currency's unit."""
     from app.catalog.services import add_course

@@ -15,15 +15,6 @@ from tests.helpers import csrf_from, sign_in_by_link
 EMAIL = "flow@example.com"
 
 
-@pytest.fixture
-def flow(app):
-    """Switch PAYMENT_FLOW for one test."""
-    def use(name):
-        app.config["PAYMENT_FLOW"] = name
-    yield use
-    app.config["PAYMENT_FLOW"] = "charges"
-
-
 def _form(client, **fields):
     page = client.get(f"/courses/{SLUG}")
     assert page.status_code == 200

@@ -22,15 +22,6 @@ def small_limit(app):
     app.config["COUPON_MAX_WRONG_CODES"] = saved
 
 
-@pytest.fixture
-def flow(app):
-    def use(name):
-        app.config["PAYMENT_FLOW"] = name
-
-    yield use
-    app.config["PAYMENT_FLOW"] = "charges"
-
-
 def _guess(client, code, **kwargs):
     return client.get("/courses/python-jumpstart", query_string={"code": code},
                       **kwargs).get_data(as_text=True)

@@ -14,17 +14,6 @@ EMAIL = "flows@example.com"
 
 
 @pytest.fixture
-def flow(app):
-    """Switch PAYMENT_FLOW for one test."""
-
-    def use(name):
-        app.config["PAYMENT_FLOW"] = name
-
-    yield use
-    app.config["PAYMENT_FLOW"] = "charges"
-
-
-@pytest.fixture
 def coupon_course(make_course, make_coupon):
     make_course(slug="eur-course", title="EUR Course", price="49.00", currency="eur")
     make_coupon("SAVE15", percent=15)

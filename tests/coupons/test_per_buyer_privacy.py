@@ -63,15 +63,6 @@ def test_paying_with_the_email_is_still_refused(gina_used_it, app, client, pay, 
             "Flask in Production"]
 
 
-@pytest.fixture
-def flow(app):
-    def use(name):
-        app.config["PAYMENT_FLOW"] = name
-
-    yield use
-    app.config["PAYMENT_FLOW"] = "charges"
-
-
 @pytest.mark.parametrize(("name", "path"), [
     ("payment_intents", "payment-intent"), ("checkout", "checkout-session")])
 def test_the_browser_flows_refuse_the_email_when_placing(gina_used_it, app, client, flow,
