@@ -16,16 +16,15 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
 from app import flows, invoices, orders, payments, policies
 from app.admin import bp, dashboard, purchases
 from app.admin.auth import admin_required, authenticate, sign_out
 from app.admin.export import csv_lines
+from app.admin.filter_choices import course_choices, status_choices
 from app.admin.forms import LoginForm, LogoutForm, RefundForm, SettleForm
 from app.admin.list_rows import list_rows
 from app.extensions import db
-from app.models import Course
 from app.models._time import utcnow
 from app.money import decimal_string
 
@@ -145,10 +144,6 @@ def _filter_args():
     return {k: request.args[k] for k in FILTER_PARAMS if request.args.get(k)}
 
 
-def _courses():
-    return db.session.execute(select(Course.id, Course.title).order_by(Course.title)).all()
-
-
 @bp.get("/purchases")
 @admin_required
 def list_purchases():
@@ -168,8 +163,9 @@ def list_purchases():
     # the query)
     prefix = url_for("admin.show_purchase", reference="-")[:-1]
     return render_template("admin/purchases.html", page=page, error=error, args=args,
-                           rows=list_rows(page.rows, prefix), courses=_courses(),
-                           statuses=list(purchases.OrderStatus)), status
+                           rows=list_rows(page.rows, prefix),
+                           course_choices=course_choices(args.get("course")),
+                           status_choices=status_choices(args.get("status"))), status
 
 
 @bp.get("/purchases/totals")
