@@ -40,13 +40,6 @@ def _deny_by_default():
         return current_app.login_manager.unauthorized()
 
 
-@bp.app_context_processor
-def _admin_globals():
-    # formdata=None: rendering the sign-out button must not parse the request body (an
-    # oversized POST would raise its 413 again while the error page renders).
-    return {"logout_form": LogoutForm(formdata=None)} if request.blueprint == "admin" else {}
-
-
 #: How many layers of percent-encoding `next` is decoded through before it is judged.
 _NEXT_DECODE_ROUNDS = 3
 
