@@ -60,15 +60,18 @@ def load():
 
 # --- 1. pages vs bare Flask -------------------------------------------------------------
 
-def requests_per_second(url, seconds, cookie=None):
-    """Requests per second on `url` (with `cookie`, a Cookie header, when given): wrk
-    (64 connections) or 32 Python threads."""
+def requests_per_second(url, seconds, cookie=None, user_agent=None):
+    """Requests per second on `url` (with `cookie`, a Cookie header, and `user_agent`, a
+    User-Agent header, when given): wrk (64 connections) or 32 Python threads."""
+    headers = {"Cookie": cookie, "User-Agent": user_agent}
+    headers = {name: value for name, value in headers.items() if value}
     if shutil.which("wrk"):
         with tempfile.TemporaryDirectory(prefix="bench-wrk-") as scripts:
             command = ["wrk", "-t2", "-c64", f"-d{seconds}s", url]
-            if cookie:  # a tiny wrk script sends it
-                script = Path(scripts) / "cookie.lua"
-                script.write_text(f'wrk.headers["Cookie"] = "{cookie}"\n')
+            if headers:  # a tiny wrk script sends them
+                script = Path(scripts) / "headers.lua"
+                script.write_text("".join(f'wrk.headers["{name}"] = "{value}"\n'
+                                          for name, value in headers.items()))
                 command[4:4] = ["-s", str(script)]
             out = subprocess.run(command, capture_output=True, text=True,
                                  check=True).stdout
@@ -81,8 +84,7 @@ def requests_per_second(url, seconds, cookie=None):
 
     def hammer():
         session, n = requests.Session(), 0
-        if cookie:
-            session.headers["Cookie"] = cookie
+        session.headers.update(headers)
         while time.monotonic() < stop:
             assert session.get(url, timeout=30).status_code == 200
             n += 1

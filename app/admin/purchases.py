@@ -9,7 +9,7 @@ import functools
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, select, tuple_
+from sqlalchemy import and_, bindparam, case, func, select, tuple_
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -232,18 +232,14 @@ LIST_COLUMNS = (
 def list_page(filters, *, after=None, before=None, size=50):
     """A page of purchases (rows of LIST_COLUMNS) older than `after` or newer than
     `before` (cursor texts)."""
-    position = tuple_(Order.created_at, Order.id)
-    query = (select(*LIST_COLUMNS).select_from(Order)
-             .outerjoin(PaymentAttempt, PaymentAttempt.id == latest_attempt_id())
-             .where(*filters.conditions()))
-    if before:
-        query = query.where(position > tuple_(*decode_cursor(before)))
-        query = query.order_by(Order.created_at.asc(), Order.id.asc())
-    else:
-        if after:
-            query = query.where(position < tuple_(*decode_cursor(after)))
-        query = query.order_by(Order.created_at.desc(), Order.id.desc())
-    rows = list(db.session.execute(query.limit(size + 1)))
+    direction = "before" if before else "after" if after else None
+    params = {}
+    if direction:
+        params["at"], params["id"] = decode_cursor(before or after)
+    where = filters.conditions()
+    query = (_page_query(direction, size, tuple(where)) if where
+             else _unfiltered_page_query(direction, size))
+    rows = list(db.session.execute(query, params))
     more = len(rows) > size
     rows = rows[:size]
     if before:
@@ -256,6 +252,32 @@ def list_page(filters, *, after=None, before=None, size=50):
         if (more and before) or after:
             page.newer = encode_cursor(first.created_at, first.id)
     return page
+
+
+def _page_query(direction, size, conditions=()):
+    """The statement of a page: newest first (`direction` None), older than the cursor
+    (:at, :id) ("after") or newer than it, oldest first ("before"); size + 1 rows (the
+    extra one says whether there are more)."""
+    position = tuple_(Order.created_at, Order.id)
+    cursor = tuple_(bindparam("at", type_=Order.__table__.c.created_at.type),
+                    bindparam("id", type_=Order.__table__.c.id.type))
+    query = (select(*LIST_COLUMNS).select_from(Order)
+             .outerjoin(PaymentAttempt, PaymentAttempt.id == latest_attempt_id())
+             .where(*conditions))
+    if direction == "before":
+        query = query.where(position > cursor)
+        query = query.order_by(Order.created_at.asc(), Order.id.asc())
+    else:
+        if direction == "after":
+            query = query.where(position < cursor)
+        query = query.order_by(Order.created_at.desc(), Order.id.desc())
+    return query.limit(size + 1)
+
+
+#: Unfiltered pages (the list as it opens, and paging through it) are the same
+#: statement every time: built once per process, so SQLAlchemy neither builds it nor
+#: computes its cache key again (that was half of the first page's query time).
+_unfiltered_page_query = functools.cache(_page_query)
 
 
 @functools.cache

@@ -16,16 +16,15 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
 from app import flows, invoices, orders, payments, policies
 from app.admin import bp, dashboard, purchases
 from app.admin.auth import admin_required, authenticate, sign_out
 from app.admin.export import csv_lines
+from app.admin.filter_choices import course_choices, status_choices
 from app.admin.forms import LoginForm, LogoutForm, RefundForm, SettleForm
 from app.admin.list_rows import list_rows
 from app.extensions import db
-from app.models import Course
 from app.models._time import utcnow
 from app.money import decimal_string
 
@@ -39,13 +38,6 @@ def _deny_by_default():
     """Every admin endpoint needs a signed-in admin, even one missing `admin_required`."""
     if request.endpoint not in PUBLIC_ENDPOINTS and not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-
-
-@bp.app_context_processor
-def _admin_globals():
-    # formdata=None: rendering the sign-out button must not parse the request body (an
-    # oversized POST would raise its 413 again while the error page renders).
-    return {"logout_form": LogoutForm(formdata=None)} if request.blueprint == "admin" else {}
 
 
 #: How many layers of percent-encoding `next` is decoded through before it is judged.
@@ -145,10 +137,6 @@ def _filter_args():
     return {k: request.args[k] for k in FILTER_PARAMS if request.args.get(k)}
 
 
-def _courses():
-    return db.session.execute(select(Course.id, Course.title).order_by(Course.title)).all()
-
-
 @bp.get("/purchases")
 @admin_required
 def list_purchases():
@@ -168,8 +156,9 @@ def list_purchases():
     # the query)
     prefix = url_for("admin.show_purchase", reference="-")[:-1]
     return render_template("admin/purchases.html", page=page, error=error, args=args,
-                           rows=list_rows(page.rows, prefix), courses=_courses(),
-                           statuses=list(purchases.OrderStatus)), status
+                           rows=list_rows(page.rows, prefix),
+                           course_choices=course_choices(args.get("course")),
+                           status_choices=status_choices(args.get("status"))), status
 
 
 @bp.get("/purchases/totals")
