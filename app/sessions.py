@@ -9,13 +9,12 @@ Opening a session checks the cookie's signature and decodes its tagged JSON: abo
 tenth of a millisecond, on every request of a browser that sends the same cookie again
 and again (a buyer reloading the receipt, a page's script and status checks). What a
 cookie decoded to is kept (per serializer, so a new secret key starts afresh) with its
-signing time; the same cookie string opens a deep copy of it, after the same age check
-as itsdangerous's (older than the session's lifetime, or from the future: an empty
-session). Only a cookie that passed the signature check is ever kept, and only that exact
-string finds it.
+signing time; the same cookie string opens a copy of it (every dict and list new), after
+the same age check as itsdangerous's (older than the session's lifetime, or from the
+future: an empty session). Only a cookie that passed the signature check is ever kept,
+and only that exact string finds it.
 """
 
-import copy
 import time
 
 from flask.sessions import SecureCookieSessionInterface
@@ -24,6 +23,19 @@ from itsdangerous import BadSignature
 #: Cookies whose contents are kept per serializer at most (the store starts again when
 #: full: a kept cookie saves work, it is never needed).
 MAX_KEPT = 4096
+
+
+def _copy(value):
+    """A copy of decoded session data in which no dict or list is shared (the rest that
+    the session's tagged JSON decodes to is immutable: str, numbers, tuples of them,
+    bytes, Markup, UUID, datetime)."""
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_copy(item) for item in value)
+    return value
 
 
 class SigningSessionInterface(SecureCookieSessionInterface):
@@ -65,7 +77,7 @@ class SigningSessionInterface(SecureCookieSessionInterface):
             age = int(time.time()) - hit[0]
             if age > max_age or age < 0:  # itsdangerous's SignatureExpired
                 return self.session_class()
-        return self.session_class(copy.deepcopy(hit[1]))
+        return self.session_class(_copy(hit[1]))
 
 
 def register(app):
