@@ -9,7 +9,7 @@ URLs, an anchor, a method, a blueprint-relative endpoint, outside a request, an 
 with URL defaults or host matching) as Flask does.
 """
 
-from flask import current_app, url_for
+from flask import url_for
 from flask.globals import _cv_request
 
 #: URLs kept per application at most (a receipt's own links carry its public id: the
@@ -20,17 +20,17 @@ MAX_KEPT = 2048
 def _kept_url_for(endpoint, /, **values):
     """`url_for(endpoint, **values)`, built once per request root and values."""
     request_context = _cv_request.get(None)
-    if (request_context is None or request_context.url_adapter is None
-            or endpoint[:1] == "." or any(name[:1] == "_" for name in values)):
+    if request_context is None or request_context.url_adapter is None \
+            or endpoint[:1] == "." or (values and any(name[:1] == "_" for name in values)):
         return url_for(endpoint, **values)
-    app = current_app._get_current_object()
-    kept = app.extensions["template_urls"]
+    kept = request_context.app.extensions["template_urls"]
     if kept is None:
         return url_for(endpoint, **values)
     adapter = request_context.url_adapter
+    # The values with their types: 1 and True are equal keys but different URLs.
+    key = (adapter.script_name, adapter.server_name, endpoint, *values.items(),
+           *map(type, values.values()))
     try:
-        key = (adapter.script_name, adapter.server_name, endpoint,
-               *((name, type(value), value) for name, value in sorted(values.items())))
         url = kept.get(key)
     except TypeError:  # a value that cannot be a key (a list): built every time
         return url_for(endpoint, **values)
