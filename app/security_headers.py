@@ -80,12 +80,19 @@ def register(app):
 
     @app.after_request
     def add_headers(response):
+        headers = response.headers
+        # What the view set wins (setdefault), with the names it set read once rather
+        # than searched for header by header.
+        present = {name.lower() for name, _value in headers.items()}
         for name, value in STATIC_HEADERS.items():
-            response.headers.setdefault(name, value)
-        response.headers.setdefault("Content-Security-Policy", lesson_policy
-                                    if request.endpoint in LESSON_ENDPOINTS else policy)
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+            if name.lower() not in present:
+                headers.add(name, value)
+        if "content-security-policy" not in present:
+            headers.add("Content-Security-Policy", lesson_policy
+                        if request.endpoint in LESSON_ENDPOINTS else policy)
+        if app.config.get("SESSION_COOKIE_SECURE") and \
+                "strict-transport-security" not in present:
+            headers.add("Strict-Transport-Security", "max-age=31536000")
         if request.path.startswith(PRIVATE_PREFIXES):
-            response.headers["Cache-Control"] = "no-store"
+            headers["Cache-Control"] = "no-store"
         return response

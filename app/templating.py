@@ -131,7 +131,11 @@ def warm_up(app):
 
 
 def register(app):
-    """Add `money` and `datetime` filters and the store's globals."""
+    """Add `money` and `datetime` filters and the store's globals; the templates'
+    `url_for` keeps the URLs it built (app/template_urls.py)."""
+    from app import template_urls
+
+    template_urls.register(app)
     app.jinja_env.filters["money"] = lambda minor, currency: format_money(minor, currency)
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date

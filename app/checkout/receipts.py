@@ -17,12 +17,12 @@ class ReceiptRefund:
 
 
 def receipt_refund(order):
-    """The refund to show on the receipt, or None when nothing was refunded."""
+    """The refund to show on the receipt (`order` as `orders.receipt_of` reads it), or
+    None when nothing was refunded."""
     if not order.amount_refunded or order.status not in (
         OrderStatus.REFUNDED, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.DISPUTED
     ):
         return None
-    done = [r for r in order.refunds if r.status in ("succeeded", "pending")]
-    last_at = max((r.created_at for r in done), default=None) or order.updated_at
+    last_at = order.last_refund_at or order.updated_at
     return ReceiptRefund(amount=order.amount_refunded, currency=order.currency,
                          full=order.amount_refunded >= order.amount, last_at=last_at)

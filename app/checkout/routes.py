@@ -251,10 +251,22 @@ def _current_order(public_id):
     return order
 
 
+def _receipt_of(public_id):
+    """What the receipt shows of the order (one lean statement), or None; while its
+    payment is live, after Stripe was asked about it as `_current_order` does."""
+    if not PUBLIC_ID.fullmatch(public_id):
+        return None
+    order = orders.receipt_of(public_id)
+    if order is not None and order.payment is not None and order.payment.live:
+        _current_order(public_id)  # may settle it: read what it is now
+        order = orders.receipt_of(public_id)
+    return order
+
+
 @bp.get("/orders/<public_id>")
 def receipt(public_id):
     """The receipt (or the order's current state) at its unguessable URL."""
-    order = _current_order(public_id)
+    order = _receipt_of(public_id)
     if order is None:
         abort(404, description="We could not find that order.")
     return render_template("checkout/receipt.html", order=order,

@@ -48,6 +48,7 @@ from app.orders.queries import (
     order_for_refund,
     orders_of,
 )
+from app.orders.receipt_rows import receipt_of
 from app.orders.redemptions import CodeRefused
 from app.orders.refund_rows import refunds_for
 from app.orders.refunds import (
@@ -106,6 +107,7 @@ __all__ = [
     "payment_succeeded",
     "payment_unanswered",
     "place",
+    "receipt_of",
     "record_tax",
     "record_tax_due",
     "refund_order",

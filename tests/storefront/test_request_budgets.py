@@ -296,3 +296,39 @@ def test_webhooks_ask_stripe_holding_no_connection(client, app, course, stripe_s
         assert again.get_json()["result"] == "duplicate"
     finally:
         app.config["PAYMENT_FLOW"] = "charges"
+
+
+def test_a_refunded_receipt_is_one_statement_dated_by_its_last_refund(
+        client, app, course, emulator, counted):
+    """The refunds' date comes with the order (a subquery), not from a second SELECT;
+    it is the latest refund that gives money back, not a failed one after it."""
+    from datetime import UTC, datetime
+
+    from app.models import Refund
+    from app.orders.refunds import new_idempotency_key, refund_order
+
+    form = _page(client, "/courses/python-jumpstart")
+    response = client.post("/courses/python-jumpstart/checkout", data={
+        "csrf_token": csrf_from(form), "stripeToken": _token(emulator),
+        "stripeEmail": EMAIL})
+    location = response.headers["Location"]
+    with app.app_context():
+        order = db.session.scalar(select(Order).order_by(Order.id.desc()))
+        for amount in (1000, 2000):
+            refund_order(order=order, amount=amount, reason="requested_by_customer",
+                         idempotency_key=new_idempotency_key(order),
+                         created_by="t@example.com")
+        first, second = db.session.scalars(select(Refund).order_by(Refund.id)).all()
+        first.created_at = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+        second.created_at = datetime(2026, 3, 2, 10, 45, tzinfo=UTC)
+        db.session.add(Refund(order_id=order.id, amount=500, currency="usd",
+                              status="failed", reason="requested_by_customer",
+                              idempotency_key="failed-refund-after-the-others",
+                              created_by="t@example.com",
+                              created_at=datetime(2026, 3, 9, 8, 0, tzinfo=UTC)))
+        db.session.commit()
+    with counted("receipt"):
+        html = _page(client, location)
+    assert "We refunded $30.00 of it on" in html
+    assert '<time datetime="2026-03-02T10:45:00Z">2026-03-02 10:45 UTC</time>' in html
+    assert "2026-03-09" not in html
