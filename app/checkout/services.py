@@ -132,7 +132,7 @@ def preview_price(course, code, email, signed_in, *, ip):
 
 
 def place_pending(course, email, *, flow, find_existing, ip=None, quote=None, consent=None,
-                  policies=None, before_commit=None, **inputs):
+                  policies=None, before_commit=None, browser_key=None, **inputs):
     """Commit a pending order at `quote` (the list price by default), with the
     checkout's consent answer, and its first attempt by `flow` (with whatever the
     transaction already holds); (order, created). `policies`: the order columns of the
@@ -145,7 +145,7 @@ def place_pending(course, email, *, flow, find_existing, ip=None, quote=None, co
     if quote.free:
         flow, inputs = "free", {}
     order = orders.new_order(quote, course=course, email=email, livemode=livemode(),
-                             consent=consent, policies=policies)
+                             consent=consent, policies=policies, browser_key=browser_key)
     flows.get(flow).prepare(order, course=course, **inputs).client_ip = ip
     return orders.place(order, find_existing=find_existing, quote=quote,
                         before_commit=before_commit)
