@@ -133,20 +133,38 @@ def _unsettled_refunds(cutoff):
     ).all()
 
 
-def settle_due():
-    """The background worker's pass: settle attempts whose outcome is unknown and
-    refunds without an answer, once they are SETTLE_AFTER_SECONDS old. Returns how many
-    were looked at."""
-    age = timedelta(seconds=current_app.config["SETTLE_AFTER_SECONDS"])
-    cutoff = utcnow() - age
-    attempts = db.session.scalars(
+#: Attempts the worker gives up once nobody paid them for PAYMENT_INTENT_ABANDON_SECONDS:
+#: PaymentIntents waiting for the buyer (Stripe never cancels an intent by itself; a
+#: Checkout Session expires at its `expires_at` and says so in a webhook).
+_ABANDONABLE_FLOWS = (PaymentIntentsFlow.name, SavedCardIntentFlow.name)
+_WAITING_FOR_BUYER = (AttemptStatus.REQUIRES_PAYMENT_METHOD, AttemptStatus.REQUIRES_ACTION)
+
+
+def _due(*conditions, cutoff):
+    return db.session.scalars(
         select(PaymentAttempt)
-        .where(PaymentAttempt.status == AttemptStatus.PENDING,
-               PaymentAttempt.created_at <= cutoff,
-               or_(PaymentAttempt.checked_at.is_(None),
-                   PaymentAttempt.checked_at <= cutoff))
+        .where(*conditions, or_(PaymentAttempt.checked_at.is_(None),
+                                PaymentAttempt.checked_at <= cutoff))
         .order_by(PaymentAttempt.id).limit(100)
     ).all()
+
+
+def settle_due():
+    """The background worker's pass: settle attempts whose outcome is unknown and
+    refunds without an answer, once they are SETTLE_AFTER_SECONDS old, and PaymentIntents
+    nobody paid for PAYMENT_INTENT_ABANDON_SECONDS (their flow cancels them, which frees
+    the order for its buyer). Returns how many were looked at."""
+    config = current_app.config
+    age = timedelta(seconds=config["SETTLE_AFTER_SECONDS"])
+    now = utcnow()
+    cutoff = now - age
+    attempts = _due(PaymentAttempt.status == AttemptStatus.PENDING,
+                    PaymentAttempt.created_at <= cutoff, cutoff=cutoff)
+    attempts += _due(
+        PaymentAttempt.flow.in_(_ABANDONABLE_FLOWS),
+        PaymentAttempt.status.in_(_WAITING_FOR_BUYER),
+        PaymentAttempt.created_at <= now - timedelta(
+            seconds=config["PAYMENT_INTENT_ABANDON_SECONDS"]), cutoff=cutoff)
     for attempt in attempts:
         if _claim(attempt, age):
             summary = for_attempt(attempt).settle(attempt)

@@ -431,3 +431,31 @@ def test_saving_needs_a_session_proven_by_the_link(client, app, course, stripe_s
     intent = stripe_sdk.v1.payment_intents.retrieve(order.payment_intent_id)
     assert intent.setup_future_usage is None and intent.customer is None
     assert stripe_sdk.v1.customers.list().data == []
+
+
+def test_the_worker_cancels_an_abandoned_intent_and_releases_the_order(
+        client, app, course, stripe_sdk):
+    """Without cron's reconcile, the background worker's pass (`settle_due`, the thread
+    in every serving process and `flask worker`) cancels an intent nobody paid for
+    PAYMENT_INTENT_ABANDON_SECONDS, so the buyer can start again from another browser;
+    a younger one is left to its buyer."""
+    from app.flows import settle_due
+
+    _start(client)
+    _start(client, email="young@example.com")
+    order, young = _order(app), _order(app, "young@example.com")
+    with app.app_context():
+        db.session.execute(update(PaymentAttempt).where(
+            PaymentAttempt.order_id == order.id).values(
+            created_at=utcnow() - timedelta(hours=2)))
+        db.session.commit()
+        settle_due()
+    intent = stripe_sdk.v1.payment_intents.retrieve(order.payment_intent_id)
+    assert (intent.status, intent.cancellation_reason) == ("canceled", "abandoned")
+    assert _order(app).status == OrderStatus.FAILED
+    assert stripe_sdk.v1.payment_intents.retrieve(young.payment_intent_id).status == \
+        "requires_payment_method"
+    assert _order(app, "young@example.com").status == OrderStatus.PENDING
+    other_browser = app.test_client()
+    status, body = _start(other_browser)  # not "under way in another window"
+    assert status == 200 and body["client_secret"] != intent.client_secret
