@@ -459,3 +459,25 @@ def test_the_worker_cancels_an_abandoned_intent_and_releases_the_order(
     other_browser = app.test_client()
     status, body = _start(other_browser)  # not "under way in another window"
     assert status == 200 and body["client_secret"] != intent.client_secret
+
+
+@pytest.mark.parametrize("change", [{"amount": 100}, {"currency": "eur"}])
+def test_an_intent_changed_to_another_price_never_pays_the_order(
+        client, app, course, emulator, stripe_sdk, change):
+    """The order's intent changed after the store created it (its amount or currency
+    edited by another integration or in the dashboard) and paid: the $69 order is not
+    paid by it, on the return page or by its webhook; the admin is left to decide."""
+    _, body = _start(client)
+    intent_id = body["client_secret"].split("_secret_")[0]
+    stripe_sdk.v1.payment_intents.update(intent_id, params=change)
+    assert _confirm(emulator, body["client_secret"])[0] == 200
+    order = _order(app)
+    client.get(f"/orders/{order.public_id}/return")
+    intent = stripe_sdk.v1.payment_intents.retrieve(intent_id)
+    assert _post_event(client, "payment_intent.succeeded", intent.to_dict(), "evt_pi"
+                       ).status_code == 200
+    order = _order(app)
+    assert order.status == OrderStatus.PENDING and order.payment.charge_id is None
+    with app.app_context():
+        assert db.session.scalars(select(Access)).all() == []
+
