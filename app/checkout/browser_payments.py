@@ -182,7 +182,10 @@ def on_return(order):
     attempt = order.payment
     if attempt is None or flows.for_attempt(attempt).resume is flows.PaymentFlow.resume:
         return None  # not a flow paid in the browser
-    flows.for_attempt(attempt).look_up(attempt)  # once per return: not rate-limited
+    # Read back at once on the first return; at most once a second per attempt after
+    # (each visit of this public GET was a Stripe call: a stranger reloading it could
+    # spend the store's Stripe rate limit, and every buyer's checkout with it).
+    flows.look_up(attempt, interval=flows.RETURN_INTERVAL, expire=False)
     services.record_tax_if_paid(services.CheckoutOutcome(order))  # else the worker's pass
     if order.status == OrderStatus.PENDING and attempt.failure_message and attempt.live \
             and attempt.request_state == RequestState.ANSWERED:

@@ -157,6 +157,7 @@ class CheckoutSessionsFlow(PaymentIntentsFlow):
             return None
         result = payments.retrieve_session(attempt.checkout_session_id)
         record_session(attempt, result)
+        attempt.checked_at = None  # the buyer pays again: their return reads it at once
         db.session.commit()
         return {"url": result.url} if attempt.live and result.url else None
 

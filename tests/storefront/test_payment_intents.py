@@ -481,3 +481,28 @@ def test_an_intent_changed_to_another_price_never_pays_the_order(
     with app.app_context():
         assert db.session.scalars(select(Access)).all() == []
 
+
+def test_reloading_the_return_page_does_not_call_stripe_each_time(
+        client, app, course, emulator, emulator_control):
+    """The return page is a public GET: each visit read the intent from Stripe, so anyone
+    holding an order's address could spend the store's Stripe rate limit (and every
+    buyer's checkout with it). The first visit reads Stripe at once; then at most once
+    a second per attempt; a paid order's never."""
+    _, body = _start(client)
+    order = _order(app)
+    stranger = app.test_client()
+    emulator_control.clear_requests()
+    for _ in range(30):
+        assert stranger.get(f"/orders/{order.public_id}/return").status_code == 302
+    reads = [r for r in emulator_control.requests() if r["method"] == "GET"]
+    assert 1 <= len(reads) <= 3, reads
+    time.sleep(1.1)
+    assert _confirm(emulator, body["client_secret"])[0] == 200
+    back = client.get(f"/orders/{order.public_id}/return")  # the buyer's own return
+    assert back.headers["Location"] == f"/orders/{order.public_id}"
+    assert _order(app).status == OrderStatus.PAID  # read at once
+    emulator_control.clear_requests()
+    for _ in range(10):
+        stranger.get(f"/orders/{order.public_id}/return")
+    assert emulator_control.requests() == []
+
