@@ -24,7 +24,13 @@ from app.checkout.buy_box import keep_form, one_click_card
 from app.checkout.forms import CheckoutForm, EnrolForm, IntentForm, OneClickForm
 from app.checkout.pause import with_contact
 from app.checkout.receipts import receipt_refund
-from app.checkout.services import enrol_free, place_order, place_saved_card_order, price
+from app.checkout.services import (
+    enrol_free,
+    may_check_again,
+    place_order,
+    place_saved_card_order,
+    price,
+)
 
 #: The checkout fields of the consent rules, whose errors show under them.
 CONSENT_FIELDS = frozenset({"country", "state", "vat_number", "immediate_access_consent"})
@@ -290,9 +296,9 @@ def check_order(public_id):
         abort(404, description="We could not find that order.")
     if not PostForm().validate_on_submit():
         abort(400, description="The page has expired; reload it and try again.")
-    if order.payment is not None and order.payment.live:
+    if order.payment is not None and order.payment.live and may_check_again(order):
         payments.limit_time(RECEIPT_CHECK_SECONDS)
-        flows.settle(order.payment, force=True)  # the buyer asked: now, not rate-limited
+        flows.settle(order.payment, force=True)  # the buyer asked: now (a few a minute)
     return redirect(url_for("checkout.receipt", public_id=order.public_id))
 
 

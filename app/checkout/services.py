@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from app import card_testing, cards, code_guessing, flows, orders, payments, pricing
+from app import card_testing, cards, code_guessing, flows, orders, payments, pricing, throttle
 from app.checkout import evidence
 from app.extensions import db
 from app.models import Order, OrderStatus
@@ -77,6 +77,20 @@ _release = card_testing.release
 
 
 # --- Placing -------------------------------------------------------------------------
+
+#: "Check again now" presses of one order that ask Stripe, per CHECK_AGAIN_WINDOW seconds;
+#: more show the receipt as it stands. Each press may send requests to Stripe, and the
+#: form needs only some session's CSRF token: pressed in a loop by anyone holding the
+#: order's address, it spent the store's Stripe rate limit (every buyer's checkout).
+CHECK_AGAIN_LIMIT = 10
+CHECK_AGAIN_WINDOW = 60
+
+
+def may_check_again(order):
+    """Whether a "Check again now" press on `order` may ask Stripe now (counted)."""
+    return not throttle.try_acquire([f"check-again:{order.public_id}"],
+                                    limit=CHECK_AGAIN_LIMIT, window=CHECK_AGAIN_WINDOW)
+
 
 def already_open_message(order):
     """What a buyer who tries to pay again for an open order is told; nothing is charged."""

@@ -506,3 +506,23 @@ def test_reloading_the_return_page_does_not_call_stripe_each_time(
         stranger.get(f"/orders/{order.public_id}/return")
     assert emulator_control.requests() == []
 
+
+def test_check_again_pressed_in_a_loop_asks_stripe_a_few_times_a_minute(
+        client, app, course, emulator_control):
+    """"Check again now" needs only some session's CSRF token: pressed in a loop by
+    anyone holding the order's address, each press was a Stripe call. A few presses a
+    minute per order ask Stripe; the rest show the receipt as it stands."""
+    from app.checkout.services import CHECK_AGAIN_LIMIT
+
+    _start(client)
+    order = _order(app)
+    stranger = app.test_client()
+    page = stranger.get(f"/orders/{order.public_id}").get_data(as_text=True)
+    csrf = csrf_from(page)
+    emulator_control.clear_requests()
+    for _ in range(CHECK_AGAIN_LIMIT + 15):
+        pressed = stranger.post(f"/orders/{order.public_id}/check",
+                                data={"csrf_token": csrf})
+        assert pressed.status_code == 302
+    assert 1 <= len(emulator_control.requests()) <= CHECK_AGAIN_LIMIT
+    assert _order(app).status == OrderStatus.PENDING
