@@ -11,8 +11,12 @@ order's key, who may save a card, the card-testing pause (declines are counted w
 Stripe reports them, against the address that started the payment).
 """
 
+import hashlib
+import hmac
 import logging
 from dataclasses import dataclass
+
+from flask import current_app
 
 from app import flows, orders, payments
 from app.checkout import services
@@ -51,6 +55,27 @@ def remember(owned, order):
         order.public_id]
 
 
+def browser_key(csrf_secret):
+    """A keyed hash of the browser session's CSRF secret (None without one): what the
+    order keeps of the browser that started it. A double click or two tabs send their
+    POSTs with the same cookie, and the answer the browser keeps may be the one that did
+    not start the order, whose cookie lacks it: the order is still this browser's (the
+    same CSRF secret), not another browser's. The secret itself is never stored."""
+    if not isinstance(csrf_secret, str) or not csrf_secret:
+        return None
+    key = current_app.secret_key
+    key = key.encode() if isinstance(key, str) else key
+    return hmac.new(key, b"browser-order:" + csrf_secret.encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def started_here(order, owned, browser):
+    """Whether `order` was started by this browser: in its session's list, or by the
+    same browser session (its key)."""
+    return order.public_id in (owned or []) or bool(
+        browser and order.browser_key and hmac.compare_digest(order.browser_key, browser))
+
+
 def under_way_elsewhere_message():
     """What a browser is told when another browser holds the email's waiting payment of
     the course and this one has not shown it owns the email."""
@@ -59,7 +84,8 @@ def under_way_elsewhere_message():
             "(My account sends you a link) to pay here instead. You have not been charged.")
 
 
-def _own_open_order(course, email, *, flow, owned, quote, consent=None, signed_in=None):
+def _own_open_order(course, email, *, flow, owned, quote, consent=None, signed_in=None,
+                    browser=None):
     """The buyer's open order of the course after giving this browser its own pending
     one back (as a BrowserStart), or freeing one another browser left waiting.
 
@@ -73,7 +99,7 @@ def _own_open_order(course, email, *, flow, owned, quote, consent=None, signed_i
     if open_order is None or open_order.status != OrderStatus.PENDING:
         return open_order, None
     attempt = open_order.payment
-    mine = open_order.public_id in (owned or [])
+    mine = started_here(open_order, owned, browser)
     same_price = (open_order.amount, open_order.coupon_code) == (quote.amount, quote.code)
     if mine and attempt.flow == flow and same_price:
         next_step = flows.get(flow).resume(attempt)
@@ -91,10 +117,10 @@ def _own_open_order(course, email, *, flow, owned, quote, consent=None, signed_i
 
 
 def start(*, flow, course, email, ip, save_card, signed_in, owned, code=None,
-          consent=None, policies=None, state=None, vat=None):
+          consent=None, policies=None, state=None, vat=None, browser=None):
     """Start (or go back to) the browser payment of `course` by `flow` for `email`, at
     the price of the coupon `code` if given. `owned` lists the public ids of the orders
-    this browser session started."""
+    this browser session started; `browser` is its `browser_key`."""
     email = email.strip().lower()
     paused = pause_seconds(ip)
     if paused:
@@ -112,15 +138,17 @@ def start(*, flow, course, email, ip, save_card, signed_in, owned, code=None,
     try:
         open_order, resumed = _own_open_order(course, email, flow=flow, owned=owned,
                                               quote=quote, consent=consent,
-                                              signed_in=signed_in)
+                                              signed_in=signed_in, browser=browser)
     except payments.PaymentError as exc:  # reading the open order's payment failed
         log.warning("Could not read the open payment of %s for %s: %s", email,
                     course.slug, exc.detail)
         return BrowserStart(message=UNAVAILABLE, status=503)
     if resumed is not None:
         return resumed
-    if open_order is not None:
-        return BrowserStart(message=services.already_open_message(open_order), status=409)
+    if open_order is not None:  # this browser's own is remembered again (a double click)
+        return BrowserStart(open_order if started_here(open_order, owned, browser)
+                            else None, message=services.already_open_message(open_order),
+                            status=409)
     inputs = {}
     if save_card and services.may_save_card(email, signed_in):
         inputs["save_for"] = signed_in
@@ -129,13 +157,14 @@ def start(*, flow, course, email, ip, save_card, signed_in, owned, code=None,
     try:
         order, created = services.place_pending(
             course, email, flow=flow, ip=ip, quote=quote, consent=consent,
-            policies=policies, **inputs,
+            policies=policies, browser_key=browser, **inputs,
             find_existing=lambda: orders.open_order_for(course.id, email))
     except orders.CodeRefused as refused:
         return BrowserStart(message=refused.message, status=409, field="code")
     if order is None or not created:
-        return BrowserStart(message=services.NOT_STARTED if order is None
-                            else services.already_open_message(order), status=409)
+        return BrowserStart(order if order is not None and started_here(
+            order, owned, browser) else None, message=services.NOT_STARTED
+            if order is None else services.already_open_message(order), status=409)
     started = flows.for_attempt(order.payment).start(order.payment)
     commit_keeping()
     if started.error is not None or not started.next_step:
@@ -153,7 +182,10 @@ def on_return(order):
     attempt = order.payment
     if attempt is None or flows.for_attempt(attempt).resume is flows.PaymentFlow.resume:
         return None  # not a flow paid in the browser
-    flows.for_attempt(attempt).look_up(attempt)  # once per return: not rate-limited
+    # Read back at once on the first return; at most once a second per attempt after
+    # (each visit of this public GET was a Stripe call: a stranger reloading it could
+    # spend the store's Stripe rate limit, and every buyer's checkout with it).
+    flows.look_up(attempt, interval=flows.RETURN_INTERVAL, expire=False)
     services.record_tax_if_paid(services.CheckoutOutcome(order))  # else the worker's pass
     if order.status == OrderStatus.PENDING and attempt.failure_message and attempt.live \
             and attempt.request_state == RequestState.ANSWERED:

@@ -24,7 +24,13 @@ from app.checkout.buy_box import keep_form, one_click_card
 from app.checkout.forms import CheckoutForm, EnrolForm, IntentForm, OneClickForm
 from app.checkout.pause import with_contact
 from app.checkout.receipts import receipt_refund
-from app.checkout.services import enrol_free, place_order, place_saved_card_order, price
+from app.checkout.services import (
+    enrol_free,
+    may_check_again,
+    place_order,
+    place_saved_card_order,
+    price,
+)
 
 #: The checkout fields of the consent rules, whose errors show under them.
 CONSENT_FIELDS = frozenset({"country", "state", "vat_number", "immediate_access_consent"})
@@ -173,6 +179,12 @@ def pay_one_click(slug):
     return _after_checkout(slug, outcome, buyer.email)
 
 
+def _browser_key():
+    """This browser session's key (`browser_payments.browser_key`)."""
+    return browser_payments.browser_key(
+        session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")))
+
+
 def _browser_payment(slug, flow):
     """Start the browser payment of `flow` from the posted form: (BrowserStart, form) or
     (None, form) when the form is not valid."""
@@ -185,6 +197,7 @@ def _browser_payment(slug, flow):
         flow=flow, course=course, email=form.email.data, ip=request.remote_addr,
         save_card=form.save_card.data, signed_in=current_buyer(),
         owned=session.get("browser_orders"), code=form.code.data, state=form.state.data,
+        browser=_browser_key(),
         vat=form.vat_number.vat,
         consent=form.consent(request.remote_addr),
         policies=policies.shown_versions(form.policy_versions.data))
@@ -295,9 +308,9 @@ def check_order(public_id):
         abort(404, description="We could not find that order.")
     if not PostForm().validate_on_submit():
         abort(400, description="The page has expired; reload it and try again.")
-    if order.payment is not None and order.payment.live:
+    if order.payment is not None and order.payment.live and may_check_again(order):
         payments.limit_time(RECEIPT_CHECK_SECONDS)
-        flows.settle(order.payment, force=True)  # the buyer asked: now, not rate-limited
+        flows.settle(order.payment, force=True)  # the buyer asked: now (a few a minute)
     return redirect(url_for("checkout.receipt", public_id=order.public_id))
 
 
@@ -321,7 +334,8 @@ def _back_from_stripe(order):
         return redirect(url_for("catalog.show_course", slug=order.course.slug,
                                 _anchor="checkout"))
     buyer = current_buyer()
-    if order.public_id in (session.get("browser_orders") or []) or (
+    if browser_payments.started_here(order, session.get("browser_orders"),
+                                     _browser_key()) or (
             buyer is not None and buyer.email == order.email):
         sign_in_after_purchase(order)  # this browser paid for it
     return redirect(url_for("checkout.receipt", public_id=order.public_id))

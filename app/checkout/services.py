@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from app import card_testing, cards, code_guessing, flows, orders, payments, pricing
+from app import card_testing, cards, code_guessing, flows, orders, payments, pricing, throttle
 from app.checkout import evidence
 from app.extensions import db
 from app.models import Order, OrderStatus
@@ -78,6 +78,20 @@ _release = card_testing.release
 
 # --- Placing -------------------------------------------------------------------------
 
+#: "Check again now" presses of one order that ask Stripe, per CHECK_AGAIN_WINDOW seconds;
+#: more show the receipt as it stands. Each press may send requests to Stripe, and the
+#: form needs only some session's CSRF token: pressed in a loop by anyone holding the
+#: order's address, it spent the store's Stripe rate limit (every buyer's checkout).
+CHECK_AGAIN_LIMIT = 10
+CHECK_AGAIN_WINDOW = 60
+
+
+def may_check_again(order):
+    """Whether a "Check again now" press on `order` may ask Stripe now (counted)."""
+    return not throttle.try_acquire([f"check-again:{order.public_id}"],
+                                    limit=CHECK_AGAIN_LIMIT, window=CHECK_AGAIN_WINDOW)
+
+
 def already_open_message(order):
     """What a buyer who tries to pay again for an open order is told; nothing is charged."""
     state = ("is still being confirmed" if order.status == OrderStatus.PENDING
@@ -132,7 +146,7 @@ def preview_price(course, code, email, signed_in, *, ip):
 
 
 def place_pending(course, email, *, flow, find_existing, ip=None, quote=None, consent=None,
-                  policies=None, before_commit=None, **inputs):
+                  policies=None, before_commit=None, browser_key=None, **inputs):
     """Commit a pending order at `quote` (the list price by default), with the
     checkout's consent answer, and its first attempt by `flow` (with whatever the
     transaction already holds); (order, created). `policies`: the order columns of the
@@ -145,7 +159,7 @@ def place_pending(course, email, *, flow, find_existing, ip=None, quote=None, co
     if quote.free:
         flow, inputs = "free", {}
     order = orders.new_order(quote, course=course, email=email, livemode=livemode(),
-                             consent=consent, policies=policies)
+                             consent=consent, policies=policies, browser_key=browser_key)
     flows.get(flow).prepare(order, course=course, **inputs).client_ip = ip
     return orders.place(order, find_existing=find_existing, quote=quote,
                         before_commit=before_commit)

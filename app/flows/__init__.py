@@ -25,6 +25,7 @@ from app.flows.events import handle as handle_event
 from app.flows.payment_intents import INTENT_FLOWS
 from app.flows.registry import (
     FLOWS,
+    RETURN_INTERVAL,
     for_attempt,
     get,
     look_up,
@@ -38,6 +39,7 @@ __all__ = [
     "END_OF_LIFE_MESSAGE",
     "FLOWS",
     "INTENT_FLOWS",
+    "RETURN_INTERVAL",
     "PaymentFlow",
     "Started",
     "for_attempt",

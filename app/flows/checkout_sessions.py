@@ -69,6 +69,25 @@ def _taxed_on_page(attempt):
     return bool((request.get("automatic_tax") or {}).get("enabled") or request.get("tax"))
 
 
+def _own_session(attempt, session):
+    """Whether a Session Stripe tells of (an event's object) is the attempt's own: the
+    one its create answered with; while that answer is unknown (lost), one naming the
+    order in its metadata for the order's amount and currency, as the store asks.
+
+    `client_reference_id` alone proves nothing: other integrations of the same account
+    set it (a Payment Link takes any value from its URL), and the buyer knows the order's
+    reference, so a $1 Session naming a $69 order must not pay it.
+    """
+    if attempt.checkout_session_id:
+        return session.get("id") == attempt.checkout_session_id
+    request = attempt.request or {}
+    price = ((request.get("line_items") or [{}])[0] or {}).get("price_data") or {}
+    metadata = session.get("metadata") or {}
+    return bool(price) and metadata.get("order_id") == attempt.order.reference and \
+        session.get("currency") == price.get("currency") and \
+        session.get("amount_subtotal") == price.get("unit_amount")
+
+
 class CheckoutSessionsFlow(PaymentIntentsFlow):
     """A Checkout Session per order, paid on Stripe's hosted page."""
 
@@ -138,6 +157,7 @@ class CheckoutSessionsFlow(PaymentIntentsFlow):
             return None
         result = payments.retrieve_session(attempt.checkout_session_id)
         record_session(attempt, result)
+        attempt.checked_at = None  # the buyer pays again: their return reads it at once
         db.session.commit()
         return {"url": result.url} if attempt.live and result.url else None
 
@@ -217,12 +237,26 @@ class CheckoutSessionsFlow(PaymentIntentsFlow):
         if event_type.startswith("checkout.session."):
             attempt = (orders.attempt_with(checkout_session_id=obj.get("id"))
                        or orders.current_attempt_of(obj.get("client_reference_id")))
+            if attempt is not None and not _own_session(attempt, obj):
+                log.warning("Session %s names order %s but is not its Session: ignored",
+                            obj.get("id"), attempt.order.reference)
+                return None
         else:
             intent = obj.get("id") if event_type.startswith("payment_intent.") \
                 else obj.get("payment_intent")
-            attempt = (orders.attempt_with(payment_intent_id=intent) if isinstance(
-                intent, str) else None) or orders.current_attempt_of(
+            if isinstance(intent, dict):
+                intent = intent.get("id")
+            if not isinstance(intent, str) or not intent:
+                return None  # a charge of no intent: not a Session's
+            attempt = orders.attempt_with(payment_intent_id=intent)
+            if attempt is None:
+                # An intent the store has not heard of yet: its order's own Session says
+                # whether it is that Session's (handle_event reads it), never the metadata.
+                attempt = orders.current_attempt_of(
                     (obj.get("metadata") or {}).get("order_id"))
+                if attempt is not None and (attempt.payment_intent_id
+                                            or not attempt.checkout_session_id):
+                    return None  # the order's intent is another one, or none is known
         return attempt if attempt is not None and attempt.flow == self.name else None
 
     def handle_event(self, event_type, obj, attempt):
@@ -235,6 +269,19 @@ class CheckoutSessionsFlow(PaymentIntentsFlow):
                 result = payments.retrieve_session(obj["id"])
             record_session(attempt, result)
             return attempt.order
+        intent = obj.get("id") if event_type.startswith("payment_intent.") \
+            else obj.get("payment_intent")
+        if isinstance(intent, dict):
+            intent = intent.get("id")
+        if intent != attempt.payment_intent_id:
+            # Found by the order in its metadata: the intent is the order's only if the
+            # order's own Session, read back, says so (another Session's is ignored).
+            own = payments.retrieve_session(attempt.checkout_session_id)
+            if own.payment_intent_id != intent:
+                log.warning("Intent %s names order %s but is not its Session's: ignored",
+                            intent, attempt.order.reference)
+                return attempt.order
+            record_session(attempt, own)
         if obj.get("status") == "succeeded" and attempt.live and \
                 attempt.checkout_session_id and _taxed_on_page(attempt):
             # The intent's and charge's news lacks the tax Stripe added on its page: the

@@ -152,6 +152,7 @@ class PaymentIntentsFlow(PaymentFlow):
             return None
         result = payments.retrieve_intent(attempt.payment_intent_id)
         record_intent(attempt, result)
+        attempt.checked_at = None  # the buyer pays again: their return reads it at once
         db.session.commit()
         return {"client_secret": result.client_secret} if attempt.live else None
 

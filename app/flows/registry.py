@@ -15,6 +15,7 @@ from app.flows.free import FreeFlow
 from app.flows.payment_intents import PaymentIntentsFlow, SavedCardIntentFlow
 from app.models import AttemptStatus, PaymentAttempt, Refund
 from app.models._time import utcnow
+from app.models._unique import commit_keeping
 from app.models.payment_attempt import LIVE_STATUSES
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,10 @@ def checkout_flows(config):
 
 #: A page showing a pending order asks Stripe about it at most this often.
 CHECK_INTERVAL = timedelta(seconds=3)
+#: ... and the page the buyer comes back to from Stripe.js or Stripe's page (the first
+#: visit reads Stripe at once; reloading it, or anyone hammering it, does not make a
+#: Stripe call per request: one per attempt and interval, whichever process serves it).
+RETURN_INTERVAL = timedelta(seconds=1)
 
 
 def get(name):
@@ -60,9 +65,10 @@ def attempt_for_charge(result):
             or orders.current_attempt_of(result.metadata.get("order_id")))
 
 
-def _claim(attempt, interval):
+def _claim(attempt, interval, *, expire=True):
     """Note that the store asks Stripe about `attempt` now, unless that was done less
-    than `interval` ago (by this process or another); True when claimed. Commits."""
+    than `interval` ago (by this process or another); True when claimed. Commits
+    (without expiring what the session holds unless `expire`)."""
     now = utcnow()
     claimed = db.session.execute(
         update(PaymentAttempt)
@@ -72,7 +78,10 @@ def _claim(attempt, interval):
         .values(checked_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount == 1
-    db.session.commit()  # expires `attempt`: its next read is fresh
+    if expire:
+        db.session.commit()  # expires `attempt`: its next read is fresh
+    else:
+        commit_keeping()  # the lifecycle's steps lock and read the order fresh anyway
     return claimed
 
 
@@ -94,12 +103,14 @@ def settle(attempt, *, force=False):
     return summary
 
 
-def look_up(attempt):
+def look_up(attempt, *, interval=CHECK_INTERVAL, expire=True):
     """Read-only check of a live attempt for a page that shows it (at most every
-    CHECK_INTERVAL); nothing that could take money is sent. Commits; a summary."""
+    `interval`); nothing that could take money is sent. Commits; a summary. Without
+    `expire` the claim's commit keeps what the session holds (the caller reads nothing
+    before the lifecycle's steps, which read the order fresh)."""
     if not attempt.live:
         return str(attempt.order.status)
-    if not _claim(attempt, CHECK_INTERVAL):
+    if not _claim(attempt, interval, expire=expire):
         return "still pending (checked a moment ago)"
     return for_attempt(attempt).look_up(attempt)
 
@@ -133,20 +144,38 @@ def _unsettled_refunds(cutoff):
     ).all()
 
 
-def settle_due():
-    """The background worker's pass: settle attempts whose outcome is unknown and
-    refunds without an answer, once they are SETTLE_AFTER_SECONDS old. Returns how many
-    were looked at."""
-    age = timedelta(seconds=current_app.config["SETTLE_AFTER_SECONDS"])
-    cutoff = utcnow() - age
-    attempts = db.session.scalars(
+#: Attempts the worker gives up once nobody paid them for PAYMENT_INTENT_ABANDON_SECONDS:
+#: PaymentIntents waiting for the buyer (Stripe never cancels an intent by itself; a
+#: Checkout Session expires at its `expires_at` and says so in a webhook).
+_ABANDONABLE_FLOWS = (PaymentIntentsFlow.name, SavedCardIntentFlow.name)
+_WAITING_FOR_BUYER = (AttemptStatus.REQUIRES_PAYMENT_METHOD, AttemptStatus.REQUIRES_ACTION)
+
+
+def _due(*conditions, cutoff):
+    return db.session.scalars(
         select(PaymentAttempt)
-        .where(PaymentAttempt.status == AttemptStatus.PENDING,
-               PaymentAttempt.created_at <= cutoff,
-               or_(PaymentAttempt.checked_at.is_(None),
-                   PaymentAttempt.checked_at <= cutoff))
+        .where(*conditions, or_(PaymentAttempt.checked_at.is_(None),
+                                PaymentAttempt.checked_at <= cutoff))
         .order_by(PaymentAttempt.id).limit(100)
     ).all()
+
+
+def settle_due():
+    """The background worker's pass: settle attempts whose outcome is unknown and
+    refunds without an answer, once they are SETTLE_AFTER_SECONDS old, and PaymentIntents
+    nobody paid for PAYMENT_INTENT_ABANDON_SECONDS (their flow cancels them, which frees
+    the order for its buyer). Returns how many were looked at."""
+    config = current_app.config
+    age = timedelta(seconds=config["SETTLE_AFTER_SECONDS"])
+    now = utcnow()
+    cutoff = now - age
+    attempts = _due(PaymentAttempt.status == AttemptStatus.PENDING,
+                    PaymentAttempt.created_at <= cutoff, cutoff=cutoff)
+    attempts += _due(
+        PaymentAttempt.flow.in_(_ABANDONABLE_FLOWS),
+        PaymentAttempt.status.in_(_WAITING_FOR_BUYER),
+        PaymentAttempt.created_at <= now - timedelta(
+            seconds=config["PAYMENT_INTENT_ABANDON_SECONDS"]), cutoff=cutoff)
     for attempt in attempts:
         if _claim(attempt, age):
             summary = for_attempt(attempt).settle(attempt)

@@ -121,6 +121,10 @@ class Order(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=_public_id)
     reference: Mapped[str] = mapped_column(String(20), unique=True, default=new_reference)
+    #: A keyed hash of the browser session that started a browser payment (its CSRF
+    #: secret, `app.checkout.browser_payments.browser_key`): the same browser finds its
+    #: order again when a concurrent request's cookie overwrote its list of orders.
+    browser_key: Mapped[str | None] = mapped_column(String(64))
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
     course_title: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))

@@ -182,9 +182,32 @@ def take_tax_from(order, attempt, result):
     attempt.amount = result.amount
 
 
+def _not_what_was_asked(attempt, result):
+    """Whether the money Stripe reports is not the attempt's price: another currency, or
+    another amount (a hosted Checkout page taxed by Stripe may add its tax to it)."""
+    if result.amount is None or not result.currency:
+        return False  # a snapshot that does not say (the charge's own news does)
+    if str(result.currency).lower() != str(attempt.currency or "").lower():
+        return True
+    if result.amount == attempt.amount:
+        return False
+    return not (result.tax_amount is not None
+                and result.amount - result.tax_amount == attempt.amount)
+
+
 def payment_succeeded(attempt, result):
-    """Money was taken for `attempt` (or this is a later snapshot of that charge)."""
+    """Money was taken for `attempt` (or this is a later snapshot of that charge).
+
+    Money of another amount or currency than the attempt asked for (an intent changed
+    after the store created it, a charge of something else naming the order) does not
+    pay the order: it is logged and left to the admin, like a second charge."""
     order = lock(attempt.order)
+    if attempt.status != AttemptStatus.SUCCEEDED and _not_what_was_asked(attempt, result):
+        log.error("Order %s costs %s %s, but charge %s (intent %s) took %s %s: not "
+                  "recorded as its payment, left to the admin", order.reference,
+                  attempt.amount, attempt.currency, result.charge_id,
+                  result.payment_intent_id, result.amount, result.currency)
+        return order
     if attempt.status == AttemptStatus.SUCCEEDED and result.charge_id and \
             attempt.charge_id not in (None, result.charge_id):
         # One attempt takes money once; a second charge was made outside the store and

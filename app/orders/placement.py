@@ -22,10 +22,12 @@ from app.orders import redemptions
 POLICY_COLUMNS = ("terms_version", "privacy_version", "refund_policy_version")
 
 
-def new_order(quote, *, course, email, livemode, consent=None, policies=None):
+def new_order(quote, *, course, email, livemode, consent=None, policies=None,
+              browser_key=None):
     """An order (not yet added) for `course` at the price of `quote`, with the
     checkout's consent answer (`consent.ConsentChoice`, None when the form had none);
-    `policies` maps POLICY_COLUMNS to the versions the checkout showed."""
+    `policies` maps POLICY_COLUMNS to the versions the checkout showed; `browser_key`
+    names the browser session that started a browser payment."""
     shown = {k: v for k, v in (policies or {}).items() if k in POLICY_COLUMNS}
     order = Order(public_id=secrets.token_urlsafe(18), reference=new_reference(),
                   course_id=course.id, course_title=course.title, email=email,
@@ -34,7 +36,8 @@ def new_order(quote, *, course, email, livemode, consent=None, policies=None):
                   coupon_code=quote.code, tax_rate=quote.tax_rate,
                   tax_calculation_id=quote.tax_calculation_id, tax_country=quote.tax_country,
                   buyer_tax_id=quote.buyer_tax_id, tax_reason=quote.tax_reason,
-                  livemode=livemode, status=OrderStatus.PENDING, **shown)
+                  livemode=livemode, status=OrderStatus.PENDING,
+                  browser_key=browser_key, **shown)
     return consent_rules.record_at_checkout(order, consent)
 
 

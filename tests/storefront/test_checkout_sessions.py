@@ -277,3 +277,68 @@ def test_a_bad_email_is_shown_under_its_field(client, course, email):
                            data={"csrf_token": csrf_from(page), "email": email})
     assert response.status_code == 400
     assert 'data-testid="email-error">Enter' in response.get_data(as_text=True)
+
+
+def _foreign_session(stripe_sdk, order, *, amount=100, metadata=True):
+    """A Session the store did not make for the order, paid: another integration of the
+    same Stripe account (a Payment Link, whose URL takes any `client_reference_id`),
+    naming the order's reference (the buyer sees it on the receipt)."""
+    params = {"mode": "payment", "client_reference_id": order.reference,
+              "line_items": [{"quantity": 1, "price_data": {
+                  "currency": "usd", "unit_amount": amount,
+                  "product_data": {"name": "A tip"}}}],
+              "success_url": "https://example.com/thanks",
+              "cancel_url": "https://example.com/back"}
+    if metadata:
+        params["payment_intent_data"] = {"metadata": {"order_id": order.reference}}
+    session = stripe_sdk.v1.checkout.sessions.create(params=params)
+    assert _pay_hosted(session.url).status_code == 303
+    return stripe_sdk.v1.checkout.sessions.retrieve(session.id)
+
+
+def test_a_session_the_store_did_not_make_never_pays_the_order(client, app, course,
+                                                              stripe_sdk):
+    """Only the order's own Session pays it: a $1 Session of another integration naming
+    the $69 order's reference (client_reference_id, metadata) is ignored, whether its
+    completed event, its intent's or its charge's comes; the order's own still pays."""
+    url = _continue(client).headers["Location"]
+    order = _order(app)
+    foreign = _foreign_session(stripe_sdk, order)
+    intent = stripe_sdk.v1.payment_intents.retrieve(foreign.payment_intent)
+    charge = stripe_sdk.v1.charges.retrieve(intent.latest_charge)
+    for event_type, obj in (("checkout.session.completed", foreign),
+                            ("payment_intent.succeeded", intent),
+                            ("charge.succeeded", charge),
+                            ("charge.succeeded", {**charge.to_dict(), "id": "ch_no_intent",
+                                                  "payment_intent": None})):
+        obj = obj if isinstance(obj, dict) else obj.to_dict()
+        response = _post_event(client, event_type, obj, f"evt_{event_type}_{obj['id']}")
+        assert response.status_code == 200, response.get_json()
+        order = _order(app)
+        assert order.status == OrderStatus.PENDING, event_type
+        assert order.payment.payment_intent_id != intent.id, event_type
+    with app.app_context():
+        assert db.session.scalars(select(Access)).all() == []
+    _pay_hosted(url)
+    own = stripe_sdk.v1.checkout.sessions.retrieve(order.payment.checkout_session_id)
+    assert _post_event(client, "checkout.session.completed", own.to_dict(), "evt_own"
+                       ).status_code == 200
+    order = _order(app)
+    assert order.status == OrderStatus.PAID and order.charge_id != charge.id
+    assert order.payment_intent_id == own.payment_intent
+
+
+def test_a_session_of_another_amount_never_pays_an_order_whose_answer_was_lost(
+        client, app, course, stripe_sdk, emulator_control):
+    """The order's Session id is unknown (its create's answer was lost): a Session naming
+    the order is taken for its own only with the order's amount and currency."""
+    emulator_control.inject_fault(mode="drop_response", count=1,
+                                  path="/v1/checkout/sessions", method="POST")
+    assert _continue(client).status_code == 302
+    order = _order(app)
+    assert order.payment.checkout_session_id is None
+    foreign = _foreign_session(stripe_sdk, order)
+    response = _post_event(client, "checkout.session.completed", foreign.to_dict(),
+                           "evt_foreign")
+    assert response.status_code == 200, response.get_json()
+    assert _order(app).status == OrderStatus.PENDING

@@ -431,3 +431,98 @@ def test_saving_needs_a_session_proven_by_the_link(client, app, course, stripe_s
     intent = stripe_sdk.v1.payment_intents.retrieve(order.payment_intent_id)
     assert intent.setup_future_usage is None and intent.customer is None
     assert stripe_sdk.v1.customers.list().data == []
+
+
+def test_the_worker_cancels_an_abandoned_intent_and_releases_the_order(
+        client, app, course, stripe_sdk):
+    """Without cron's reconcile, the background worker's pass (`settle_due`, the thread
+    in every serving process and `flask worker`) cancels an intent nobody paid for
+    PAYMENT_INTENT_ABANDON_SECONDS, so the buyer can start again from another browser;
+    a younger one is left to its buyer."""
+    from app.flows import settle_due
+
+    _start(client)
+    _start(client, email="young@example.com")
+    order, young = _order(app), _order(app, "young@example.com")
+    with app.app_context():
+        db.session.execute(update(PaymentAttempt).where(
+            PaymentAttempt.order_id == order.id).values(
+            created_at=utcnow() - timedelta(hours=2)))
+        db.session.commit()
+        settle_due()
+    intent = stripe_sdk.v1.payment_intents.retrieve(order.payment_intent_id)
+    assert (intent.status, intent.cancellation_reason) == ("canceled", "abandoned")
+    assert _order(app).status == OrderStatus.FAILED
+    assert stripe_sdk.v1.payment_intents.retrieve(young.payment_intent_id).status == \
+        "requires_payment_method"
+    assert _order(app, "young@example.com").status == OrderStatus.PENDING
+    other_browser = app.test_client()
+    status, body = _start(other_browser)  # not "under way in another window"
+    assert status == 200 and body["client_secret"] != intent.client_secret
+
+
+@pytest.mark.parametrize("change", [{"amount": 100}, {"currency": "eur"}])
+def test_an_intent_changed_to_another_price_never_pays_the_order(
+        client, app, course, emulator, stripe_sdk, change):
+    """The order's intent changed after the store created it (its amount or currency
+    edited by another integration or in the dashboard) and paid: the $69 order is not
+    paid by it, on the return page or by its webhook; the admin is left to decide."""
+    _, body = _start(client)
+    intent_id = body["client_secret"].split("_secret_")[0]
+    stripe_sdk.v1.payment_intents.update(intent_id, params=change)
+    assert _confirm(emulator, body["client_secret"])[0] == 200
+    order = _order(app)
+    client.get(f"/orders/{order.public_id}/return")
+    intent = stripe_sdk.v1.payment_intents.retrieve(intent_id)
+    assert _post_event(client, "payment_intent.succeeded", intent.to_dict(), "evt_pi"
+                       ).status_code == 200
+    order = _order(app)
+    assert order.status == OrderStatus.PENDING and order.payment.charge_id is None
+    with app.app_context():
+        assert db.session.scalars(select(Access)).all() == []
+
+
+def test_reloading_the_return_page_does_not_call_stripe_each_time(
+        client, app, course, emulator, emulator_control):
+    """The return page is a public GET: each visit read the intent from Stripe, so anyone
+    holding an order's address could spend the store's Stripe rate limit (and every
+    buyer's checkout with it). The first visit reads Stripe at once; then at most once
+    a second per attempt; a paid order's never."""
+    _, body = _start(client)
+    order = _order(app)
+    stranger = app.test_client()
+    emulator_control.clear_requests()
+    for _ in range(30):
+        assert stranger.get(f"/orders/{order.public_id}/return").status_code == 302
+    reads = [r for r in emulator_control.requests() if r["method"] == "GET"]
+    assert 1 <= len(reads) <= 3, reads
+    time.sleep(1.1)
+    assert _confirm(emulator, body["client_secret"])[0] == 200
+    back = client.get(f"/orders/{order.public_id}/return")  # the buyer's own return
+    assert back.headers["Location"] == f"/orders/{order.public_id}"
+    assert _order(app).status == OrderStatus.PAID  # read at once
+    emulator_control.clear_requests()
+    for _ in range(10):
+        stranger.get(f"/orders/{order.public_id}/return")
+    assert emulator_control.requests() == []
+
+
+def test_check_again_pressed_in_a_loop_asks_stripe_a_few_times_a_minute(
+        client, app, course, emulator_control):
+    """"Check again now" needs only some session's CSRF token: pressed in a loop by
+    anyone holding the order's address, each press was a Stripe call. A few presses a
+    minute per order ask Stripe; the rest show the receipt as it stands."""
+    from app.checkout.services import CHECK_AGAIN_LIMIT
+
+    _start(client)
+    order = _order(app)
+    stranger = app.test_client()
+    page = stranger.get(f"/orders/{order.public_id}").get_data(as_text=True)
+    csrf = csrf_from(page)
+    emulator_control.clear_requests()
+    for _ in range(CHECK_AGAIN_LIMIT + 15):
+        pressed = stranger.post(f"/orders/{order.public_id}/check",
+                                data={"csrf_token": csrf})
+        assert pressed.status_code == 302
+    assert 1 <= len(emulator_control.requests()) <= CHECK_AGAIN_LIMIT
+    assert _order(app).status == OrderStatus.PENDING
