@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import render_template, request
+from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -14,13 +14,28 @@ from app.request_guard import UPLOAD_ENDPOINTS
 log = logging.getLogger(__name__)
 
 
+def wants_json():
+    """Whether the request asked for JSON over HTML (the pages' scripts send `Accept:
+    application/json`: the Payment Element's Pay, the receipt's status poll, the tax
+    line), so that an error reaches the script as `{"error": …}` it can show."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def error_page(code, message):
+    """The error as a page, or as `{"error": message}` for a script that asked for JSON."""
+    if wants_json():
+        return jsonify(error=message), code
+    return render_template("error.html", code=code, message=message), code
+
+
 def register(app):
     """Install handlers for HTTP errors, CSRF failures and unexpected exceptions."""
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         message = "Your session expired or the form was sent twice. Please try again."
-        return render_template("error.html", code=400, message=message), 400
+        return error_page(400, message)
 
     @app.errorhandler(SecurityError)
     def untrusted_host(error):
@@ -39,7 +54,7 @@ def register(app):
                 limit = app.config["IMAGE_MAX_BYTES"] / (1024 * 1024)
                 message = (f"The image is too large: upload an image of at most {limit:g} "
                            "MiB (go back and choose a smaller file).")
-        return render_template("error.html", code=error.code, message=message), error.code
+        return error_page(error.code, message)
 
     @app.errorhandler(PoolTimeout)
     def database_busy(error):
@@ -57,8 +72,7 @@ def register(app):
                   first_line[0] if first_line else type(error).__name__)
         message = ("The store is very busy right now and could not answer. Please try "
                    "again in a moment.")
-        response = app.make_response(
-            (render_template("error.html", code=503, message=message), 503))
+        response = app.make_response(error_page(503, message))
         response.headers["Retry-After"] = "5"
         return response
 
@@ -77,10 +91,10 @@ def register(app):
                                                                 missing))
         message = ("This store is not open yet: its database has not been set up. "
                    "Please try again later.")
-        return render_template("error.html", code=503, message=message), 503
+        return error_page(503, message)
 
     @app.errorhandler(Exception)
     def unexpected_error(error):
         log.exception("Unhandled error")
         message = "Something went wrong on our side. Please try again in a moment."
-        return render_template("error.html", code=500, message=message), 500
+        return error_page(500, message)
