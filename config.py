@@ -137,6 +137,12 @@ class Config:
         self.COUPON_WRONG_CODE_WINDOW_SECONDS = int(
             env("COUPON_WRONG_CODE_WINDOW_SECONDS") or "600"
         )
+        # Browser payments (payment_intents, checkout) one address may start within the
+        # window (seconds): each makes an order and a Stripe object before any card.
+        self.BROWSER_PAYMENT_MAX_STARTS = int(env("BROWSER_PAYMENT_MAX_STARTS") or "60")
+        self.BROWSER_PAYMENT_START_WINDOW_SECONDS = int(
+            env("BROWSER_PAYMENT_START_WINDOW_SECONDS") or "600"
+        )
         self.TRUST_PROXY_HOPS = int(env("TRUST_PROXY_HOPS") or "0")
         # The host names the store answers to (Flask's TRUSTED_HOSTS): a request naming
         # another Host gets a plain 400, so no page or Stripe return address is built on

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from app import flows, orders, payments
-from app.checkout import services
+from app.checkout import services, start_limit
 from app.checkout.pause import pause_message, pause_seconds
 from app.extensions import db
 from app.models import Order, OrderStatus, RequestState
@@ -158,9 +158,14 @@ def start(*, flow, course, email, ip, save_card, signed_in, owned, code=None,
         order, created = services.place_pending(
             course, email, flow=flow, ip=ip, quote=quote, consent=consent,
             policies=policies, browser_key=browser, **inputs,
-            find_existing=lambda: orders.open_order_for(course.id, email))
+            find_existing=lambda: orders.open_order_for(course.id, email),
+            before_commit=lambda: start_limit.count_now(ip))  # new orders only
     except orders.CodeRefused as refused:
         return BrowserStart(message=refused.message, status=409, field="code")
+    except start_limit.Full as full:  # rolled back: nothing placed
+        log.warning("Browser payment from %s refused: %s starts within the window", ip,
+                    current_app.config["BROWSER_PAYMENT_MAX_STARTS"])
+        return BrowserStart(message=start_limit.refused_message(full.wait), status=429)
     if order is None or not created:
         return BrowserStart(order if order is not None and started_here(
             order, owned, browser) else None, message=services.NOT_STARTED
