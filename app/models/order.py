@@ -99,7 +99,36 @@ status_type = Enum(
 )
 
 
-class Order(db.Model):
+class OrderFacts:
+    """What an order's columns and attempts say, for the `Order` entity and for the
+    receipt's lean view of it (app/orders/receipt_rows.py) alike."""
+
+    __slots__ = ()
+
+    @property
+    def payment(self):
+        """The order's current payment attempt: the one that paid it, else the latest
+        (None before the first)."""
+        for attempt in self.attempts:
+            if attempt.status == "succeeded":
+                return attempt
+        return self.attempts[-1] if self.attempts else None
+
+    @property
+    def withdrawn(self):
+        return self.withdrawn_at is not None
+
+    @property
+    def is_duplicate(self):
+        return self.duplicate_of_id is not None
+
+    @property
+    def remaining_refundable(self):
+        """Minor units that can still be refunded."""
+        return self.amount - self.amount_refunded
+
+
+class Order(OrderFacts, db.Model):
     __tablename__ = "orders"
     __table_args__ = (
         CheckConstraint("amount >= 0", name="amount_non_negative"),
@@ -202,15 +231,6 @@ class Order(db.Model):
         return f"<Order {self.reference} {self.status} {self.amount} {self.currency}>"
 
     @property
-    def payment(self):
-        """The order's current payment attempt: the one that paid it, else the latest
-        (None before the first)."""
-        for attempt in self.attempts:
-            if attempt.status == "succeeded":
-                return attempt
-        return self.attempts[-1] if self.attempts else None
-
-    @property
     def charge_id(self):
         """The Stripe charge of the current attempt, or None."""
         return self.payment.charge_id if self.payment else None
@@ -219,19 +239,6 @@ class Order(db.Model):
     def payment_intent_id(self):
         """The Stripe PaymentIntent of the current attempt, or None."""
         return self.payment.payment_intent_id if self.payment else None
-
-    @property
-    def withdrawn(self):
-        return self.withdrawn_at is not None
-
-    @property
-    def is_duplicate(self):
-        return self.duplicate_of_id is not None
-
-    @property
-    def remaining_refundable(self):
-        """Minor units that can still be refunded."""
-        return self.amount - self.amount_refunded
 
     def transition(self, new_status):
         """Move to `new_status` if the transition table allows it."""

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, func, select
 
 from app.extensions import db
 from app.models import Course, Order, PaymentAttempt, Refund
+from app.models.order import OrderFacts
 from app.models.payment_attempt import LIVE_STATUSES
 
 #: Refunds whose money is (or is being) given back: the receipt dates the refund by them.
@@ -42,8 +43,9 @@ class ReceiptPayment:
 
 
 @dataclass(frozen=True, slots=True)
-class ReceiptOrder:
-    """An order as its receipt shows it (the attributes named as `Order`'s)."""
+class ReceiptOrder(OrderFacts):
+    """An order as its receipt shows it (the attributes named as `Order`'s; its derived
+    facts, such as `payment`, are `Order`'s own)."""
 
     id: int
     public_id: str
@@ -72,26 +74,6 @@ class ReceiptOrder:
     #: When the last refund giving money back was made (None: no such refund row).
     last_refund_at: datetime | None
     attempts: tuple[ReceiptPayment, ...]
-
-    @property
-    def payment(self):
-        """The current attempt: the one that paid, else the latest (as `Order.payment`)."""
-        for attempt in self.attempts:
-            if attempt.status == "succeeded":
-                return attempt
-        return self.attempts[-1] if self.attempts else None
-
-    @property
-    def withdrawn(self):
-        return self.withdrawn_at is not None
-
-    @property
-    def is_duplicate(self):
-        return self.duplicate_of_id is not None
-
-    @property
-    def remaining_refundable(self):
-        return self.amount - self.amount_refunded
 
 
 _ORDER_COLUMNS = tuple(name for name in ReceiptOrder.__dataclass_fields__
